@@ -1,0 +1,325 @@
+//! Building a client: validated settings, secrets kept out of `Debug`.
+
+use std::fmt;
+use std::ops::Deref;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::generated::Client as ApiClient;
+use crate::hooks::Limits;
+
+/// A client of the ETNA Trader API.
+///
+/// It sends `Et-App-Key` on every request (as a sensitive header), applies the
+/// timeouts and the response-size cap to every request, and dereferences to the
+/// generated client, so every generated builder (e.g.
+/// [`generate_reset_token`](crate::generated::Client::generate_reset_token)) is
+/// available too.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) api: ApiClient,
+    pub(crate) api_version: String,
+    pub(crate) app_key: String,
+}
+
+impl Client {
+    /// A client with the default settings (see [`ClientBuilder`]).
+    pub fn new(base_url: &str, app_key: &str) -> Result<Self, BuildError> {
+        Self::builder().base_url(base_url).app_key(app_key).build()
+    }
+
+    /// Starts a [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The generated client, for callers who want the raw envelope.
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    /// The API root the client talks to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&self.api)
+    }
+
+    /// The `{version}` path segment the client sends (default `1.0`).
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+}
+
+impl Deref for Client {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("api_version", &self.api_version)
+            .field("app_key", &"<redacted>")
+            .field("limits", progenitor_client::ClientInfo::inner(&self.api))
+            .finish()
+    }
+}
+
+/// Settings of a [`Client`]. Every setting is checked in [`build`](Self::build),
+/// before any network I/O.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    app_key: Option<String>,
+    api_version: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_response_bytes: usize,
+    user_agent: String,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            app_key: None,
+            api_version: Self::DEFAULT_API_VERSION.to_owned(),
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            timeout: Self::DEFAULT_TIMEOUT,
+            max_response_bytes: Self::DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent: concat!("etna-client/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http_client: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The `{version}` path segment unless set otherwise.
+    pub const DEFAULT_API_VERSION: &str = "1.0";
+    /// Time allowed to open a connection.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Time allowed for a whole request, response body included.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The most response-body bytes read (1 MiB).
+    pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+    /// The deployment's API root: an absolute `http` or `https` URL such as
+    /// `https://trader.example.com/api`. Required.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The application key sent as `Et-App-Key`. Required.
+    pub fn app_key(mut self, app_key: impl Into<String>) -> Self {
+        self.app_key = Some(app_key.into());
+        self
+    }
+
+    /// The `{version}` path segment (default `1.0`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s). Ignored with
+    /// [`http_client`](Self::http_client), whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, body included (default 30 s). Applies
+    /// to every request, with [`http_client`](Self::http_client) too.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most response-body bytes read before giving up (default 1 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The `User-Agent` (default `etna-client/<version>`). Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` (for proxies, custom TLS
+    /// roots, connection pools shared with other clients). The app key, the
+    /// request timeout and the body cap still apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks every setting and builds the client. Fails without network I/O.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
+        let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
+        let app_key_header = app_key_header(&app_key)?;
+        check_api_version(&self.api_version)?;
+        if self.timeout.is_zero() {
+            return Err(BuildError::InvalidTimeout(
+                "the request timeout is zero; give at least a second",
+            ));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(BuildError::InvalidTimeout(
+                "the connect timeout is zero; give at least a second",
+            ));
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                install_ring_provider();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(self.user_agent)
+                    .build()
+                    .map_err(BuildError::Http)?
+            }
+        };
+        let limits = Limits {
+            app_key: app_key_header,
+            timeout: self.timeout,
+            max_response_bytes: self.max_response_bytes,
+        };
+        Ok(Client {
+            api: ApiClient::new_with_client(&base_url, http, limits),
+            api_version: self.api_version,
+            app_key,
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("app_key", &self.app_key.as_ref().map(|_| "<redacted>"))
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .finish()
+    }
+}
+
+/// Why a [`ClientBuilder`] could not build a client. Messages never contain the
+/// app key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No base URL was given.
+    #[error(
+        "no base URL given: pass the API root of your deployment, e.g. https://trader.example.com/api"
+    )]
+    MissingBaseUrl,
+    /// The base URL is not an absolute http(s) URL.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong and what to pass instead.
+        reason: String,
+    },
+    /// No app key was given.
+    #[error("no app key given: pass the Et-App-Key your administrator issued")]
+    MissingAppKey,
+    /// The app key cannot be sent as a header value.
+    #[error("invalid app key: {0}")]
+    InvalidAppKey(&'static str),
+    /// The API version cannot be a path segment.
+    #[error(
+        "invalid API version {0:?}: give a version such as \"1.0\" (letters, digits, '.', '-', '_')"
+    )]
+    InvalidApiVersion(String),
+    /// A timeout is zero.
+    #[error("invalid timeout: {0}")]
+    InvalidTimeout(&'static str),
+    /// reqwest could not build its client (e.g. no TLS roots available).
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+fn parse_base_url(raw: &str) -> Result<String, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidBaseUrl {
+        url: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(raw).map_err(|e| {
+        invalid(&format!(
+            "{e}; give an absolute URL such as https://trader.example.com/api"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("the URL has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "remove the query string or fragment; give only the API root",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "remove the user name and password; the API authenticates with the app key",
+        ));
+    }
+    // Generated paths start with '/', so the root must not end with one.
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn app_key_header(key: &str) -> Result<HeaderValue, BuildError> {
+    if key.is_empty() {
+        return Err(BuildError::InvalidAppKey(
+            "it is empty; pass the Et-App-Key your administrator issued",
+        ));
+    }
+    if key.trim() != key {
+        return Err(BuildError::InvalidAppKey(
+            "it starts or ends with white space; remove it",
+        ));
+    }
+    let mut value = HeaderValue::from_str(key).map_err(|_| {
+        BuildError::InvalidAppKey(
+            "it contains characters a header cannot carry (only visible ASCII is allowed)",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn check_api_version(version: &str) -> Result<(), BuildError> {
+    let ok = !version.is_empty()
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    ok.then_some(())
+        .ok_or_else(|| BuildError::InvalidApiVersion(version.to_owned()))
+}
+
+/// reqwest is built without a default crypto provider (aws-lc-sys would double
+/// the cold build); use ring unless the process already chose one.
+fn install_ring_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread installing one is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

@@ -1,0 +1,20 @@
+//! Generates the `etna-client` crate's code from the OpenAPI spec.
+//!
+//! Used by `cargo xtask codegen` (to write and check the generated files) and by
+//! the workspace tests (so that `cargo test` alone fails on a stale file). The
+//! client crate itself never depends on this crate: consumers of `etna-client`
+//! build without progenitor, openapiv3 or syn.
+
+#![warn(missing_docs)]
+
+mod error;
+mod generate;
+mod preflight;
+mod spec;
+mod stale;
+
+pub use error::CodegenError;
+pub use generate::{GENERATED_HEADER, generate_client};
+pub use preflight::{Problem, preflight};
+pub use spec::{SPEC_PATH, load_spec, parse_spec};
+pub use stale::{GeneratedFile, Staleness, check, outputs, workspace_root, write};

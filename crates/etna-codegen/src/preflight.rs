@@ -1,0 +1,299 @@
+//! Checks for the spec constructs that make progenitor panic.
+//!
+//! Progenitor asserts, `todo!`s or `unwrap`s on several constructs it does not
+//! support. Finding them first lets `cargo xtask codegen` name the spec location
+//! and the fix instead of printing a panic backtrace. Anything these checks miss
+//! is still caught as a panic by `generate_client` and reported as an error.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use openapiv3::{
+    Components, MediaType, OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response,
+    StatusCode,
+};
+
+/// One unsupported construct: where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON pointer into the spec, e.g. `#/paths/~1users/post/responses`.
+    pub pointer: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+/// Returns every construct in `spec` that progenitor is known to fail on.
+pub fn preflight(spec: &OpenAPI) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let components = spec.components.as_ref();
+    let mut operation_ids = BTreeSet::new();
+    for (path, item) in &spec.paths.paths {
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                problems.push(problem(
+                    &["paths", path],
+                    "a path item given by `$ref` is not supported; write the operations inline",
+                ));
+                continue;
+            }
+        };
+        for (method, op) in item.iter() {
+            let at = |rest: &[&str]| {
+                let mut parts = vec!["paths", path.as_str(), method];
+                parts.extend_from_slice(rest);
+                parts.into_iter().map(str::to_owned).collect::<Vec<_>>()
+            };
+            match &op.operation_id {
+                None => problems.push(problem(
+                    &at(&[]),
+                    "the operation has no `operationId`; add one in snake_case, it becomes the Rust method name",
+                )),
+                Some(id) if !operation_ids.insert(id.clone()) => problems.push(problem(
+                    &at(&["operationId"]),
+                    &format!("operationId `{id}` is used twice; operationIds must be unique"),
+                )),
+                Some(_) => {}
+            }
+            check_path_parameters(path, op, &item.parameters, components, &at, &mut problems);
+            check_request_body(op, components, &at, &mut problems);
+            check_responses(op, components, &at, &mut problems);
+        }
+    }
+    problems
+}
+
+fn check_path_parameters(
+    path: &str,
+    op: &Operation,
+    shared: &[ReferenceOr<Parameter>],
+    components: Option<&Components>,
+    at: &dyn Fn(&[&str]) -> Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut declared = BTreeSet::new();
+    for (i, param) in shared.iter().chain(&op.parameters).enumerate() {
+        let Some(param) = resolve_parameter(param, components) else {
+            problems.push(problem(
+                &at(&["parameters", &i.to_string()]),
+                "the parameter's `$ref` does not point at #/components/parameters/<name>",
+            ));
+            continue;
+        };
+        if let Parameter::Path { parameter_data, .. } = param {
+            if !parameter_data.required {
+                problems.push(problem(
+                    &at(&["parameters", &i.to_string()]),
+                    &format!(
+                        "path parameter `{}` must have `required: true`",
+                        parameter_data.name
+                    ),
+                ));
+            }
+            declared.insert(parameter_data.name.clone());
+        }
+    }
+    for name in template_names(path) {
+        if !declared.contains(&name) {
+            problems.push(problem(
+                &at(&["parameters"]),
+                &format!(
+                    "`{{{name}}}` appears in the path but no `in: path` parameter declares it"
+                ),
+            ));
+        }
+    }
+    for name in declared {
+        if !path.contains(&format!("{{{name}}}")) {
+            problems.push(problem(
+                &at(&["parameters"]),
+                &format!("path parameter `{name}` is declared but `{{{name}}}` is not in the path"),
+            ));
+        }
+    }
+}
+
+fn check_request_body(
+    op: &Operation,
+    components: Option<&Components>,
+    at: &dyn Fn(&[&str]) -> Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(body) = &op.request_body else { return };
+    let Some(body) = resolve_request_body(body, components) else {
+        problems.push(problem(
+            &at(&["requestBody"]),
+            "the request body's `$ref` does not point at #/components/requestBodies/<name>",
+        ));
+        return;
+    };
+    if body.content.len() > 1 {
+        let types: Vec<_> = body.content.keys().map(String::as_str).collect();
+        problems.push(problem(
+            &at(&["requestBody", "content"]),
+            &format!(
+                "the request body offers {} media types ({}); progenitor supports one, so keep only `application/json`",
+                types.len(),
+                types.join(", ")
+            ),
+        ));
+    }
+    for (media, content) in &body.content {
+        check_media_type(content, &at(&["requestBody", "content", media]), problems);
+    }
+}
+
+fn check_responses(
+    op: &Operation,
+    components: Option<&Components>,
+    at: &dyn Fn(&[&str]) -> Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    // Progenitor builds one success type and one error type per operation, and
+    // asserts that there is no more than one of each.
+    let mut success = BTreeSet::new();
+    let mut error = BTreeSet::new();
+    let mut responses: Vec<(String, Option<&StatusCode>, &ReferenceOr<Response>)> = op
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| (code.to_string(), Some(code), r))
+        .collect();
+    if let Some(default) = &op.responses.default {
+        responses.push(("default".to_owned(), None, default));
+    }
+    for (label, code, response) in responses {
+        let Some(response) = resolve_response(response, components) else {
+            problems.push(problem(
+                &at(&["responses", &label]),
+                "the response's `$ref` does not point at #/components/responses/<name>",
+            ));
+            continue;
+        };
+        let json = response.content.iter().find(|(media, _)| {
+            media.as_str() == "application/json" || media.starts_with("application/json;")
+        });
+        let kind = match json {
+            Some((media, content)) => {
+                let pointer = at(&["responses", &label, "content", media]);
+                check_media_type(content, &pointer, problems);
+                match &content.schema {
+                    Some(schema) => serde_json::to_string(schema).unwrap_or_default(),
+                    None => {
+                        problems.push(problem(
+                            &pointer,
+                            "a JSON response needs a `schema`; progenitor cannot type it otherwise",
+                        ));
+                        continue;
+                    }
+                }
+            }
+            None if response.content.is_empty() => "(no body)".to_owned(),
+            None => "(raw body)".to_owned(),
+        };
+        let class = match code {
+            Some(StatusCode::Code(c)) => c / 100,
+            Some(StatusCode::Range(r)) => *r,
+            None => 0,
+        };
+        if class == 2 || class == 0 {
+            success.insert((kind.clone(), label.clone()));
+        }
+        if class == 4 || class == 5 || class == 0 {
+            error.insert((kind, label));
+        }
+    }
+    for (what, set) in [("success", success), ("error", error)] {
+        let kinds: BTreeSet<_> = set.iter().map(|(k, _)| k).collect();
+        if kinds.len() > 1 {
+            let labels: Vec<_> = set.iter().map(|(_, l)| l.as_str()).collect();
+            problems.push(problem(
+                &at(&["responses"]),
+                &format!(
+                    "the {what} responses ({}) have {} different body schemas; progenitor supports one {what} type per operation (its issues #344, #950): give them one schema, e.g. a `oneOf` of the shapes",
+                    labels.join(", "),
+                    kinds.len()
+                ),
+            ));
+        }
+    }
+}
+
+fn check_media_type(content: &MediaType, pointer: &[String], problems: &mut Vec<Problem>) {
+    if !content.encoding.is_empty() {
+        let mut p = pointer.to_vec();
+        p.push("encoding".to_owned());
+        problems.push(problem(
+            &p,
+            "`encoding` is not supported by progenitor; remove it (it only applies to multipart and form bodies)",
+        ));
+    }
+}
+
+fn template_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+fn component_name<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
+    reference.strip_prefix(&format!("#/components/{kind}/"))
+}
+
+fn resolve_parameter<'a>(
+    p: &'a ReferenceOr<Parameter>,
+    components: Option<&'a Components>,
+) -> Option<&'a Parameter> {
+    match p {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let name = component_name(reference, "parameters")?;
+            components?.parameters.get(name)?.as_item()
+        }
+    }
+}
+
+fn resolve_request_body<'a>(
+    b: &'a ReferenceOr<RequestBody>,
+    components: Option<&'a Components>,
+) -> Option<&'a RequestBody> {
+    match b {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let name = component_name(reference, "requestBodies")?;
+            components?.request_bodies.get(name)?.as_item()
+        }
+    }
+}
+
+fn resolve_response<'a>(
+    r: &'a ReferenceOr<Response>,
+    components: Option<&'a Components>,
+) -> Option<&'a Response> {
+    match r {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let name = component_name(reference, "responses")?;
+            components?.responses.get(name)?.as_item()
+        }
+    }
+}
+
+fn problem<S: AsRef<str>>(parts: &[S], message: &str) -> Problem {
+    let mut pointer = String::from("#");
+    for part in parts {
+        pointer.push('/');
+        pointer.push_str(&part.as_ref().replace('~', "~0").replace('/', "~1"));
+    }
+    Problem {
+        pointer,
+        message: message.to_owned(),
+    }
+}
