@@ -297,6 +297,13 @@ fn app_key_header(key: &str) -> Result<HeaderValue, BuildError> {
             "it starts or ends with white space; remove it",
         ));
     }
+    // HeaderValue accepts obsolete non-ASCII bytes too, which servers decode
+    // inconsistently; an app key is plain visible ASCII.
+    if !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Err(BuildError::InvalidAppKey(
+            "it contains characters a header cannot carry (only visible ASCII is allowed)",
+        ));
+    }
     let mut value = HeaderValue::from_str(key).map_err(|_| {
         BuildError::InvalidAppKey(
             "it contains characters a header cannot carry (only visible ASCII is allowed)",

@@ -42,6 +42,8 @@
 
 mod client;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hooks;
 mod reset;
 mod secret;

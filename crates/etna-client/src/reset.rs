@@ -101,7 +101,7 @@ impl Client {
 }
 
 /// Maps a decoded envelope to the token, or to the error it reports.
-fn token_from_envelope(
+pub(crate) fn token_from_envelope(
     status: StatusCode,
     envelope: ResetTokenEnvelope,
 ) -> Result<ResetToken, Error> {
@@ -117,7 +117,7 @@ fn token_from_envelope(
     }
 }
 
-fn refused(status: StatusCode, envelope: ResetTokenEnvelope) -> Error {
+pub(crate) fn refused(status: StatusCode, envelope: ResetTokenEnvelope) -> Error {
     Error::Refused {
         status,
         errors: envelope.errors.unwrap_or_default(),
