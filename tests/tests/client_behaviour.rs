@@ -507,3 +507,20 @@ fn trailing_slash_on_the_base_url_is_dropped() {
     let client = Client::new("https://host/api/", APP_KEY).unwrap();
     assert_eq!(client.base_url(), "https://host/api");
 }
+
+#[tokio::test]
+async fn display_is_one_line_even_when_the_server_sends_line_breaks() {
+    let server = serve(ResponseTemplate::new(400).set_body_json(json!({
+        "Errors": ["first line\nsecond line", "\r\n"], "ErrorsCode": ["A\nB"], "IsSucceed": false
+    })))
+    .await;
+    let err = call(&server).await.unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains('\n') && !text.contains('\r'), "{text:?}");
+    assert!(text.contains("first line second line"), "{text}");
+
+    let server =
+        serve(ResponseTemplate::new(403).set_body_json(json!({"error": "bad\nkey"}))).await;
+    let text = call(&server).await.unwrap_err().to_string();
+    assert!(text.contains("bad key") && !text.contains('\n'), "{text:?}");
+}

@@ -26,7 +26,7 @@ pub enum Error {
 
     /// The API did not accept the application key (HTTP 403 with `{"error": ...}`).
     #[error(
-        "the API rejected the application key (HTTP {status}): {message}; check the Et-App-Key this service is configured with"
+        "the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with", one_line(.message)
     )]
     AppKeyRejected {
         /// The HTTP status (403 as documented).
@@ -113,7 +113,18 @@ fn status_code_suffix(status_code: &Option<HttpStatusCode>) -> String {
         .unwrap_or_default()
 }
 
+/// Server texts may hold line breaks; an operator's log line must not.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control())
+        .filter(|part| !part.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn describe_refusal(errors: &[String], codes: &[String]) -> String {
+    let errors: Vec<String> = errors.iter().map(|e| one_line(e)).collect();
+    let codes: Vec<String> = codes.iter().map(|c| one_line(c)).collect();
     match (errors.is_empty(), codes.is_empty()) {
         (true, true) => "no reason given".to_owned(),
         (false, true) => errors.join("; "),
