@@ -14,7 +14,7 @@ mod spec;
 mod stale;
 
 pub use error::CodegenError;
-pub use generate::{GENERATED_HEADER, generate_client};
+pub use generate::{GENERATED_HEADER, REPLACED_SCHEMAS, generate_client};
 pub use preflight::{Problem, preflight};
 pub use spec::{SPEC_PATH, load_spec, parse_spec};
 pub use stale::{GeneratedFile, Staleness, check, outputs, workspace_root, write};

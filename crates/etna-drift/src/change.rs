@@ -1,0 +1,145 @@
+//! One classified change and where it is.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How a change affects callers of `etna-client`. Ordered from most to least
+/// severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Existing callers can fail to compile or fail at run time.
+    Breaking,
+    /// May break; the spec does not say enough to tell.
+    Warning,
+    /// A new capability; existing callers keep working.
+    Compatible,
+    /// Descriptions, summaries or examples only.
+    Docs,
+}
+
+impl Class {
+    /// The lower-case name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Breaking => "breaking",
+            Self::Warning => "warning",
+            Self::Compatible => "compatible",
+            Self::Docs => "docs",
+        }
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One change between the two specs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// How it affects callers.
+    pub class: Class,
+    /// Which rule found it, e.g. `property-added`; stable, for tests and tools.
+    pub rule: &'static str,
+    /// The operation, e.g. `POST /v{version}/users/identifiers/reset/code`;
+    /// `None` for changes outside any one operation.
+    pub operation: Option<String>,
+    /// JSON pointer to the changed place (in the new spec, or in the old one
+    /// for something removed), as a URI fragment: `#/components/...`.
+    pub pointer: String,
+    /// What it means for a Rust caller of `etna-client`.
+    pub message: String,
+    /// Further places this change accounts for (e.g. the `required` list next
+    /// to a property), so that they are not reported again as unexplained.
+    #[serde(skip)]
+    pub covers: Vec<String>,
+}
+
+impl Change {
+    pub(crate) fn new(
+        class: Class,
+        rule: &'static str,
+        operation: Option<&str>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            class,
+            rule,
+            operation: operation.map(str::to_owned),
+            pointer: pointer.into(),
+            message: message.into(),
+            covers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn covering(mut self, pointer: impl Into<String>) -> Self {
+        self.covers.push(pointer.into());
+        self
+    }
+
+    /// Where the change is, for one-line output: the operation, or `(spec)`.
+    pub fn location(&self) -> &str {
+        self.operation.as_deref().unwrap_or("(spec)")
+    }
+}
+
+/// Appends one reference token to a JSON pointer, escaped per RFC 6901.
+pub(crate) fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
+/// Reads the reference tokens of a `#/...` pointer back.
+pub(crate) fn tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// The operation label (`POST /path`) a pointer into `#/paths` belongs to.
+pub(crate) fn operation_of(pointer: &str) -> Option<String> {
+    let tokens = tokens(pointer);
+    match tokens.as_slice() {
+        [paths, path, method, ..] if paths == "paths" && is_method(method) => {
+            Some(format!("{} {path}", method.to_uppercase()))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn is_method(token: &str) -> bool {
+    matches!(
+        token,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_and_read_back() {
+        let p = join("#/paths", "/v{version}/users");
+        assert_eq!(p, "#/paths/~1v{version}~1users");
+        assert_eq!(tokens(&join(&p, "a~b")), ["paths", "/v{version}/users", "a~b"]);
+        assert_eq!(
+            operation_of(&join(&p, "post")).as_deref(),
+            Some("POST /v{version}/users")
+        );
+        assert_eq!(operation_of("#/components/schemas/X"), None);
+    }
+
+    #[test]
+    fn classes_order_by_severity() {
+        assert!(Class::Breaking < Class::Warning);
+        assert!(Class::Warning < Class::Compatible);
+        assert!(Class::Compatible < Class::Docs);
+    }
+}

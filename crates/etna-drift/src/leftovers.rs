@@ -1,0 +1,107 @@
+//! Everything the rules did not explain: documentation, a few spec-level
+//! fields, and a warning for whatever no rule covers, so that a change is
+//! never silently left out.
+
+use serde_json::Value;
+
+use crate::change::{Change, Class, join, operation_of};
+use crate::Ctx;
+
+/// Keys whose values document and never change the generated code's behaviour.
+const DOCS: &[&str] = &["description", "summary", "example", "examples", "externalDocs", "title", "tags"];
+
+/// Keys whose object values map user-chosen names (which may be `description`
+/// or `title`) to definitions.
+const NAMED_MAPS: &[&str] = &[
+    "paths", "properties", "schemas", "responses", "parameters", "requestBodies", "headers",
+    "securitySchemes", "content", "variables", "links", "callbacks", "encoding", "mapping",
+];
+
+pub(crate) fn compare(ctx: &mut Ctx) {
+    let (Ok(old), Ok(new)) = (serde_json::to_value(ctx.old), serde_json::to_value(ctx.new)) else {
+        return;
+    };
+    let mut found = Vec::new();
+    walk(Some(&old), Some(&new), "#".to_owned(), false, &mut found);
+    for (pointer, docs) in found {
+        if let Some(change) = classify(ctx, &pointer, docs, &old, &new) {
+            ctx.push(change);
+        }
+    }
+}
+
+/// Collects the places where the two values differ: `(pointer, is_docs)`.
+fn walk(old: Option<&Value>, new: Option<&Value>, at: String, names: bool, out: &mut Vec<(String, bool)>) {
+    if old == new {
+        return;
+    }
+    match (old, new) {
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let child = join(&at, key);
+                if !names && DOCS.contains(&key.as_str()) {
+                    if a.get(key) != b.get(key) {
+                        out.push((child, true));
+                    }
+                } else {
+                    let child_names = !names && NAMED_MAPS.contains(&key.as_str());
+                    walk(a.get(key), b.get(key), child, child_names, out);
+                }
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                walk(Some(x), Some(y), join(&at, &i.to_string()), false, out);
+            }
+        }
+        _ => out.push((at, false)),
+    }
+}
+
+fn covered(ctx: &Ctx, pointer: &str) -> bool {
+    let related = |p: &str| {
+        p == pointer
+            || pointer.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
+            || p.strip_prefix(pointer).is_some_and(|rest| rest.starts_with('/'))
+    };
+    ctx.changes
+        .iter()
+        .any(|c| related(&c.pointer) || c.covers.iter().any(|p| related(p)))
+}
+
+fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> Option<Change> {
+    let operation = operation_of(pointer);
+    let operation = operation.as_deref();
+    let key = pointer.rsplit('/').next().unwrap_or_default();
+    if pointer == "#/info/version" {
+        let show = |v: &Value| v.pointer("/info/version").and_then(Value::as_str).unwrap_or("").to_owned();
+        let detail = format!(
+            "the document's version changes from `{}` to `{}`: the generated `Client::api_version()` returns it; etna-client does not send it (the `{{version}}` path segment is separate)",
+            show(old),
+            show(new)
+        );
+        return Some(Change::new(Class::Compatible, "info-version-changed", None, pointer, detail));
+    }
+    if pointer == "#/servers" || pointer.starts_with("#/servers/") {
+        let detail = "the documented API root (`servers`) changes: etna-client does not read it (callers pass the base URL to `Client::new`), so nothing in the crate changes; check the URL your services configure";
+        return Some(Change::new(Class::Docs, "servers-changed", None, pointer, detail));
+    }
+    if docs || pointer.starts_with("#/info/") || pointer.starts_with("#/components/examples/") {
+        let what = match key {
+            "example" | "examples" => "an example changes: documentation only (the workspace's example snapshots show the new values)",
+            "tags" => "tags change: documentation only (the client merges all tags into one `Client`)",
+            _ => "documentation changes: the generated doc comments change, the code does not",
+        };
+        return Some(Change::new(Class::Docs, "docs", operation, pointer, format!("`{key}`: {what}")));
+    }
+    if covered(ctx, pointer) {
+        return None;
+    }
+    let detail = format!(
+        "`{key}` changed in a way `cargo xtask drift` has no rule for: review it by hand (and add a rule and a corpus case under tests/drift/)"
+    );
+    Some(Change::new(Class::Warning, "unclassified", operation, pointer, detail))
+}

@@ -1,0 +1,134 @@
+//! Matching operations across the two specs: removed, added, moved, renamed.
+
+use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
+
+use crate::change::{Change, Class, join};
+use crate::{Ctx, parameters, payloads, security};
+
+/// One operation and where it is.
+pub(crate) struct Op<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub item: &'a PathItem,
+    pub op: &'a Operation,
+    /// `#/paths/~1x/post`.
+    pub at: String,
+}
+
+impl Op<'_> {
+    pub(crate) fn label(&self) -> String {
+        format!("{} {}", self.method.to_uppercase(), self.path)
+    }
+
+    pub(crate) fn path_at(&self) -> String {
+        join("#/paths", self.path)
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.op.operation_id.as_deref()
+    }
+
+    /// The path with parameter names blanked: `/v{version}` and `/v{v}` are
+    /// the same URL.
+    fn shape(&self) -> (String, &str) {
+        let mut shape = String::new();
+        let mut in_param = false;
+        for c in self.path.chars() {
+            match c {
+                '{' => {
+                    in_param = true;
+                    shape.push_str("{}");
+                }
+                '}' => in_param = false,
+                c if !in_param => shape.push(c),
+                _ => {}
+            }
+        }
+        (shape, self.method)
+    }
+
+    fn method_name(&self) -> String {
+        self.id().map_or_else(|| "(no operationId)".to_owned(), |id| format!("`{id}`"))
+    }
+}
+
+pub(crate) fn all(api: &OpenAPI) -> Vec<Op<'_>> {
+    let mut ops = Vec::new();
+    for (path, item) in &api.paths.paths {
+        // preflight refuses `$ref` path items; the leftover walk reports changes to them.
+        let ReferenceOr::Item(item) = item else { continue };
+        for (method, op) in item.iter() {
+            ops.push(Op {
+                method,
+                path,
+                item,
+                op,
+                at: join(&join("#/paths", path), method),
+            });
+        }
+    }
+    ops
+}
+
+pub(crate) fn compare(ctx: &mut Ctx) {
+    let (old, new) = (all(ctx.old), all(ctx.new));
+    let mut matched = vec![false; new.len()];
+    let mut pairs = Vec::new();
+    for o in &old {
+        let by_id = new
+            .iter()
+            .enumerate()
+            .position(|(i, n)| !matched[i] && o.id().is_some() && n.id() == o.id());
+        let by_place = || new.iter().enumerate().position(|(i, n)| !matched[i] && n.shape() == o.shape());
+        match by_id.or_else(by_place) {
+            Some(i) => {
+                matched[i] = true;
+                pairs.push((o, &new[i]));
+            }
+            None => {
+                let detail = format!(
+                    "operation removed: the method {} of `etna_client::Client` is gone, so code calling it stops compiling",
+                    o.method_name()
+                );
+                ctx.push(Change::new(Class::Breaking, "operation-removed", Some(&o.label()), o.at.clone(), detail).covering(o.path_at()));
+            }
+        }
+    }
+    for (i, n) in new.iter().enumerate().filter(|(i, _)| !matched[*i]) {
+        let _ = i;
+        let detail = format!("new operation: a new method {} of `etna_client::Client`", n.method_name());
+        ctx.push(Change::new(Class::Compatible, "operation-added", Some(&n.label()), n.at.clone(), detail).covering(n.path_at()));
+    }
+    for (o, n) in pairs {
+        pair(ctx, o, n);
+    }
+}
+
+fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
+    let label = n.label();
+    if o.id() != n.id() {
+        let detail = format!(
+            "operationId changes from {} to {}: compatible over HTTP, but breaking for Rust: the method of `etna_client::Client` is renamed, so code calling the old name stops compiling",
+            o.method_name(),
+            n.method_name()
+        );
+        ctx.push(Change::new(Class::Breaking, "operation-id-changed", Some(&label), join(&n.at, "operationId"), detail));
+    }
+    if o.shape() != n.shape() {
+        let detail = format!(
+            "the operation moves from `{}` to `{label}`: clients built before call a URL or method the API no longer serves; after regenerating, {} sends the new request",
+            o.label(),
+            n.method_name()
+        );
+        ctx.push(
+            Change::new(Class::Breaking, "operation-moved", Some(&label), n.at.clone(), detail)
+                .covering(o.at.clone())
+                .covering(o.path_at())
+                .covering(n.path_at()),
+        );
+    }
+    parameters::compare(ctx, o, n, &label);
+    payloads::request_body(ctx, o, n, &label);
+    payloads::responses(ctx, o, n, &label);
+    security::operation(ctx, o, n, &label);
+}

@@ -1,0 +1,223 @@
+//! The corpus of `cargo xtask drift` under tests/drift/: one small spec change
+//! per rule, each with the classification it must get, and proof that the rest
+//! of `cargo test` fails on every change that is not documentation only.
+//!
+//! Each case is a YAML file: `patch` (RFC 6902) turns the old spec into the new
+//! one; the old spec is the real `openapi/etna-trader.yaml`, after `setup` (a
+//! patch too) when the rule needs something the real spec lacks. `expect` lists
+//! every change drift must report: its class and a substring of
+//! `location  message  [pointer]`. `guard` lists the other workspace tests
+//! that see the change (see `guards`); `uncaught` explains an empty list.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use etna_codegen::{REPLACED_SCHEMAS, generate_client, parse_spec, workspace_root};
+use etna_drift::{Change, Class, Options, diff};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    summary: String,
+    #[serde(default)]
+    setup: Option<json_patch::Patch>,
+    patch: json_patch::Patch,
+    expect: Vec<Expected>,
+    guard: BTreeSet<Guard>,
+    #[serde(default)]
+    uncaught: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    class: Class,
+    contains: String,
+}
+
+/// A workspace test, other than drift, that fails when the spec changes.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+enum Guard {
+    /// The freshness test of `crates/etna-client/src/generated.rs` (tests/tests/codegen.rs).
+    Codegen,
+    /// `app_key_header_matches_the_spec` (tests/tests/snapshots.rs).
+    AppKeyHeader,
+    /// The snapshots of the request and response examples (tests/tests/snapshots.rs).
+    ResponseExamples,
+}
+
+struct Loaded {
+    name: String,
+    case: Case,
+    old: Value,
+    new: Value,
+}
+
+fn corpus() -> Vec<Loaded> {
+    let root = workspace_root();
+    let base: Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root.join(etna_codegen::SPEC_PATH)).unwrap(),
+    )
+    .unwrap();
+    let dir = root.join("tests/drift");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|path| load(path, &base)).collect()
+}
+
+fn load(path: &Path, base: &Value) -> Loaded {
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(path).unwrap();
+    let case: Case = serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(!case.summary.trim().is_empty(), "{name}: empty summary");
+    let mut old = base.clone();
+    if let Some(setup) = &case.setup {
+        json_patch::patch(&mut old, setup).unwrap_or_else(|e| panic!("{name}: setup: {e}"));
+    }
+    let mut new = old.clone();
+    json_patch::patch(&mut new, &case.patch).unwrap_or_else(|e| panic!("{name}: patch: {e}"));
+    Loaded { name, case, old, new }
+}
+
+fn spec(value: &Value, label: &str) -> openapiv3::OpenAPI {
+    parse_spec(&serde_json::to_string(value).unwrap(), label).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn line(change: &Change) -> String {
+    format!("{}  {}  [{}]", change.location(), change.message, change.pointer)
+}
+
+#[test]
+fn the_corpus_has_a_case_per_rule() {
+    let cases = corpus();
+    assert!(cases.len() >= 30, "only {} cases under tests/drift/", cases.len());
+    let classes: BTreeSet<Class> = cases
+        .iter()
+        .flat_map(|c| c.case.expect.iter().map(|e| e.class))
+        .collect();
+    assert_eq!(classes.len(), 4, "every class has a case: {classes:?}");
+}
+
+#[test]
+fn every_case_gets_exactly_its_expected_classification() {
+    let options = Options::with_replaced(REPLACED_SCHEMAS);
+    let mut failures = Vec::new();
+    for Loaded { name, case, old, new } in corpus() {
+        let changes = diff(&spec(&old, &name), &spec(&new, &name), &options);
+        let mut unmatched: Vec<&Change> = changes.iter().collect();
+        let mut missing = Vec::new();
+        for want in &case.expect {
+            match unmatched
+                .iter()
+                .position(|c| c.class == want.class && line(c).contains(&want.contains))
+            {
+                Some(i) => {
+                    unmatched.remove(i);
+                }
+                None => missing.push(format!("{} {:?}", want.class, want.contains)),
+            }
+        }
+        if !missing.is_empty() || !unmatched.is_empty() {
+            let got: Vec<String> = changes
+                .iter()
+                .map(|c| format!("    {:<10} {}", c.class, line(c)))
+                .collect();
+            failures.push(format!(
+                "{name}:\n  missing: {missing:?}\n  unexpected: {}\n  got:\n{}",
+                unmatched.len(),
+                got.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_unchanged_spec_has_no_changes() {
+    let root = workspace_root();
+    let spec = etna_codegen::load_spec(&root.join(etna_codegen::SPEC_PATH)).unwrap();
+    assert_eq!(diff(&spec, &spec, &Options::with_replaced(REPLACED_SCHEMAS)), []);
+}
+
+/// Which workspace tests would fail if the committed spec were changed from
+/// `old` to `new`.
+fn guards(old: &Value, new: &Value, committed: &str, old_is_committed: bool, name: &str) -> BTreeSet<Guard> {
+    let mut seen = BTreeSet::new();
+    // The freshness test regenerates from the spec and compares with the
+    // committed file; a spec the generator refuses fails it as well.
+    let before = if old_is_committed {
+        committed.to_owned()
+    } else {
+        generate_client(&spec(old, name)).unwrap_or_else(|e| panic!("{name}: the old spec generates: {e}"))
+    };
+    match generate_client(&spec(new, name)) {
+        Ok(after) if after == before => {}
+        _ => {
+            seen.insert(Guard::Codegen);
+        }
+    }
+    // Progenitor ignores security schemes: the client names the header by hand
+    // and a test compares it with this part of the spec.
+    let scheme = &new["components"]["securitySchemes"]["EtAppKey"];
+    if scheme["name"] != etna_client::APP_KEY_HEADER || scheme["in"] != "header" || scheme["type"] != "apiKey" {
+        seen.insert(Guard::AppKeyHeader);
+    }
+    // Progenitor ignores examples: the snapshots render every request and
+    // response example of the operation.
+    if examples(old) != examples(new) {
+        seen.insert(Guard::ResponseExamples);
+    }
+    seen
+}
+
+/// The examples that tests/tests/snapshots.rs renders: the request example and
+/// every response example of the reset-code operation, read as its helpers in
+/// tests/tests/common/ read them. `None` where those helpers would panic (the
+/// operation is gone), which fails those tests too.
+fn examples(spec: &Value) -> Option<Vec<(String, Value)>> {
+    let resolve = |v: &Value| -> Value {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => spec.pointer(r.trim_start_matches('#')).cloned().unwrap_or(Value::Null),
+            None => v.clone(),
+        }
+    };
+    let op = &spec["paths"]["/v{version}/users/identifiers/reset/code"]["post"];
+    let body = resolve(&op["requestBody"]);
+    let mut out = vec![("request".to_owned(), body["content"]["application/json"]["example"].clone())];
+    for (status, response) in op["responses"].as_object()? {
+        let response = resolve(response);
+        let examples = response["content"]["application/json"]["examples"].as_object().cloned().unwrap_or_default();
+        for (name, example) in examples {
+            out.push((format!("{status} {name}"), resolve(&example)["value"].clone()));
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn cargo_test_fails_on_every_change_that_is_not_docs_only() {
+    let committed = std::fs::read_to_string(workspace_root().join("crates/etna-client/src/generated.rs")).unwrap();
+    let mut failures = Vec::new();
+    for Loaded { name, case, old, new } in corpus() {
+        let seen = guards(&old, &new, &committed, case.setup.is_none(), &name);
+        if seen != case.guard {
+            failures.push(format!("{name}: declared guards {:?}, but these see the change: {seen:?}", case.guard));
+        }
+        let docs_only = case.expect.iter().all(|e| e.class == Class::Docs);
+        match (&case.uncaught, seen.is_empty(), docs_only) {
+            (None, true, false) => failures.push(format!(
+                "{name}: no workspace test fails on this change; add a guard, or explain in `uncaught`"
+            )),
+            (Some(_), false, _) => failures.push(format!("{name}: says `uncaught`, but {seen:?} see it")),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
