@@ -1,0 +1,152 @@
+//! The command line: global options and subcommands.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  Try it without an ETNA account, against the embedded mock server:
+    etna --mock generate-reset-token --code 231408 --identifier reset-password
+
+  Against a deployment (ask your administrator for the API root and app key):
+    export ETNA_BASE_URL=https://trader.example.com/api
+    export ETNA_APP_KEY=...
+    etna generate-reset-token --code 123456 --identifier reset-pin-code
+
+Exit codes:
+  0  success
+  1  the API refused the request (IsSucceed: false)
+  2  usage error or invalid input
+  3  the API rejected the app key
+  4  network failure or timeout
+  5  unexpected response from the server";
+
+/// Calls the ETNA Trader API from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "etna", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// API root of your ETNA Trader deployment, e.g. https://trader.example.com/api.
+    #[arg(long, env = "ETNA_BASE_URL", value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// Application key sent as Et-App-Key. Prefer the environment variable: a
+    /// value on the command line is visible to other users of the machine.
+    /// Never printed.
+    #[arg(
+        long,
+        env = "ETNA_APP_KEY",
+        value_name = "KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub app_key: Option<String>,
+
+    /// API version, the {version} in /v{version}/... paths.
+    #[arg(long, value_name = "VERSION", default_value = "1.0", global = true)]
+    pub api_version: String,
+
+    /// Seconds to wait for the whole request before giving up.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        global = true
+    )]
+    pub timeout: u64,
+
+    /// How to print the result: the token alone, or the response envelope as JSON.
+    #[arg(long, value_enum, default_value_t = Output::Text, global = true)]
+    pub output: Output,
+
+    /// Start the embedded mock server (built from the API spec) and call it
+    /// instead of a deployment; --base-url is ignored and no app key is needed.
+    #[arg(long, global = true)]
+    pub mock: bool,
+
+    /// Say on stderr what is being called, with which settings (the app key is
+    /// never shown).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exchange the confirmation code a trader received by email for a
+    /// password or PIN-code reset token, printed on stdout.
+    GenerateResetToken(ResetArgs),
+
+    /// Run the embedded mock server.
+    Mock {
+        #[command(subcommand)]
+        command: MockCommand,
+    },
+}
+
+/// Arguments of `generate-reset-token`.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// The confirmation code from the trader's email, exactly as written.
+    #[arg(long, value_name = "CODE")]
+    pub code: String,
+
+    /// What is being reset.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub identifier: Identifier,
+}
+
+/// Subcommands of `mock`.
+#[derive(Debug, Subcommand)]
+pub enum MockCommand {
+    /// Run the mock server in the foreground until Ctrl-C, printing its base
+    /// URL on stdout. It accepts the app key given with --app-key or
+    /// ETNA_APP_KEY, or etna-mock-app-key when none is given.
+    Serve {
+        /// Port on 127.0.0.1 to listen on; 0 lets the system pick a free one.
+        #[arg(long, value_name = "PORT", default_value_t = 0)]
+        port: u16,
+    },
+}
+
+/// What a reset token is for; the spec's spellings are accepted too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Identifier {
+    /// The account password (ResetPassword).
+    #[value(name = "reset-password", alias = "ResetPassword")]
+    ResetPassword,
+    /// The PIN code (ResetPinCode).
+    #[value(name = "reset-pin-code", alias = "ResetPinCode")]
+    ResetPinCode,
+}
+
+impl From<Identifier> for etna_client::types::ResetIdentifier {
+    fn from(identifier: Identifier) -> Self {
+        match identifier {
+            Identifier::ResetPassword => Self::ResetPassword,
+            Identifier::ResetPinCode => Self::ResetPinCode,
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// The token alone.
+    Text,
+    /// The response envelope, as JSON.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,156 @@
+//! Exit codes, and the one line on stderr that says what went wrong and what
+//! to do.
+
+use std::error::Error as StdError;
+use std::process::ExitCode;
+
+use etna_client::{BuildError, Error};
+
+/// The documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Refused = 1,
+    Usage = 2,
+    AppKeyRejected = 3,
+    Network = 4,
+    Unexpected = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failed command: its exit code and its message for stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    /// The line printed on stderr: one line, never the app key.
+    pub fn line(&self, app_key: Option<&str>) -> String {
+        let mut line: String = self
+            .message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if let Some(key) = app_key.filter(|k| !k.is_empty()) {
+            line = line.replace(key, "<redacted>");
+        }
+        format!("error: {line}")
+    }
+}
+
+const CHECK_BASE_URL: &str = "check that --base-url (or ETNA_BASE_URL) is the API root of an ETNA Trader deployment, e.g. https://trader.example.com/api";
+
+/// Why the call returned no token.
+pub fn from_call(error: &Error, base_url: &str) -> Failure {
+    match error {
+        Error::InvalidInput { field, reason } => {
+            let field = if *field == "code" { "--code" } else { field };
+            Failure::new(Exit::Usage, format!("invalid {field}: {reason}"))
+        }
+        Error::AppKeyRejected { status, message } => Failure::new(
+            Exit::AppKeyRejected,
+            format!(
+                "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY (or --app-key), or ask your administrator for a valid key"
+            ),
+        ),
+        Error::Refused { .. } => Failure::new(
+            Exit::Refused,
+            format!("{error}; check the code in the trader's email, or have a new code sent"),
+        ),
+        Error::Timeout { .. } => Failure::new(
+            Exit::Network,
+            format!("{error}; check the network, or allow more time with --timeout"),
+        ),
+        Error::Connection { source } => Failure::new(
+            Exit::Network,
+            format!(
+                "cannot reach the API at {base_url}: {}; check --base-url (or ETNA_BASE_URL) and the network",
+                causes(source)
+            ),
+        ),
+        _ => Failure::new(Exit::Unexpected, format!("{error}; {CHECK_BASE_URL}")),
+    }
+}
+
+/// Why the client could not be built from the options.
+pub fn from_build(error: &BuildError) -> Failure {
+    match error {
+        BuildError::Http(source) => Failure::new(
+            Exit::Network,
+            format!("cannot set up HTTP: {}", causes(source)),
+        ),
+        BuildError::InvalidApiVersion(_) => {
+            Failure::new(Exit::Usage, format!("{error}; pass it with --api-version"))
+        }
+        _ => Failure::new(Exit::Usage, error.to_string()),
+    }
+}
+
+/// An error and its causes, without the repetitions reqwest and hyper make.
+fn causes(error: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_is_one_line_without_the_key() {
+        let failure = Failure::new(Exit::Unexpected, "body \"key-123\"\nsecond\r\tline");
+        assert_eq!(
+            failure.line(Some("key-123")),
+            "error: body \"<redacted>\" second  line"
+        );
+        assert_eq!(
+            failure.line(Some("")),
+            "error: body \"key-123\" second  line"
+        );
+    }
+
+    #[test]
+    fn invalid_input_names_the_option() {
+        let error = Error::InvalidInput {
+            field: "code",
+            reason: "it is empty".to_owned(),
+        };
+        let failure = from_call(&error, "http://127.0.0.1:1");
+        assert_eq!(failure.exit, Exit::Usage);
+        assert_eq!(failure.message, "invalid --code: it is empty");
+    }
+
+    #[test]
+    fn build_errors_are_usage_errors() {
+        let failure = from_build(&BuildError::MissingAppKey);
+        assert_eq!(failure.exit, Exit::Usage);
+        let failure = from_build(&BuildError::InvalidApiVersion("1 0".to_owned()));
+        assert!(
+            failure.message.contains("--api-version"),
+            "{}",
+            failure.message
+        );
+    }
+}

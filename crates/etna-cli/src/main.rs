@@ -1,0 +1,74 @@
+//! `etna`: the ETNA Trader API from the command line, through etna-client, or
+//! against the embedded mock server.
+
+mod cli;
+mod failure;
+mod reset;
+mod serve;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, MockCommand};
+use crate::failure::{Exit, Failure};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run(&cli)),
+        Err(e) => Err(Failure::new(
+            Exit::Unexpected,
+            format!("cannot start the async runtime: {e}"),
+        )),
+    };
+    match result {
+        Ok(()) => Exit::Success.into(),
+        Err(failure) => {
+            // Nothing is left to report a failing stderr to.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                failure.line(cli.app_key.as_deref())
+            );
+            failure.exit.into()
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::GenerateResetToken(args) => reset::run(cli, args).await,
+        Command::Mock {
+            command: MockCommand::Serve { port },
+        } => serve::run(cli, *port).await,
+    }
+}
+
+/// Writes a line on stdout; a closed stdout is an error rather than a panic.
+fn print_line(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot write to stdout: {e}")))
+}
+
+/// With --verbose, a line on stderr.
+fn verbose(cli: &Cli, text: &str) {
+    if cli.verbose {
+        let _ = writeln!(std::io::stderr(), "etna: {text}");
+    }
+}
+
+fn mock_failure(error: &etna_mock::Error) -> Failure {
+    let exit = match error {
+        etna_mock::Error::InvalidAppKey(_) => Exit::Usage,
+        etna_mock::Error::Bind { .. } => Exit::Network,
+        _ => Exit::Unexpected,
+    };
+    Failure::new(exit, error.to_string())
+}

@@ -1,0 +1,363 @@
+//! Every exit code, with what the command prints in each case.
+
+use axum::http::StatusCode;
+use etna_mock::MockServer;
+use predicates::prelude::*;
+
+use crate::servers::{Background, closed_port};
+use crate::{etna, spec_example, spec_token};
+
+const RESET: [&str; 5] = [
+    "generate-reset-token",
+    "--code",
+    "231408",
+    "--identifier",
+    "reset-password",
+];
+
+/// Our own errors are one line on stderr, starting with `error: `.
+fn one_error_line(expected: &'static str) -> impl Predicate<str> {
+    predicate::str::starts_with("error: ")
+        .and(predicate::str::contains(expected))
+        .and(predicate::function(|s: &str| {
+            s.lines().count() == 1 && s.ends_with('\n')
+        }))
+}
+
+#[test]
+fn exit_0_the_mock_flag_prints_the_specs_token_alone() {
+    etna()
+        .arg("--mock")
+        .args(RESET)
+        .assert()
+        .code(0)
+        .stdout(format!("{}\n", spec_token()))
+        .stderr("");
+}
+
+#[test]
+fn exit_0_the_specs_spellings_of_the_identifier_work_too() {
+    for identifier in ["ResetPassword", "ResetPinCode", "reset-pin-code"] {
+        etna()
+            .args(["generate-reset-token", "--mock", "--code", "231408"])
+            .args(["--identifier", identifier])
+            .assert()
+            .code(0)
+            .stdout(format!("{}\n", spec_token()));
+    }
+}
+
+#[test]
+fn exit_0_against_a_server_named_by_environment_or_options() {
+    let background = Background::new();
+    let server = background.mock(MockServer::builder().app_key("team-key"));
+    etna()
+        .env("ETNA_BASE_URL", server.base_url())
+        .env("ETNA_APP_KEY", "team-key")
+        .args(RESET)
+        .assert()
+        .code(0)
+        .stdout(format!("{}\n", spec_token()))
+        .stderr("");
+    etna()
+        .args(["--base-url", &server.base_url(), "--app-key", "team-key"])
+        .args(["--api-version", "2.0", "--timeout", "5"])
+        .args(RESET)
+        .assert()
+        .code(0)
+        .stdout(format!("{}\n", spec_token()));
+}
+
+#[test]
+fn exit_1_a_refused_code_prints_the_reasons_on_stderr() {
+    let refused = spec_example("200", "refused");
+    let reason = refused["Errors"][0].as_str().unwrap().to_owned();
+    let code = refused["ErrorsCode"][0].as_str().unwrap().to_owned();
+    etna()
+        .args(["--mock", "generate-reset-token", "--code", "000000"])
+        .args(["--identifier", "reset-password"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            one_error_line("the API refused the request")
+                .and(predicate::str::contains(reason))
+                .and(predicate::str::contains(code))
+                .and(predicate::str::contains("have a new code sent")),
+        );
+}
+
+#[test]
+fn exit_2_usage_errors_and_invalid_input() {
+    let cases: [(&[&str], &str); 11] = [
+        (
+            &[
+                "--mock",
+                "generate-reset-token",
+                "--identifier",
+                "reset-password",
+            ],
+            "--code",
+        ),
+        (
+            &[
+                "--mock",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "reset-email",
+            ],
+            "reset-email",
+        ),
+        (
+            &[
+                "--mock",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "resetpassword",
+            ],
+            "possible values",
+        ),
+        (
+            &[
+                "--mock",
+                "--timeout",
+                "0",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "reset-password",
+            ],
+            "--timeout",
+        ),
+        (
+            &[
+                "--mock",
+                "--timeout",
+                "soon",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "reset-password",
+            ],
+            "--timeout",
+        ),
+        (
+            &[
+                "--mock",
+                "--output",
+                "xml",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "reset-password",
+            ],
+            "--output",
+        ),
+        (&["--mock"], "Usage"),
+        (&["--mock", "reset-token"], "unrecognized subcommand"),
+        (&["mock", "serve", "--port", "70000"], "--port"),
+        (
+            &[
+                "--mock",
+                "generate-reset-token",
+                "--code",
+                "1",
+                "--identifier",
+                "reset-password",
+                "--bogus",
+            ],
+            "--bogus",
+        ),
+        (&["mock"], "Usage"),
+    ];
+    for (args, mention) in cases {
+        etna()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(mention));
+    }
+}
+
+#[test]
+fn exit_2_invalid_settings_say_what_to_change() {
+    let with_mock = |code: &str| {
+        let mut command = etna();
+        command
+            .args(["--mock", "generate-reset-token", "--code", code])
+            .args(["--identifier", "reset-password"]);
+        command
+    };
+    for (code, mention) in [
+        ("231 408", "white space"),
+        ("231408\n", "white space"),
+        ("", "empty"),
+    ] {
+        with_mock(code)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(one_error_line("invalid --code").and(predicate::str::contains(mention)));
+    }
+    etna()
+        .args(RESET)
+        .assert()
+        .code(2)
+        .stderr(one_error_line("ETNA_BASE_URL").and(predicate::str::contains("--mock")));
+    etna()
+        .args(["--base-url", "https://trader.example.com/api"])
+        .args(RESET)
+        .assert()
+        .code(2)
+        .stderr(one_error_line("ETNA_APP_KEY"));
+    etna()
+        .args([
+            "--base-url",
+            "ftp://trader.example.com",
+            "--app-key",
+            "some-app-key",
+        ])
+        .args(RESET)
+        .assert()
+        .code(2)
+        .stderr(one_error_line("invalid base URL").and(predicate::str::contains("http or https")));
+    etna()
+        .args(["--mock", "--api-version", "1/0"])
+        .args(RESET)
+        .assert()
+        .code(2)
+        .stderr(one_error_line("--api-version"));
+    etna()
+        .args(["--mock", "--app-key", " padded"])
+        .args(RESET)
+        .assert()
+        .code(2)
+        .stderr(one_error_line("invalid app key"));
+}
+
+#[test]
+fn exit_3_a_rejected_app_key_says_to_check_it() {
+    let background = Background::new();
+    let server = background.mock(MockServer::builder());
+    let message = spec_example("403", "app_key_missing_or_wrong")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    etna()
+        .env("ETNA_BASE_URL", server.base_url())
+        .env("ETNA_APP_KEY", "not-the-mock-key")
+        .args(RESET)
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(
+            one_error_line("the API rejected the app key")
+                .and(predicate::str::contains(message))
+                .and(predicate::str::contains("check ETNA_APP_KEY")),
+        );
+}
+
+#[test]
+fn exit_4_nothing_listening() {
+    let url = closed_port();
+    etna()
+        .args([
+            "--base-url",
+            &url,
+            "--app-key",
+            "some-app-key",
+            "--timeout",
+            "5",
+        ])
+        .args(RESET)
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(
+            one_error_line("cannot reach the API at")
+                .and(predicate::str::contains(url.as_str()))
+                .and(predicate::str::contains("Connection refused"))
+                .and(predicate::str::contains("check --base-url")),
+        );
+}
+
+#[test]
+fn exit_4_no_answer_within_the_timeout() {
+    let background = Background::new();
+    let url = background.silent();
+    etna()
+        .args([
+            "--base-url",
+            &url,
+            "--app-key",
+            "some-app-key",
+            "--timeout",
+            "1",
+        ])
+        .args(RESET)
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(
+            one_error_line("did not answer within 1s")
+                .and(predicate::str::contains("--timeout"))
+                .and(predicate::str::contains("may already be used")),
+        );
+}
+
+#[test]
+fn exit_5_unexpected_responses() {
+    let background = Background::new();
+    let cases = [
+        (
+            background.answering(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/html",
+                "<html><body>Oops</body></html>",
+            ),
+            "unexpected HTTP 500",
+        ),
+        (
+            background.answering(StatusCode::OK, "text/html", "<html>login page</html>"),
+            "not a valid",
+        ),
+        (
+            background.answering(StatusCode::OK, "application/json", r#"{"IsSucceed": true}"#),
+            "sent no token",
+        ),
+        (
+            background.answering(StatusCode::NOT_FOUND, "text/plain", "no such route"),
+            "unexpected HTTP 404",
+        ),
+    ];
+    for (url, mention) in cases {
+        etna()
+            .args(["--base-url", &url, "--app-key", "some-app-key"])
+            .args(RESET)
+            .assert()
+            .code(5)
+            .stdout("")
+            .stderr(one_error_line(mention).and(predicate::str::contains("check that --base-url")));
+    }
+}
+
+#[test]
+fn exit_5_a_base_url_past_the_api_root_gets_the_mocks_404() {
+    let background = Background::new();
+    let server = background.mock(MockServer::builder());
+    etna()
+        .args(["--base-url", &format!("{}/api", server.base_url())])
+        .args(["--app-key", MockServer::APP_KEY])
+        .args(RESET)
+        .assert()
+        .code(5)
+        .stderr(one_error_line("unexpected HTTP 404"));
+}

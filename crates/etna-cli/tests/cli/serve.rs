@@ -1,0 +1,150 @@
+//! `etna mock serve`: prints its URL, serves until Ctrl-C.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use predicates::prelude::*;
+
+use crate::{etna, spec_token};
+
+const KEY: &str = "serve-test-key-41d9";
+
+fn spawn_serve(args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin!("etna"))
+        .args(["mock", "serve"])
+        .args(args)
+        .env_remove("ETNA_BASE_URL")
+        .env_remove("ETNA_APP_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIGINT, as Ctrl-C in a terminal does, and waits (boundedly) for the exit.
+fn interrupt(child: &mut Child) -> ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("the `kill` command (procps) is needed to send Ctrl-C");
+    assert!(sent.success());
+    for _ in 0..400 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("`etna mock serve` did not stop on Ctrl-C");
+}
+
+#[test]
+fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut child = spawn_serve(&["--port", &port.to_string(), "--app-key", KEY]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    let url = url.trim_end().to_owned();
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+
+    etna()
+        .env("ETNA_BASE_URL", &url)
+        .env("ETNA_APP_KEY", KEY)
+        .args([
+            "generate-reset-token",
+            "--code",
+            "231408",
+            "--identifier",
+            "reset-password",
+        ])
+        .assert()
+        .code(0)
+        .stdout(format!("{}\n", spec_token()));
+    etna()
+        .env("ETNA_BASE_URL", &url)
+        .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
+        .args([
+            "generate-reset-token",
+            "--code",
+            "231408",
+            "--identifier",
+            "reset-password",
+        ])
+        .assert()
+        .code(3);
+
+    let status = interrupt(&mut child);
+    assert!(status.success(), "{status}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(rest, "", "only the URL goes to stdout");
+    assert!(stderr.contains("press Ctrl-C to stop"), "{stderr}");
+    assert!(stderr.contains("the code 231408 gets a token"), "{stderr}");
+    assert!(stderr.contains("mock server stopped"), "{stderr}");
+    assert!(
+        !stderr.contains(KEY) && !url.contains(KEY),
+        "the app key was printed: {stderr}"
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+#[test]
+fn mock_serve_without_a_key_names_the_default_one() {
+    let mut child = spawn_serve(&[]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    etna()
+        .args([
+            "--base-url",
+            url.trim_end(),
+            "--app-key",
+            etna_mock::MockServer::APP_KEY,
+        ])
+        .args([
+            "generate-reset-token",
+            "--code",
+            "231408",
+            "--identifier",
+            "reset-password",
+        ])
+        .assert()
+        .code(0);
+    assert!(interrupt(&mut child).success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains(etna_mock::MockServer::APP_KEY), "{stderr}");
+}
+
+#[test]
+fn mock_serve_on_a_taken_port_fails_with_exit_4() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    etna()
+        .args(["mock", "serve", "--port", &port])
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(
+            predicate::str::starts_with("error: cannot listen")
+                .and(predicate::str::contains("choose another port")),
+        );
+}

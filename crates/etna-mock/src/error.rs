@@ -1,0 +1,30 @@
+//! Why a mock server could not start.
+
+/// Why [`MockServer`](crate::MockServer) could not start. Messages never contain
+/// the app key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The spec lacks something the mock server is built from.
+    #[error("the spec cannot drive the mock server: {0}")]
+    Spec(String),
+
+    /// The app key cannot be compared with an HTTP header value.
+    #[error("invalid app key for the mock server: {0}")]
+    InvalidAppKey(&'static str),
+
+    /// The port could not be bound.
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}; choose another port, or 0 to let the system pick a free one"
+    )]
+    Bind {
+        /// The port asked for (0: any).
+        port: u16,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+pub(crate) fn spec(what: impl Into<String>) -> Error {
+    Error::Spec(what.into())
+}

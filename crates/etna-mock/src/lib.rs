@@ -1,0 +1,45 @@
+//! A local mock of the ETNA Trader API, for trying the client without an ETNA
+//! account and for tests.
+//!
+//! The server is driven by the spec, `openapi/etna-trader.yaml`, embedded at
+//! build time and read when the server starts: the route comes from `paths`,
+//! the app-key header from the `EtAppKey` security scheme, the accepted
+//! confirmation code from the request example, every response body from the
+//! response examples, and bodies are checked against the request schema. Edit
+//! an example in the spec and the mock answers with the edited example.
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | missing or wrong app key | 403, the spec's 403 example |
+//! | body not JSON, or not valid against the request schema | 400, the spec's 400 example with `Errors` and `ErrorsCode` saying what is wrong |
+//! | the request example's code | 200, the spec's 200 example with `IsSucceed: true` |
+//! | any other valid code | 200, the spec's 200 example with `IsSucceed: false` |
+//! | another path / method / an oversized body | 404 / 405 / 413 |
+//!
+//! ```no_run
+//! use etna_mock::MockServer;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = MockServer::start().await?;
+//! let client = etna_client::Client::new(&server.base_url(), MockServer::APP_KEY)?;
+//! // ... use the client; the server stops when `server` is dropped.
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod answer;
+mod error;
+mod routes;
+mod schema;
+mod server;
+mod spec;
+
+pub use error::Error;
+pub use server::{MockServer, MockServerBuilder};
+
+/// The spec the mock server follows unless given another one
+/// ([`MockServerBuilder::spec`]).
+pub const SPEC: &str = include_str!("../../../openapi/etna-trader.yaml");
