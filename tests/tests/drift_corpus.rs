@@ -83,7 +83,12 @@ fn load(path: &Path, base: &Value) -> Loaded {
     }
     let mut new = old.clone();
     json_patch::patch(&mut new, &case.patch).unwrap_or_else(|e| panic!("{name}: patch: {e}"));
-    Loaded { name, case, old, new }
+    Loaded {
+        name,
+        case,
+        old,
+        new,
+    }
 }
 
 fn spec(value: &Value, label: &str) -> openapiv3::OpenAPI {
@@ -91,13 +96,22 @@ fn spec(value: &Value, label: &str) -> openapiv3::OpenAPI {
 }
 
 fn line(change: &Change) -> String {
-    format!("{}  {}  [{}]", change.location(), change.message, change.pointer)
+    format!(
+        "{}  {}  [{}]",
+        change.location(),
+        change.message,
+        change.pointer
+    )
 }
 
 #[test]
 fn the_corpus_has_a_case_per_rule() {
     let cases = corpus();
-    assert!(cases.len() >= 30, "only {} cases under tests/drift/", cases.len());
+    assert!(
+        cases.len() >= 30,
+        "only {} cases under tests/drift/",
+        cases.len()
+    );
     let classes: BTreeSet<Class> = cases
         .iter()
         .flat_map(|c| c.case.expect.iter().map(|e| e.class))
@@ -109,7 +123,13 @@ fn the_corpus_has_a_case_per_rule() {
 fn every_case_gets_exactly_its_expected_classification() {
     let options = Options::with_replaced(REPLACED_SCHEMAS);
     let mut failures = Vec::new();
-    for Loaded { name, case, old, new } in corpus() {
+    for Loaded {
+        name,
+        case,
+        old,
+        new,
+    } in corpus()
+    {
         let changes = diff(&spec(&old, &name), &spec(&new, &name), &options);
         let mut unmatched: Vec<&Change> = changes.iter().collect();
         let mut missing = Vec::new();
@@ -143,19 +163,29 @@ fn every_case_gets_exactly_its_expected_classification() {
 fn an_unchanged_spec_has_no_changes() {
     let root = workspace_root();
     let spec = etna_codegen::load_spec(&root.join(etna_codegen::SPEC_PATH)).unwrap();
-    assert_eq!(diff(&spec, &spec, &Options::with_replaced(REPLACED_SCHEMAS)), []);
+    assert_eq!(
+        diff(&spec, &spec, &Options::with_replaced(REPLACED_SCHEMAS)),
+        []
+    );
 }
 
 /// Which workspace tests would fail if the committed spec were changed from
 /// `old` to `new`.
-fn guards(old: &Value, new: &Value, committed: &str, old_is_committed: bool, name: &str) -> BTreeSet<Guard> {
+fn guards(
+    old: &Value,
+    new: &Value,
+    committed: &str,
+    old_is_committed: bool,
+    name: &str,
+) -> BTreeSet<Guard> {
     let mut seen = BTreeSet::new();
     // The freshness test regenerates from the spec and compares with the
     // committed file; a spec the generator refuses fails it as well.
     let before = if old_is_committed {
         committed.to_owned()
     } else {
-        generate_client(&spec(old, name)).unwrap_or_else(|e| panic!("{name}: the old spec generates: {e}"))
+        generate_client(&spec(old, name))
+            .unwrap_or_else(|e| panic!("{name}: the old spec generates: {e}"))
     };
     match generate_client(&spec(new, name)) {
         Ok(after) if after == before => {}
@@ -166,7 +196,10 @@ fn guards(old: &Value, new: &Value, committed: &str, old_is_committed: bool, nam
     // Progenitor ignores security schemes: the client names the header by hand
     // and a test compares it with this part of the spec.
     let scheme = &new["components"]["securitySchemes"]["EtAppKey"];
-    if scheme["name"] != etna_client::APP_KEY_HEADER || scheme["in"] != "header" || scheme["type"] != "apiKey" {
+    if scheme["name"] != etna_client::APP_KEY_HEADER
+        || scheme["in"] != "header"
+        || scheme["type"] != "apiKey"
+    {
         seen.insert(Guard::AppKeyHeader);
     }
     // Progenitor ignores examples: the snapshots render every request and
@@ -184,18 +217,30 @@ fn guards(old: &Value, new: &Value, committed: &str, old_is_committed: bool, nam
 fn examples(spec: &Value) -> Option<Vec<(String, Value)>> {
     let resolve = |v: &Value| -> Value {
         match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => spec.pointer(r.trim_start_matches('#')).cloned().unwrap_or(Value::Null),
+            Some(r) => spec
+                .pointer(r.trim_start_matches('#'))
+                .cloned()
+                .unwrap_or(Value::Null),
             None => v.clone(),
         }
     };
     let op = &spec["paths"]["/v{version}/users/identifiers/reset/code"]["post"];
     let body = resolve(&op["requestBody"]);
-    let mut out = vec![("request".to_owned(), body["content"]["application/json"]["example"].clone())];
+    let mut out = vec![(
+        "request".to_owned(),
+        body["content"]["application/json"]["example"].clone(),
+    )];
     for (status, response) in op["responses"].as_object()? {
         let response = resolve(response);
-        let examples = response["content"]["application/json"]["examples"].as_object().cloned().unwrap_or_default();
+        let examples = response["content"]["application/json"]["examples"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         for (name, example) in examples {
-            out.push((format!("{status} {name}"), resolve(&example)["value"].clone()));
+            out.push((
+                format!("{status} {name}"),
+                resolve(&example)["value"].clone(),
+            ));
         }
     }
     Some(out)
@@ -203,12 +248,23 @@ fn examples(spec: &Value) -> Option<Vec<(String, Value)>> {
 
 #[test]
 fn cargo_test_fails_on_every_change_that_is_not_docs_only() {
-    let committed = std::fs::read_to_string(workspace_root().join("crates/etna-client/src/generated.rs")).unwrap();
+    let committed =
+        std::fs::read_to_string(workspace_root().join("crates/etna-client/src/generated.rs"))
+            .unwrap();
     let mut failures = Vec::new();
-    for Loaded { name, case, old, new } in corpus() {
+    for Loaded {
+        name,
+        case,
+        old,
+        new,
+    } in corpus()
+    {
         let seen = guards(&old, &new, &committed, case.setup.is_none(), &name);
         if seen != case.guard {
-            failures.push(format!("{name}: declared guards {:?}, but these see the change: {seen:?}", case.guard));
+            failures.push(format!(
+                "{name}: declared guards {:?}, but these see the change: {seen:?}",
+                case.guard
+            ));
         }
         let docs_only = case.expect.iter().all(|e| e.class == Class::Docs);
         match (&case.uncaught, seen.is_empty(), docs_only) {

@@ -10,7 +10,9 @@ use etna_drift::{Advice, Class, Format, Options, Report, diff, package_version};
 const CLIENT_MANIFEST: &str = "crates/etna-client/Cargo.toml";
 
 #[derive(clap::Args)]
-#[command(after_help = "Exit status: 0 when nothing at or above --fail-on changed, 1 when something did, 2 on an error.")]
+#[command(
+    after_help = "Exit status: 0 when nothing at or above --fail-on changed, 1 when something did, 2 on an error."
+)]
 pub struct Args {
     /// Git revision whose spec is the old side; the working tree is the new one.
     #[arg(long, default_value = "HEAD", conflicts_with_all = ["old", "new"])]

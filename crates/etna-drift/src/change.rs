@@ -128,7 +128,10 @@ mod tests {
     fn pointers_escape_and_read_back() {
         let p = join("#/paths", "/v{version}/users");
         assert_eq!(p, "#/paths/~1v{version}~1users");
-        assert_eq!(tokens(&join(&p, "a~b")), ["paths", "/v{version}/users", "a~b"]);
+        assert_eq!(
+            tokens(&join(&p, "a~b")),
+            ["paths", "/v{version}/users", "a~b"]
+        );
         assert_eq!(
             operation_of(&join(&p, "post")).as_deref(),
             Some("POST /v{version}/users")

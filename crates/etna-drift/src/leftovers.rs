@@ -4,17 +4,37 @@
 
 use serde_json::Value;
 
-use crate::change::{Change, Class, join, operation_of};
 use crate::Ctx;
+use crate::change::{Change, Class, join, operation_of};
 
 /// Keys whose values document and never change the generated code's behaviour.
-const DOCS: &[&str] = &["description", "summary", "example", "examples", "externalDocs", "title", "tags"];
+const DOCS: &[&str] = &[
+    "description",
+    "summary",
+    "example",
+    "examples",
+    "externalDocs",
+    "title",
+    "tags",
+];
 
 /// Keys whose object values map user-chosen names (which may be `description`
 /// or `title`) to definitions.
 const NAMED_MAPS: &[&str] = &[
-    "paths", "properties", "schemas", "responses", "parameters", "requestBodies", "headers",
-    "securitySchemes", "content", "variables", "links", "callbacks", "encoding", "mapping",
+    "paths",
+    "properties",
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "content",
+    "variables",
+    "links",
+    "callbacks",
+    "encoding",
+    "mapping",
 ];
 
 pub(crate) fn compare(ctx: &mut Ctx) {
@@ -31,7 +51,13 @@ pub(crate) fn compare(ctx: &mut Ctx) {
 }
 
 /// Collects the places where the two values differ: `(pointer, is_docs)`.
-fn walk(old: Option<&Value>, new: Option<&Value>, at: String, names: bool, out: &mut Vec<(String, bool)>) {
+fn walk(
+    old: Option<&Value>,
+    new: Option<&Value>,
+    at: String,
+    names: bool,
+    out: &mut Vec<(String, bool)>,
+) {
     if old == new {
         return;
     }
@@ -64,8 +90,11 @@ fn walk(old: Option<&Value>, new: Option<&Value>, at: String, names: bool, out: 
 fn covered(ctx: &Ctx, pointer: &str) -> bool {
     let related = |p: &str| {
         p == pointer
-            || pointer.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
-            || p.strip_prefix(pointer).is_some_and(|rest| rest.starts_with('/'))
+            || pointer
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+            || p.strip_prefix(pointer)
+                .is_some_and(|rest| rest.starts_with('/'))
     };
     ctx.changes
         .iter()
@@ -77,25 +106,52 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
     let operation = operation.as_deref();
     let key = pointer.rsplit('/').next().unwrap_or_default();
     if pointer == "#/info/version" {
-        let show = |v: &Value| v.pointer("/info/version").and_then(Value::as_str).unwrap_or("").to_owned();
+        let show = |v: &Value| {
+            v.pointer("/info/version")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         let detail = format!(
             "the document's version changes from `{}` to `{}`: the generated `Client::api_version()` returns it; etna-client does not send it (the `{{version}}` path segment is separate)",
             show(old),
             show(new)
         );
-        return Some(Change::new(Class::Compatible, "info-version-changed", None, pointer, detail));
+        return Some(Change::new(
+            Class::Compatible,
+            "info-version-changed",
+            None,
+            pointer,
+            detail,
+        ));
     }
     if pointer == "#/servers" || pointer.starts_with("#/servers/") {
         let detail = "the documented API root (`servers`) changes: etna-client does not read it (callers pass the base URL to `Client::new`), so nothing in the crate changes; check the URL your services configure";
-        return Some(Change::new(Class::Docs, "servers-changed", None, pointer, detail));
+        return Some(Change::new(
+            Class::Docs,
+            "servers-changed",
+            None,
+            pointer,
+            detail,
+        ));
     }
     if docs || pointer.starts_with("#/info/") || pointer.starts_with("#/components/examples/") {
         let what = match key {
-            "example" | "examples" => "an example changes: documentation only (the workspace's example snapshots show the new values)",
-            "tags" => "tags change: documentation only (the client merges all tags into one `Client`)",
+            "example" | "examples" => {
+                "an example changes: documentation only (the workspace's example snapshots show the new values)"
+            }
+            "tags" => {
+                "tags change: documentation only (the client merges all tags into one `Client`)"
+            }
             _ => "documentation changes: the generated doc comments change, the code does not",
         };
-        return Some(Change::new(Class::Docs, "docs", operation, pointer, format!("`{key}`: {what}")));
+        return Some(Change::new(
+            Class::Docs,
+            "docs",
+            operation,
+            pointer,
+            format!("`{key}`: {what}"),
+        ));
     }
     if covered(ctx, pointer) {
         return None;
@@ -103,5 +159,11 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
     let detail = format!(
         "`{key}` changed in a way `cargo xtask drift` has no rule for: review it by hand (and add a rule and a corpus case under tests/drift/)"
     );
-    Some(Change::new(Class::Warning, "unclassified", operation, pointer, detail))
+    Some(Change::new(
+        Class::Warning,
+        "unclassified",
+        operation,
+        pointer,
+        detail,
+    ))
 }

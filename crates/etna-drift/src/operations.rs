@@ -48,7 +48,8 @@ impl Op<'_> {
     }
 
     fn method_name(&self) -> String {
-        self.id().map_or_else(|| "(no operationId)".to_owned(), |id| format!("`{id}`"))
+        self.id()
+            .map_or_else(|| "(no operationId)".to_owned(), |id| format!("`{id}`"))
     }
 }
 
@@ -56,7 +57,9 @@ pub(crate) fn all(api: &OpenAPI) -> Vec<Op<'_>> {
     let mut ops = Vec::new();
     for (path, item) in &api.paths.paths {
         // preflight refuses `$ref` path items; the leftover walk reports changes to them.
-        let ReferenceOr::Item(item) = item else { continue };
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
         for (method, op) in item.iter() {
             ops.push(Op {
                 method,
@@ -79,7 +82,11 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             .iter()
             .enumerate()
             .position(|(i, n)| !matched[i] && o.id().is_some() && n.id() == o.id());
-        let by_place = || new.iter().enumerate().position(|(i, n)| !matched[i] && n.shape() == o.shape());
+        let by_place = || {
+            new.iter()
+                .enumerate()
+                .position(|(i, n)| !matched[i] && n.shape() == o.shape())
+        };
         match by_id.or_else(by_place) {
             Some(i) => {
                 matched[i] = true;
@@ -90,14 +97,35 @@ pub(crate) fn compare(ctx: &mut Ctx) {
                     "operation removed: the method {} of `etna_client::Client` is gone, so code calling it stops compiling",
                     o.method_name()
                 );
-                ctx.push(Change::new(Class::Breaking, "operation-removed", Some(&o.label()), o.at.clone(), detail).covering(o.path_at()));
+                ctx.push(
+                    Change::new(
+                        Class::Breaking,
+                        "operation-removed",
+                        Some(&o.label()),
+                        o.at.clone(),
+                        detail,
+                    )
+                    .covering(o.path_at()),
+                );
             }
         }
     }
     for (i, n) in new.iter().enumerate().filter(|(i, _)| !matched[*i]) {
         let _ = i;
-        let detail = format!("new operation: a new method {} of `etna_client::Client`", n.method_name());
-        ctx.push(Change::new(Class::Compatible, "operation-added", Some(&n.label()), n.at.clone(), detail).covering(n.path_at()));
+        let detail = format!(
+            "new operation: a new method {} of `etna_client::Client`",
+            n.method_name()
+        );
+        ctx.push(
+            Change::new(
+                Class::Compatible,
+                "operation-added",
+                Some(&n.label()),
+                n.at.clone(),
+                detail,
+            )
+            .covering(n.path_at()),
+        );
     }
     for (o, n) in pairs {
         pair(ctx, o, n);
@@ -112,7 +140,13 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             o.method_name(),
             n.method_name()
         );
-        ctx.push(Change::new(Class::Breaking, "operation-id-changed", Some(&label), join(&n.at, "operationId"), detail));
+        ctx.push(Change::new(
+            Class::Breaking,
+            "operation-id-changed",
+            Some(&label),
+            join(&n.at, "operationId"),
+            detail,
+        ));
     }
     if o.shape() != n.shape() {
         let detail = format!(
@@ -121,11 +155,34 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             n.method_name()
         );
         ctx.push(
-            Change::new(Class::Breaking, "operation-moved", Some(&label), n.at.clone(), detail)
-                .covering(o.at.clone())
-                .covering(o.path_at())
-                .covering(n.path_at()),
+            Change::new(
+                Class::Breaking,
+                "operation-moved",
+                Some(&label),
+                n.at.clone(),
+                detail,
+            )
+            .covering(o.at.clone())
+            .covering(o.path_at())
+            .covering(n.path_at()),
         );
+    }
+    if o.op.deprecated != n.op.deprecated {
+        let (class, detail) = if n.op.deprecated {
+            (
+                Class::Warning,
+                "the operation is now deprecated: the API may remove it; progenitor does not mark the generated method `#[deprecated]`, so the compiler will not tell callers",
+            )
+        } else {
+            (Class::Compatible, "the operation is no longer deprecated")
+        };
+        ctx.push(Change::new(
+            class,
+            "operation-deprecated",
+            Some(&label),
+            join(&n.at, "deprecated"),
+            detail,
+        ));
     }
     parameters::compare(ctx, o, n, &label);
     payloads::request_body(ctx, o, n, &label);

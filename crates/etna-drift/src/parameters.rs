@@ -3,11 +3,11 @@
 use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr};
 
+use crate::Ctx;
 use crate::change::{Change, Class, join};
 use crate::operations::Op;
 use crate::resolve;
 use crate::schemas::{self, Dir, Site};
-use crate::Ctx;
 
 struct Param<'a> {
     kind: &'static str,
@@ -18,7 +18,11 @@ struct Param<'a> {
 impl Param<'_> {
     /// Header names are case-insensitive; the rest are not.
     fn key(&self) -> (&'static str, String) {
-        let name = if self.kind == "header" { self.data.name.to_ascii_lowercase() } else { self.data.name.clone() };
+        let name = if self.kind == "header" {
+            self.data.name.to_ascii_lowercase()
+        } else {
+            self.data.name.clone()
+        };
         (self.kind, name)
     }
 
@@ -33,9 +37,17 @@ impl Param<'_> {
 
 /// The parameters of `op`, those of its path item included; the operation's
 /// own win, as in OpenAPI.
-fn effective<'a>(api: &'a OpenAPI, op: &'a Op, ctx_changes: &mut Vec<Change>, label: &str) -> Vec<Param<'a>> {
+fn effective<'a>(
+    api: &'a OpenAPI,
+    op: &'a Op,
+    ctx_changes: &mut Vec<Change>,
+    label: &str,
+) -> Vec<Param<'a>> {
     let mut params: Vec<Param> = Vec::new();
-    let lists = [(&op.item.parameters, op.path_at()), (&op.op.parameters, op.at.clone())];
+    let lists = [
+        (&op.item.parameters, op.path_at()),
+        (&op.op.parameters, op.at.clone()),
+    ];
     for (list, base) in lists {
         for (i, param) in list.iter().enumerate() {
             let at = join(&join(&base, "parameters"), &i.to_string());
@@ -46,7 +58,13 @@ fn effective<'a>(api: &'a OpenAPI, op: &'a Op, ctx_changes: &mut Vec<Change>, la
                     params.retain(|p| p.key() != param.key());
                     params.push(param);
                 }
-                Err(e) => ctx_changes.push(Change::new(Class::Warning, "unresolved-ref", Some(label), at, format!("cannot compare a parameter: {e}"))),
+                Err(e) => ctx_changes.push(Change::new(
+                    Class::Warning,
+                    "unresolved-ref",
+                    Some(label),
+                    at,
+                    format!("cannot compare a parameter: {e}"),
+                )),
             }
         }
     }
@@ -68,7 +86,12 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     let new = effective(ctx.new, n, &mut unresolved, label);
     ctx.changes.extend(unresolved);
     // Where the list itself changed, so that a shifted index is not reported again.
-    let lists = [join(&o.at, "parameters"), join(&n.at, "parameters"), join(&o.path_at(), "parameters"), join(&n.path_at(), "parameters")];
+    let lists = [
+        join(&o.at, "parameters"),
+        join(&n.at, "parameters"),
+        join(&o.path_at(), "parameters"),
+        join(&n.path_at(), "parameters"),
+    ];
     let covering = |mut change: Change| {
         change.covers.extend(lists.iter().cloned());
         change
@@ -77,31 +100,95 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         if new.iter().any(|q| q.key() == p.key()) {
             continue;
         }
-        let detail = format!("{} is removed: the builder method {} is gone, so code calling it stops compiling", p.describe(), p.method());
-        ctx.push(covering(Change::new(Class::Breaking, "parameter-removed", Some(label), p.at.clone(), detail)));
+        let detail = format!(
+            "{} is removed: the builder method {} is gone, so code calling it stops compiling",
+            p.describe(),
+            p.method()
+        );
+        ctx.push(covering(Change::new(
+            Class::Breaking,
+            "parameter-removed",
+            Some(label),
+            p.at.clone(),
+            detail,
+        )));
     }
     for q in &new {
         let Some(p) = old.iter().find(|p| p.key() == q.key()) else {
             let (class, detail) = if q.data.required {
-                (Class::Breaking, format!("new required {}: `send()` fails with `Error::InvalidRequest` until callers call {}", q.describe(), q.method()))
+                (
+                    Class::Breaking,
+                    format!(
+                        "new required {}: `send()` fails with `Error::InvalidRequest` until callers call {}",
+                        q.describe(),
+                        q.method()
+                    ),
+                )
             } else {
-                (Class::Compatible, format!("new optional {}: a new builder method {}", q.describe(), q.method()))
+                (
+                    Class::Compatible,
+                    format!(
+                        "new optional {}: a new builder method {}",
+                        q.describe(),
+                        q.method()
+                    ),
+                )
             };
-            ctx.push(covering(Change::new(class, "parameter-added", Some(label), q.at.clone(), detail)));
+            ctx.push(covering(Change::new(
+                class,
+                "parameter-added",
+                Some(label),
+                q.at.clone(),
+                detail,
+            )));
             continue;
         };
         if p.data.required != q.data.required {
             let change = if q.data.required {
-                Change::new(Class::Breaking, "parameter-required", Some(label), join(&q.at, "required"), format!("{} is now required: `send()` fails with `Error::InvalidRequest` unless callers call {}", q.describe(), q.method()))
+                Change::new(
+                    Class::Breaking,
+                    "parameter-required",
+                    Some(label),
+                    join(&q.at, "required"),
+                    format!(
+                        "{} is now required: `send()` fails with `Error::InvalidRequest` unless callers call {}",
+                        q.describe(),
+                        q.method()
+                    ),
+                )
             } else {
-                Change::new(Class::Compatible, "parameter-required", Some(label), join(&q.at, "required"), format!("{} is now optional: callers may leave out {}", q.describe(), q.method()))
+                Change::new(
+                    Class::Compatible,
+                    "parameter-required",
+                    Some(label),
+                    join(&q.at, "required"),
+                    format!(
+                        "{} is now optional: callers may leave out {}",
+                        q.describe(),
+                        q.method()
+                    ),
+                )
             };
             ctx.push(change);
         }
-        if let (ParameterSchemaOrContent::Schema(a), ParameterSchemaOrContent::Schema(b)) = (&p.data.format, &q.data.format) {
-            let site = Site { operation: Some(label.to_owned()), what: q.describe(), dir: Dir::Request, open: None, hand_written: None };
+        if let (ParameterSchemaOrContent::Schema(a), ParameterSchemaOrContent::Schema(b)) =
+            (&p.data.format, &q.data.format)
+        {
+            let site = Site {
+                operation: Some(label.to_owned()),
+                what: q.describe(),
+                dir: Dir::Request,
+                open: None,
+                hand_written: None,
+            };
             let (oa, na) = (join(&p.at, "schema"), join(&q.at, "schema"));
-            schemas::compare(ctx, &site, (schema_ref(a), &oa), (schema_ref(b), &na), "its value");
+            schemas::compare(
+                ctx,
+                &site,
+                (schema_ref(a), &oa),
+                (schema_ref(b), &na),
+                "its value",
+            );
         }
     }
 }

@@ -3,17 +3,25 @@
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, Response, StatusCode};
 
+use crate::Ctx;
 use crate::change::{Change, Class, join};
 use crate::operations::Op;
 use crate::resolve;
 use crate::schemas::{self, Dir, Site};
-use crate::Ctx;
 
 pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     let at = |op: &Op| join(&op.at, "requestBody");
-    let old = o.op.request_body.as_ref().map(|b| resolve::item(ctx.old, b, &at(o)));
-    let new = n.op.request_body.as_ref().map(|b| resolve::item(ctx.new, b, &at(n)));
-    let change = |class, rule, pointer: String, detail: String| Change::new(class, rule, Some(label), pointer, detail);
+    let old =
+        o.op.request_body
+            .as_ref()
+            .map(|b| resolve::item(ctx.old, b, &at(o)));
+    let new =
+        n.op.request_body
+            .as_ref()
+            .map(|b| resolve::item(ctx.new, b, &at(n)));
+    let change = |class, rule, pointer: String, detail: String| {
+        Change::new(class, rule, Some(label), pointer, detail)
+    };
     match (old, new) {
         (None, None) => {}
         (Some(Err(e)), _) | (_, Some(Err(e))) => ctx.push(change(Class::Warning, "unresolved-ref", at(n), format!("cannot compare the request body: {e}"))),
@@ -44,29 +52,65 @@ pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
 }
 
 /// Compares the media types of a body; the schemas of those on both sides.
-fn media(ctx: &mut Ctx, site: &Site, (a, a_at): (&IndexMap<String, MediaType>, &str), (b, b_at): (&IndexMap<String, MediaType>, &str)) {
+fn media(
+    ctx: &mut Ctx,
+    site: &Site,
+    (a, a_at): (&IndexMap<String, MediaType>, &str),
+    (b, b_at): (&IndexMap<String, MediaType>, &str),
+) {
     for name in a.keys().filter(|k| !b.contains_key(*k)) {
         let effect = match site.dir {
             Dir::Request => "the client sends it, and the API no longer accepts it",
-            Dir::Response => "code that relied on it is wrong, and the generated method's return type may change",
+            Dir::Response => {
+                "code that relied on it is wrong, and the generated method's return type may change"
+            }
         };
         let detail = format!("media type `{name}` is removed: {effect}");
-        ctx.push(site.change(Class::Breaking, "media-type-removed", join(a_at, name), detail).covering(join(b_at, name)));
+        ctx.push(
+            site.change(
+                Class::Breaking,
+                "media-type-removed",
+                join(a_at, name),
+                detail,
+            )
+            .covering(join(b_at, name)),
+        );
     }
     for name in b.keys().filter(|k| !a.contains_key(*k)) {
         let (class, effect) = match site.dir {
-            Dir::Request => (Class::Compatible, "the API accepts another encoding as well"),
-            Dir::Response => (Class::Breaking, "the API may answer in an encoding clients built before do not decode"),
+            Dir::Request => (
+                Class::Compatible,
+                "the API accepts another encoding as well",
+            ),
+            Dir::Response => (
+                Class::Breaking,
+                "the API may answer in an encoding clients built before do not decode",
+            ),
         };
-        ctx.push(site.change(class, "media-type-added", join(b_at, name), format!("new media type `{name}`: {effect}")));
+        ctx.push(site.change(
+            class,
+            "media-type-added",
+            join(b_at, name),
+            format!("new media type `{name}`: {effect}"),
+        ));
     }
     for (name, old) in a {
         let Some(new) = b.get(name) else { continue };
-        let (oa, na) = (join(&join(a_at, name), "schema"), join(&join(b_at, name), "schema"));
+        let (oa, na) = (
+            join(&join(a_at, name), "schema"),
+            join(&join(b_at, name), "schema"),
+        );
         match (&old.schema, &new.schema) {
-            (Some(x), Some(y)) => schemas::compare(ctx, site, (x.into(), &oa), (y.into(), &na), "the body"),
+            (Some(x), Some(y)) => {
+                schemas::compare(ctx, site, (x.into(), &oa), (y.into(), &na), "the body")
+            }
             (None, None) => {}
-            _ => ctx.push(site.change(Class::Breaking, "body-schema-changed", na, "the body gains or loses its schema: the Rust type of the body changes")),
+            _ => ctx.push(site.change(
+                Class::Breaking,
+                "body-schema-changed",
+                na,
+                "the body gains or loses its schema: the Rust type of the body changes",
+            )),
         }
     }
 }
@@ -81,7 +125,13 @@ fn is_success(key: &str) -> bool {
 
 pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     fn list<'a>(op: &Op<'a>) -> Vec<(String, &'a ReferenceOr<Response>)> {
-        let mut out: Vec<(String, &ReferenceOr<Response>)> = op.op.responses.responses.iter().map(|(k, v)| (status_key(k), v)).collect();
+        let mut out: Vec<(String, &ReferenceOr<Response>)> = op
+            .op
+            .responses
+            .responses
+            .iter()
+            .map(|(k, v)| (status_key(k), v))
+            .collect();
         if let Some(default) = &op.op.responses.default {
             out.push(("default".to_owned(), default));
         }
@@ -91,33 +141,88 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     let (o_at, n_at) = (join(&o.at, "responses"), join(&n.at, "responses"));
     for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(j, _)| j == k)) {
         let detail = if is_success(key) {
-            format!("success response {key} is removed: the API answers differently, so clients built before get `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`), and the method's return type may change")
+            format!(
+                "success response {key} is removed: the API answers differently, so clients built before get `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`), and the method's return type may change"
+            )
         } else {
-            format!("error response {key} is no longer documented: the API should not send it any more")
+            format!(
+                "error response {key} is no longer documented: the API should not send it any more"
+            )
         };
-        let class = if is_success(key) { Class::Breaking } else { Class::Compatible };
-        ctx.push(Change::new(class, "response-removed", Some(label), join(&o_at, key), detail).covering(join(&n_at, key)));
+        let class = if is_success(key) {
+            Class::Breaking
+        } else {
+            Class::Compatible
+        };
+        ctx.push(
+            Change::new(
+                class,
+                "response-removed",
+                Some(label),
+                join(&o_at, key),
+                detail,
+            )
+            .covering(join(&n_at, key)),
+        );
     }
     for (key, _) in new.iter().filter(|(k, _)| !old.iter().any(|(j, _)| j == k)) {
         let (class, detail) = if is_success(key) {
-            (Class::Warning, format!("new success response {key}: progenitor decodes every success status into one type, so the method's return type may change; clients built before treat it as unexpected"))
+            (
+                Class::Warning,
+                format!(
+                    "new success response {key}: progenitor decodes every success status into one type, so the method's return type may change; clients built before treat it as unexpected"
+                ),
+            )
         } else {
-            (Class::Warning, format!("new error response {key}: clients built before treat it as `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`); callers that handle errors by status must handle it"))
+            (
+                Class::Warning,
+                format!(
+                    "new error response {key}: clients built before treat it as `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`); callers that handle errors by status must handle it"
+                ),
+            )
         };
-        ctx.push(Change::new(class, "response-added", Some(label), join(&n_at, key), detail));
+        ctx.push(Change::new(
+            class,
+            "response-added",
+            Some(label),
+            join(&n_at, key),
+            detail,
+        ));
     }
     for (key, old_response) in &old {
-        let Some((_, new_response)) = new.iter().find(|(k, _)| k == key) else { continue };
-        let (a, b) = (resolve::item(ctx.old, old_response, &join(&o_at, key)), resolve::item(ctx.new, new_response, &join(&n_at, key)));
+        let Some((_, new_response)) = new.iter().find(|(k, _)| k == key) else {
+            continue;
+        };
+        let (a, b) = (
+            resolve::item(ctx.old, old_response, &join(&o_at, key)),
+            resolve::item(ctx.new, new_response, &join(&n_at, key)),
+        );
         let ((a, a_at), (b, b_at)) = match (a, b) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {
-                ctx.push(Change::new(Class::Warning, "unresolved-ref", Some(label), join(&n_at, key), format!("cannot compare response {key}: {e}")));
+                ctx.push(Change::new(
+                    Class::Warning,
+                    "unresolved-ref",
+                    Some(label),
+                    join(&n_at, key),
+                    format!("cannot compare response {key}: {e}"),
+                ));
                 continue;
             }
         };
-        let site = Site { operation: Some(label.to_owned()), what: format!("response {key}"), dir: Dir::Response, open: None, hand_written: None };
-        media(ctx, &site, (&a.content, &join(&a_at, "content")), (&b.content, &join(&b_at, "content")));
+        let site = Site {
+            operation: Some(label.to_owned()),
+            what: format!("response {key}"),
+            dir: Dir::Response,
+            open: None,
+            hand_written: None,
+        };
+        media(
+            ctx,
+            &site,
+            (&a.content, &join(&a_at, "content")),
+            (&b.content, &join(&b_at, "content")),
+        );
         headers(ctx, &site, (a, &a_at), (b, &b_at));
     }
 }
@@ -131,12 +236,33 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
             continue;
         }
         let required = resolve::item(ctx.old, header, "").is_ok_and(|(h, _)| h.required);
-        let class = if required { Class::Breaking } else { Class::Warning };
-        let detail = format!("response header `{name}` is no longer documented: code reading it from `ResponseValue::headers()` may find nothing");
-        ctx.push(site.change(class, "response-header-removed", join(&join(a_at, "headers"), name), detail));
+        let class = if required {
+            Class::Breaking
+        } else {
+            Class::Warning
+        };
+        let detail = format!(
+            "response header `{name}` is no longer documented: code reading it from `ResponseValue::headers()` may find nothing"
+        );
+        ctx.push(site.change(
+            class,
+            "response-header-removed",
+            join(&join(a_at, "headers"), name),
+            detail,
+        ));
     }
-    for name in b.headers.keys().filter(|n| !a.headers.keys().any(|m| key(m) == key(n))) {
-        let detail = format!("new response header `{name}`: readable from `ResponseValue::headers()`");
-        ctx.push(site.change(Class::Compatible, "response-header-added", join(&join(b_at, "headers"), name), detail));
+    for name in b
+        .headers
+        .keys()
+        .filter(|n| !a.headers.keys().any(|m| key(m) == key(n)))
+    {
+        let detail =
+            format!("new response header `{name}`: readable from `ResponseValue::headers()`");
+        ctx.push(site.change(
+            Class::Compatible,
+            "response-header-added",
+            join(&join(b_at, "headers"), name),
+            detail,
+        ));
     }
 }

@@ -86,7 +86,12 @@ impl Report {
         if self.changes.is_empty() {
             return "no changes\n".to_owned();
         }
-        let width = self.changes.iter().map(|c| c.location().len()).max().unwrap_or(0);
+        let width = self
+            .changes
+            .iter()
+            .map(|c| c.location().len())
+            .max()
+            .unwrap_or(0);
         let mut out = String::new();
         for c in &self.changes {
             out.push_str(&format!(

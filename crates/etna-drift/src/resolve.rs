@@ -2,8 +2,7 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    Components, Header, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema,
-    SchemaKind,
+    Components, Header, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
 };
 
 /// A component kind that `$ref`s can point to.
@@ -52,7 +51,10 @@ pub(crate) fn item<'a, T: Component>(
     Err(format!("`$ref` chain through {pointer} does not end"))
 }
 
-fn lookup<'a, T: Component>(api: &'a OpenAPI, reference: &str) -> Result<&'a ReferenceOr<T>, String> {
+fn lookup<'a, T: Component>(
+    api: &'a OpenAPI,
+    reference: &str,
+) -> Result<&'a ReferenceOr<T>, String> {
     let prefix = format!("#/components/{}/", T::SECTION);
     let name = reference
         .strip_prefix(&prefix)
@@ -102,7 +104,11 @@ pub(crate) struct Node<'a> {
 /// Follows `$ref`s and unwraps `allOf` with one member (the usual way to add
 /// `nullable` or a description to a reference), which typify treats as the
 /// member itself.
-pub(crate) fn schema<'a>(api: &'a OpenAPI, start: SchemaRef<'a>, at: &str) -> Result<Node<'a>, String> {
+pub(crate) fn schema<'a>(
+    api: &'a OpenAPI,
+    start: SchemaRef<'a>,
+    at: &str,
+) -> Result<Node<'a>, String> {
     let mut current = start;
     let mut pointer = at.to_owned();
     let mut name = None;
@@ -111,7 +117,10 @@ pub(crate) fn schema<'a>(api: &'a OpenAPI, start: SchemaRef<'a>, at: &str) -> Re
         match current {
             SchemaRef::Ref(reference) => {
                 current = lookup::<Schema>(api, reference)?.into();
-                name = reference.rsplit('/').next().map(|n| n.replace("~1", "/").replace("~0", "~"));
+                name = reference
+                    .rsplit('/')
+                    .next()
+                    .map(|n| n.replace("~1", "/").replace("~0", "~"));
                 pointer = reference.to_owned();
             }
             SchemaRef::Item(schema) => {

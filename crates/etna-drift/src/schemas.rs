@@ -92,7 +92,10 @@ pub(crate) fn compare(
             rust_type(ctx, b),
             rust_type(ctx, a)
         );
-        ctx.push(site.change(Class::Breaking, "type-replaced", new.1, detail).covering(old.1));
+        ctx.push(
+            site.change(Class::Breaking, "type-replaced", new.1, detail)
+                .covering(old.1),
+        );
         return;
     }
     let mut site = site.clone();
@@ -106,7 +109,12 @@ pub(crate) fn compare(
             show(&o.schema.schema_data.default),
             show(&n.schema.schema_data.default)
         );
-        ctx.push(site.change(Class::Warning, "default-changed", join(&n.at, "default"), detail));
+        ctx.push(site.change(
+            Class::Warning,
+            "default-changed",
+            join(&n.at, "default"),
+            detail,
+        ));
     }
     kinds(ctx, &site, &o, &n, subject);
 }
@@ -139,12 +147,24 @@ fn kind_name(schema: &Schema) -> &'static str {
 fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
     use SchemaKind as K;
     match (&o.schema.schema_kind, &n.schema.schema_kind) {
-        (K::Type(Type::String(a)), K::Type(Type::String(b))) => strings(ctx, site, n, a, b, subject),
+        (K::Type(Type::String(a)), K::Type(Type::String(b))) => {
+            strings(ctx, site, n, a, b, subject)
+        }
         (K::Type(Type::Integer(a)), K::Type(Type::Integer(b))) => {
             format(ctx, site, n, subject, &a.format, &b.format);
             let bounds = [
-                (a.minimum.map(|v| v as f64), a.exclusive_minimum, b.minimum.map(|v| v as f64), b.exclusive_minimum),
-                (a.maximum.map(|v| v as f64), a.exclusive_maximum, b.maximum.map(|v| v as f64), b.exclusive_maximum),
+                (
+                    a.minimum.map(|v| v as f64),
+                    a.exclusive_minimum,
+                    b.minimum.map(|v| v as f64),
+                    b.exclusive_minimum,
+                ),
+                (
+                    a.maximum.map(|v| v as f64),
+                    a.exclusive_maximum,
+                    b.maximum.map(|v| v as f64),
+                    b.exclusive_maximum,
+                ),
             ];
             numbers(ctx, site, n, subject, bounds);
             enums(ctx, site, n, subject, &a.enumeration, &b.enumeration);
@@ -152,8 +172,18 @@ fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
         (K::Type(Type::Number(a)), K::Type(Type::Number(b))) => {
             format(ctx, site, n, subject, &a.format, &b.format);
             let bounds = [
-                (a.minimum, a.exclusive_minimum, b.minimum, b.exclusive_minimum),
-                (a.maximum, a.exclusive_maximum, b.maximum, b.exclusive_maximum),
+                (
+                    a.minimum,
+                    a.exclusive_minimum,
+                    b.minimum,
+                    b.exclusive_minimum,
+                ),
+                (
+                    a.maximum,
+                    a.exclusive_maximum,
+                    b.maximum,
+                    b.exclusive_maximum,
+                ),
             ];
             numbers(ctx, site, n, subject, bounds);
             enums(ctx, site, n, subject, &a.enumeration, &b.enumeration);
@@ -161,24 +191,47 @@ fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
         (K::Type(Type::Boolean(a)), K::Type(Type::Boolean(b))) => {
             enums(ctx, site, n, subject, &a.enumeration, &b.enumeration);
         }
-        (K::Type(Type::Object(a)), K::Type(Type::Object(b))) => objects(ctx, &closed(site), o, n, a, b),
+        (K::Type(Type::Object(a)), K::Type(Type::Object(b))) => {
+            objects(ctx, &closed(site), o, n, a, b)
+        }
         (K::Type(Type::Array(a)), K::Type(Type::Array(b))) => {
             if let (Some(ai), Some(bi)) = (&a.items, &b.items) {
                 let (oa, na) = (join(&o.at, "items"), join(&n.at, "items"));
-                compare(ctx, &closed(site), (ai.into(), &oa), (bi.into(), &na), &format!("the items of {subject}"));
+                compare(
+                    ctx,
+                    &closed(site),
+                    (ai.into(), &oa),
+                    (bi.into(), &na),
+                    &format!("the items of {subject}"),
+                );
             }
             let to_f = |v: Option<usize>| v.map(|v| v as f64);
             let bounds = [
                 (to_f(a.min_items), false, to_f(b.min_items), false),
                 (to_f(a.max_items), false, to_f(b.max_items), false),
             ];
-            bound_changes(ctx, site, n, subject, bounds, ["minItems", "maxItems"], false);
+            bound_changes(
+                ctx,
+                site,
+                n,
+                subject,
+                bounds,
+                ["minItems", "maxItems"],
+                false,
+            );
         }
-        (K::OneOf { one_of: a }, K::OneOf { one_of: b }) => unions(ctx, site, o, n, "oneOf", a, b, subject),
-        (K::AnyOf { any_of: a }, K::AnyOf { any_of: b }) => unions(ctx, site, o, n, "anyOf", a, b, subject),
+        (K::OneOf { one_of: a }, K::OneOf { one_of: b }) => {
+            unions(ctx, site, o, n, "oneOf", a, b, subject)
+        }
+        (K::AnyOf { any_of: a }, K::AnyOf { any_of: b }) => {
+            unions(ctx, site, o, n, "anyOf", a, b, subject)
+        }
         (K::AllOf { all_of: a }, K::AllOf { all_of: b }) if a.len() == b.len() => {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                let (oa, na) = (join(&join(&o.at, "allOf"), &i.to_string()), join(&join(&n.at, "allOf"), &i.to_string()));
+                let (oa, na) = (
+                    join(&join(&o.at, "allOf"), &i.to_string()),
+                    join(&join(&n.at, "allOf"), &i.to_string()),
+                );
                 compare(ctx, site, (x.into(), &oa), (y.into(), &na), subject);
             }
         }
@@ -189,13 +242,19 @@ fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
                 kind_name(o.schema),
                 kind_name(n.schema)
             );
-            ctx.push(site.change(Class::Breaking, "type-changed", n.at.clone(), detail).covering(o.at.clone()));
+            ctx.push(
+                site.change(Class::Breaking, "type-changed", n.at.clone(), detail)
+                    .covering(o.at.clone()),
+            );
         }
     }
 }
 
 fn format<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &str, a: &T, b: &T) {
-    let (a, b) = (serde_json::to_value(a).unwrap_or(Value::Null), serde_json::to_value(b).unwrap_or(Value::Null));
+    let (a, b) = (
+        serde_json::to_value(a).unwrap_or(Value::Null),
+        serde_json::to_value(b).unwrap_or(Value::Null),
+    );
     if a != b {
         let show = |v: &Value| v.as_str().map_or("none".to_owned(), |s| format!("`{s}`"));
         let detail = format!(
@@ -203,7 +262,12 @@ fn format<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &s
             show(&a),
             show(&b)
         );
-        ctx.push(site.change(Class::Breaking, "format-changed", join(&n.at, "format"), detail));
+        ctx.push(site.change(
+            Class::Breaking,
+            "format-changed",
+            join(&n.at, "format"),
+            detail,
+        ));
     }
 }
 
@@ -220,9 +284,13 @@ fn strings(ctx: &mut Ctx, site: &Site, n: &Node, a: &StringType, b: &StringType,
     }
     if constrained(a) != constrained(b) {
         let detail = if constrained(b) {
-            format!("{subject} gains its first length or pattern limit: its Rust type changes from `String` to a validating newtype")
+            format!(
+                "{subject} gains its first length or pattern limit: its Rust type changes from `String` to a validating newtype"
+            )
         } else {
-            format!("{subject} loses its last length or pattern limit: its Rust type changes from a validating newtype to `String`")
+            format!(
+                "{subject} loses its last length or pattern limit: its Rust type changes from a validating newtype to `String`"
+            )
         };
         ctx.push(site.change(Class::Breaking, "newtype-changed", n.at.clone(), detail));
         return;
@@ -232,17 +300,44 @@ fn strings(ctx: &mut Ctx, site: &Site, n: &Node, a: &StringType, b: &StringType,
         (to_f(a.min_length), false, to_f(b.min_length), false),
         (to_f(a.max_length), false, to_f(b.max_length), false),
     ];
-    bound_changes(ctx, site, n, subject, bounds, ["minLength", "maxLength"], true);
+    bound_changes(
+        ctx,
+        site,
+        n,
+        subject,
+        bounds,
+        ["minLength", "maxLength"],
+        true,
+    );
     match (&a.pattern, &b.pattern) {
         (None, None) => {}
         (x, y) if x == y => {}
-        (None, Some(p)) => constraint(ctx, site, join(&n.at, "pattern"), &format!("{subject} must now match `{p}`"), true, true),
-        (Some(p), None) => constraint(ctx, site, join(&n.at, "pattern"), &format!("{subject} no longer has to match `{p}`"), false, true),
+        (None, Some(p)) => constraint(
+            ctx,
+            site,
+            join(&n.at, "pattern"),
+            &format!("{subject} must now match `{p}`"),
+            true,
+            true,
+        ),
+        (Some(p), None) => constraint(
+            ctx,
+            site,
+            join(&n.at, "pattern"),
+            &format!("{subject} no longer has to match `{p}`"),
+            false,
+            true,
+        ),
         (Some(x), Some(y)) => {
             let detail = format!(
                 "the pattern of {subject} changes from `{x}` to `{y}`: drift cannot tell whether it accepts fewer values; check both"
             );
-            ctx.push(site.change(Class::Warning, "pattern-changed", join(&n.at, "pattern"), detail));
+            ctx.push(site.change(
+                Class::Warning,
+                "pattern-changed",
+                join(&n.at, "pattern"),
+                detail,
+            ));
         }
     }
 }
@@ -270,7 +365,9 @@ fn bound_changes(
         Some(v) if excl => format!("{v} (exclusive)"),
         Some(v) => v.to_string(),
     };
-    for ((old, old_excl, new, new_excl), key, sign) in [(lower, lower_key, 1.0), (upper, upper_key, -1.0)] {
+    for ((old, old_excl, new, new_excl), key, sign) in
+        [(lower, lower_key, 1.0), (upper, upper_key, -1.0)]
+    {
         let narrowed = match (old, new) {
             (None, None) => continue,
             (None, Some(_)) => true,
@@ -289,7 +386,14 @@ fn bound_changes(
 }
 
 /// A limit moved: `narrowed` means fewer values are valid now.
-fn constraint(ctx: &mut Ctx, site: &Site, pointer: String, detail: &str, narrowed: bool, validated: bool) {
+fn constraint(
+    ctx: &mut Ctx,
+    site: &Site,
+    pointer: String,
+    detail: &str,
+    narrowed: bool,
+    validated: bool,
+) {
     let (class, rule, effect) = match (site.dir, narrowed) {
         (Dir::Request, true) => (
             Class::Breaking,
@@ -300,8 +404,16 @@ fn constraint(ctx: &mut Ctx, site: &Site, pointer: String, detail: &str, narrowe
                 "values that were valid are now refused by the server"
             },
         ),
-        (Dir::Request, false) => (Class::Compatible, "limit-widened", "more values are accepted"),
-        (Dir::Response, true) => (Class::Compatible, "limit-narrowed", "the server sends fewer kinds of values"),
+        (Dir::Request, false) => (
+            Class::Compatible,
+            "limit-widened",
+            "more values are accepted",
+        ),
+        (Dir::Response, true) => (
+            Class::Compatible,
+            "limit-narrowed",
+            "the server sends fewer kinds of values",
+        ),
         (Dir::Response, false) if validated => (
             Class::Breaking,
             "limit-widened",
@@ -316,24 +428,52 @@ fn constraint(ctx: &mut Ctx, site: &Site, pointer: String, detail: &str, narrowe
     ctx.push(site.change(class, rule, pointer, format!("{detail}: {effect}")));
 }
 
-fn enums<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &str, a: &[T], b: &[T]) {
-    let values = |list: &[T]| -> Vec<Value> { list.iter().map(|v| serde_json::to_value(v).unwrap_or(Value::Null)).collect() };
+fn enums<T: serde::Serialize>(
+    ctx: &mut Ctx,
+    site: &Site,
+    n: &Node,
+    subject: &str,
+    a: &[T],
+    b: &[T],
+) {
+    let values = |list: &[T]| -> Vec<Value> {
+        list.iter()
+            .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
+            .collect()
+    };
     let (a, b) = (values(a), values(b));
     if a == b {
         return;
     }
     let pointer = join(&n.at, "enum");
-    let ty = n.name.as_ref().map_or_else(|| "the generated enum".to_owned(), |name| format!("`{}`", rust_type(ctx, name)));
+    let ty = n.name.as_ref().map_or_else(
+        || "the generated enum".to_owned(),
+        |name| format!("`{}`", rust_type(ctx, name)),
+    );
     if a.is_empty() || b.is_empty() {
         let detail = if a.is_empty() {
-            format!("{subject} is now limited to a list of values: its Rust type changes to an enum")
+            format!(
+                "{subject} is now limited to a list of values: its Rust type changes to an enum"
+            )
         } else {
-            format!("{subject} is no longer limited to a list of values: its Rust type changes from an enum")
+            format!(
+                "{subject} is no longer limited to a list of values: its Rust type changes from an enum"
+            )
         };
         ctx.push(site.change(Class::Breaking, "enum-changed", pointer, detail));
         return;
     }
-    let list = |vs: Vec<&Value>| vs.iter().map(|v| format!("`{}`", v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect::<Vec<_>>().join(", ");
+    let list = |vs: Vec<&Value>| {
+        vs.iter()
+            .map(|v| {
+                format!(
+                    "`{}`",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let removed: Vec<&Value> = a.iter().filter(|v| !b.contains(v)).collect();
     let added: Vec<&Value> = b.iter().filter(|v| !a.contains(v)).collect();
     if !removed.is_empty() {
@@ -345,7 +485,12 @@ fn enums<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &st
             "{subject} loses the value(s) {}: {effect} {ty} are gone, so code naming them stops compiling",
             list(removed)
         );
-        ctx.push(site.change(Class::Breaking, "enum-value-removed", pointer.clone(), detail));
+        ctx.push(site.change(
+            Class::Breaking,
+            "enum-value-removed",
+            pointer.clone(),
+            detail,
+        ));
     }
     if !added.is_empty() {
         let values = list(added);
@@ -378,10 +523,24 @@ fn enums<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &st
 }
 
 fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &ObjectType) {
-    let parent = n.name.clone().unwrap_or_else(|| "an inline object".to_owned());
-    let ty = n.name.as_ref().map_or_else(|| "the generated struct".to_owned(), |name| format!("`{}`", rust_type(ctx, name)));
-    let removed: Vec<&String> = a.properties.keys().filter(|k| !b.properties.contains_key(*k)).collect();
-    let added: Vec<&String> = b.properties.keys().filter(|k| !a.properties.contains_key(*k)).collect();
+    let parent = n
+        .name
+        .clone()
+        .unwrap_or_else(|| "an inline object".to_owned());
+    let ty = n.name.as_ref().map_or_else(
+        || "the generated struct".to_owned(),
+        |name| format!("`{}`", rust_type(ctx, name)),
+    );
+    let removed: Vec<&String> = a
+        .properties
+        .keys()
+        .filter(|k| !b.properties.contains_key(*k))
+        .collect();
+    let added: Vec<&String> = b
+        .properties
+        .keys()
+        .filter(|k| !a.properties.contains_key(*k))
+        .collect();
     let (o_props, n_props) = (join(&o.at, "properties"), join(&n.at, "properties"));
     let (o_req, n_req) = (join(&o.at, "required"), join(&n.at, "required"));
 
@@ -394,10 +553,15 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
             new_name.to_snake_case()
         );
         ctx.push(
-            site.change(Class::Breaking, "property-renamed", join(&n_props, new_name), detail)
-                .covering(join(&o_props, old_name))
-                .covering(o_req.clone())
-                .covering(n_req.clone()),
+            site.change(
+                Class::Breaking,
+                "property-renamed",
+                join(&n_props, new_name),
+                detail,
+            )
+            .covering(join(&o_props, old_name))
+            .covering(o_req.clone())
+            .covering(n_req.clone()),
         );
     } else {
         for name in removed {
@@ -409,11 +573,18 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
                 }
                 Dir::Response => "code reading it stops compiling",
             };
-            let detail = format!("property `{name}` of `{parent}` is removed: the field `{field}` of {ty} is gone: {effect}");
+            let detail = format!(
+                "property `{name}` of `{parent}` is removed: the field `{field}` of {ty} is gone: {effect}"
+            );
             ctx.push(
-                site.change(Class::Breaking, "property-removed", join(&o_props, name), detail)
-                    .covering(o_req.clone())
-                    .covering(n_req.clone()),
+                site.change(
+                    Class::Breaking,
+                    "property-removed",
+                    join(&o_props, name),
+                    detail,
+                )
+                .covering(o_req.clone())
+                .covering(n_req.clone()),
             );
         }
         for name in added {
@@ -422,34 +593,62 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
             let (class, effect) = match (site.dir, required) {
                 (Dir::Request, true) => (
                     Class::Breaking,
-                    format!("it is required: every request must set the new field `{field}` of {ty}, and struct literals without it stop compiling"),
+                    format!(
+                        "it is required: every request must set the new field `{field}` of {ty}, and struct literals without it stop compiling"
+                    ),
                 ),
                 (Dir::Request, false) => (
                     Class::Breaking,
-                    format!("compatible over HTTP, but breaking for Rust: {ty} gains the field `{field}: Option<_>`, so struct literals stop compiling until they set it (`None` keeps the old request)"),
+                    format!(
+                        "compatible over HTTP, but breaking for Rust: {ty} gains the field `{field}: Option<_>`, so struct literals stop compiling until they set it (`None` keeps the old request)"
+                    ),
                 ),
                 (Dir::Response, _) if denies_unknown(a) => (
                     Class::Breaking,
-                    format!("{ty} had `additionalProperties: false` (it rejects unknown fields), so clients built before fail to decode responses that carry it"),
+                    format!(
+                        "{ty} had `additionalProperties: false` (it rejects unknown fields), so clients built before fail to decode responses that carry it"
+                    ),
                 ),
                 (Dir::Response, _) => (
                     Class::Compatible,
-                    format!("{ty} gains the field `{field}`; code reading responses is unaffected, and clients built before ignore it (code that builds {ty} with a struct literal, e.g. a test double, must set it)"),
+                    format!(
+                        "{ty} gains the field `{field}`; code reading responses is unaffected, and clients built before ignore it (code that builds {ty} with a struct literal, e.g. a test double, must set it)"
+                    ),
                 ),
             };
-            let detail = format!("new {} property `{name}` of `{parent}`: {effect}", if required { "required" } else { "optional" });
-            ctx.push(site.change(class, "property-added", join(&n_props, name), detail).covering(n_req.clone()));
+            let detail = format!(
+                "new {} property `{name}` of `{parent}`: {effect}",
+                if required { "required" } else { "optional" }
+            );
+            ctx.push(
+                site.change(class, "property-added", join(&n_props, name), detail)
+                    .covering(n_req.clone()),
+            );
         }
     }
     for (name, old_prop) in &a.properties {
-        let Some(new_prop) = b.properties.get(name) else { continue };
+        let Some(new_prop) = b.properties.get(name) else {
+            continue;
+        };
         let (op, np) = (join(&o_props, name), join(&n_props, name));
-        property(ctx, site, &parent, &ty, name, (a, old_prop, &op), (b, new_prop, &np), (&o_req, &n_req));
+        property(
+            ctx,
+            site,
+            &parent,
+            &ty,
+            name,
+            (a, old_prop, &op),
+            (b, new_prop, &np),
+            (&o_req, &n_req),
+        );
     }
 }
 
 fn denies_unknown(object: &ObjectType) -> bool {
-    matches!(object.additional_properties, Some(openapiv3::AdditionalProperties::Any(false)))
+    matches!(
+        object.additional_properties,
+        Some(openapiv3::AdditionalProperties::Any(false))
+    )
 }
 
 /// Two property schemas that differ only in documentation.
@@ -480,10 +679,17 @@ fn property(
     (o_req, n_req): (&str, &str),
 ) {
     let nullable = |api, prop: &ReferenceOr<Box<Schema>>, at: &str| {
-        resolve::schema(api, prop.into(), at).map(|node| (node.nullable, join(&node.at, "nullable")))
+        resolve::schema(api, prop.into(), at)
+            .map(|node| (node.nullable, join(&node.at, "nullable")))
     };
-    if let (Ok((o_null, o_null_at)), Ok((n_null, n_null_at))) = (nullable(ctx.old, old_prop, op), nullable(ctx.new, new_prop, np)) {
-        let (was_req, is_req) = (a.required.iter().any(|r| r == name), b.required.iter().any(|r| r == name));
+    if let (Ok((o_null, o_null_at)), Ok((n_null, n_null_at))) = (
+        nullable(ctx.old, old_prop, op),
+        nullable(ctx.new, new_prop, np),
+    ) {
+        let (was_req, is_req) = (
+            a.required.iter().any(|r| r == name),
+            b.required.iter().any(|r| r == name),
+        );
         let (was_opt, is_opt) = (!was_req || o_null, !is_req || n_null);
         let field = name.to_snake_case();
         let found = if was_opt != is_opt {
@@ -494,19 +700,45 @@ fn property(
                 (false, false) => "may no longer be null",
             };
             let effect = match (site.dir, is_opt) {
-                (Dir::Request, true) => format!("compatible over HTTP, but breaking for Rust: the field `{field}` of {ty} becomes an `Option`, so struct literals must wrap the value in `Some(..)`"),
-                (Dir::Request, false) => format!("requests without it are refused, and the field `{field}` of {ty} is no longer an `Option`, so struct literals must change"),
-                (Dir::Response, true) => format!("the field `{field}` of {ty} becomes an `Option`, so code reading it stops compiling, and clients built before fail to decode responses without it"),
-                (Dir::Response, false) => format!("compatible over HTTP, but breaking for Rust: the field `{field}` of {ty} is no longer an `Option`, so code matching `Some(..)` stops compiling"),
+                (Dir::Request, true) => format!(
+                    "compatible over HTTP, but breaking for Rust: the field `{field}` of {ty} becomes an `Option`, so struct literals must wrap the value in `Some(..)`"
+                ),
+                (Dir::Request, false) => format!(
+                    "requests without it are refused, and the field `{field}` of {ty} is no longer an `Option`, so struct literals must change"
+                ),
+                (Dir::Response, true) => format!(
+                    "the field `{field}` of {ty} becomes an `Option`, so code reading it stops compiling, and clients built before fail to decode responses where it is absent or null"
+                ),
+                (Dir::Response, false) => format!(
+                    "compatible over HTTP, but breaking for Rust: the field `{field}` of {ty} is no longer an `Option`, so code matching `Some(..)` stops compiling"
+                ),
             };
-            Some((Class::Breaking, "property-optionality", format!("property `{name}` of `{parent}` {why}: {effect}")))
+            Some((
+                Class::Breaking,
+                "property-optionality",
+                format!("property `{name}` of `{parent}` {why}: {effect}"),
+            ))
         } else if was_req != is_req {
             let (class, effect) = match (site.dir, is_req) {
-                (Dir::Request, true) => (Class::Breaking, "the server refuses requests without it, and since the field stays an `Option` (it may be null) the compiler does not point at them"),
-                _ => (Class::Compatible, "the Rust type stays an `Option` (it may be null)"),
+                (Dir::Request, true) => (
+                    Class::Breaking,
+                    "the server refuses requests without it, and since the field stays an `Option` (it may be null) the compiler does not point at them",
+                ),
+                _ => (
+                    Class::Compatible,
+                    "the Rust type stays an `Option` (it may be null)",
+                ),
             };
-            let why = if is_req { "is now required" } else { "is no longer required" };
-            Some((class, "property-required", format!("property `{name}` of `{parent}` {why}: {effect}")))
+            let why = if is_req {
+                "is now required"
+            } else {
+                "is no longer required"
+            };
+            Some((
+                class,
+                "property-required",
+                format!("property `{name}` of `{parent}` {why}: {effect}"),
+            ))
         } else {
             None
         };
@@ -520,7 +752,13 @@ fn property(
             );
         }
     }
-    compare(ctx, site, (old_prop.into(), op), (new_prop.into(), np), &format!("`{parent}.{name}`"));
+    compare(
+        ctx,
+        site,
+        (old_prop.into(), op),
+        (new_prop.into(), np),
+        &format!("`{parent}.{name}`"),
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -534,13 +772,18 @@ fn unions(
     b: &[ReferenceOr<Schema>],
     subject: &str,
 ) {
-    let ty = n.name.as_ref().map_or_else(|| "the generated enum".to_owned(), |name| format!("`{}`", rust_type(ctx, name)));
+    let ty = n.name.as_ref().map_or_else(
+        || "the generated enum".to_owned(),
+        |name| format!("`{}`", rust_type(ctx, name)),
+    );
     let mut child = site.clone();
     if b.iter().any(|m| is_plain_string(ctx, m)) {
         child.open = Some(ty.clone());
     }
     let label = |m: &ReferenceOr<Schema>, i: usize| match m {
-        ReferenceOr::Reference { reference } => reference.rsplit('/').next().unwrap_or(reference).to_owned(),
+        ReferenceOr::Reference { reference } => {
+            reference.rsplit('/').next().unwrap_or(reference).to_owned()
+        }
         ReferenceOr::Item(s) => format!("inline {} #{i}", kind_name(s)),
     };
     let a_labels: Vec<String> = a.iter().enumerate().map(|(i, m)| label(m, i)).collect();
@@ -550,11 +793,27 @@ fn unions(
         match b_labels.iter().position(|l| l == name) {
             Some(j) => {
                 let (oa, na) = (join(&o_list, &i.to_string()), join(&n_list, &j.to_string()));
-                compare(ctx, &child, ((&a[i]).into(), &oa), ((&b[j]).into(), &na), subject);
+                compare(
+                    ctx,
+                    &child,
+                    ((&a[i]).into(), &oa),
+                    ((&b[j]).into(), &na),
+                    subject,
+                );
             }
             None => {
-                let detail = format!("{subject} no longer has the shape `{name}`: its variant of {ty} is gone, so code naming it stops compiling");
-                ctx.push(site.change(Class::Breaking, "union-member-removed", o_list.clone(), detail).covering(n_list.clone()));
+                let detail = format!(
+                    "{subject} no longer has the shape `{name}`: its variant of {ty} is gone, so code naming it stops compiling"
+                );
+                ctx.push(
+                    site.change(
+                        Class::Breaking,
+                        "union-member-removed",
+                        o_list.clone(),
+                        detail,
+                    )
+                    .covering(n_list.clone()),
+                );
             }
         }
     }
@@ -577,15 +836,33 @@ fn is_plain_string(ctx: &Ctx, member: &ReferenceOr<Schema>) -> bool {
 /// Component schemas appear as Rust types whether an operation uses them or not.
 pub(crate) fn compare_components(ctx: &mut Ctx) {
     let names = |api: &openapiv3::OpenAPI| -> Vec<String> {
-        api.components.as_ref().map(|c| c.schemas.keys().cloned().collect()).unwrap_or_default()
+        api.components
+            .as_ref()
+            .map(|c| c.schemas.keys().cloned().collect())
+            .unwrap_or_default()
     };
     let (old, new) = (names(ctx.old), names(ctx.new));
     for name in old.iter().filter(|n| !new.contains(n)) {
-        let detail = format!("schema `{name}` is removed: the type `{}` is gone, so code naming it stops compiling", rust_type(ctx, name));
-        ctx.push(Change::new(Class::Breaking, "schema-removed", None, join("#/components/schemas", name), detail));
+        let detail = format!(
+            "schema `{name}` is removed: the type `{}` is gone, so code naming it stops compiling",
+            rust_type(ctx, name)
+        );
+        ctx.push(Change::new(
+            Class::Breaking,
+            "schema-removed",
+            None,
+            join("#/components/schemas", name),
+            detail,
+        ));
     }
     for name in new.iter().filter(|n| !old.contains(n)) {
         let detail = format!("new schema `{name}`: a new type `{}`", rust_type(ctx, name));
-        ctx.push(Change::new(Class::Compatible, "schema-added", None, join("#/components/schemas", name), detail));
+        ctx.push(Change::new(
+            Class::Compatible,
+            "schema-added",
+            None,
+            join("#/components/schemas", name),
+            detail,
+        ));
     }
 }

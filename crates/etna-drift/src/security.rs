@@ -3,12 +3,11 @@
 
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, SecurityScheme};
 
+use crate::Ctx;
 use crate::change::{Change, Class, join};
 use crate::operations::Op;
-use crate::Ctx;
 
-const HAND_WRITTEN: &str =
-    "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
+const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
 
 fn describe(scheme: &SecurityScheme) -> String {
     match scheme {
@@ -49,7 +48,16 @@ fn schemes(api: &OpenAPI) -> Vec<(&String, Option<&SecurityScheme>)> {
         .map(|c| {
             c.security_schemes
                 .iter()
-                .map(|(name, s)| (name, if let ReferenceOr::Item(s) = s { Some(s) } else { None }))
+                .map(|(name, s)| {
+                    (
+                        name,
+                        if let ReferenceOr::Item(s) = s {
+                            Some(s)
+                        } else {
+                            None
+                        },
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -61,8 +69,16 @@ pub(crate) fn compare(ctx: &mut Ctx) {
         let at = join("#/components/securitySchemes", name);
         match new.iter().find(|(n, _)| n == name) {
             None => {
-                let detail = format!("security scheme `{name}` is removed: requests that carried it are no longer documented to need it");
-                ctx.push(Change::new(Class::Warning, "security-scheme-removed", None, at, detail));
+                let detail = format!(
+                    "security scheme `{name}` is removed: requests that carried it are no longer documented to need it"
+                );
+                ctx.push(Change::new(
+                    Class::Warning,
+                    "security-scheme-removed",
+                    None,
+                    at,
+                    detail,
+                ));
             }
             Some((_, b)) => {
                 let (Some(a), Some(b)) = (a, b) else { continue };
@@ -72,16 +88,35 @@ pub(crate) fn compare(ctx: &mut Ctx) {
                         describe(a),
                         describe(b)
                     );
-                    ctx.push(Change::new(Class::Breaking, "security-scheme-changed", None, at, detail));
+                    ctx.push(Change::new(
+                        Class::Breaking,
+                        "security-scheme-changed",
+                        None,
+                        at,
+                        detail,
+                    ));
                 }
             }
         }
     }
     for (name, _) in new.iter().filter(|(n, _)| !old.iter().any(|(o, _)| o == n)) {
-        let detail = format!("new security scheme `{name}`; it matters only where a requirement names it");
-        ctx.push(Change::new(Class::Compatible, "security-scheme-added", None, join("#/components/securitySchemes", name), detail));
+        let detail =
+            format!("new security scheme `{name}`; it matters only where a requirement names it");
+        ctx.push(Change::new(
+            Class::Compatible,
+            "security-scheme-added",
+            None,
+            join("#/components/securitySchemes", name),
+            detail,
+        ));
     }
-    requirements(ctx, None, ctx.old.security.as_deref(), ctx.new.security.as_deref(), "#/security".to_owned());
+    requirements(
+        ctx,
+        None,
+        ctx.old.security.as_deref(),
+        ctx.new.security.as_deref(),
+        "#/security".to_owned(),
+    );
 }
 
 pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
@@ -108,7 +143,13 @@ fn alternatives(list: Option<&[SecurityRequirement]>) -> Vec<Vec<String>> {
     out
 }
 
-fn requirements(ctx: &mut Ctx, label: Option<&str>, old: Option<&[SecurityRequirement]>, new: Option<&[SecurityRequirement]>, at: String) {
+fn requirements(
+    ctx: &mut Ctx,
+    label: Option<&str>,
+    old: Option<&[SecurityRequirement]>,
+    new: Option<&[SecurityRequirement]>,
+    at: String,
+) {
     let (a, b) = (alternatives(old), alternatives(new));
     if a == b {
         return;
@@ -118,7 +159,10 @@ fn requirements(ctx: &mut Ctx, label: Option<&str>, old: Option<&[SecurityRequir
         if open(alts) {
             "no credentials".to_owned()
         } else {
-            alts.iter().map(|names| names.join(" + ")).collect::<Vec<_>>().join(" or ")
+            alts.iter()
+                .map(|names| names.join(" + "))
+                .collect::<Vec<_>>()
+                .join(" or ")
         }
     };
     // A client that satisfied an old alternative still satisfies the new
@@ -127,8 +171,21 @@ fn requirements(ctx: &mut Ctx, label: Option<&str>, old: Option<&[SecurityRequir
     let (class, effect) = if still_served {
         (Class::Compatible, "what the client sends is still accepted")
     } else {
-        (Class::Breaking, "every request fails with 401/403 until the client sends the new credentials; progenitor ignores security, so etna-client must be changed by hand")
+        (
+            Class::Breaking,
+            "every request fails with 401/403 until the client sends the new credentials; progenitor ignores security, so etna-client must be changed by hand",
+        )
     };
-    let detail = format!("required security changes from {} to {}: {effect}", show(&a), show(&b));
-    ctx.push(Change::new(class, "security-requirement-changed", label, at, detail));
+    let detail = format!(
+        "required security changes from {} to {}: {effect}",
+        show(&a),
+        show(&b)
+    );
+    ctx.push(Change::new(
+        class,
+        "security-requirement-changed",
+        label,
+        at,
+        detail,
+    ));
 }

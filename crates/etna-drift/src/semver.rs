@@ -46,12 +46,14 @@ impl Advice {
         let (bump, reason) = match (changes.is_empty(), breaking, reference) {
             (true, _, _) => (Bump::None, "no changes".to_owned()),
             (false, false, _) => (Bump::Patch, "no breaking changes".to_owned()),
-            (false, true, Some(v)) if v.major == 0 && v.minor == 0 => {
-                (Bump::Patch, "breaking changes; for 0.0.x every patch bump is breaking".to_owned())
-            }
-            (false, true, Some(v)) if v.major == 0 => {
-                (Bump::Minor, "breaking changes; for 0.x the minor component is the breaking one".to_owned())
-            }
+            (false, true, Some(v)) if v.major == 0 && v.minor == 0 => (
+                Bump::Patch,
+                "breaking changes; for 0.0.x every patch bump is breaking".to_owned(),
+            ),
+            (false, true, Some(v)) if v.major == 0 => (
+                Bump::Minor,
+                "breaking changes; for 0.x the minor component is the breaking one".to_owned(),
+            ),
             (false, true, _) => (Bump::Major, "breaking changes".to_owned()),
         };
         let target = reference.and_then(|v| bumped(v, bump));
@@ -81,11 +83,20 @@ impl Advice {
         let target = self.target.as_deref().unwrap_or("?");
         let current = self.current.as_deref().unwrap_or("?");
         let state = match (self.reflected, &self.base) {
-            (Some(true), Some(base)) => format!("crates/etna-client/Cargo.toml has {current} (base {base}): already reflects it"),
-            (Some(false), Some(base)) => format!("crates/etna-client/Cargo.toml has {current}, as at the base ({base}): bump it to {target}"),
-            _ => format!("crates/etna-client/Cargo.toml has {current}; no base version to compare with, so if {current} is released, bump it to {target}"),
+            (Some(true), Some(base)) => format!(
+                "crates/etna-client/Cargo.toml has {current} (base {base}): already reflects it"
+            ),
+            (Some(false), Some(base)) => format!(
+                "crates/etna-client/Cargo.toml has {current}, as at the base ({base}): bump it to {target}"
+            ),
+            _ => format!(
+                "crates/etna-client/Cargo.toml has {current}; no base version to compare with, so if {current} is released, bump it to {target}"
+            ),
         };
-        format!("etna-client: {bump} bump ({}) to {target}; {state}", self.reason)
+        format!(
+            "etna-client: {bump} bump ({}) to {target}; {state}",
+            self.reason
+        )
     }
 }
 
@@ -101,7 +112,9 @@ fn bumped(v: &Version, bump: Bump) -> Option<Version> {
 
 /// The `[package] version` of a `Cargo.toml`.
 pub fn package_version(manifest: &str) -> Result<Version, String> {
-    let doc: toml_edit::DocumentMut = manifest.parse().map_err(|e| format!("not valid TOML: {e}"))?;
+    let doc: toml_edit::DocumentMut = manifest
+        .parse()
+        .map_err(|e| format!("not valid TOML: {e}"))?;
     let version = doc
         .get("package")
         .and_then(|p| p.get("version"))
@@ -126,26 +139,52 @@ mod tests {
 
     #[test]
     fn breaking_changes_of_a_0x_crate_bump_the_minor_component() {
-        let advice = Advice::new(&[change(Class::Breaking)], Some(&v("0.1.0")), Some(&v("0.1.0")));
+        let advice = Advice::new(
+            &[change(Class::Breaking)],
+            Some(&v("0.1.0")),
+            Some(&v("0.1.0")),
+        );
         assert_eq!(advice.bump, Bump::Minor);
         assert_eq!(advice.target.as_deref(), Some("0.2.0"));
         assert_eq!(advice.reflected, Some(false));
-        assert!(advice.sentence().contains("bump it to 0.2.0"), "{}", advice.sentence());
-        let done = Advice::new(&[change(Class::Breaking)], Some(&v("0.1.0")), Some(&v("0.2.0")));
+        assert!(
+            advice.sentence().contains("bump it to 0.2.0"),
+            "{}",
+            advice.sentence()
+        );
+        let done = Advice::new(
+            &[change(Class::Breaking)],
+            Some(&v("0.1.0")),
+            Some(&v("0.2.0")),
+        );
         assert_eq!(done.reflected, Some(true));
     }
 
     #[test]
     fn breaking_changes_of_a_1x_crate_bump_the_major_component() {
-        let advice = Advice::new(&[change(Class::Breaking)], Some(&v("1.4.2")), Some(&v("1.5.0")));
-        assert_eq!((advice.bump, advice.target.as_deref()), (Bump::Major, Some("2.0.0")));
+        let advice = Advice::new(
+            &[change(Class::Breaking)],
+            Some(&v("1.4.2")),
+            Some(&v("1.5.0")),
+        );
+        assert_eq!(
+            (advice.bump, advice.target.as_deref()),
+            (Bump::Major, Some("2.0.0"))
+        );
         assert_eq!(advice.reflected, Some(false));
     }
 
     #[test]
     fn other_changes_bump_the_patch_component() {
-        let advice = Advice::new(&[change(Class::Compatible), change(Class::Docs)], Some(&v("0.1.0")), Some(&v("0.1.1")));
-        assert_eq!((advice.bump, advice.target.as_deref(), advice.reflected), (Bump::Patch, Some("0.1.1"), Some(true)));
+        let advice = Advice::new(
+            &[change(Class::Compatible), change(Class::Docs)],
+            Some(&v("0.1.0")),
+            Some(&v("0.1.1")),
+        );
+        assert_eq!(
+            (advice.bump, advice.target.as_deref(), advice.reflected),
+            (Bump::Patch, Some("0.1.1"), Some(true))
+        );
         let none = Advice::new(&[], Some(&v("0.1.0")), Some(&v("0.1.0")));
         assert_eq!((none.bump, none.reflected), (Bump::None, Some(true)));
     }
@@ -153,14 +192,24 @@ mod tests {
     #[test]
     fn without_a_base_version_nothing_is_claimed() {
         let advice = Advice::new(&[change(Class::Breaking)], None, Some(&v("0.3.1")));
-        assert_eq!((advice.target.as_deref(), advice.reflected), (Some("0.4.0"), None));
+        assert_eq!(
+            (advice.target.as_deref(), advice.reflected),
+            (Some("0.4.0"), None)
+        );
         assert!(advice.sentence().contains("no base version"));
     }
 
     #[test]
     fn reads_the_package_version() {
-        assert_eq!(package_version("[package]\nname = \"x\"\nversion = \"0.1.0\"\n").unwrap(), v("0.1.0"));
-        assert!(package_version("[package]\nversion.workspace = true\n").unwrap_err().contains("workspace"));
+        assert_eq!(
+            package_version("[package]\nname = \"x\"\nversion = \"0.1.0\"\n").unwrap(),
+            v("0.1.0")
+        );
+        assert!(
+            package_version("[package]\nversion.workspace = true\n")
+                .unwrap_err()
+                .contains("workspace")
+        );
         assert!(package_version("[package\n").unwrap_err().contains("TOML"));
     }
 }
