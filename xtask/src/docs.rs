@@ -1,11 +1,33 @@
-//! Placeholder: replaced by the issue that builds `cargo xtask docs`.
+//! `cargo xtask docs`: the spec rendered as one self-contained HTML page.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use etna_codegen::{SPEC_PATH, workspace_root};
+use etna_spec_review::{DOCS_DIR, render_docs};
 
-pub fn run(_: Args) -> ExitCode {
-    eprintln!("error: `cargo xtask docs` is not built yet");
-    ExitCode::FAILURE
+#[derive(clap::Args)]
+pub struct Args {
+    /// The spec to render, instead of openapi/etna-trader.yaml.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let root = workspace_root();
+    let spec = args.spec.unwrap_or_else(|| root.join(SPEC_PATH));
+    let spec = spec.strip_prefix(&root).map(Path::to_owned).unwrap_or(spec);
+    let rendered = crate::lint::node_tools(&root)
+        .and_then(|tools| render_docs(&tools, &spec, &root.join(DOCS_DIR)));
+    match rendered {
+        Ok(page) => {
+            println!("API reference written to {}", page.display());
+            println!("  open it in a browser: file://{}", page.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,11 +1,107 @@
-//! Placeholder: replaced by the issue that builds `cargo xtask lint`.
+//! `cargo xtask lint`: the spec through Redocly CLI, Spectral and the
+//! workspace's own rules; fails on any problem of any severity.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+use etna_codegen::{SPEC_PATH, workspace_root};
+use etna_spec_review::{LinterReport, NodeTools, TOOLS_DIR, ToolError, load_spec, rules};
+
+type Linter = fn(&NodeTools, &Path) -> Result<LinterReport, ToolError>;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The spec to lint, instead of openapi/etna-trader.yaml.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}
 
-pub fn run(_: Args) -> ExitCode {
-    eprintln!("error: `cargo xtask lint` is not built yet");
-    ExitCode::FAILURE
+pub fn run(args: Args) -> ExitCode {
+    let root = workspace_root();
+    let spec = args.spec.unwrap_or_else(|| root.join(SPEC_PATH));
+    // Relative, so that every tool prints short `file:line` locations.
+    let spec = spec.strip_prefix(&root).map(Path::to_owned).unwrap_or(spec);
+    let mut failures = Vec::new();
+
+    // The own rules need no Node.js, so they run (and report) even without it.
+    match load_spec(&root.join(&spec)) {
+        Ok(value) => {
+            let violations = rules::check(&value);
+            if violations.is_empty() {
+                println!("workspace rules: clean");
+            } else {
+                println!("workspace rules: {} problem(s)", violations.len());
+                for violation in &violations {
+                    println!("  {violation}");
+                }
+                failures.push("workspace rules".to_owned());
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            failures.push("workspace rules".to_owned());
+        }
+    }
+
+    match node_tools(&root) {
+        Ok(tools) => {
+            let linters: [Linter; 2] = [
+                etna_spec_review::run_redocly,
+                etna_spec_review::run_spectral,
+            ];
+            for lint in linters {
+                match lint(&tools, &spec) {
+                    Ok(report) if report.clean => println!("{}: {}", report.tool, report.output),
+                    Ok(report) => {
+                        println!(
+                            "{}: problems found\n{}",
+                            report.tool,
+                            report.output.trim_end()
+                        );
+                        failures.push(report.tool);
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failures.push("a linter".to_owned());
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            failures.push("Redocly CLI and Spectral (not run)".to_owned());
+        }
+    }
+
+    if failures.is_empty() {
+        println!("{} passes every lint", spec.display());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: {} fails lint: {}\n  fix: correct the spec at the places above; a linter rule that does not fit is \
+             switched off only in {TOOLS_DIR}/redocly.yaml or .spectral.yaml, with a one-line reason",
+            spec.display(),
+            failures.join(", ")
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// Node.js and the pinned tools, installed with `npm ci` on first use (or
+/// when package-lock.json changed).
+pub(crate) fn node_tools(root: &Path) -> Result<NodeTools, ToolError> {
+    let tools = NodeTools::locate(root)?;
+    let outdated = tools.outdated()?;
+    if !outdated.is_empty() {
+        println!(
+            "installing the pinned spec tools into {TOOLS_DIR}/node_modules with `npm ci` (first use, or the lock \
+             file changed: {})",
+            outdated.join(", ")
+        );
+        let started = Instant::now();
+        tools.install()?;
+        println!("installed in {:.1?}", started.elapsed());
+    }
+    Ok(tools)
 }
