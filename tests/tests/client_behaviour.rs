@@ -524,3 +524,25 @@ async fn display_is_one_line_even_when_the_server_sends_line_breaks() {
     let text = call(&server).await.unwrap_err().to_string();
     assert!(text.contains("bad key") && !text.contains('\n'), "{text:?}");
 }
+
+#[tokio::test]
+async fn the_envelope_call_returns_refusals_as_envelopes() {
+    let refusal = json!({"Errors": ["no"], "ErrorsCode": ["E1"], "StatusCode": "BadRequest", "IsSucceed": false});
+    let server = serve(ResponseTemplate::new(400).set_body_json(&refusal)).await;
+    let answer = client(&server.uri())
+        .reset_token_envelope("231408", ResetIdentifier::ResetPassword)
+        .await
+        .expect("a refusal is an envelope, not an error");
+    assert_eq!(answer.status.as_u16(), 400);
+    assert_eq!(serde_json::to_value(&answer.envelope).unwrap(), refusal);
+    assert!(matches!(answer.into_token(), Err(Error::Refused { .. })));
+
+    let server = serve(ResponseTemplate::new(403).set_body_json(json!({"error": "no key"}))).await;
+    let result = client(&server.uri())
+        .reset_token_envelope("231408", ResetIdentifier::ResetPassword)
+        .await;
+    assert!(
+        matches!(result, Err(Error::AppKeyRejected { .. })),
+        "{result:?}"
+    );
+}

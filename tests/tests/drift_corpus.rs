@@ -9,6 +9,8 @@
 //! `location  message  [pointer]`. `guard` lists the other workspace tests
 //! that see the change (see `guards`); `uncaught` explains an empty list.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +49,9 @@ enum Guard {
     AppKeyHeader,
     /// The snapshots of the request and response examples (tests/tests/snapshots.rs).
     ResponseExamples,
+    /// The `spec_contract` snapshot: the spec without its documentation
+    /// (tests/tests/snapshots.rs, `common::contract`).
+    Contract,
 }
 
 struct Loaded {
@@ -206,6 +211,10 @@ fn guards(
     // response example of the operation.
     if examples(old) != examples(new) {
         seen.insert(Guard::ResponseExamples);
+    }
+    // Everything but documentation; catches what progenitor ignores.
+    if common::contract(old) != common::contract(new) {
+        seen.insert(Guard::Contract);
     }
     seen
 }

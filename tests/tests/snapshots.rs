@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{APP_KEY, TOKEN, client, request_example, response_examples, spec};
+use common::{APP_KEY, TOKEN, client, contract, request_example, response_examples, spec};
 use etna_client::types;
 use schemars::{JsonSchema, schema_for};
 use wiremock::matchers::any;
@@ -24,7 +24,10 @@ macro_rules! settings {
 }
 
 fn schema_of<T: JsonSchema>() -> serde_json::Value {
-    serde_json::to_value(schema_for!(T)).unwrap()
+    let mut schema = serde_json::to_value(schema_for!(T)).unwrap();
+    // Independent of serde_json's `preserve_order` in the build.
+    schema.sort_all_objects();
+    schema
 }
 
 #[test]
@@ -82,6 +85,21 @@ fn every_component_schema_has_a_snapshotted_type() {
             "schema {name} has no JSON Schema snapshot; add it to json_schemas_of_public_types"
         );
     }
+}
+
+#[test]
+fn spec_contract() {
+    // The spec without its documentation, as YAML for readable diffs: catches
+    // the changes progenitor ignores (see common::contract).
+    let rendered = serde_yaml_ng::to_string(&contract(&spec())).unwrap();
+    settings!().bind(|| insta::assert_snapshot!("spec_contract", rendered));
+}
+
+#[test]
+fn default_api_version_matches_the_spec() {
+    let spec = spec();
+    let default = &spec["components"]["parameters"]["ApiVersion"]["schema"]["default"];
+    assert_eq!(default, etna_client::ClientBuilder::DEFAULT_API_VERSION);
 }
 
 #[test]

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use etna_client::types::ResetTokenEnvelope;
-use etna_client::{Client, Error, ResetToken};
+use etna_client::Client;
 use etna_mock::MockServer;
 
 use crate::cli::{Cli, Output, ResetArgs};
@@ -47,25 +46,27 @@ pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
             etna_client::types::ResetIdentifier::from(args.identifier),
         ),
     );
-    let result = client.reset_token(&args.code, args.identifier.into()).await;
+    let result = client
+        .reset_token_envelope(&args.code, args.identifier.into())
+        .await;
     if let Some(server) = mock {
         server.shutdown().await;
     }
-    match (&result, cli.output) {
-        (Ok(token), Output::Text) => print_line(token.expose())?,
-        (Ok(_) | Err(Error::Refused { .. }), Output::Json) => {
-            if let Some(envelope) = envelope(&result) {
-                let json = serde_json::to_string_pretty(&envelope).map_err(|e| {
-                    Failure::new(Exit::Unexpected, format!("cannot print the envelope: {e}"))
-                })?;
-                print_line(&json)?;
-            }
-        }
-        _ => {}
+    let answer = result.map_err(|e| failure::from_call(&e, &base_url))?;
+    if cli.output == Output::Json {
+        // The envelope as the server sent it, refusals included.
+        let json = serde_json::to_string_pretty(&answer.envelope).map_err(|e| {
+            Failure::new(Exit::Unexpected, format!("cannot print the envelope: {e}"))
+        })?;
+        print_line(&json)?;
     }
-    result
-        .map(drop)
-        .map_err(|e| failure::from_call(&e, &base_url))
+    let token = answer
+        .into_token()
+        .map_err(|e| failure::from_call(&e, &base_url))?;
+    if cli.output == Output::Text {
+        print_line(token.expose())?;
+    }
+    Ok(())
 }
 
 async fn start_mock(cli: &Cli) -> Result<MockServer, Failure> {
@@ -97,31 +98,4 @@ fn app_key(cli: &Cli) -> Result<&str, Failure> {
             "no app key: set ETNA_APP_KEY (or pass --app-key) to the Et-App-Key your administrator issued, or add --mock to try the embedded mock server",
         )
     })
-}
-
-/// The envelope behind a result: the token on success, the reasons of a
-/// refusal. Other outcomes came without an envelope.
-fn envelope(result: &Result<ResetToken, Error>) -> Option<ResetTokenEnvelope> {
-    match result {
-        Ok(token) => Some(ResetTokenEnvelope {
-            model: Some(token.clone()),
-            errors: None,
-            errors_code: None,
-            status_code: None,
-            is_succeed: true,
-        }),
-        Err(Error::Refused {
-            errors,
-            errors_code,
-            status_code,
-            ..
-        }) => Some(ResetTokenEnvelope {
-            model: None,
-            errors: Some(errors.clone()),
-            errors_code: Some(errors_code.clone()),
-            status_code: status_code.clone(),
-            is_succeed: false,
-        }),
-        Err(_) => None,
-    }
 }

@@ -66,5 +66,6 @@ pub use client::{BuildError, Client, ClientBuilder};
 pub use error::{BodySnippet, Error};
 pub use generated::types;
 pub use hooks::{APP_KEY_HEADER, Limits};
+pub use reset::EnvelopeResponse;
 pub use secret::ResetToken;
 pub use status::HttpStatusCode;

@@ -25,6 +25,20 @@ impl Client {
         code: &str,
         identifier: ResetIdentifier,
     ) -> Result<ResetToken, Error> {
+        self.reset_token_envelope(code, identifier)
+            .await?
+            .into_token()
+    }
+
+    /// Like [`reset_token`](Self::reset_token), but returns the envelope the API
+    /// answered with, refusals included, for callers who show or store it. Only
+    /// answers without an envelope (app key rejected, transport failures,
+    /// undocumented statuses, undecodable bodies) are errors.
+    pub async fn reset_token_envelope(
+        &self,
+        code: &str,
+        identifier: ResetIdentifier,
+    ) -> Result<EnvelopeResponse, Error> {
         let code = ResetCodeRequestCode::try_from(code).map_err(|_| Error::InvalidInput {
             field: "code",
             reason: if code.is_empty() {
@@ -41,16 +55,16 @@ impl Client {
             .send()
             .await;
         match result {
-            Ok(response) => {
-                let status = response.status();
-                token_from_envelope(status, response.into_inner())
-            }
-            Err(e) => Err(self.map_error(e).await),
+            Ok(response) => Ok(EnvelopeResponse {
+                status: response.status(),
+                envelope: response.into_inner(),
+            }),
+            Err(e) => self.map_error(e).await,
         }
     }
 
-    async fn map_error(&self, error: ApiError<ErrorBody>) -> Error {
-        match error {
+    async fn map_error(&self, error: ApiError<ErrorBody>) -> Result<EnvelopeResponse, Error> {
+        Err(match error {
             ApiError::ErrorResponse(response) => {
                 let status = response.status();
                 match response.into_inner() {
@@ -58,7 +72,9 @@ impl Client {
                         status,
                         message: crate::secret::scrub(&body.error, &self.app_key),
                     },
-                    ErrorBody::ResetTokenEnvelope(envelope) => refused(status, envelope),
+                    ErrorBody::ResetTokenEnvelope(envelope) => {
+                        return Ok(EnvelopeResponse { status, envelope });
+                    }
                 }
             }
             ApiError::UnexpectedResponse(response) => {
@@ -83,7 +99,7 @@ impl Client {
                 field: "request",
                 reason,
             },
-        }
+        })
     }
 
     fn transport(&self, source: reqwest::Error) -> Error {
@@ -97,6 +113,23 @@ impl Client {
             return Error::Timeout { timeout, source };
         }
         Error::Connection { source }
+    }
+}
+
+/// An envelope as the API sent it, with the HTTP status it came with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvelopeResponse {
+    /// The HTTP status (200, or 400 for a refusal).
+    pub status: StatusCode,
+    /// The envelope; `Model` redacts in `Debug`.
+    pub envelope: ResetTokenEnvelope,
+}
+
+impl EnvelopeResponse {
+    /// The token, or the error the envelope reports ([`Error::Refused`],
+    /// [`Error::MissingToken`]).
+    pub fn into_token(self) -> Result<ResetToken, Error> {
+        token_from_envelope(self.status, self.envelope)
     }
 }
 

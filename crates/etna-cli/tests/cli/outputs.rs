@@ -21,10 +21,10 @@ fn json_output_of_a_success_is_the_envelope_with_the_token() {
         .stderr("")
         .get_output()
         .clone();
-    assert_eq!(
-        stdout_json(&output),
-        json!({ "Model": spec_token(), "IsSucceed": true })
-    );
+    // The envelope exactly as the server sent it: the spec's success example.
+    let success = spec_example("200", "success");
+    assert_eq!(stdout_json(&output), success);
+    assert_eq!(success["Model"], json!(spec_token()));
 }
 
 #[test]
