@@ -1,11 +1,146 @@
-//! Placeholder: replaced by the issue that builds `cargo xtask bench`.
+//! `cargo xtask bench`: every benchmark of BENCHMARKS.md in one run, printed as
+//! one table and written to `target/etna-bench/table.md`.
+//!
+//! Items 1 and 2 (request overhead, generation cost) run in the release-built
+//! `etna-bench` binary; items 3 (`codegen --check` wall time) and 4 (cold build
+//! and dependency count against a reqwest+serde crate) are timed here, around
+//! cargo.
 
-use std::process::ExitCode;
+mod build_cost;
+mod codegen_check;
+mod machine;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use etna_codegen::workspace_root;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Short runs of items 1 and 2 (seconds): checks the runner, the numbers mean little.
+    #[arg(long)]
+    quick: bool,
+    /// Skip item 4's cold builds (the slowest part, several minutes on 2 cores).
+    #[arg(long)]
+    skip_cold_builds: bool,
+    /// Where to write the table (default: target/etna-bench/table.md).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
 
-pub fn run(_: Args) -> ExitCode {
-    eprintln!("error: `cargo xtask bench` is not built yet");
-    ExitCode::FAILURE
+const HEADER: &str = "\
+| # | measurement | etna-client | comparison | ratio | target | verdict |
+|---|---|---|---|---|---|---|";
+
+pub fn run(args: Args) -> ExitCode {
+    match bench(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bench(args: &Args) -> Result<(), String> {
+    let root = workspace_root();
+    let started = Instant::now();
+    let before = machine::Load::now();
+
+    eprintln!("==> items 1-2: cargo run --release -p etna-bench (builds it first)");
+    let mut rows = request_and_codegen_rows(&root, args.quick)?;
+    let after_items_1_2 = started.elapsed();
+
+    eprintln!("==> item 3: cargo xtask codegen --check, warm");
+    rows.extend(codegen_check::rows(&root)?);
+
+    if args.skip_cold_builds {
+        eprintln!("==> item 4: skipped (--skip-cold-builds)");
+    } else {
+        eprintln!("==> item 4: cold builds in fresh target directories, cargo tree");
+        rows.extend(build_cost::rows(&root)?);
+    }
+    let after = machine::Load::now();
+
+    let table = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let notes = format!(
+        "Machine: {}.\n\nLoad: {}; {}.\n\nCommand: `cargo xtask bench{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
+        machine::describe(),
+        before.describe("at the start"),
+        after.describe("at the end"),
+        if args.quick { " --quick" } else { "" },
+        if args.skip_cold_builds {
+            " --skip-cold-builds"
+        } else {
+            ""
+        },
+        started.elapsed().as_secs_f64(),
+        after_items_1_2.as_secs_f64(),
+    );
+    println!("\n{table}\n{notes}");
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("target/etna-bench/table.md"));
+    write(&out, &format!("{table}\n{notes}"))?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Runs the `etna-bench` binary, whose stdout is table rows.
+fn request_and_codegen_rows(root: &Path, quick: bool) -> Result<Vec<String>, String> {
+    let mut command = cargo(root);
+    command.args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "etna-bench",
+        "--bin",
+        "etna-bench",
+        "--",
+    ]);
+    if quick {
+        command.arg("--quick");
+    }
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "the etna-bench binary failed ({}); its messages are above",
+            output.status
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// `cargo` as the one running this xtask, in the workspace root.
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1e3)
+    } else {
+        format!("{s:.1} s")
+    }
 }

@@ -1,0 +1,143 @@
+//! The password-reset call of the ETNA Trader API written by hand with reqwest
+//! and serde: what a consumer would write without `etna-client`.
+//!
+//! It serves twice: built alone by `cargo xtask bench` it gives the build cost
+//! and dependency count of not using the generated client, and `etna-bench`
+//! includes this file as the hand-written side of the request benchmark, so
+//! both measurements are of the same code.
+
+#![warn(missing_docs)]
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A client for the one call, with the settings every request needs.
+#[derive(Clone)]
+pub struct HandWritten {
+    http: reqwest::Client,
+    url: Url,
+    app_key: HeaderValue,
+}
+
+/// The request body.
+#[derive(Serialize)]
+pub struct ResetCodeRequest<'a> {
+    /// The confirmation code from the trader's email.
+    #[serde(rename = "Code")]
+    pub code: &'a str,
+    /// `ResetPassword` or `ResetPinCode`.
+    #[serde(rename = "Identifier")]
+    pub identifier: &'a str,
+}
+
+/// The response envelope, reduced to what the call needs.
+#[derive(Deserialize)]
+pub struct Envelope {
+    /// The token when `is_succeed` is true.
+    #[serde(rename = "Model")]
+    pub model: Option<String>,
+    /// Reasons for a refusal.
+    #[serde(rename = "Errors", default)]
+    pub errors: Option<Vec<String>>,
+    /// Whether a token was generated.
+    #[serde(rename = "IsSucceed")]
+    pub is_succeed: bool,
+}
+
+/// Why the call failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The base URL or app key cannot be used.
+    Config(String),
+    /// Transport, timeout or decoding failure.
+    Http(reqwest::Error),
+    /// A status other than 200.
+    Status(StatusCode),
+    /// The envelope said no, or carried no token.
+    Refused(Vec<String>),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(reason) => write!(f, "invalid setting: {reason}"),
+            Self::Http(e) => write!(f, "request failed: {e}"),
+            Self::Status(status) => write!(f, "unexpected status {status}"),
+            Self::Refused(errors) => write!(f, "refused: {errors:?}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        Self::Http(e)
+    }
+}
+
+impl HandWritten {
+    /// A client for the API root `base_url` (e.g. `https://host/api`), with the
+    /// same timeouts as etna-client's defaults.
+    pub fn new(base_url: &str, app_key: &str) -> Result<Self, Error> {
+        // reqwest is built without a default crypto provider, as in etna-client.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent("etna-baseline/0.0.0")
+            .build()?;
+        let url = format!(
+            "{}/v1.0/users/identifiers/reset/code",
+            base_url.trim_end_matches('/')
+        );
+        let url = Url::parse(&url).map_err(|e| Error::Config(format!("{url}: {e}")))?;
+        let mut app_key = HeaderValue::from_str(app_key)
+            .map_err(|_| Error::Config("the app key is not a valid header value".to_owned()))?;
+        app_key.set_sensitive(true);
+        Ok(Self { http, url, app_key })
+    }
+
+    /// Posts the code and decodes a 200 body as `T`.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        code: &str,
+        identifier: &str,
+    ) -> Result<T, Error> {
+        let response = self
+            .http
+            .post(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .json(&ResetCodeRequest { code, identifier })
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Exchanges the emailed code for the reset token.
+    pub async fn reset_token(&self, code: &str, identifier: &str) -> Result<String, Error> {
+        let envelope: Envelope = self.send(code, identifier).await?;
+        match envelope.model {
+            Some(token) if envelope.is_succeed && !token.is_empty() => Ok(token),
+            _ => Err(Error::Refused(envelope.errors.unwrap_or_default())),
+        }
+    }
+}

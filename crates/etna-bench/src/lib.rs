@@ -1,0 +1,20 @@
+//! Benchmarks of the ETNA client workspace: what `etna-client` costs per request
+//! against a hand-written reqwest call, and how code generation scales with the
+//! spec. `cargo bench -p etna-bench` runs them under criterion; the
+//! `etna-bench` binary (run by `cargo xtask bench`) measures the figures of
+//! BENCHMARKS.md.
+
+#![warn(missing_docs)]
+
+pub mod caller;
+pub mod codegen;
+pub mod prototype;
+pub mod request;
+pub mod server;
+pub mod synthetic;
+
+/// The hand-written side: the source of the standalone comparison crate
+/// `baseline/`, so that the request benchmark and the build-cost comparison
+/// measure the same code.
+#[path = "../baseline/src/lib.rs"]
+pub mod handwritten;

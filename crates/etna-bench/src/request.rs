@@ -1,0 +1,238 @@
+//! Request overhead: latency percentiles of sequential calls and throughput of
+//! concurrent ones, for both [`Caller`]s, measured in alternating rounds so that
+//! a change in machine load falls on both sides alike.
+
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::caller::{CallFailed, Caller};
+
+/// How many requests to make.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestPlan {
+    /// Untimed sequential calls per side first (connections, allocator, caches).
+    pub warmup: usize,
+    /// Rounds of sequential calls; each round times both sides.
+    pub rounds: usize,
+    /// Sequential calls per side and round, each timed on its own.
+    pub per_round: usize,
+    /// Requests in flight at once on the shared client.
+    pub concurrency: usize,
+    /// Calls each concurrent task makes, one after the other.
+    pub per_task: usize,
+    /// Rounds of the concurrent measurement; each round times both sides.
+    pub throughput_rounds: usize,
+}
+
+impl RequestPlan {
+    /// What `cargo xtask bench` runs: 60 000 timed calls per side in rounds of
+    /// 100 (short rounds, so that a burst of load from elsewhere hits both
+    /// sides), and 60 concurrent batches of 1 280 per side; under a minute on
+    /// two cores.
+    pub const FULL: Self = Self {
+        warmup: 2_000,
+        rounds: 600,
+        per_round: 100,
+        concurrency: 64,
+        per_task: 20,
+        throughput_rounds: 60,
+    };
+
+    /// A few seconds, for checking that the runner works.
+    pub const QUICK: Self = Self {
+        warmup: 200,
+        rounds: 4,
+        per_round: 250,
+        concurrency: 64,
+        per_task: 10,
+        throughput_rounds: 4,
+    };
+}
+
+/// What one side measured.
+#[derive(Clone, Debug)]
+pub struct SideReport {
+    /// [`Caller::name`].
+    pub name: &'static str,
+    /// Median latency of a sequential call.
+    pub p50: Duration,
+    /// 99th percentile latency of a sequential call.
+    pub p99: Duration,
+    /// Number of timed sequential calls.
+    pub samples: usize,
+    /// Median over the rounds of requests per second with
+    /// [`RequestPlan::concurrency`] calls in flight.
+    pub throughput: f64,
+}
+
+/// Both sides of one run.
+#[derive(Clone, Debug)]
+pub struct RequestReport {
+    /// etna-client.
+    pub generated: SideReport,
+    /// The hand-written call.
+    pub handwritten: SideReport,
+    /// The plan that produced it.
+    pub plan: RequestPlan,
+}
+
+impl RequestReport {
+    /// etna-client's p50 over the hand-written p50 (target ≤ 1.05).
+    pub fn p50_ratio(&self) -> f64 {
+        self.generated.p50.as_secs_f64() / self.handwritten.p50.as_secs_f64()
+    }
+
+    /// etna-client's p99 over the hand-written p99 (target ≤ 1.05).
+    pub fn p99_ratio(&self) -> f64 {
+        self.generated.p99.as_secs_f64() / self.handwritten.p99.as_secs_f64()
+    }
+
+    /// etna-client's throughput over the hand-written one (target ≥ 0.95).
+    pub fn throughput_ratio(&self) -> f64 {
+        self.generated.throughput / self.handwritten.throughput
+    }
+}
+
+/// Makes `n` calls one after the other, pushing each one's latency to `out`.
+pub async fn sequential(
+    caller: &Caller,
+    n: usize,
+    out: &mut Vec<Duration>,
+) -> Result<Duration, CallFailed> {
+    let start = Instant::now();
+    for _ in 0..n {
+        let one = Instant::now();
+        caller.call().await?;
+        out.push(one.elapsed());
+    }
+    Ok(start.elapsed())
+}
+
+/// Makes `concurrency × per_task` calls through one shared client with
+/// `concurrency` in flight, and returns the wall time.
+pub async fn concurrent(
+    caller: &Caller,
+    concurrency: usize,
+    per_task: usize,
+) -> Result<Duration, CallFailed> {
+    let start = Instant::now();
+    let mut tasks = JoinSet::new();
+    for _ in 0..concurrency {
+        let caller = caller.clone();
+        tasks.spawn(async move {
+            for _ in 0..per_task {
+                caller.call().await?;
+            }
+            Ok::<_, CallFailed>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| CallFailed(format!("a benchmark task died: {e}")))??;
+    }
+    Ok(start.elapsed())
+}
+
+/// Runs `plan` against the server at `base_url` on a single-threaded runtime
+/// (the server has the other core).
+pub fn compare(base_url: &str, plan: RequestPlan) -> Result<RequestReport, CallFailed> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))?;
+    runtime.block_on(async { compare_callers(Caller::both(base_url)?, plan).await })
+}
+
+/// Runs `plan` with `callers[0]` as the generated side and `callers[1]` as the
+/// hand-written one.
+pub async fn compare_callers(
+    callers: [Caller; 2],
+    plan: RequestPlan,
+) -> Result<RequestReport, CallFailed> {
+    let mut latencies = [
+        Vec::with_capacity(plan.rounds * plan.per_round),
+        Vec::with_capacity(plan.rounds * plan.per_round),
+    ];
+    let mut rates = [Vec::new(), Vec::new()];
+    for caller in &callers {
+        sequential(caller, plan.warmup, &mut Vec::with_capacity(plan.warmup)).await?;
+        concurrent(caller, plan.concurrency, plan.per_task).await?;
+    }
+    for round in 0..plan.rounds {
+        for side in order(round) {
+            sequential(&callers[side], plan.per_round, &mut latencies[side]).await?;
+        }
+    }
+    let requests = (plan.concurrency * plan.per_task) as f64;
+    for round in 0..plan.throughput_rounds {
+        for side in order(round) {
+            let took = concurrent(&callers[side], plan.concurrency, plan.per_task).await?;
+            rates[side].push(requests / took.as_secs_f64());
+        }
+    }
+    let [generated, handwritten] = [0, 1].map(|side| SideReport {
+        name: callers[side].name(),
+        p50: percentile(&mut latencies[side], 0.50),
+        p99: percentile(&mut latencies[side], 0.99),
+        samples: latencies[side].len(),
+        throughput: median(&mut rates[side]),
+    });
+    Ok(RequestReport {
+        generated,
+        handwritten,
+        plan,
+    })
+}
+
+/// Alternates which side goes first, so neither always follows the other.
+fn order(round: usize) -> [usize; 2] {
+    if round.is_multiple_of(2) {
+        [0, 1]
+    } else {
+        [1, 0]
+    }
+}
+
+/// Nearest-rank percentile (`q` in 0..=1); zero for no samples.
+pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
+    samples.sort_unstable();
+    let rank = (q * samples.len() as f64).ceil() as usize;
+    samples[rank.clamp(1, samples.len()) - 1]
+}
+
+/// Median of `values`; zero for none.
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let mut samples: Vec<_> = (1..=100).rev().map(Duration::from_micros).collect();
+        assert_eq!(percentile(&mut samples, 0.50), Duration::from_micros(50));
+        assert_eq!(percentile(&mut samples, 0.99), Duration::from_micros(99));
+        assert_eq!(percentile(&mut samples, 1.0), Duration::from_micros(100));
+        assert_eq!(percentile(&mut [], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+}

@@ -1,0 +1,101 @@
+//! The server both request paths talk to: one route on 127.0.0.1 that answers
+//! every POST with the same envelope, so that the client side is what differs.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::thread::JoinHandle;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tokio::sync::oneshot;
+
+/// The route, under the base URL [`EnvelopeServer::base_url`].
+pub const ROUTE: &str = "/api/v1.0/users/identifiers/reset/code";
+
+/// The token in every answer.
+pub const TOKEN: &str = "bench-reset-token-0123456789abcdef";
+
+/// The fixed answer: a successful envelope as the API sends it.
+pub const ENVELOPE: &str = concat!(
+    r#"{"Model":"bench-reset-token-0123456789abcdef","Errors":[],"ErrorsCode":[],"#,
+    r#""StatusCode":"OK","IsSucceed":true}"#
+);
+
+/// A server on its own thread and single-threaded runtime; dropping it stops
+/// the server and joins the thread.
+pub struct EnvelopeServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl EnvelopeServer {
+    /// Binds 127.0.0.1 on a free port and starts serving.
+    pub fn start() -> io::Result<Self> {
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("bench-server".to_owned())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    let app = Router::new().route(ROUTE, post(answer));
+                    // Not a graceful shutdown: that would wait for the clients'
+                    // idle keep-alive connections to close.
+                    tokio::select! {
+                        served = axum::serve(listener, app) => served,
+                        _ = stopped => Ok(()),
+                    }
+                })
+            })?;
+        Ok(Self {
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The API root to give the clients, e.g. `http://127.0.0.1:4321/api`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+}
+
+impl Drop for EnvelopeServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Refuses a request without the app key, so that a client that forgets it
+/// fails the benchmark instead of being timed; the body is read so that the
+/// connection stays reusable.
+async fn answer(headers: HeaderMap, _body: Bytes) -> Response {
+    if !headers.contains_key("et-app-key") {
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":"Application key is not defined or does not exist"}"#,
+        )
+            .into_response();
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        ENVELOPE,
+    )
+        .into_response()
+}

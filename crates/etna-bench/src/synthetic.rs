@@ -1,0 +1,200 @@
+//! Synthetic specs of any size, built from the real spec's operations.
+//!
+//! Copy `i` of every operation in `openapi/etna-trader.yaml` gets its own path
+//! (`/op{i}/...`), operationId (`<id>_op{i}`) and its own copies of the request
+//! bodies and schemas that the operation refers to directly (for the reset call:
+//! `ResetCodeRequest`, `ResetTokenEnvelope`, `ErrorBody`). What those refer to
+//! in turn (enums, the token, the status code) stays shared, as in a real API.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+/// The real spec, the pattern every copy follows.
+pub const REAL_SPEC: &str = include_str!("../../../openapi/etna-trader.yaml");
+
+/// Why a synthetic spec could not be built.
+#[derive(Debug)]
+pub struct SyntheticError(pub String);
+
+impl std::fmt::Display for SyntheticError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot build a synthetic spec from {}: {}",
+            etna_codegen::SPEC_PATH,
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for SyntheticError {}
+
+/// The spec's YAML text with `copies` copies of each of the real operations
+/// (the real spec has one, so `copies` is the operation count).
+pub fn spec(copies: usize) -> Result<String, SyntheticError> {
+    let fail = |what: &str| SyntheticError(what.to_owned());
+    let mut spec: Value =
+        serde_yaml_ng::from_str(REAL_SPEC).map_err(|e| SyntheticError(e.to_string()))?;
+    let paths = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .map(std::mem::take)
+        .ok_or_else(|| fail("it has no `paths`"))?;
+    let own = own_components(&paths, &spec);
+    let components = spec
+        .get_mut("components")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| fail("it has no `components`"))?;
+    let mut templates = Vec::new();
+    for (kind, name) in &own {
+        let section = components
+            .get_mut(kind.as_str())
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| SyntheticError(format!("it has no `components/{kind}`")))?;
+        let body = section
+            .remove(name)
+            .ok_or_else(|| SyntheticError(format!("`#/components/{kind}/{name}` is missing")))?;
+        templates.push((kind.clone(), name.clone(), body));
+    }
+    let mut new_paths = Map::new();
+    for i in 0..copies {
+        let suffix = format!("Op{i}");
+        let rename = |value: &mut Value| rewrite_refs(value, &own, &suffix);
+        for (kind, name, body) in &templates {
+            let mut copy = body.clone();
+            rename(&mut copy);
+            if let Some(section) = components
+                .get_mut(kind.as_str())
+                .and_then(Value::as_object_mut)
+            {
+                section.insert(format!("{name}{suffix}"), copy);
+            }
+        }
+        for (path, item) in &paths {
+            let mut item = item.clone();
+            rename(&mut item);
+            if let Some(operations) = item.as_object_mut() {
+                for operation in operations.values_mut() {
+                    if let Some(Value::String(id)) = operation.get_mut("operationId") {
+                        *id = format!("{id}_op{i}");
+                    }
+                }
+            }
+            new_paths.insert(format!("/op{i}{path}"), item);
+        }
+    }
+    spec["paths"] = Value::Object(new_paths);
+    serde_yaml_ng::to_string(&spec).map_err(|e| SyntheticError(e.to_string()))
+}
+
+/// `(section, name)` of every request body and schema that an operation names
+/// directly, and of the schemas that those request bodies name.
+fn own_components(paths: &Map<String, Value>, spec: &Value) -> BTreeSet<(String, String)> {
+    let mut own = BTreeSet::new();
+    for item in paths.values() {
+        collect_refs(item, &mut own);
+    }
+    let bodies: Vec<_> = own
+        .iter()
+        .filter(|(kind, _)| kind == "requestBodies")
+        .map(|(_, name)| name.clone())
+        .collect();
+    for name in bodies {
+        if let Some(body) = spec.pointer(&format!("/components/requestBodies/{name}")) {
+            collect_refs(body, &mut own);
+        }
+    }
+    own.retain(|(kind, _)| kind == "requestBodies" || kind == "schemas");
+    own
+}
+
+fn collect_refs(value: &Value, out: &mut BTreeSet<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Some((kind, name)) = reference
+                    .strip_prefix("#/components/")
+                    .and_then(|rest| rest.split_once('/'))
+            {
+                out.insert((kind.to_owned(), name.to_owned()));
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+fn rewrite_refs(value: &mut Value, own: &BTreeSet<(String, String)>, suffix: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                let target = reference
+                    .strip_prefix("#/components/")
+                    .and_then(|rest| rest.split_once('/'))
+                    .map(|(kind, name)| (kind.to_owned(), name.to_owned()));
+                if let Some(target) = target.filter(|t| own.contains(t)) {
+                    *reference = format!("#/components/{}/{}{suffix}", target.0, target.1);
+                }
+            }
+            map.values_mut().for_each(|v| rewrite_refs(v, own, suffix));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, own, suffix)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_copy_is_an_operation_with_its_own_schemas() {
+        let text = spec(3).unwrap();
+        let parsed = etna_codegen::parse_spec(&text, "synthetic").unwrap();
+        assert_eq!(etna_codegen::preflight(&parsed), vec![]);
+        let operations: Vec<_> = parsed
+            .operations()
+            .map(|(_, _, op)| op.operation_id.clone())
+            .collect();
+        assert_eq!(operations.len(), 3);
+        for i in 0..3 {
+            assert!(operations.contains(&Some(format!("generate_reset_token_op{i}"))));
+        }
+        let schemas = &parsed.components.as_ref().unwrap().schemas;
+        for name in ["ResetCodeRequest", "ResetTokenEnvelope", "ErrorBody"] {
+            assert!(
+                !schemas.contains_key(name),
+                "{name} should only exist as copies"
+            );
+            for i in 0..3 {
+                assert!(
+                    schemas.contains_key(&format!("{name}Op{i}")),
+                    "{name}Op{i} missing"
+                );
+            }
+        }
+        // Shared: referred to only through the copied schemas.
+        assert!(schemas.contains_key("ResetIdentifier"));
+        assert!(schemas.contains_key("AppKeyError"));
+        // A copy's error body points at its own envelope.
+        let error_body = serde_json::to_string(&schemas["ErrorBodyOp2"]).unwrap();
+        assert!(
+            error_body.contains("#/components/schemas/ResetTokenEnvelopeOp2"),
+            "{error_body}"
+        );
+    }
+
+    #[test]
+    fn generated_code_grows_with_the_copies() {
+        let generate = |n| {
+            let parsed = etna_codegen::parse_spec(&spec(n).unwrap(), "synthetic").unwrap();
+            etna_codegen::generate_client(&parsed).unwrap()
+        };
+        let (one, four) = (generate(1), generate(4));
+        assert_eq!(one.matches("pub async fn send(").count(), 1);
+        assert_eq!(four.matches("pub async fn send(").count(), 4);
+        assert!(four.contains("pub struct ResetTokenEnvelopeOp3"));
+    }
+}
