@@ -21,6 +21,8 @@ Exit codes:
   5  unexpected response from the server";
 
 /// Calls the ETNA Trader API from the command line.
+// The field docs are clap's help text, read in a terminal: plain URLs there.
+#[allow(rustdoc::bare_urls)]
 #[derive(Debug, Parser)]
 #[command(name = "etna", version, after_help = EXAMPLES)]
 pub struct Cli {
