@@ -24,11 +24,14 @@ impl MockSpec {
         };
         let problems: Vec<(String, String)> = self
             .request_schema
-            .iter_errors(&request)
-            .map(|e| {
-                let at = e.instance_path().as_str();
-                let at = if at.is_empty() { "body" } else { at };
-                (format!("{at}: {e}"), e.kind().keyword().to_owned())
+            .problems(&request)
+            .into_iter()
+            .map(|problem| {
+                let at = match problem.instance_path.as_str() {
+                    "" => "body",
+                    path => path,
+                };
+                (format!("{at}: {}", problem.message), problem.keyword)
             })
             .collect();
         if !problems.is_empty() {

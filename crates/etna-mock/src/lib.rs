@@ -33,7 +33,6 @@
 mod answer;
 mod error;
 mod routes;
-mod schema;
 mod server;
 mod spec;
 

@@ -2,10 +2,10 @@
 //! accepted code, the response examples and the request schema.
 
 use axum::http::{HeaderName, Method};
+use etna_openapi_schema::{ConvertError, Schemas, Validator, pointer};
 use serde_json::Value;
 
 use crate::error::{Error, spec};
-use crate::schema;
 
 /// The operation the mock server serves.
 pub(crate) const OPERATION_ID: &str = "generate_reset_token";
@@ -33,7 +33,7 @@ pub(crate) struct MockSpec {
     pub(crate) invalid_request: Value,
     /// The 403 example.
     pub(crate) app_key_error: Value,
-    pub(crate) request_schema: jsonschema::Validator,
+    pub(crate) request_schema: Validator,
 }
 
 impl MockSpec {
@@ -41,12 +41,18 @@ impl MockSpec {
         let doc: Value = serde_yaml_ng::from_str(text)
             .map_err(|e| spec(format!("it is not valid YAML: {e}")))?;
         let (path, method, operation) = find_operation(&doc)?;
+        let operation_at = pointer::push(&pointer::push("#/paths", path), method);
         check_path_template(path)?;
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
             .map_err(|_| spec(format!("{method:?} is not an HTTP method")))?;
 
-        let body = resolve(&doc, operation.get("requestBody"), "the request body")?;
-        let media = json_media(&doc, body, "the request body")?;
+        let (body, body_at) = resolve_at(
+            &doc,
+            operation.get("requestBody"),
+            pointer::push(&operation_at, "requestBody"),
+            "the request body",
+        )?;
+        let (media, media_at) = json_media(&doc, body, body_at, "the request body")?;
         let request_example = examples(&doc, media)?.into_iter().next().ok_or_else(|| {
             spec("the request body has no example to take the accepted code from")
         })?;
@@ -55,10 +61,7 @@ impl MockSpec {
             .and_then(Value::as_str)
             .ok_or_else(|| spec("the request example has no string `Code`"))?
             .to_owned();
-        let request_schema = schema::validator(
-            &doc,
-            resolve(&doc, media.get("schema"), "the request schema")?,
-        )?;
+        let request_schema = request_validator(&doc, media.get("schema"), &media_at)?;
 
         let ok = response_examples(&doc, operation, "200")?;
         let outcome = |succeeded: bool| {
@@ -170,7 +173,8 @@ fn response_examples(doc: &Value, operation: &Value, status: &str) -> Result<Vec
         operation.get("responses").and_then(|r| r.get(status)),
         &what,
     )?;
-    examples(doc, json_media(doc, response, &what)?)
+    let (media, _) = json_media(doc, response, String::new(), &what)?;
+    examples(doc, media)
 }
 
 fn first_response_example(doc: &Value, operation: &Value, status: &str) -> Result<Value, Error> {
@@ -180,15 +184,55 @@ fn first_response_example(doc: &Value, operation: &Value, status: &str) -> Resul
         .ok_or_else(|| spec(format!("the {status} response has no example")))
 }
 
-/// The `application/json` media type of a request body or response.
-fn json_media<'a>(doc: &'a Value, holder: &'a Value, what: &str) -> Result<&'a Value, Error> {
-    resolve(
+/// The `application/json` media type of a request body or response (found at
+/// `at`), and where it is.
+fn json_media<'a>(
+    doc: &'a Value,
+    holder: &'a Value,
+    at: String,
+    what: &str,
+) -> Result<(&'a Value, String), Error> {
+    resolve_at(
         doc,
         holder
             .get("content")
             .and_then(|c| c.get("application/json")),
+        pointer::push(&pointer::push(&at, "content"), "application/json"),
         &format!("the application/json content of {what}"),
     )
+}
+
+/// A validator for the request schema, which sits in the media type at
+/// `media_at`. Every schema of the document must convert, so that no part of
+/// the request is left unchecked without saying so.
+fn request_validator(
+    doc: &Value,
+    schema: Option<&Value>,
+    media_at: &str,
+) -> Result<Validator, Error> {
+    let schema = schema.ok_or_else(|| spec("the request schema is missing"))?;
+    let listed = |errors: Vec<ConvertError>| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let (schemas, errors) = Schemas::new(doc);
+    if !errors.is_empty() {
+        return Err(spec(format!(
+            "a component schema cannot be read as JSON Schema: {}",
+            listed(errors)
+        )));
+    }
+    schemas
+        .validator(schema, &pointer::push(media_at, "schema"))
+        .map_err(|errors| {
+            spec(format!(
+                "the request schema cannot be read as JSON Schema: {}",
+                listed(errors)
+            ))
+        })
 }
 
 /// The examples of a media type: its `example`, or the values of its
@@ -214,11 +258,22 @@ fn examples(doc: &Value, media: &Value) -> Result<Vec<Value>, Error> {
 
 /// Follows local `$ref`s (`#/...`) until a value that is not a reference.
 fn resolve<'a>(doc: &'a Value, value: Option<&'a Value>, what: &str) -> Result<&'a Value, Error> {
+    resolve_at(doc, value, String::new(), what).map(|(value, _)| value)
+}
+
+/// [`resolve`], also following where the value is: `at` where `value` was
+/// found, the last reference followed otherwise.
+fn resolve_at<'a>(
+    doc: &'a Value,
+    value: Option<&'a Value>,
+    mut at: String,
+    what: &str,
+) -> Result<(&'a Value, String), Error> {
     let mut current = value.ok_or_else(|| spec(format!("{what} is missing")))?;
     // A bound, so that a cycle of references is an error rather than a hang.
     for _ in 0..32 {
         let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-            return Ok(current);
+            return Ok((current, at));
         };
         let pointer = reference
             .strip_prefix('#')
@@ -228,6 +283,7 @@ fn resolve<'a>(doc: &'a Value, value: Option<&'a Value>, what: &str) -> Result<&
                 "{what} refers to {reference}, which does not exist"
             ))
         })?;
+        reference.clone_into(&mut at);
     }
     Err(spec(format!("{what} is a reference cycle")))
 }
@@ -273,6 +329,51 @@ mod tests {
         assert!(error.contains("Nope"), "{error}");
         assert!(MockSpec::parse("paths: [").is_err());
         assert!(MockSpec::parse("").is_err());
+    }
+
+    #[test]
+    fn request_rules_come_through_references() {
+        let request = MockSpec::parse(crate::SPEC).unwrap().request_schema;
+        assert!(
+            request.is_valid(&serde_json::json!({ "Code": "1", "Identifier": "ResetPinCode" }))
+        );
+        for invalid in [
+            serde_json::json!({ "Code": "1 2", "Identifier": "ResetPinCode" }),
+            serde_json::json!({ "Code": "", "Identifier": "ResetPinCode" }),
+            serde_json::json!({ "Code": "1", "Identifier": "Other" }),
+            serde_json::json!({ "Code": "1" }),
+        ] {
+            assert!(!request.is_valid(&invalid), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn unconvertible_schema_references_are_errors_that_say_where() {
+        let text = crate::SPEC.replace(
+            "$ref: \"#/components/schemas/ResetIdentifier\"",
+            "$ref: \"#/components/schemas/Gone\"",
+        );
+        let error = MockSpec::parse(&text).err().unwrap().to_string();
+        assert!(
+            error.contains("#/components/schemas/ResetCodeRequest/properties/Identifier/$ref"),
+            "{error}"
+        );
+        assert!(error.contains("Gone"), "{error}");
+
+        // A request schema that refers to something other than a schema: the
+        // pointer follows the operation's `$ref` to the request body.
+        let text = crate::SPEC.replace(
+            "$ref: \"#/components/schemas/ResetCodeRequest\"",
+            "$ref: \"#/components/requestBodies/ResetCodeRequestBody\"",
+        );
+        let error = MockSpec::parse(&text).err().unwrap().to_string();
+        assert!(
+            error.contains(
+                "#/components/requestBodies/ResetCodeRequestBody/content/application~1json/schema/$ref"
+            ),
+            "{error}"
+        );
+        assert!(error.contains("not supported"), "{error}");
     }
 
     #[test]

@@ -341,10 +341,13 @@ async fn unusable_app_keys_are_refused_without_echoing_them() {
 
 #[tokio::test]
 async fn editing_the_specs_examples_changes_the_answers() {
+    // The success example's own values, so that the edit follows the spec.
+    let success = spec_example(etna_mock::SPEC, "200", "success");
+    let field = |name: &str| format!("{name}: {}", success[name].as_str().unwrap());
     let edited = etna_mock::SPEC
         .replace("\"231408\"", "\"777777\"")
-        .replace("Model: string", "Model: edited-token")
-        .replace("StatusCode: Continue", "StatusCode: OK")
+        .replace(&field("Model"), "Model: edited-token")
+        .replace(&field("StatusCode"), "StatusCode: Accepted")
         .replace(
             "The confirmation code is invalid or has expired.",
             "Edited refusal.",
@@ -377,7 +380,7 @@ async fn editing_the_specs_examples_changes_the_answers() {
     assert_eq!(success.status, 200);
     assert_eq!(success.json(), edited_example("200", "success"));
     assert_eq!(success.json()["Model"], "edited-token");
-    assert_eq!(success.json()["StatusCode"], "OK");
+    assert_eq!(success.json()["StatusCode"], "Accepted");
 
     let refused = send(reqwest::Method::POST, &url, key, body("231408")).await;
     assert_eq!(refused.json(), edited_example("200", "refused"));

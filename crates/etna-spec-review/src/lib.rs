@@ -17,11 +17,12 @@
 mod error;
 mod linters;
 mod node;
-mod pointer;
 mod render;
 pub mod rules;
-mod schema;
 mod spec;
+
+// Spec pointers in the `#/...` form, shared with the schema conversion.
+use etna_openapi_schema::pointer;
 
 pub use error::{SpecError, ToolError};
 pub use linters::{LinterReport, run_redocly, run_spectral};

@@ -1,12 +1,12 @@
 //! Rules that requests, responses and parameters carry examples, and that
 //! every example (on a schema, a media type or a parameter) fits its schema.
 
+use etna_openapi_schema::Schemas;
 use serde_json::Value;
 
 use super::walk::{MediaOf, Parts, each_schema, resolve};
 use super::{Rule, Violation};
 use crate::pointer;
-use crate::schema::Schemas;
 
 pub(super) fn check(
     spec: &Value,
@@ -130,18 +130,35 @@ fn validate(
     examples: &[(&Value, String)],
     out: &mut Vec<Violation>,
 ) {
-    for (example, example_at) in examples {
-        match schemas.validate(schema, schema_at, example) {
-            Ok(problems) => out.extend(problems.into_iter().map(|problem| Violation {
-                pointer: example_at.clone(),
-                rule: Rule::ExampleValid,
-                message: format!("example does not match its schema ({schema_at}): at {problem}"),
-            })),
-            Err(errors) => out.extend(errors.into_iter().map(|e| Violation {
+    if examples.is_empty() {
+        return;
+    }
+    let validator = match schemas.validator(schema, schema_at) {
+        Ok(validator) => validator,
+        Err(errors) => {
+            out.extend(errors.into_iter().map(|e| Violation {
                 pointer: e.pointer,
                 rule: Rule::Reference,
                 message: e.message,
-            })),
+            }));
+            return;
         }
+    };
+    for (example, example_at) in examples {
+        out.extend(validator.problems(example).into_iter().map(|problem| {
+            let path = if problem.instance_path.is_empty() {
+                "the example itself"
+            } else {
+                &problem.instance_path
+            };
+            Violation {
+                pointer: example_at.clone(),
+                rule: Rule::ExampleValid,
+                message: format!(
+                    "example does not match its schema ({schema_at}): at {path}: {}",
+                    problem.message
+                ),
+            }
+        }));
     }
 }

@@ -22,9 +22,8 @@ mod walk;
 
 use std::fmt;
 
+use etna_openapi_schema::Schemas;
 use serde_json::Value;
-
-use crate::schema::Schemas;
 
 /// One broken rule, at one place of the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
