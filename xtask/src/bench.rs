@@ -24,6 +24,10 @@ pub struct Args {
     /// Skip item 4's cold builds (the slowest part, several minutes on 2 cores).
     #[arg(long)]
     skip_cold_builds: bool,
+    /// Also time each of etna-client's extra steps against the hand-written
+    /// call (about 2.5 minutes), and print that table after the main one.
+    #[arg(long)]
+    breakdown: bool,
     /// Where to write the table (default: target/etna-bench/table.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -49,8 +53,16 @@ fn bench(args: &Args) -> Result<(), String> {
     let before = machine::Load::now();
 
     eprintln!("==> items 1-2: cargo run --release -p etna-bench (builds it first)");
-    let mut rows = request_and_codegen_rows(&root, args.quick)?;
+    let quick: &[&str] = if args.quick { &["--quick"] } else { &[] };
+    let mut rows = etna_bench_lines(&root, quick)?;
     let after_items_1_2 = started.elapsed();
+    let breakdown = if args.breakdown {
+        eprintln!("==> item 1 breakdown: etna-bench --breakdown");
+        let rows = etna_bench_lines(&root, &[&["--breakdown"], quick].concat())?;
+        format!("\n{}\n", rows.join("\n"))
+    } else {
+        String::new()
+    };
 
     eprintln!("==> item 3: cargo xtask codegen --check, warm");
     rows.extend(codegen_check::rows(&root)?);
@@ -63,13 +75,14 @@ fn bench(args: &Args) -> Result<(), String> {
     }
     let after = machine::Load::now();
 
-    let table = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let table = format!("{HEADER}\n{}\n{breakdown}", rows.join("\n"));
     let notes = format!(
-        "Machine: {}.\n\nLoad: {}; {}.\n\nCommand: `cargo xtask bench{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
+        "Machine: {}.\n\nLoad: {}; {}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
         machine::describe(),
         before.describe("at the start"),
         after.describe("at the end"),
         if args.quick { " --quick" } else { "" },
+        if args.breakdown { " --breakdown" } else { "" },
         if args.skip_cold_builds {
             " --skip-cold-builds"
         } else {
@@ -88,22 +101,21 @@ fn bench(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the `etna-bench` binary, whose stdout is table rows.
-fn request_and_codegen_rows(root: &Path, quick: bool) -> Result<Vec<String>, String> {
+/// Runs the `etna-bench` binary (built first), whose stdout is table rows.
+fn etna_bench_lines(root: &Path, flags: &[&str]) -> Result<Vec<String>, String> {
     let mut command = cargo(root);
-    command.args([
-        "run",
-        "--release",
-        "--quiet",
-        "-p",
-        "etna-bench",
-        "--bin",
-        "etna-bench",
-        "--",
-    ]);
-    if quick {
-        command.arg("--quick");
-    }
+    command
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "etna-bench",
+            "--bin",
+            "etna-bench",
+            "--",
+        ])
+        .args(flags);
     let output = command
         .stderr(Stdio::inherit())
         .output()

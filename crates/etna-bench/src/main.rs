@@ -11,8 +11,11 @@ use std::sync::Arc;
 use etna_bench::caller::Caller;
 use etna_bench::codegen::{self, CodegenRow};
 use etna_bench::prototype::{Prototype, Steps};
-use etna_bench::request::{self, RequestPlan, RequestReport};
-use etna_bench::server::EnvelopeServer;
+use etna_bench::request::{self, Placement, RequestPlan, RequestReport};
+use etna_bench::server::{EnvelopeServer, LocalServer};
+
+/// Server time of the context rows of item 1.
+const SERVER_DELAY: Duration = Duration::from_millis(1);
 
 /// Spec sizes of item 2, in operations.
 const SIZES: [usize; 4] = [1, 10, 100, 1000];
@@ -27,6 +30,15 @@ struct Args {
     /// proposed fix, against the hand-written call.
     #[arg(long)]
     breakdown: bool,
+    /// Where the server runs for the breakdown.
+    #[arg(long, value_enum, default_value = "same-thread")]
+    placement: PlacementArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PlacementArg {
+    SameThread,
+    OwnThread,
 }
 
 fn main() -> ExitCode {
@@ -46,14 +58,27 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     } else {
         RequestPlan::FULL
     };
+    let placement = match args.placement {
+        PlacementArg::SameThread => Placement::SameThread,
+        PlacementArg::OwnThread => Placement::OwnThread,
+    };
     if args.breakdown {
-        return breakdown(plan);
+        return breakdown(plan, placement);
     }
     eprintln!("item 1: request overhead against a local server ...");
-    let server = EnvelopeServer::start()?;
-    let report = request::compare(&server.base_url(), plan)?;
-    drop(server);
+    let report = request::compare(plan, Placement::SameThread, Duration::ZERO)?;
     print_request_rows(&report);
+    eprintln!("item 1: the same against a server on its own thread that takes 1 ms ...");
+    let delayed_plan = if args.quick {
+        RequestPlan {
+            rounds: 2,
+            ..RequestPlan::DELAYED
+        }
+    } else {
+        RequestPlan::DELAYED
+    };
+    let delayed = request::compare(delayed_plan, Placement::OwnThread, SERVER_DELAY)?;
+    print_delayed_rows(&delayed);
 
     eprintln!("item 2: parse + generate + format of synthetic specs ...");
     let (budget, min_runs) = if args.quick {
@@ -68,9 +93,25 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 }
 
 /// Each variant against the hand-written call, in its own alternating run.
-fn breakdown(plan: RequestPlan) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let server = EnvelopeServer::start()?;
-    let base_url = server.base_url();
+fn breakdown(
+    plan: RequestPlan,
+    placement: Placement,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (_own, _local, base_url) = match placement {
+        Placement::OwnThread => {
+            let server = EnvelopeServer::start()?;
+            let base_url = server.base_url();
+            (Some(server), None, base_url)
+        }
+        Placement::SameThread => {
+            let server = runtime.block_on(LocalServer::spawn(Duration::ZERO))?;
+            let base_url = server.base_url();
+            (None, Some(server), base_url)
+        }
+    };
     let all = Steps {
         format_url: true,
         api_version_header: true,
@@ -135,9 +176,6 @@ fn breakdown(plan: RequestPlan) -> Result<(), Box<dyn std::error::Error + Send +
             },
         ),
     ];
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     println!(
         "| steps added to the hand-written call | p50 | hand-written p50 | p50 ratio | p99 ratio | throughput ratio |"
     );
@@ -190,6 +228,24 @@ fn print_request_rows(report: &RequestReport) {
         handwritten.throughput,
         verdict(ratio >= 0.95)
     );
+}
+
+/// Context for the targets: the same overhead against a server that is not
+/// on the client's core and takes a millisecond.
+fn print_delayed_rows(report: &RequestReport) {
+    let (generated, handwritten) = (&report.generated, &report.handwritten);
+    for (what, g, h, ratio) in [
+        ("p50", generated.p50, handwritten.p50, report.p50_ratio()),
+        ("p99", generated.p99, handwritten.p99, report.p99_ratio()),
+    ] {
+        println!(
+            "| 1 | context: latency {what}, server on its own thread sleeping {} ms per request ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
+            SERVER_DELAY.as_millis(),
+            generated.samples,
+            micros(g),
+            micros(h),
+        );
+    }
 }
 
 fn print_codegen_rows(rows: &[CodegenRow]) {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use crate::caller::{CallFailed, Caller};
+use crate::server::{EnvelopeServer, LocalServer};
 
 /// How many requests to make.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +40,17 @@ impl RequestPlan {
         throughput_rounds: 60,
     };
 
+    /// Against a server that takes a millisecond, as a nearby real API would:
+    /// 2 000 sequential calls per side, no throughput rounds.
+    pub const DELAYED: Self = Self {
+        warmup: 100,
+        rounds: 20,
+        per_round: 100,
+        concurrency: 1,
+        per_task: 1,
+        throughput_rounds: 0,
+    };
+
     /// A few seconds, for checking that the runner works.
     pub const QUICK: Self = Self {
         warmup: 200,
@@ -66,6 +78,17 @@ pub struct SideReport {
     pub throughput: f64,
 }
 
+/// Median over the throughput rounds of one side's rate over the other's in
+/// the same round: a change of machine load between rounds cancels out.
+fn paired_ratio(generated: &[f64], handwritten: &[f64]) -> f64 {
+    let mut ratios: Vec<f64> = generated
+        .iter()
+        .zip(handwritten)
+        .map(|(g, h)| g / h)
+        .collect();
+    median(&mut ratios)
+}
+
 /// Both sides of one run.
 #[derive(Clone, Debug)]
 pub struct RequestReport {
@@ -75,6 +98,8 @@ pub struct RequestReport {
     pub handwritten: SideReport,
     /// The plan that produced it.
     pub plan: RequestPlan,
+    /// See [`RequestReport::throughput_ratio`].
+    throughput_ratio: f64,
 }
 
 impl RequestReport {
@@ -88,9 +113,10 @@ impl RequestReport {
         self.generated.p99.as_secs_f64() / self.handwritten.p99.as_secs_f64()
     }
 
-    /// etna-client's throughput over the hand-written one (target ≥ 0.95).
+    /// etna-client's throughput over the hand-written one (target ≥ 0.95):
+    /// the median of the ratios of the two sides' rounds, taken in turns.
     pub fn throughput_ratio(&self) -> f64 {
-        self.generated.throughput / self.handwritten.throughput
+        self.throughput_ratio
     }
 }
 
@@ -133,14 +159,41 @@ pub async fn concurrent(
     Ok(start.elapsed())
 }
 
-/// Runs `plan` against the server at `base_url` on a single-threaded runtime
-/// (the server has the other core).
-pub fn compare(base_url: &str, plan: RequestPlan) -> Result<RequestReport, CallFailed> {
+/// Where the benchmark server runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// On the clients' thread: each call is pure CPU work plus loopback system
+    /// calls, the steadiest measure of what the client adds.
+    SameThread,
+    /// On a thread of its own, so every call wakes the other core, as a real
+    /// server on another machine would.
+    OwnThread,
+}
+
+/// Runs `plan` for etna-client and the hand-written call on a single-threaded
+/// runtime, against a server placed as `placement` says that answers after
+/// `delay`.
+pub fn compare(
+    plan: RequestPlan,
+    placement: Placement,
+    delay: Duration,
+) -> Result<RequestReport, CallFailed> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))?;
-    runtime.block_on(async { compare_callers(Caller::both(base_url)?, plan).await })
+    let failed = |e: std::io::Error| CallFailed(format!("cannot start the server: {e}"));
+    match placement {
+        Placement::SameThread => runtime.block_on(async {
+            let server = LocalServer::spawn(delay).await.map_err(failed)?;
+            compare_callers(Caller::both(&server.base_url())?, plan).await
+        }),
+        Placement::OwnThread => {
+            let server = EnvelopeServer::start_with_delay(delay).map_err(failed)?;
+            runtime
+                .block_on(async { compare_callers(Caller::both(&server.base_url())?, plan).await })
+        }
+    }
 }
 
 /// Runs `plan` with `callers[0]` as the generated side and `callers[1]` as the
@@ -170,6 +223,7 @@ pub async fn compare_callers(
             rates[side].push(requests / took.as_secs_f64());
         }
     }
+    let throughput_ratio = paired_ratio(&rates[0], &rates[1]);
     let [generated, handwritten] = [0, 1].map(|side| SideReport {
         name: callers[side].name(),
         p50: percentile(&mut latencies[side], 0.50),
@@ -181,6 +235,7 @@ pub async fn compare_callers(
         generated,
         handwritten,
         plan,
+        throughput_ratio,
     })
 }
 
@@ -228,6 +283,13 @@ mod tests {
         assert_eq!(percentile(&mut samples, 0.99), Duration::from_micros(99));
         assert_eq!(percentile(&mut samples, 1.0), Duration::from_micros(100));
         assert_eq!(percentile(&mut [], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn throughput_ratio_pairs_the_rounds() {
+        // Load tripled between the rounds; each pair still says 0.9.
+        let ratio = paired_ratio(&[90.0, 30.0, 90.0], &[100.0, 33.333_333_333, 100.0]);
+        assert!((ratio - 0.9).abs() < 1e-6, "{ratio}");
     }
 
     #[test]
