@@ -50,7 +50,8 @@ pub fn run(args: Args) -> ExitCode {
 fn bench(args: &Args) -> Result<(), String> {
     let root = workspace_root();
     let started = Instant::now();
-    let before = machine::Load::now();
+    let load_before = machine::load_average();
+    let sampler = machine::Sampler::start();
 
     eprintln!("==> items 1-2: cargo run --release -p etna-bench (builds it first)");
     let quick: &[&str] = if args.quick { &["--quick"] } else { &[] };
@@ -73,14 +74,13 @@ fn bench(args: &Args) -> Result<(), String> {
         eprintln!("==> item 4: cold builds in fresh target directories, cargo tree");
         rows.extend(build_cost::rows(&root)?);
     }
-    let after = machine::Load::now();
+    let others = sampler.finish();
 
     let table = format!("{HEADER}\n{}\n{breakdown}", rows.join("\n"));
     let notes = format!(
-        "Machine: {}.\n\nLoad: {}; {}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
+        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
         machine::describe(),
-        before.describe("at the start"),
-        after.describe("at the end"),
+        machine::load_average(),
         if args.quick { " --quick" } else { "" },
         if args.breakdown { " --breakdown" } else { "" },
         if args.skip_cold_builds {
