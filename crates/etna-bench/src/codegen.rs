@@ -1,5 +1,5 @@
 //! Generation cost against spec size: parse + generate + format, the work of
-//! `cargo xtask codegen` (minus file I/O), on [`synthetic`](crate::synthetic) specs.
+//! `cargo xtask codegen` (minus file I/O), on [`synthetic`] specs.
 
 use std::time::{Duration, Instant};
 

@@ -179,6 +179,7 @@ impl ClientBuilder {
                 "the connect timeout is zero; give at least a second",
             ));
         }
+        let timeout_per_request = self.http_client.is_some();
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -194,6 +195,7 @@ impl ClientBuilder {
         let limits = Limits {
             app_key: app_key_header,
             timeout: self.timeout,
+            timeout_per_request,
             max_response_bytes: self.max_response_bytes,
         };
         Ok(Client {

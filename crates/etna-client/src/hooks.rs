@@ -21,6 +21,9 @@ pub const APP_KEY_HEADER: &str = "Et-App-Key";
 pub struct Limits {
     pub(crate) app_key: HeaderValue,
     pub(crate) timeout: Duration,
+    /// Whether `pre` must set the timeout on each request: only when the
+    /// caller supplied the reqwest client, whose own timeout is unknown.
+    pub(crate) timeout_per_request: bool,
     pub(crate) max_response_bytes: usize,
 }
 
@@ -56,8 +59,9 @@ impl ClientHooks<Limits> for ApiClient {
             HeaderName::from_static("et-app-key"),
             limits.app_key.clone(),
         );
-        // Per request, so that it holds for a caller-supplied reqwest::Client too.
-        *request.timeout_mut() = Some(limits.timeout);
+        if limits.timeout_per_request {
+            *request.timeout_mut() = Some(limits.timeout);
+        }
         Ok(())
     }
 
@@ -67,7 +71,14 @@ impl ClientHooks<Limits> for ApiClient {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
-        Ok(cap_body(response, self.inner().max_response_bytes))
+        let limit = self.inner().max_response_bytes;
+        // hyper never yields more than a declared Content-Length, so such a body
+        // is already bounded; skipping the re-wrap saves ~0.5 µs a call
+        // (BENCHMARKS.md).
+        if response.content_length().is_some_and(|n| n <= limit as u64) {
+            return Ok(response);
+        }
+        Ok(cap_body(response, limit))
     }
 }
 
