@@ -1,11 +1,12 @@
 //! Entry point for the fuzzer and property tests: the hand-written part of
 //! response handling (envelope mapping, snippets, scrubbing) without a socket.
+//! It calls the same functions as `Client::reset_token`; only the routing by
+//! status, which the generated code does, is restated here.
 
 use reqwest::StatusCode;
 
-use crate::error::BodySnippet;
-use crate::reset::{refused, token_from_envelope};
-use crate::types::{ErrorBody, ResetTokenEnvelope};
+use crate::reset::{EnvelopeResponse, from_error_body, undecodable, unexpected_status};
+use crate::types::ErrorBody;
 use crate::{Error, ResetToken};
 
 /// Maps a status and body the way [`Client::reset_token`](crate::Client::reset_token)
@@ -14,26 +15,17 @@ use crate::{Error, ResetToken};
 /// is what the scrubber must remove from quoted bodies.
 pub fn decode(status: u16, body: &[u8], app_key: &str) -> Result<ResetToken, Error> {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
-    let undecodable = |source| Error::Undecodable {
-        expected: "ResetTokenEnvelope, or an ErrorBody on 4xx",
-        body: BodySnippet::new(body, app_key),
-        source,
-    };
-    match status.as_u16() {
-        200 => {
-            let envelope: ResetTokenEnvelope = serde_json::from_slice(body).map_err(undecodable)?;
-            token_from_envelope(status, envelope)
-        }
-        400 | 403 => match serde_json::from_slice(body).map_err(undecodable)? {
-            ErrorBody::AppKeyError(e) => Err(Error::AppKeyRejected {
-                status,
-                message: crate::secret::scrub(&e.error, app_key),
-            }),
-            ErrorBody::ResetTokenEnvelope(envelope) => Err(refused(status, envelope)),
-        },
-        _ => Err(Error::UnexpectedStatus {
+    let answer = match status.as_u16() {
+        200 => EnvelopeResponse {
             status,
-            body: BodySnippet::new(body, app_key),
-        }),
-    }
+            envelope: serde_json::from_slice(body).map_err(|e| undecodable(body, e, app_key))?,
+        },
+        400 | 403 => {
+            let error_body: ErrorBody =
+                serde_json::from_slice(body).map_err(|e| undecodable(body, e, app_key))?;
+            from_error_body(status, error_body, app_key)?
+        }
+        _ => return Err(unexpected_status(status, body, app_key)),
+    };
+    answer.into_token()
 }

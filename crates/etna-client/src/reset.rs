@@ -67,30 +67,17 @@ impl Client {
         Err(match error {
             ApiError::ErrorResponse(response) => {
                 let status = response.status();
-                match response.into_inner() {
-                    ErrorBody::AppKeyError(body) => Error::AppKeyRejected {
-                        status,
-                        message: crate::secret::scrub(&body.error, &self.app_key),
-                    },
-                    ErrorBody::ResetTokenEnvelope(envelope) => {
-                        return Ok(EnvelopeResponse { status, envelope });
-                    }
-                }
+                return from_error_body(status, response.into_inner(), &self.app_key);
             }
             ApiError::UnexpectedResponse(response) => {
                 let status = response.status();
                 // The body is capped by the hooks; past the cap, quote what came.
                 let body = response.bytes().await.unwrap_or_default();
-                Error::UnexpectedStatus {
-                    status,
-                    body: BodySnippet::new(&body, &self.app_key),
-                }
+                unexpected_status(status, &body, &self.app_key)
             }
-            ApiError::InvalidResponsePayload(body, source) => Error::Undecodable {
-                expected: "ResetTokenEnvelope, or an ErrorBody on 4xx",
-                body: BodySnippet::new(&body, &self.app_key),
-                source,
-            },
+            ApiError::InvalidResponsePayload(body, source) => {
+                undecodable(&body, source, &self.app_key)
+            }
             ApiError::ResponseBodyError(source) => self.transport(source),
             ApiError::CommunicationError(source) | ApiError::InvalidUpgrade(source) => {
                 self.transport(source)
@@ -133,6 +120,36 @@ impl EnvelopeResponse {
     }
 }
 
+/// A documented error body (400/403): a refusal's envelope, or the app-key error.
+pub(crate) fn from_error_body(
+    status: StatusCode,
+    body: ErrorBody,
+    app_key: &str,
+) -> Result<EnvelopeResponse, Error> {
+    match body {
+        ErrorBody::AppKeyError(body) => Err(Error::AppKeyRejected {
+            status,
+            message: crate::secret::scrub(&body.error, app_key),
+        }),
+        ErrorBody::ResetTokenEnvelope(envelope) => Ok(EnvelopeResponse { status, envelope }),
+    }
+}
+
+pub(crate) fn unexpected_status(status: StatusCode, body: &[u8], app_key: &str) -> Error {
+    Error::UnexpectedStatus {
+        status,
+        body: BodySnippet::new(body, app_key),
+    }
+}
+
+pub(crate) fn undecodable(body: &[u8], source: serde_json::Error, app_key: &str) -> Error {
+    Error::Undecodable {
+        expected: "ResetTokenEnvelope, or an ErrorBody on 4xx",
+        body: BodySnippet::new(body, app_key),
+        source,
+    }
+}
+
 /// Maps a decoded envelope to the token, or to the error it reports.
 pub(crate) fn token_from_envelope(
     status: StatusCode,
@@ -150,7 +167,7 @@ pub(crate) fn token_from_envelope(
     }
 }
 
-pub(crate) fn refused(status: StatusCode, envelope: ResetTokenEnvelope) -> Error {
+fn refused(status: StatusCode, envelope: ResetTokenEnvelope) -> Error {
     Error::Refused {
         status,
         errors: envelope.errors.unwrap_or_default(),
