@@ -1,9 +1,9 @@
 //! `cargo xtask docs`: the spec rendered as one self-contained HTML page.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use etna_codegen::{SPEC_PATH, workspace_root};
+use etna_codegen::workspace_root;
 use etna_spec_review::{DOCS_DIR, render_docs};
 
 #[derive(clap::Args)]
@@ -15,8 +15,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let root = workspace_root();
-    let spec = args.spec.unwrap_or_else(|| root.join(SPEC_PATH));
-    let spec = spec.strip_prefix(&root).map(Path::to_owned).unwrap_or(spec);
+    let spec = crate::lint::spec_path(&root, args.spec);
     let rendered = crate::lint::node_tools(&root)
         .and_then(|tools| render_docs(&tools, &spec, &root.join(DOCS_DIR)));
     match rendered {

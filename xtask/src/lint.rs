@@ -17,11 +17,17 @@ pub struct Args {
     spec: Option<PathBuf>,
 }
 
+/// The spec to work on (the workspace's unless `--spec` names another),
+/// relative to the root when it is inside it, so that every tool prints short
+/// `file:line` locations.
+pub(crate) fn spec_path(root: &Path, spec: Option<PathBuf>) -> PathBuf {
+    let spec = spec.unwrap_or_else(|| root.join(SPEC_PATH));
+    spec.strip_prefix(root).map(Path::to_owned).unwrap_or(spec)
+}
+
 pub fn run(args: Args) -> ExitCode {
     let root = workspace_root();
-    let spec = args.spec.unwrap_or_else(|| root.join(SPEC_PATH));
-    // Relative, so that every tool prints short `file:line` locations.
-    let spec = spec.strip_prefix(&root).map(Path::to_owned).unwrap_or(spec);
+    let spec = spec_path(&root, args.spec);
     // Checks that found problems in the spec, and checks that could not run.
     let mut failures = Vec::new();
     let mut not_run = Vec::new();

@@ -64,12 +64,11 @@ pub fn check(root: &Path, files: &[GeneratedFile]) -> Vec<Staleness> {
 /// Writes the files whose contents changed; returns the paths written.
 pub fn write(root: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, CodegenError> {
     let mut written = Vec::new();
-    for stale in check(root, files) {
-        let file = files
-            .iter()
-            .find(|f| f.path == stale.path)
-            .expect("from files");
+    for file in files {
         let path = root.join(&file.path);
+        if std::fs::read_to_string(&path).is_ok_and(|current| current == file.contents) {
+            continue;
+        }
         std::fs::write(&path, &file.contents)
             .map_err(|source| CodegenError::Write { path, source })?;
         written.push(file.path.clone());
