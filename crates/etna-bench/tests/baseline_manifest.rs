@@ -6,7 +6,11 @@
 use toml_edit::{DocumentMut, Item, Value};
 
 fn read(path: &str) -> DocumentMut {
-    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    // Cargo sets CARGO_MANIFEST_DIR for test processes; read it at run time so
+    // that a binary reused from another clone reads this clone's files.
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    let path = format!("{dir}/{path}");
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("read {path}: {e}"))
         .parse()

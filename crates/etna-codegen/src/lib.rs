@@ -12,9 +12,11 @@ mod generate;
 mod preflight;
 mod spec;
 mod stale;
+mod workspace;
 
 pub use error::CodegenError;
 pub use generate::{GENERATED_HEADER, REPLACED_SCHEMAS, generate_client};
 pub use preflight::{Problem, preflight};
 pub use spec::{SPEC_PATH, load_spec, parse_spec};
-pub use stale::{GeneratedFile, Staleness, check, outputs, workspace_root, write};
+pub use stale::{GeneratedFile, Staleness, check, outputs, write};
+pub use workspace::{enclosing_workspace, workspace_root};

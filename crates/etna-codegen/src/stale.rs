@@ -75,12 +75,3 @@ pub fn write(root: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, Codeg
     }
     Ok(written)
 }
-
-/// The workspace root, found from this crate's manifest directory at build time.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/etna-codegen sits two levels below the workspace root")
-        .to_owned()
-}

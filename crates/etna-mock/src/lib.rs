@@ -41,4 +41,4 @@ pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one
 /// ([`MockServerBuilder::spec`]).
-pub const SPEC: &str = include_str!("../../../openapi/etna-trader.yaml");
+pub const SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/etna-trader.yaml"));
