@@ -10,18 +10,36 @@ use reqwest::header::HeaderValue;
 use crate::generated::Client as ApiClient;
 use crate::hooks::Limits;
 
+/// What every client generated from a spec provides to the builder.
+/// Implemented by `cargo xtask codegen`; never by hand.
+pub trait GeneratedClient: Sized {
+    /// The first server URL of the spec after its leading `{variable}`, e.g.
+    /// `/v{version}`: appended to the base URL a caller gives.
+    const BASE_PATH: &'static str;
+    /// The variables of [`BASE_PATH`](Self::BASE_PATH) with their defaults.
+    const SERVER_VARIABLES: &'static [(&'static str, &'static str)];
+    /// The JSON names of the properties the spec marks `format: password`.
+    const SECRET_PROPERTIES: &'static [&'static str];
+    /// `(operationId, method, path template)` of every operation.
+    const OPERATIONS: &'static [(&'static str, &'static str, &'static str)];
+    /// The generated client over a ready reqwest client.
+    fn from_parts(baseurl: &str, client: reqwest::Client, inner: Limits) -> Self;
+    /// The settings the client was built with.
+    fn limits(&self) -> &Limits;
+}
+
 /// A client of the ETNA Trader API.
 ///
 /// It sends `Et-App-Key` on every request (as a sensitive header), applies the
 /// timeouts and the response-size cap to every request, and dereferences to the
-/// generated client, so every generated builder (e.g.
-/// [`generate_reset_token`](crate::generated::Client::generate_reset_token)) is
-/// available too.
+/// generated client, so every operation of the spec is a method, e.g.
+/// `client.get_secret_question().username("robert.zak").call().await`
+/// (see [`Operation`](crate::Operation)).
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) api: ApiClient,
-    pub(crate) api_version: String,
-    pub(crate) app_key: String,
+    api: ApiClient,
+    base_url: String,
+    api_version: String,
 }
 
 impl Client {
@@ -40,12 +58,13 @@ impl Client {
         &self.api
     }
 
-    /// The API root the client talks to, without a trailing slash.
+    /// The API root the client was given, without a trailing slash and
+    /// without the spec's base path (`/v{version}`).
     pub fn base_url(&self) -> &str {
-        progenitor_client::ClientInfo::baseurl(&self.api)
+        &self.base_url
     }
 
-    /// The `{version}` path segment the client sends (default `1.0`).
+    /// The API version the client sends in the path (default `1.0`).
     pub fn api_version(&self) -> &str {
         &self.api_version
     }
@@ -64,7 +83,6 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
             .field("api_version", &self.api_version)
-            .field("app_key", &"<redacted>")
             .field("limits", progenitor_client::ClientInfo::inner(&self.api))
             .finish()
     }
@@ -76,7 +94,8 @@ impl fmt::Debug for Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     app_key: Option<String>,
-    api_version: String,
+    /// Values given for the spec's server variables, e.g. `("version", "2.0")`.
+    server_variables: Vec<(String, String)>,
     connect_timeout: Duration,
     timeout: Duration,
     max_response_bytes: usize,
@@ -89,7 +108,7 @@ impl Default for ClientBuilder {
         Self {
             base_url: None,
             app_key: None,
-            api_version: Self::DEFAULT_API_VERSION.to_owned(),
+            server_variables: Vec::new(),
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             timeout: Self::DEFAULT_TIMEOUT,
             max_response_bytes: Self::DEFAULT_MAX_RESPONSE_BYTES,
@@ -100,8 +119,6 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The `{version}` path segment unless set otherwise.
-    pub const DEFAULT_API_VERSION: &str = "1.0";
     /// Time allowed to open a connection.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
     /// Time allowed for a whole request, response body included.
@@ -122,9 +139,19 @@ impl ClientBuilder {
         self
     }
 
-    /// The `{version}` path segment (default `1.0`).
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = version.into();
+    /// The API version, the spec's `{version}` server variable (default as
+    /// the spec says, `1.0`). Set once here; no call repeats it.
+    pub fn api_version(self, version: impl Into<String>) -> Self {
+        self.server_variable("version", version)
+    }
+
+    /// A value for one of the variables of the spec's server URL after the
+    /// API root (see [`GeneratedClient::SERVER_VARIABLES`]); checked in
+    /// [`build`](Self::build).
+    pub fn server_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.server_variables.retain(|(n, _)| *n != name);
+        self.server_variables.push((name, value.into()));
         self
     }
 
@@ -166,9 +193,28 @@ impl ClientBuilder {
     /// Checks every setting and builds the client. Fails without network I/O.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
+        let api_version = self
+            .server_variables
+            .iter()
+            .find(|(name, _)| name == "version")
+            .map(|(_, value)| value.clone())
+            .or_else(|| variable_default::<ApiClient>("version"))
+            .unwrap_or_default();
+        let api = self.build_generated::<ApiClient>()?;
+        Ok(Client {
+            api,
+            base_url,
+            api_version,
+        })
+    }
+
+    /// Builds a client generated from any spec with `cargo xtask codegen`,
+    /// with the same settings and checks as [`build`](Self::build).
+    pub fn build_generated<C: GeneratedClient>(self) -> Result<C, BuildError> {
+        let base_url = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
+        let base_path = base_path::<C>(&self.server_variables)?;
         let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
         let app_key_header = app_key_header(&app_key)?;
-        check_api_version(&self.api_version)?;
         if self.timeout.is_zero() {
             return Err(BuildError::InvalidTimeout(
                 "the request timeout is zero; give at least a second",
@@ -192,18 +238,55 @@ impl ClientBuilder {
                     .map_err(BuildError::Http)?
             }
         };
-        let limits = Limits {
-            app_key: app_key_header,
-            timeout: self.timeout,
-            timeout_per_request,
-            max_response_bytes: self.max_response_bytes,
-        };
-        Ok(Client {
-            api: ApiClient::new_with_client(&base_url, http, limits),
-            api_version: self.api_version,
+        let limits = Limits::new(
+            app_key_header,
             app_key,
-        })
+            self.timeout,
+            timeout_per_request,
+            self.max_response_bytes,
+            C::SECRET_PROPERTIES,
+            C::OPERATIONS,
+        );
+        Ok(C::from_parts(
+            &format!("{base_url}{base_path}"),
+            http,
+            limits,
+        ))
     }
+}
+
+fn variable_default<C: GeneratedClient>(name: &str) -> Option<String> {
+    C::SERVER_VARIABLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, default)| (*default).to_owned())
+}
+
+/// The spec's base path with every variable replaced by the value given, or
+/// by the spec's default.
+fn base_path<C: GeneratedClient>(given: &[(String, String)]) -> Result<String, BuildError> {
+    for (name, _) in given {
+        if variable_default::<C>(name).is_none() {
+            return Err(BuildError::UnknownServerVariable {
+                name: name.clone(),
+                known: C::SERVER_VARIABLES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    let mut path = C::BASE_PATH.to_owned();
+    for (name, default) in C::SERVER_VARIABLES {
+        let value = given
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(*default, |(_, v)| v.as_str());
+        check_path_segment(name, value)?;
+        path = path.replace(&format!("{{{name}}}"), value);
+    }
+    Ok(path)
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -211,7 +294,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("app_key", &self.app_key.as_ref().map(|_| "<redacted>"))
-            .field("api_version", &self.api_version)
+            .field("server_variables", &self.server_variables)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -245,11 +328,24 @@ pub enum BuildError {
     /// The app key cannot be sent as a header value.
     #[error("invalid app key: {0}")]
     InvalidAppKey(&'static str),
-    /// The API version cannot be a path segment.
+    /// A server variable's value cannot be a path segment.
     #[error(
-        "invalid API version {0:?}: give a version such as \"1.0\" (letters, digits, '.', '-', '_')"
+        "invalid value {value:?} for the server variable `{name}`: give a value such as \"1.0\" (letters, digits, '.', '-', '_')"
     )]
-    InvalidApiVersion(String),
+    InvalidServerVariable {
+        /// The variable (`version` for the API version).
+        name: String,
+        /// The value as given.
+        value: String,
+    },
+    /// A server variable the spec does not declare.
+    #[error("the spec's server URL has no variable `{name}`; it has: {known}")]
+    UnknownServerVariable {
+        /// The name as given.
+        name: String,
+        /// The variables the spec declares.
+        known: String,
+    },
     /// A timeout is zero.
     #[error("invalid timeout: {0}")]
     InvalidTimeout(&'static str),
@@ -315,13 +411,16 @@ fn app_key_header(key: &str) -> Result<HeaderValue, BuildError> {
     Ok(value)
 }
 
-fn check_api_version(version: &str) -> Result<(), BuildError> {
-    let ok = !version.is_empty()
-        && version
+fn check_path_segment(name: &str, value: &str) -> Result<(), BuildError> {
+    let ok = !value.is_empty()
+        && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     ok.then_some(())
-        .ok_or_else(|| BuildError::InvalidApiVersion(version.to_owned()))
+        .ok_or_else(|| BuildError::InvalidServerVariable {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        })
 }
 
 /// reqwest is built without a default crypto provider (aws-lc-sys would double

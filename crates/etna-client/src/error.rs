@@ -1,5 +1,5 @@
-//! The one error type of `Client::reset_token`, with a case for each thing a
-//! caller may act on.
+//! The one error type of every operation's typed result, with a case for each
+//! thing a caller may act on.
 
 use std::fmt;
 use std::time::Duration;
@@ -8,36 +8,43 @@ use reqwest::StatusCode;
 
 use crate::HttpStatusCode;
 
-/// Why [`Client::reset_token`](crate::Client::reset_token) returned no token.
+/// Why an operation's [`call`](crate::Operation::call) returned no result.
 ///
-/// No case's `Display` or `Debug` contains the app key or a token: bodies quoted
-/// from the server are cut to [`BodySnippet::MAX_CHARS`] characters and scrubbed.
+/// Every case names the operation (its `operationId`). No case's `Display` or
+/// `Debug` contains the app key or a secret: bodies quoted from the server are
+/// cut to [`BodySnippet::MAX_CHARS`] characters and scrubbed, and transport
+/// errors never quote the URL.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An argument was rejected before anything was sent.
-    #[error("invalid {field}: {reason}")]
+    /// The request could not be built from the arguments; nothing was sent.
+    #[error("{operation}: invalid input: {reason}; nothing was sent")]
     InvalidInput {
-        /// Which argument (`code`, ...).
-        field: &'static str,
-        /// What is wrong and what to pass instead.
+        /// The operation.
+        operation: &'static str,
+        /// What is wrong, as the generated builder reports it.
         reason: String,
     },
 
-    /// The API did not accept the application key (HTTP 403 with `{"error": ...}`).
+    /// The API did not accept the application key (HTTP 401/403 with a body
+    /// that is not an envelope).
     #[error(
-        "the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with", one_line(.message)
+        "{operation}: the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with", one_line(.message)
     )]
     AppKeyRejected {
+        /// The operation.
+        operation: &'static str,
         /// The HTTP status (403 as documented).
         status: StatusCode,
-        /// The server's message, as sent.
+        /// The server's message, scrubbed.
         message: String,
     },
 
-    /// The API answered with an envelope whose `IsSucceed` is false.
-    #[error("the API refused the request (HTTP {status}{}): {}", status_code_suffix(.status_code), describe_refusal(.errors, .errors_code))]
+    /// The API answered with an envelope that reports a refusal.
+    #[error("{operation}: the API refused the request (HTTP {status}{}): {}", status_code_suffix(.status_code), describe_refusal(.errors, .errors_code))]
     Refused {
+        /// The operation.
+        operation: &'static str,
         /// The HTTP status (200 or 4xx).
         status: StatusCode,
         /// `Errors`: the reasons, for people (empty if the server sent none).
@@ -48,29 +55,36 @@ pub enum Error {
         status_code: Option<HttpStatusCode>,
     },
 
-    /// The envelope says `IsSucceed: true` but carries no token in `Model`.
-    #[error("the API reported success (HTTP {status}) but sent no token in `Model`")]
-    MissingToken {
+    /// The envelope reports success but carries no `Model`.
+    #[error("{operation}: the API reported success (HTTP {status}) but sent no `Model`")]
+    MissingModel {
+        /// The operation.
+        operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
         /// `StatusCode` of the envelope, when sent.
         status_code: Option<HttpStatusCode>,
     },
 
-    /// The API answered with an HTTP status the spec does not document.
-    #[error("unexpected HTTP {status} from the API: {body}")]
+    /// The API answered with an HTTP status the spec does not document, or
+    /// with an undocumented error shape.
+    #[error("{operation}: unexpected HTTP {status} from the API: {body}")]
     UnexpectedStatus {
+        /// The operation.
+        operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
         /// The start of the body.
         body: BodySnippet,
     },
 
-    /// The body does not decode as the documented shape.
-    #[error("the API's response is not a valid {expected}: {source}; the body starts: {body}")]
+    /// The body does not decode as the shape the spec documents for its status.
+    #[error(
+        "{operation}: the API's response is not the documented shape: {source}; the body starts: {body}"
+    )]
     Undecodable {
-        /// The shape the spec documents for this response.
-        expected: &'static str,
+        /// The operation.
+        operation: &'static str,
         /// The start of the body.
         body: BodySnippet,
         /// The decoder's complaint.
@@ -79,31 +93,54 @@ pub enum Error {
 
     /// The body is larger than the client's cap.
     #[error(
-        "the API's response body exceeds the {limit}-byte cap; raise it with ClientBuilder::max_response_bytes if such bodies are expected"
+        "{operation}: the API's response body exceeds the {limit}-byte cap; raise it with ClientBuilder::max_response_bytes if such bodies are expected"
     )]
     BodyTooLarge {
+        /// The operation.
+        operation: &'static str,
         /// The cap, in bytes.
         limit: usize,
     },
 
-    /// No complete answer within the request timeout. The code may or may not
-    /// have been used by the server; it is not retried.
+    /// No complete answer within the request timeout. The server may have
+    /// acted on the request; it was not retried.
     #[error(
-        "the API did not answer within {timeout:?}; the confirmation code may already be used, so ask the trader for a new one if a retry is refused"
+        "{operation}: the API did not answer within {timeout:?}; the request was not retried and the server may already have acted on it, so check before sending it again"
     )]
     Timeout {
+        /// The operation.
+        operation: &'static str,
         /// The timeout that expired.
         timeout: Duration,
-        /// The transport error.
+        /// The transport error (without the URL).
         source: reqwest::Error,
     },
 
     /// The API could not be reached, or the connection failed mid-exchange.
-    #[error("cannot talk to the API: {source}")]
+    #[error("{operation}: cannot talk to the API: {source}")]
     Connection {
-        /// The transport error.
+        /// The operation.
+        operation: &'static str,
+        /// The transport error (without the URL).
         source: reqwest::Error,
     },
+}
+
+impl Error {
+    /// The `operationId` of the operation that failed.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { operation, .. }
+            | Self::AppKeyRejected { operation, .. }
+            | Self::Refused { operation, .. }
+            | Self::MissingModel { operation, .. }
+            | Self::UnexpectedStatus { operation, .. }
+            | Self::Undecodable { operation, .. }
+            | Self::BodyTooLarge { operation, .. }
+            | Self::Timeout { operation, .. }
+            | Self::Connection { operation, .. } => operation,
+        }
+    }
 }
 
 fn status_code_suffix(status_code: &Option<HttpStatusCode>) -> String {
@@ -135,8 +172,8 @@ fn describe_refusal(errors: &[String], codes: &[String]) -> String {
 
 /// The start of a response body, made safe to log: at most
 /// [`MAX_CHARS`](Self::MAX_CHARS) characters, control characters and runs of
-/// white space folded to one space, the app key and any `"Model"` value
-/// replaced by `<redacted>`.
+/// white space folded to one space, the app key and the value of every
+/// property the spec marks `format: password` replaced by `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BodySnippet {
     text: String,
@@ -147,9 +184,9 @@ impl BodySnippet {
     /// The most characters kept.
     pub const MAX_CHARS: usize = 200;
 
-    pub(crate) fn new(body: &[u8], app_key: &str) -> Self {
+    pub(crate) fn new(body: &[u8], limits: &crate::Limits) -> Self {
         let text = String::from_utf8_lossy(body);
-        let scrubbed = crate::secret::scrub(&text, app_key);
+        let scrubbed = limits.scrub(&text);
         let mut folded = String::new();
         for word in scrubbed.split(|c: char| c.is_whitespace() || c.is_control()) {
             if !word.is_empty() {

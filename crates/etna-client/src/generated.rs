@@ -28,10 +28,63 @@ missing or names no known application. It is not an envelope.
             Default::default()
         }
     }
+    /**The envelope in which the API answers. `IsSucceed` says whether the
+request did what was asked (but see `request_password_reset`, whose
+documented success has `IsSucceed: false`); `Errors` and `ErrorsCode`
+give the reasons for a refusal. Operations whose answer carries a
+payload use a schema that adds it as `Model` (`ResetTokenEnvelope`,
+`SecretQuestionEnvelope`); this schema alone is the answer of
+operations without one, and of every refusal. Any field but
+`IsSucceed` may be absent.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Envelope {
+        /**Human-readable reasons the request was refused, in no particular
+order. Null, absent or empty on success. The API does not publish
+a list of the texts.
+*/
+        #[serde(
+            rename = "Errors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**Machine-readable codes of the reasons in `Errors`, such as
+`ErrorIncorrectAnswer`. Null, absent or empty on success. The API
+does not publish a list of the codes, so treat any code you do not
+know as a refusal you cannot act on.
+*/
+        #[serde(
+            rename = "ErrorsCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors_code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**True when the request did what was asked, false when it was
+refused (with the exception documented on
+`request_password_reset`).
+*/
+        #[serde(rename = "IsSucceed")]
+        pub is_succeed: bool,
+        #[serde(
+            rename = "StatusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<::etna_client::HttpStatusCode>,
+    }
+    impl Envelope {
+        pub fn builder() -> builder::Envelope {
+            Default::default()
+        }
+    }
     /**The body of an error response. It has one of two shapes: an
-`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`) or a
-`ResetTokenEnvelope` with `IsSucceed: false` (the request was
-refused).
+`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`) or an
+`Envelope` with the reasons the request was refused.
 */
     #[derive(
         ::serde::Deserialize,
@@ -44,16 +97,80 @@ refused).
     #[serde(untagged)]
     pub enum ErrorBody {
         AppKeyError(AppKeyError),
-        ResetTokenEnvelope(ResetTokenEnvelope),
+        Envelope(Envelope),
     }
     impl ::std::convert::From<AppKeyError> for ErrorBody {
         fn from(value: AppKeyError) -> Self {
             Self::AppKeyError(value)
         }
     }
-    impl ::std::convert::From<ResetTokenEnvelope> for ErrorBody {
-        fn from(value: ResetTokenEnvelope) -> Self {
-            Self::ResetTokenEnvelope(value)
+    impl ::std::convert::From<Envelope> for ErrorBody {
+        fn from(value: Envelope) -> Self {
+            Self::Envelope(value)
+        }
+    }
+    ///`GetSecretQuestionUsername`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct GetSecretQuestionUsername(::std::string::String);
+    impl ::std::ops::Deref for GetSecretQuestionUsername {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetSecretQuestionUsername> for ::std::string::String {
+        fn from(value: GetSecretQuestionUsername) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetSecretQuestionUsername {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetSecretQuestionUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetSecretQuestionUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSecretQuestionUsername {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     /**The names of .NET `System.Net.HttpStatusCode` values known when this
@@ -324,9 +441,7 @@ document was written. Some numbers have two names (for example
             value.parse()
         }
     }
-    /**Body of the request that exchanges a confirmation code for a reset
-token.
-*/
+    ///Body of step 1, which starts a password reset.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -335,27 +450,26 @@ token.
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct ResetCodeRequest {
-        /**The confirmation code from the email the trader received in step 1
-of the password-reset flow, exactly as written there. A code is
-never empty and never contains white space, so a code copied with
-a stray space or line break is refused before it is sent.
+    pub struct PasswordResetRequest {
+        /**The answer to the account's secret question (see
+`get_secret_question`). Leave it out for an account without one.
+It is a credential: do not log it.
 */
-        #[serde(rename = "Code")]
-        pub code: ResetCodeRequestCode,
-        #[serde(rename = "Identifier")]
-        pub identifier: ResetIdentifier,
+        #[serde(
+            rename = "SecretQuestionAnswer",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub secret_question_answer: ::std::option::Option<::etna_client::Secret>,
+        ///The trader's login.
+        #[serde(rename = "User")]
+        pub user: PasswordResetRequestUser,
     }
-    impl ResetCodeRequest {
-        pub fn builder() -> builder::ResetCodeRequest {
+    impl PasswordResetRequest {
+        pub fn builder() -> builder::PasswordResetRequest {
             Default::default()
         }
     }
-    /**The confirmation code from the email the trader received in step 1
-of the password-reset flow, exactly as written there. A code is
-never empty and never contains white space, so a code copied with
-a stray space or line break is refused before it is sent.
-*/
+    ///The trader's login.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -368,19 +482,19 @@ a stray space or line break is refused before it is sent.
         schemars::JsonSchema
     )]
     #[serde(transparent)]
-    pub struct ResetCodeRequestCode(::std::string::String);
-    impl ::std::ops::Deref for ResetCodeRequestCode {
+    pub struct PasswordResetRequestUser(::std::string::String);
+    impl ::std::ops::Deref for PasswordResetRequestUser {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<ResetCodeRequestCode> for ::std::string::String {
-        fn from(value: ResetCodeRequestCode) -> Self {
+    impl ::std::convert::From<PasswordResetRequestUser> for ::std::string::String {
+        fn from(value: PasswordResetRequestUser) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for ResetCodeRequestCode {
+    impl ::std::str::FromStr for PasswordResetRequestUser {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -388,15 +502,10 @@ a stray space or line break is refused before it is sent.
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[^\\s]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[^\\s]+$\"".into());
-            }
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for ResetCodeRequestCode {
+    impl ::std::convert::TryFrom<&str> for PasswordResetRequestUser {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -404,7 +513,7 @@ a stray space or line break is refused before it is sent.
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ResetCodeRequestCode {
+    impl ::std::convert::TryFrom<::std::string::String> for PasswordResetRequestUser {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -412,7 +521,7 @@ a stray space or line break is refused before it is sent.
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ResetCodeRequestCode {
+    impl<'de> ::serde::Deserialize<'de> for PasswordResetRequestUser {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -422,6 +531,63 @@ a stray space or line break is refused before it is sent.
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///Body of step 4, which sets the new password.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PasswordUpdate {
+        /**The new password. The documentation states no rules for it; the
+server may refuse a password it considers weak.
+*/
+        #[serde(rename = "Password")]
+        pub password: ::etna_client::Secret,
+        ///The new password again; the server compares the two.
+        #[serde(rename = "PasswordConfirmation")]
+        pub password_confirmation: ::etna_client::Secret,
+        /**The reset token from step 3 (`Model` of `generate_reset_token`'s
+answer), or the token of a login whose password has expired. It is
+a credential: do not log it.
+*/
+        #[serde(rename = "Token")]
+        pub token: ::etna_client::Secret,
+    }
+    impl PasswordUpdate {
+        pub fn builder() -> builder::PasswordUpdate {
+            Default::default()
+        }
+    }
+    /**Body of the request that exchanges a confirmation code for a reset
+token.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ResetCodeRequest {
+        /**The confirmation code from the email the trader received after
+step 1 of the password-reset flow, exactly as written there. A
+code is never empty and never contains white space. It is a
+credential: do not log it.
+*/
+        #[serde(rename = "Code")]
+        pub code: ::etna_client::Secret,
+        #[serde(rename = "Identifier")]
+        pub identifier: ResetIdentifier,
+    }
+    impl ResetCodeRequest {
+        pub fn builder() -> builder::ResetCodeRequest {
+            Default::default()
         }
     }
     /**What the trader is resetting: `ResetPassword` for the account
@@ -480,10 +646,7 @@ password, `ResetPinCode` for the PIN code.
             value.parse()
         }
     }
-    /**The envelope in which the API answers: either a token (`IsSucceed`
-true, token in `Model`) or the reasons the request was refused
-(`IsSucceed` false, reasons in `Errors` and `ErrorsCode`).
-*/
+    ///The `Envelope` of `generate_reset_token`, whose `Model` is the reset token.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -494,42 +657,102 @@ true, token in `Model`) or the reasons the request was refused
     )]
     pub struct ResetTokenEnvelope {
         /**Human-readable reasons the request was refused, in no particular
-order. Null, absent or empty on success.
+order. Null, absent or empty on success. The API does not publish
+a list of the texts.
 */
         #[serde(
             rename = "Errors",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /**Machine-readable codes of the reasons in `Errors`. Null, absent or
-empty on success.
+        /**Machine-readable codes of the reasons in `Errors`, such as
+`ErrorIncorrectAnswer`. Null, absent or empty on success. The API
+does not publish a list of the codes, so treat any code you do not
+know as a refusal you cannot act on.
 */
         #[serde(
             rename = "ErrorsCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub errors_code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /**True when the request did what was asked (a token was generated),
-false when it was refused.
+        /**True when the request did what was asked, false when it was
+refused (with the exception documented on
+`request_password_reset`).
 */
         #[serde(rename = "IsSucceed")]
         pub is_succeed: bool,
-        /**The reset token for step 3 when `IsSucceed` is true; null or absent
-when the request was refused.
+        /**The reset token for step 4 when `IsSucceed` is true; null or
+absent when the request was refused. Its format and lifetime
+are not documented: treat it as an opaque string. It is a
+credential: do not log it.
 */
         #[serde(
             rename = "Model",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub model: ::std::option::Option<crate::ResetToken>,
+        pub model: ::std::option::Option<::etna_client::Secret>,
         #[serde(
             rename = "StatusCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_code: ::std::option::Option<crate::HttpStatusCode>,
+        pub status_code: ::std::option::Option<::etna_client::HttpStatusCode>,
     }
     impl ResetTokenEnvelope {
         pub fn builder() -> builder::ResetTokenEnvelope {
+            Default::default()
+        }
+    }
+    ///The `Envelope` of `get_secret_question`, whose `Model` is the question.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SecretQuestionEnvelope {
+        /**Human-readable reasons the request was refused, in no particular
+order. Null, absent or empty on success. The API does not publish
+a list of the texts.
+*/
+        #[serde(
+            rename = "Errors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**Machine-readable codes of the reasons in `Errors`, such as
+`ErrorIncorrectAnswer`. Null, absent or empty on success. The API
+does not publish a list of the codes, so treat any code you do not
+know as a refusal you cannot act on.
+*/
+        #[serde(
+            rename = "ErrorsCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors_code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**True when the request did what was asked, false when it was
+refused (with the exception documented on
+`request_password_reset`).
+*/
+        #[serde(rename = "IsSucceed")]
+        pub is_succeed: bool,
+        /**The account's secret question, to show to the trader; `""`
+when the account has none.
+*/
+        #[serde(
+            rename = "Model",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub model: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "StatusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<::etna_client::HttpStatusCode>,
+    }
+    impl SecretQuestionEnvelope {
+        pub fn builder() -> builder::SecretQuestionEnvelope {
             Default::default()
         }
     }
@@ -574,11 +797,264 @@ when the request was refused.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ResetCodeRequest {
-            code: ::std::result::Result<
-                super::ResetCodeRequestCode,
+        pub struct Envelope {
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            errors_code: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            is_succeed: ::std::result::Result<bool, ::std::string::String>,
+            status_code: ::std::result::Result<
+                ::std::option::Option<::etna_client::HttpStatusCode>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Envelope {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                    errors_code: Ok(Default::default()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    status_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl Envelope {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn errors_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors_code: {e}")
+                    });
+                self
+            }
+            pub fn is_succeed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_succeed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_succeed: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::HttpStatusCode>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Envelope> for super::Envelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Envelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    errors: value.errors?,
+                    errors_code: value.errors_code?,
+                    is_succeed: value.is_succeed?,
+                    status_code: value.status_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Envelope> for Envelope {
+            fn from(value: super::Envelope) -> Self {
+                Self {
+                    errors: Ok(value.errors),
+                    errors_code: Ok(value.errors_code),
+                    is_succeed: Ok(value.is_succeed),
+                    status_code: Ok(value.status_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PasswordResetRequest {
+            secret_question_answer: ::std::result::Result<
+                ::std::option::Option<::etna_client::Secret>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                super::PasswordResetRequestUser,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PasswordResetRequest {
+            fn default() -> Self {
+                Self {
+                    secret_question_answer: Ok(Default::default()),
+                    user: Err("no value supplied for user".to_string()),
+                }
+            }
+        }
+        impl PasswordResetRequest {
+            pub fn secret_question_answer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::etna_client::Secret>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_question_answer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_question_answer: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PasswordResetRequestUser>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PasswordResetRequest>
+        for super::PasswordResetRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PasswordResetRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    secret_question_answer: value.secret_question_answer?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PasswordResetRequest> for PasswordResetRequest {
+            fn from(value: super::PasswordResetRequest) -> Self {
+                Self {
+                    secret_question_answer: Ok(value.secret_question_answer),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PasswordUpdate {
+            password: ::std::result::Result<
+                ::etna_client::Secret,
+                ::std::string::String,
+            >,
+            password_confirmation: ::std::result::Result<
+                ::etna_client::Secret,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<::etna_client::Secret, ::std::string::String>,
+        }
+        impl ::std::default::Default for PasswordUpdate {
+            fn default() -> Self {
+                Self {
+                    password: Err("no value supplied for password".to_string()),
+                    password_confirmation: Err(
+                        "no value supplied for password_confirmation".to_string(),
+                    ),
+                    token: Err("no value supplied for token".to_string()),
+                }
+            }
+        }
+        impl PasswordUpdate {
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn password_confirmation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password_confirmation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for password_confirmation: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PasswordUpdate> for super::PasswordUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PasswordUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    password: value.password?,
+                    password_confirmation: value.password_confirmation?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PasswordUpdate> for PasswordUpdate {
+            fn from(value: super::PasswordUpdate) -> Self {
+                Self {
+                    password: Ok(value.password),
+                    password_confirmation: Ok(value.password_confirmation),
+                    token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ResetCodeRequest {
+            code: ::std::result::Result<::etna_client::Secret, ::std::string::String>,
             identifier: ::std::result::Result<
                 super::ResetIdentifier,
                 ::std::string::String,
@@ -595,7 +1071,7 @@ when the request was refused.
         impl ResetCodeRequest {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ResetCodeRequestCode>,
+                T: ::std::convert::TryInto<::etna_client::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -649,11 +1125,11 @@ when the request was refused.
             >,
             is_succeed: ::std::result::Result<bool, ::std::string::String>,
             model: ::std::result::Result<
-                ::std::option::Option<crate::ResetToken>,
+                ::std::option::Option<::etna_client::Secret>,
                 ::std::string::String,
             >,
             status_code: ::std::result::Result<
-                ::std::option::Option<crate::HttpStatusCode>,
+                ::std::option::Option<::etna_client::HttpStatusCode>,
                 ::std::string::String,
             >,
         }
@@ -711,7 +1187,7 @@ when the request was refused.
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::ResetToken>>,
+                T: ::std::convert::TryInto<::std::option::Option<::etna_client::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -723,7 +1199,9 @@ when the request was refused.
             }
             pub fn status_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::HttpStatusCode>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::HttpStatusCode>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status_code = value
@@ -750,6 +1228,132 @@ when the request was refused.
         }
         impl ::std::convert::From<super::ResetTokenEnvelope> for ResetTokenEnvelope {
             fn from(value: super::ResetTokenEnvelope) -> Self {
+                Self {
+                    errors: Ok(value.errors),
+                    errors_code: Ok(value.errors_code),
+                    is_succeed: Ok(value.is_succeed),
+                    model: Ok(value.model),
+                    status_code: Ok(value.status_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecretQuestionEnvelope {
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            errors_code: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            is_succeed: ::std::result::Result<bool, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status_code: ::std::result::Result<
+                ::std::option::Option<::etna_client::HttpStatusCode>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SecretQuestionEnvelope {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                    errors_code: Ok(Default::default()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    model: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecretQuestionEnvelope {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn errors_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors_code: {e}")
+                    });
+                self
+            }
+            pub fn is_succeed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_succeed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_succeed: {e}")
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::HttpStatusCode>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecretQuestionEnvelope>
+        for super::SecretQuestionEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecretQuestionEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    errors: value.errors?,
+                    errors_code: value.errors_code?,
+                    is_succeed: value.is_succeed?,
+                    model: value.model?,
+                    status_code: value.status_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SecretQuestionEnvelope>
+        for SecretQuestionEnvelope {
+            fn from(value: super::SecretQuestionEnvelope) -> Self {
                 Self {
                     errors: Ok(value.errors),
                     errors_code: Ok(value.errors_code),
@@ -792,6 +1396,68 @@ when the request was refused.
             }
         }
     }
+    impl ::etna_client::Envelope for Envelope {
+        type Model = ();
+        fn succeeded(&self) -> bool {
+            self.is_succeed
+        }
+        fn errors(&self) -> &[::std::string::String] {
+            self.errors.as_deref().unwrap_or_default()
+        }
+        fn error_codes(&self) -> &[::std::string::String] {
+            self.errors_code.as_deref().unwrap_or_default()
+        }
+        fn status_code(&self) -> ::std::option::Option<&::etna_client::HttpStatusCode> {
+            self.status_code.as_ref()
+        }
+        fn into_model(self) -> ::std::option::Option<Self::Model> {
+            Some(())
+        }
+    }
+    impl ::etna_client::Envelope for ResetTokenEnvelope {
+        type Model = ::etna_client::Secret;
+        fn succeeded(&self) -> bool {
+            self.is_succeed
+        }
+        fn errors(&self) -> &[::std::string::String] {
+            self.errors.as_deref().unwrap_or_default()
+        }
+        fn error_codes(&self) -> &[::std::string::String] {
+            self.errors_code.as_deref().unwrap_or_default()
+        }
+        fn status_code(&self) -> ::std::option::Option<&::etna_client::HttpStatusCode> {
+            self.status_code.as_ref()
+        }
+        fn into_model(self) -> ::std::option::Option<Self::Model> {
+            self.model
+        }
+    }
+    impl ::etna_client::Envelope for SecretQuestionEnvelope {
+        type Model = ::std::string::String;
+        fn succeeded(&self) -> bool {
+            self.is_succeed
+        }
+        fn errors(&self) -> &[::std::string::String] {
+            self.errors.as_deref().unwrap_or_default()
+        }
+        fn error_codes(&self) -> &[::std::string::String] {
+            self.errors_code.as_deref().unwrap_or_default()
+        }
+        fn status_code(&self) -> ::std::option::Option<&::etna_client::HttpStatusCode> {
+            self.status_code.as_ref()
+        }
+        fn into_model(self) -> ::std::option::Option<Self::Model> {
+            self.model
+        }
+    }
+    impl ::etna_client::ErrorPayload for ErrorBody {
+        fn into_kind(self) -> ::etna_client::ErrorKind {
+            match self {
+                Self::AppKeyError(v) => ::etna_client::ErrorKind::other(&v),
+                Self::Envelope(v) => ::etna_client::ErrorKind::envelope(&v),
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for ETNA Trader API
@@ -803,16 +1469,22 @@ client is generated from it, and every change to it shows up in review as
 a change to the client's snapshots.
 
 Every request identifies the calling application with the `Et-App-Key`
-header (see the `EtAppKey` security scheme). Responses are wrapped in a
-common envelope (`ResetTokenEnvelope` for the password-reset token) whose
-`IsSucceed` flag says whether the request did what was asked.
+header (see the `EtAppKey` security scheme). Answers are wrapped in a
+common envelope (`Envelope`, and one schema per operation that types its
+`Model`) whose `IsSucceed` flag says whether the request did what was
+asked.
+
+Fields that carry credentials (confirmation codes, secret answers, reset
+tokens, passwords) have `format: password`: tools must not show or log
+their values, and the generated client gives them a type that prints as
+`<redacted>`.
 
 
 Version: 1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::Limits,
+    pub(crate) inner: ::etna_client::Limits,
 }
 impl Client {
     /// Create a new client.
@@ -820,7 +1492,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::Limits) -> Self {
+    pub fn new(baseurl: &str, inner: ::etna_client::Limits) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -839,7 +1511,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::Limits,
+        inner: ::etna_client::Limits,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -848,7 +1520,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::Limits> for Client {
+impl ClientInfo<::etna_client::Limits> for Client {
     fn api_version() -> &'static str {
         "1.0"
     }
@@ -858,7 +1530,7 @@ impl ClientInfo<crate::hooks::Limits> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::Limits {
+    fn inner(&self) -> &::etna_client::Limits {
         &self.inner
     }
 }
@@ -866,43 +1538,115 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::Limits>,
+        Client: ClientHooks<::etna_client::Limits>,
     {}
 };
 impl Client {
     /**Exchange an emailed confirmation code for a password-reset token
 
-Step 2 of the password-reset flow. During step 1 the trader received
+Step 3 of the password-reset flow. After step 1 the trader received
 a confirmation code by email; this call exchanges that code for a
 token. On success, `Model` in the response holds the token, which
-step 3 (updating the password or PIN code) requires.
+step 4 (`reset_password`) requires.
 
 The request names what is being reset in `Identifier`: the password
 (`ResetPassword`) or the PIN code (`ResetPinCode`).
 
-The call is not idempotent from the caller's point of view: a
-confirmation code may be accepted only once, so a client must not
-retry it automatically after a lost response.
+The documentation does not say whether a code can be used more than
+once; a client must not retry this call automatically after a lost
+response, since a retry could burn the code.
 
 
-Sends a `POST` request to `/v{version}/users/identifiers/reset/code`
+Sends a `POST` request to `/users/identifiers/reset/code`
 
 Arguments:
-- `version`: Version of the API, the `{version}` in `/v{version}/...`. Unless you
-need another version, leave it at "1.0".
-
 - `body`: The confirmation code that the trader received by email, and what is
 being reset.
 
 ```ignore
 let response = client.generate_reset_token()
-    .version(version)
     .body(body)
     .send()
     .await;
 ```*/
     pub fn generate_reset_token(&self) -> builder::GenerateResetToken<'_> {
         builder::GenerateResetToken::new(self)
+    }
+    /**Start a password reset; the trader gets a confirmation code by email
+
+Step 1 of the password-reset flow. Names the trader's login and, for
+an account with a secret question, the answer to it. When the request
+is accepted the API emails the trader a confirmation code, which step
+3 (`generate_reset_token`) exchanges for a reset token.
+
+When the account has a secret question and `SecretQuestionAnswer` is
+missing or wrong, the API refuses with `ErrorsCode`
+`ErrorIncorrectAnswer`: fetch the question with step 2
+(`get_secret_question`), ask the trader, and send this request again
+with the answer.
+
+The documentation does not say whether a repeated request invalidates
+a code already mailed; a client must not retry it automatically.
+
+
+Sends a `POST` request to `/users/password/reset`
+
+Arguments:
+- `body`: The trader's login and, when the account has one, the answer to its secret question.
+```ignore
+let response = client.request_password_reset()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn request_password_reset(&self) -> builder::RequestPasswordReset<'_> {
+        builder::RequestPasswordReset::new(self)
+    }
+    /**Read the secret question of a trader's account
+
+Step 2 of the password-reset flow, needed only when step 1
+(`request_password_reset`) was refused with `ErrorIncorrectAnswer`.
+`Model` holds the question to ask the trader; an empty string means
+the account has no secret question.
+
+
+Sends a `GET` request to `/users/password/secret-question`
+
+Arguments:
+- `username`: The trader's login or email address.
+```ignore
+let response = client.get_secret_question()
+    .username(username)
+    .send()
+    .await;
+```*/
+    pub fn get_secret_question(&self) -> builder::GetSecretQuestion<'_> {
+        builder::GetSecretQuestion::new(self)
+    }
+    /**Set the new password with the reset token
+
+Step 4, the last of the password-reset flow. Sends the token from
+step 3 (`generate_reset_token`) with the new password, twice. When
+`IsSucceed` is true the trader can log in with the new password.
+
+The path ends with a slash, as the ETNA documentation writes it. The
+documentation states no password rules and does not say whether a
+token can be used more than once; a client must not retry this call
+automatically.
+
+
+Sends a `PUT` request to `/users/passwords/reset/`
+
+Arguments:
+- `body`: The reset token and the new password, twice.
+```ignore
+let response = client.reset_password()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reset_password(&self) -> builder::ResetPassword<'_> {
+        builder::ResetPassword::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -920,28 +1664,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GenerateResetToken<'a> {
         client: &'a super::Client,
-        version: Result<::std::string::String, String>,
         body: Result<types::builder::ResetCodeRequest, String>,
     }
     impl<'a> GenerateResetToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                version: Err("version was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn version<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.version = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for version failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -967,21 +1697,17 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v{version}/users/identifiers/reset/code`
+        ///Sends a `POST` request to `/users/identifiers/reset/code`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ResetTokenEnvelope>, Error<types::ErrorBody>> {
-            let Self { client, version, body } = self;
-            let version = version.map_err(Error::InvalidRequest)?;
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::ResetCodeRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v{}/users/identifiers/reset/code", client.baseurl, encode_path(&
-                version.to_string()),
-            );
+            let url = format!("{}/users/identifiers/reset/code", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
@@ -1028,8 +1754,654 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::request_password_reset`]
+
+[`Client::request_password_reset`]: super::Client::request_password_reset*/
+    #[derive(Debug, Clone)]
+    pub struct RequestPasswordReset<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PasswordResetRequest, String>,
+    }
+    impl<'a> RequestPasswordReset<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PasswordResetRequest>,
+            <V as std::convert::TryInto<
+                types::PasswordResetRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PasswordResetRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PasswordResetRequest,
+            ) -> types::builder::PasswordResetRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/password/reset`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PasswordResetRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/password/reset", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "request_password_reset",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_secret_question`]
+
+[`Client::get_secret_question`]: super::Client::get_secret_question*/
+    #[derive(Debug, Clone)]
+    pub struct GetSecretQuestion<'a> {
+        client: &'a super::Client,
+        username: Result<types::GetSecretQuestionUsername, String>,
+    }
+    impl<'a> GetSecretQuestion<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                username: Err("username was not initialized".to_string()),
+            }
+        }
+        pub fn username<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetSecretQuestionUsername>,
+        {
+            self.username = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `GetSecretQuestionUsername` for username failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/password/secret-question`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SecretQuestionEnvelope>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, username } = self;
+            let username = username.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/password/secret-question", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("username", &username))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_secret_question",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reset_password`]
+
+[`Client::reset_password`]: super::Client::reset_password*/
+    #[derive(Debug, Clone)]
+    pub struct ResetPassword<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PasswordUpdate, String>,
+    }
+    impl<'a> ResetPassword<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PasswordUpdate>,
+            <V as std::convert::TryInto<
+                types::PasswordUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PasswordUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PasswordUpdate,
+            ) -> types::builder::PasswordUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/users/passwords/reset/`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PasswordUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/passwords/reset/", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reset_password",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::Operation for GenerateResetToken<'a> {
+        const ID: &'static str = "generate_reset_token";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/v{version}/users/identifiers/reset/code";
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
+        type Envelope = types::ResetTokenEnvelope;
+        type ErrorBody = types::ErrorBody;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::ResetTokenEnvelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GenerateResetToken::send(self)
+        }
+    }
+    impl<'a> ::etna_client::Operation for RequestPasswordReset<'a> {
+        const ID: &'static str = "request_password_reset";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/v{version}/users/password/reset";
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::NoErrors;
+        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
+        type Envelope = types::Envelope;
+        type ErrorBody = types::ErrorBody;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::Envelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            RequestPasswordReset::send(self)
+        }
+    }
+    impl<'a> ::etna_client::Operation for GetSecretQuestion<'a> {
+        const ID: &'static str = "get_secret_question";
+        const METHOD: &'static str = "GET";
+        const PATH: &'static str = "/v{version}/users/password/secret-question";
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
+        type Envelope = types::SecretQuestionEnvelope;
+        type ErrorBody = types::ErrorBody;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::SecretQuestionEnvelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GetSecretQuestion::send(self)
+        }
+    }
+    impl<'a> ::etna_client::Operation for ResetPassword<'a> {
+        const ID: &'static str = "reset_password";
+        const METHOD: &'static str = "PUT";
+        const PATH: &'static str = "/v{version}/users/passwords/reset/";
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
+        type Envelope = types::Envelope;
+        type ErrorBody = types::ErrorBody;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::Envelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ResetPassword::send(self)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl ::etna_client::GeneratedClient for Client {
+    const BASE_PATH: &'static str = "/v{version}";
+    const SERVER_VARIABLES: &'static [(&'static str, &'static str)] = &[
+        ("version", "1.0"),
+    ];
+    const SECRET_PROPERTIES: &'static [&'static str] = &[
+        "Code",
+        "Model",
+        "Password",
+        "PasswordConfirmation",
+        "SecretQuestionAnswer",
+        "Token",
+    ];
+    const OPERATIONS: &'static [(&'static str, &'static str, &'static str)] = &[
+        ("generate_reset_token", "POST", "/v{version}/users/identifiers/reset/code"),
+        ("request_password_reset", "POST", "/v{version}/users/password/reset"),
+        ("get_secret_question", "GET", "/v{version}/users/password/secret-question"),
+        ("reset_password", "PUT", "/v{version}/users/passwords/reset/"),
+    ];
+    fn from_parts(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::etna_client::Limits,
+    ) -> Self {
+        Self::new_with_client(baseurl, client, inner)
+    }
+    fn limits(&self) -> &::etna_client::Limits {
+        &self.inner
+    }
+}
+impl ::etna_client::Dispatch for Client {
+    const OPERATION_DOCS: &'static [::etna_client::OperationDoc] = &[
+        ::etna_client::OperationDoc {
+            id: "generate_reset_token",
+            method: "POST",
+            path: "/v{version}/users/identifiers/reset/code",
+            summary: "Exchange an emailed confirmation code for a password-reset token",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["Code"],
+                example: "{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"}",
+            }),
+        },
+        ::etna_client::OperationDoc {
+            id: "request_password_reset",
+            method: "POST",
+            path: "/v{version}/users/password/reset",
+            summary: "Start a password reset; the trader gets a confirmation code by email",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["SecretQuestionAnswer"],
+                example: "{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"}",
+            }),
+        },
+        ::etna_client::OperationDoc {
+            id: "get_secret_question",
+            method: "GET",
+            path: "/v{version}/users/password/secret-question",
+            summary: "Read the secret question of a trader's account",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "username",
+                    location: "query",
+                    required: true,
+                    secret: false,
+                    description: "The trader's login or email address.",
+                },
+            ],
+            body: None,
+        },
+        ::etna_client::OperationDoc {
+            id: "reset_password",
+            method: "PUT",
+            path: "/v{version}/users/passwords/reset/",
+            summary: "Set the new password with the reset token",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["Password", "PasswordConfirmation", "Token"],
+                example: "{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"}",
+            }),
+        },
+    ];
+    fn dispatch<'a>(
+        &'a self,
+        id: &'a str,
+        args: &'a ::etna_client::JsonArgs,
+    ) -> ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<
+                Output = ::std::option::Option<
+                    ::std::result::Result<::etna_client::JsonReply, ::etna_client::Error>,
+                >,
+            > + Send + 'a,
+        >,
+    > {
+        ::std::boxed::Box::pin(async move {
+            #[allow(unused_mut)]
+            match id {
+                "generate_reset_token" => {
+                    Some(
+                        async {
+                            let mut builder = self.generate_reset_token();
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::ResetCodeRequest,
+                                            >("generate_reset_token", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "request_password_reset" => {
+                    Some(
+                        async {
+                            let mut builder = self.request_password_reset();
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::PasswordResetRequest,
+                                            >("request_password_reset", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "get_secret_question" => {
+                    Some(
+                        async {
+                            let mut builder = self.get_secret_question();
+                            if let Some(value) = args.parameter("username") {
+                                builder = builder
+                                    .username(
+                                        args
+                                            .decode::<
+                                                types::GetSecretQuestionUsername,
+                                            >("get_secret_question", "username", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "reset_password" => {
+                    Some(
+                        async {
+                            let mut builder = self.reset_password();
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::PasswordUpdate,
+                                            >("reset_password", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                _ => None,
+            }
+        })
+    }
+    fn decode_answer(
+        id: &str,
+        status: u16,
+        body: &[u8],
+        app_key: &str,
+    ) -> ::std::option::Option<
+        ::std::result::Result<::std::string::String, ::etna_client::Error>,
+    > {
+        match id {
+            "generate_reset_token" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::GenerateResetToken<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "request_password_reset" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::RequestPasswordReset<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "get_secret_question" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::GetSecretQuestion<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "reset_password" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::ResetPassword<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            _ => None,
+        }
+    }
+}
+impl ClientHooks<::etna_client::Limits> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        ::etna_client::hooks::pre(self.inner(), request, info);
+        Ok(())
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        ::etna_client::hooks::exec(self.client(), self.inner(), request, info).await
+    }
+}
+/// The JSON Schema of every type generated from the spec, and of the
+/// hand-written types that replace spec schemas, by name.
+pub fn json_schemas() -> ::std::vec::Vec<
+    (&'static str, ::schemars::schema::RootSchema),
+> {
+    ::std::vec![
+        ("AppKeyError", ::schemars::schema_for!(types::AppKeyError)), ("Envelope",
+        ::schemars::schema_for!(types::Envelope)), ("ErrorBody",
+        ::schemars::schema_for!(types::ErrorBody)), ("GetSecretQuestionUsername",
+        ::schemars::schema_for!(types::GetSecretQuestionUsername)), ("HttpStatusCode",
+        ::schemars::schema_for!(::etna_client::HttpStatusCode)), ("HttpStatusCodeName",
+        ::schemars::schema_for!(types::HttpStatusCodeName)), ("PasswordResetRequest",
+        ::schemars::schema_for!(types::PasswordResetRequest)),
+        ("PasswordResetRequestUser",
+        ::schemars::schema_for!(types::PasswordResetRequestUser)), ("PasswordUpdate",
+        ::schemars::schema_for!(types::PasswordUpdate)), ("ResetCodeRequest",
+        ::schemars::schema_for!(types::ResetCodeRequest)), ("ResetIdentifier",
+        ::schemars::schema_for!(types::ResetIdentifier)), ("ResetTokenEnvelope",
+        ::schemars::schema_for!(types::ResetTokenEnvelope)), ("SecretQuestionEnvelope",
+        ::schemars::schema_for!(types::SecretQuestionEnvelope)),
+    ]
 }

@@ -1,38 +1,90 @@
 //! What the client adds around every generated request: the app key, a
-//! per-request timeout, and a cap on the response body.
+//! per-request timeout, a cap on the response body, and a tracing span. The
+//! generated `ClientHooks` implementation calls [`pre`] and [`exec`].
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::OperationInfo;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{HeaderName, HeaderValue};
-
-use crate::generated::Client as ApiClient;
+use tracing::Instrument;
 
 /// The header that identifies the calling application.
 pub const APP_KEY_HEADER: &str = "Et-App-Key";
 
 /// Per-client settings that the hooks apply to every request, including those
-/// sent through the generated builders. Progenitor stores it in the generated
-/// client as its `inner` value.
+/// sent through the generated builders' own `send`. Progenitor stores it in
+/// the generated client as its `inner` value; cloning it is cheap.
 #[derive(Clone)]
-pub struct Limits {
-    pub(crate) app_key: HeaderValue,
-    pub(crate) timeout: Duration,
+pub struct Limits(Arc<Settings>);
+
+struct Settings {
+    app_key: HeaderValue,
+    app_key_text: String,
+    timeout: Duration,
     /// Whether `pre` must set the timeout on each request: only when the
     /// caller supplied the reqwest client, whose own timeout is unknown.
-    pub(crate) timeout_per_request: bool,
-    pub(crate) max_response_bytes: usize,
+    timeout_per_request: bool,
+    max_response_bytes: usize,
+    secret_properties: &'static [&'static str],
+    /// `(operationId, method, path template)` of every operation.
+    operations: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl Limits {
+    pub(crate) fn new(
+        app_key: HeaderValue,
+        app_key_text: String,
+        timeout: Duration,
+        timeout_per_request: bool,
+        max_response_bytes: usize,
+        secret_properties: &'static [&'static str],
+        operations: &'static [(&'static str, &'static str, &'static str)],
+    ) -> Self {
+        Self(Arc::new(Settings {
+            app_key,
+            app_key_text,
+            timeout,
+            timeout_per_request,
+            max_response_bytes,
+            secret_properties,
+            operations,
+        }))
+    }
+
+    /// The time allowed for a whole request.
+    pub fn timeout(&self) -> Duration {
+        self.0.timeout
+    }
+
+    /// The most response-body bytes read.
+    pub fn max_response_bytes(&self) -> usize {
+        self.0.max_response_bytes
+    }
+
+    /// `text` without the app key and the values of secret properties.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        crate::secret::scrub(text, &self.0.app_key_text, self.0.secret_properties)
+    }
+
+    fn describe(&self, operation_id: &str) -> (&'static str, &'static str) {
+        self.0
+            .operations
+            .iter()
+            .find(|(id, _, _)| *id == operation_id)
+            .map_or(("?", "?"), |(_, method, path)| (method, path))
+    }
 }
 
 impl fmt::Debug for Limits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Limits")
             .field("app_key", &"<redacted>")
-            .field("timeout", &self.timeout)
-            .field("max_response_bytes", &self.max_response_bytes)
+            .field("timeout", &self.0.timeout)
+            .field("max_response_bytes", &self.0.max_response_bytes)
             .finish()
     }
 }
@@ -44,42 +96,73 @@ pub(crate) struct BodyTooLarge {
     pub(crate) limit: usize,
 }
 
-impl ClientHooks<Limits> for ApiClient {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let limits = self.inner();
-        let headers = request.headers_mut();
-        // Progenitor sends `api-version: <info.version>`; the ETNA API takes its
-        // version from the path and documents no such header, so it is not sent.
-        headers.remove("api-version");
-        headers.insert(
-            HeaderName::from_static("et-app-key"),
-            limits.app_key.clone(),
-        );
-        if limits.timeout_per_request {
-            *request.timeout_mut() = Some(limits.timeout);
-        }
-        Ok(())
+/// Before a request is sent: the app key as a sensitive header, no
+/// `api-version` header, and the timeout when the caller's reqwest client has
+/// its own.
+#[doc(hidden)]
+pub fn pre(limits: &Limits, request: &mut reqwest::Request, _info: &OperationInfo) {
+    let headers = request.headers_mut();
+    // Progenitor sends `api-version: <info.version>`; the ETNA API takes its
+    // version from the path and documents no such header, so it is not sent.
+    headers.remove("api-version");
+    headers.insert(
+        HeaderName::from_static("et-app-key"),
+        limits.0.app_key.clone(),
+    );
+    if limits.0.timeout_per_request {
+        *request.timeout_mut() = Some(limits.0.timeout);
     }
+}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        let limit = self.inner().max_response_bytes;
-        // hyper never yields more than a declared Content-Length, so such a body
-        // is already bounded; skipping the re-wrap saves ~0.5 µs a call
-        // (BENCHMARKS.md).
-        if response.content_length().is_some_and(|n| n <= limit as u64) {
-            return Ok(response);
+/// Sends the request inside a span `etna_client.request` (operation, method,
+/// path template) and reports the status and the time to the response
+/// headers, or the kind of failure. Never records a header, a body or the URL,
+/// so no secret and no app key can reach tracing. Caps the response body.
+#[doc(hidden)]
+pub async fn exec(
+    client: &reqwest::Client,
+    limits: &Limits,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
+    let (method, path) = limits.describe(info.operation_id);
+    let span = tracing::info_span!(
+        "etna_client.request",
+        operation = info.operation_id,
+        method,
+        path
+    );
+    let started = Instant::now();
+    let result = client.execute(request).instrument(span.clone()).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            let kind = if error.is_timeout() {
+                "timeout"
+            } else if error.is_connect() {
+                "connect"
+            } else {
+                "transport"
+            };
+            tracing::warn!(parent: &span, error = kind, elapsed_ms, "request failed");
+            return Err(error);
         }
-        Ok(cap_body(response, limit))
+    };
+    tracing::info!(
+        parent: &span,
+        status = response.status().as_u16(),
+        elapsed_ms,
+        "response"
+    );
+    let limit = limits.0.max_response_bytes;
+    // hyper never yields more than a declared Content-Length, so such a body
+    // is already bounded; skipping the re-wrap saves ~0.5 µs a call
+    // (BENCHMARKS.md).
+    if response.content_length().is_some_and(|n| n <= limit as u64) {
+        return Ok(response);
     }
+    Ok(cap_body(response, limit))
 }
 
 /// Wraps the body so that reading more than `limit` bytes fails with

@@ -1,18 +1,28 @@
 //! Rust client of the ETNA Trader REST API.
 //!
 //! The request and response types and the request builders are generated from
-//! `openapi/etna-trader.yaml` by `cargo xtask codegen` (progenitor); this crate
-//! adds the settings every request needs (app key, timeouts, a cap on response
-//! bodies) and [`Client::reset_token`], which turns every documented response
-//! into one typed result.
+//! `openapi/etna-trader.yaml` by `cargo xtask codegen` (progenitor). This crate
+//! adds, for every operation alike, the settings every request needs (app key,
+//! API version, timeouts, a cap on response bodies), a tracing span per call,
+//! a [`Secret`] type for every field the spec marks `format: password`, and
+//! [`Operation::call`], which turns whatever the server answered into the
+//! operation's typed `Model` or one [`Error`] naming the operation.
 //!
 //! ```no_run
-//! use etna_client::{Client, Error, types::ResetIdentifier};
+//! use etna_client::{Client, Error, Operation, types::ResetIdentifier};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new("https://trader.example.com/api", "my-app-key")?;
-//! match client.reset_token("231408", ResetIdentifier::ResetPassword).await {
-//!     // `token` prints as <redacted>; `expose()` hands it to step 3.
+//! let answer = client
+//!     .generate_reset_token()
+//!     .body(etna_client::types::ResetCodeRequest {
+//!         code: "231408".into(),
+//!         identifier: ResetIdentifier::ResetPassword,
+//!     })
+//!     .call()
+//!     .await;
+//! match answer {
+//!     // The token prints as <redacted>; `expose()` hands it to step 4.
 //!     Ok(token) => println!("got a token of {} characters", token.expose().len()),
 //!     Err(Error::Refused { errors, errors_code, .. }) => {
 //!         eprintln!("code refused: {errors:?} {errors_code:?}")
@@ -21,31 +31,28 @@
 //!     Err(Error::Timeout { .. } | Error::Connection { .. }) => eprintln!("API unreachable"),
 //!     Err(other) => eprintln!("{other}"),
 //! }
-//!
-//! // The generated builder gives the raw envelope.
-//! let envelope = client
-//!     .generate_reset_token()
-//!     .version("1.0")
-//!     .body(etna_client::types::ResetCodeRequest {
-//!         code: "231408".try_into()?,
-//!         identifier: ResetIdentifier::ResetPassword,
-//!     })
-//!     .send()
-//!     .await?
-//!     .into_inner();
-//! println!("IsSucceed: {}", envelope.is_succeed);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The whole password-reset flow, secret question included, is the example
+//! `examples/password_reset.rs`.
 
 #![warn(missing_docs)]
 
+// The generated code names this crate's types as `::etna_client::...`, so that
+// a client generated from another spec (the fixture in tests) uses them too.
+extern crate self as etna_client;
+
 mod client;
+mod dispatch;
+mod envelope;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
-mod hooks;
-mod reset;
+#[doc(hidden)]
+pub mod hooks;
+mod operation;
 mod secret;
 mod status;
 
@@ -62,10 +69,12 @@ pub mod generated {
     include!("generated.rs");
 }
 
-pub use client::{BuildError, Client, ClientBuilder};
+pub use client::{BuildError, Client, ClientBuilder, GeneratedClient};
+pub use dispatch::{BodyDoc, Dispatch, JsonArgs, JsonReply, OperationDoc, ParameterDoc};
+pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error};
 pub use generated::types;
 pub use hooks::{APP_KEY_HEADER, Limits};
-pub use reset::EnvelopeResponse;
-pub use secret::ResetToken;
+pub use operation::{Operation, Reply};
+pub use secret::Secret;
 pub use status::HttpStatusCode;

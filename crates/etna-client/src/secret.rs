@@ -1,77 +1,119 @@
-//! Values that must never reach logs: the reset token and the app key.
+//! Values that must never reach logs: every `format: password` field of the
+//! spec, and the app key.
 
 use std::fmt;
 
 use schemars::JsonSchema;
 use schemars::r#gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Schema, SchemaObject};
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The password-reset token (`Model` of a successful envelope).
+/// A credential: the type of every field the spec marks `format: password`
+/// (confirmation codes, secret answers, reset tokens, passwords).
 ///
-/// It is a credential for step 3 of the reset flow, so `Debug` and `Display`
-/// print `<redacted>`; read it with [`ResetToken::expose`]. Serialising it
-/// (e.g. to hand it to the next step) writes the real value.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ResetToken(String);
+/// `Debug` and `Display` print `<redacted>`, the memory is wiped on drop
+/// (`secrecy`), and the value is read only through [`Secret::expose`], so a
+/// search for `expose` finds every read. Serialising writes the real value:
+/// that is how a request carries it.
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
-impl ResetToken {
-    /// Wraps a token, e.g. one read from elsewhere, to pass it on safely.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+impl Secret {
+    /// Wraps a value, e.g. a password read from a prompt.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(SecretString::from(value.into()))
     }
 
-    /// The token itself. Every read of the secret goes through this method, so
-    /// that a search for `expose` finds them all.
+    /// The value itself.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
-    /// Whether the token is the empty string (the API sent no usable token).
+    /// Whether the value is the empty string.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.expose().is_empty()
     }
 }
 
-impl fmt::Debug for ResetToken {
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ResetToken(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
-impl fmt::Display for ResetToken {
+impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
 }
 
-impl JsonSchema for ResetToken {
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
+    }
+}
+
+impl JsonSchema for Secret {
     fn schema_name() -> String {
-        "ResetToken".to_owned()
+        "Secret".to_owned()
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         SchemaObject {
             instance_type: Some(InstanceType::String.into()),
+            format: Some("password".to_owned()),
             ..Default::default()
         }
         .into()
     }
 }
 
-/// Replaces every occurrence of the secrets we know in `text`, and the value of
-/// any `"Model"` property, whose string is the token when a body is echoed into
-/// an error message.
-pub(crate) fn scrub(text: &str, app_key: &str) -> String {
+/// Replaces the app key and the string value of every secret property (by its
+/// JSON name) in `text`, a body about to be quoted in an error message.
+pub(crate) fn scrub(text: &str, app_key: &str, secret_properties: &[&str]) -> String {
     let mut out = if app_key.is_empty() {
         text.to_owned()
     } else {
         text.replace(app_key, "<redacted>")
     };
+    for property in secret_properties {
+        out = scrub_property(&out, &format!("\"{property}\""));
+    }
+    out
+}
+
+fn scrub_property(text: &str, key: &str) -> String {
+    let mut out = text.to_owned();
     let mut from = 0;
-    while let Some(found) = out[from..].find("\"Model\"") {
-        let key_end = from + found + "\"Model\"".len();
+    while let Some(found) = out[from..].find(key) {
+        let key_end = from + found + key.len();
         let rest = &out[key_end..];
         let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
         match after_colon.and_then(|v| v.strip_prefix('"')) {
@@ -100,4 +142,29 @@ fn string_end(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_display_and_errors_never_show_the_value() {
+        let secret = Secret::new("hunter2-value");
+        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        assert_eq!(format!("{secret}"), "<redacted>");
+        assert_eq!(serde_json::to_string(&secret).unwrap(), "\"hunter2-value\"");
+        let back: Secret = serde_json::from_str("\"hunter2-value\"").unwrap();
+        assert_eq!(back, secret);
+    }
+
+    #[test]
+    fn scrub_removes_the_key_and_secret_properties() {
+        let text = r#"{"Token": "t-1\"x", "Other": "keep", "Password":"p w", "key": "K3Y"}"#;
+        let out = scrub(text, "K3Y", &["Token", "Password"]);
+        assert_eq!(
+            out,
+            r#"{"Token": "<redacted>", "Other": "keep", "Password":"<redacted>", "key": "<redacted>"}"#
+        );
+    }
 }

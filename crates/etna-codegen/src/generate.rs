@@ -1,7 +1,9 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use openapiv3::OpenAPI;
-use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor_impl::{
+    CrateVers, GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle,
+};
 
 use crate::{CodegenError, preflight};
 
@@ -18,12 +20,14 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // The client crate implements `ClientHooks` itself (it drops progenitor's
-        // `api-version` header and caps response bodies); `Expected` turns a
+        // The generated `ClientHooks` implementation (see `additions`) hands
+        // every request to etna-client's generic hooks; `Expected` turns a
         // missing implementation into a compile error.
         .with_hooks(HooksMode::Expected)
-        // Per-client settings the hooks need (the response body cap).
-        .with_inner_type(quote_path("crate::hooks::Limits"))
+        // Per-client settings the hooks need (app key, timeout, body cap).
+        .with_inner_type(quote_path("::etna_client::Limits"))
+        // `format: password` schemas name `etna_client::Secret` (see `secrets`).
+        .with_crate("etna-client", CrateVers::Any, None)
         // The drift snapshots record the JSON Schema of every public type.
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
@@ -43,9 +47,7 @@ pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
     // Open enum: the server may send status names the spec does not list, and
     // numbers when its enums are not serialised as strings. typify's enums
     // reject both, so the client crate supplies the type.
-    ("HttpStatusCode", "crate::HttpStatusCode"),
-    // A credential: the client crate's type redacts it in `Debug`.
-    ("ResetToken", "crate::ResetToken"),
+    ("HttpStatusCode", "::etna_client::HttpStatusCode"),
 ];
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {
@@ -60,9 +62,16 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     if !problems.is_empty() {
         return Err(CodegenError::Unsupported(problems));
     }
-    let tokens = catch_panic(|| Generator::new(&settings()).generate_tokens(spec))?
+    let mut value =
+        serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    crate::secrets::mark_secrets(&mut value);
+    let marked: OpenAPI = serde_json::from_value(value.clone())
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    let tokens = catch_panic(|| Generator::new(&settings()).generate_tokens(&marked))?
+        .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    crate::additions::add(&value, &mut file)?;
     Ok(format!(
         "{GENERATED_HEADER}\n{}",
         prettyplease::unparse(&file)

@@ -7,9 +7,11 @@
 
 #![warn(missing_docs)]
 
+mod additions;
 mod error;
 mod generate;
 mod preflight;
+mod secrets;
 mod spec;
 mod stale;
 mod workspace;

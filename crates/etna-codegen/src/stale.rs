@@ -20,11 +20,59 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
     let start = Instant::now();
     let spec = load_spec(&root.join(SPEC_PATH))?;
     let client = generate_client(&spec)?;
-    let files = vec![GeneratedFile {
-        path: PathBuf::from("crates/etna-client/src/generated.rs"),
-        contents: client,
-    }];
+    let fixture = generate_client(&with_overlay(&spec, &root.join(FIXTURE_OVERLAY))?)?.replacen(
+        "from openapi/etna-trader.yaml",
+        &format!("from openapi/etna-trader.yaml and {FIXTURE_OVERLAY}"),
+        1,
+    );
+    let files = vec![
+        GeneratedFile {
+            path: PathBuf::from("crates/etna-client/src/generated.rs"),
+            contents: client,
+        },
+        GeneratedFile {
+            path: PathBuf::from(FIXTURE_OVERLAY).with_file_name("generated.rs"),
+            contents: fixture,
+        },
+    ];
     Ok((files, start.elapsed()))
+}
+
+/// The spec plus one more operation: the client generated from it proves, in
+/// etna-client's tests, that an operation needs no hand-written code.
+pub const FIXTURE_OVERLAY: &str = "crates/etna-client/tests/client/fixture/extra-operation.yaml";
+
+/// `spec` with the `paths` and `components.schemas` of the YAML file at
+/// `overlay` added.
+fn with_overlay(
+    spec: &openapiv3::OpenAPI,
+    overlay: &Path,
+) -> Result<openapiv3::OpenAPI, CodegenError> {
+    let text = std::fs::read_to_string(overlay).map_err(|source| CodegenError::Read {
+        path: overlay.to_owned(),
+        source,
+    })?;
+    let parse_error = |message: String| CodegenError::Parse {
+        path: overlay.display().to_string(),
+        message,
+    };
+    let extra: serde_json::Value =
+        serde_yaml_ng::from_str(&text).map_err(|e| parse_error(e.to_string()))?;
+    let mut merged = serde_json::to_value(spec).map_err(|e| parse_error(e.to_string()))?;
+    for section in ["/paths", "/components/schemas"] {
+        let (Some(into), Some(from)) = (
+            merged
+                .pointer_mut(section)
+                .and_then(serde_json::Value::as_object_mut),
+            extra
+                .pointer(section)
+                .and_then(serde_json::Value::as_object),
+        ) else {
+            continue;
+        };
+        into.extend(from.clone());
+    }
+    serde_json::from_value(merged).map_err(|e| parse_error(e.to_string()))
 }
 
 /// A generated file whose committed contents differ from what the spec yields.

@@ -1,0 +1,13 @@
+//! etna-client against local servers on 127.0.0.1: the typed result of every
+//! operation, the password-reset flow, secrets, tracing, and a client
+//! generated from a spec with one more operation.
+
+mod behaviour;
+mod fixture;
+mod flow;
+mod flow_server;
+mod generic;
+mod properties;
+mod secrets;
+mod support;
+mod tracing_output;

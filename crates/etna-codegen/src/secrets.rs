@@ -1,0 +1,92 @@
+//! Secrets are declared in the spec: every string schema with
+//! `format: password` becomes `etna_client::Secret` in the generated code.
+//!
+//! The mark is typify's own `x-rust-type` extension, added to a copy of the
+//! spec just before generation, so no list of secret schemas is kept in Rust
+//! and a new secret field needs nothing but its `format`.
+
+use serde_json::{Value, json};
+
+/// The JSON names of every property whose schema is a secret, for scrubbing
+/// quoted bodies; sorted, without duplicates.
+pub(crate) fn secret_properties(spec: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_properties(spec, &mut names);
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Marks every secret string schema of `spec` for typify. Examples are left
+/// alone: they are values, not schemas.
+pub(crate) fn mark_secrets(spec: &mut Value) {
+    match spec {
+        Value::Object(map) => {
+            if is_secret(&Value::Object(map.clone())) {
+                map.insert(
+                    "x-rust-type".to_owned(),
+                    json!({"crate": "etna-client", "version": "*", "path": "etna_client::Secret"}),
+                );
+            }
+            for (key, child) in map.iter_mut() {
+                if !matches!(key.as_str(), "example" | "examples") {
+                    mark_secrets(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_secrets),
+        _ => {}
+    }
+}
+
+pub(crate) fn is_secret(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema.get("format").and_then(Value::as_str) == Some("password")
+}
+
+fn collect_properties(value: &Value, names: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                for (name, schema) in properties {
+                    if is_secret(schema) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+            for (key, child) in map {
+                if !matches!(key.as_str(), "example" | "examples") {
+                    collect_properties(child, names);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_properties(item, names)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_password_strings_and_nothing_else() {
+        let mut spec = json!({
+            "components": {"schemas": {"Body": {"type": "object", "properties": {
+                "Pin": {"type": "string", "format": "password"},
+                "Name": {"type": "string"},
+                "Count": {"type": "integer", "format": "password"}
+            }, "example": {"Pin": {"type": "string", "format": "password"}}}}}
+        });
+        mark_secrets(&mut spec);
+        let props = &spec["components"]["schemas"]["Body"]["properties"];
+        assert_eq!(props["Pin"]["x-rust-type"]["path"], "etna_client::Secret");
+        assert!(props["Name"].get("x-rust-type").is_none());
+        assert!(props["Count"].get("x-rust-type").is_none());
+        let example = &spec["components"]["schemas"]["Body"]["example"]["Pin"];
+        assert!(example.get("x-rust-type").is_none());
+        assert_eq!(secret_properties(&spec), ["Pin"]);
+    }
+}
