@@ -24,16 +24,16 @@ use headless_chrome::util::Wait;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
-/// Redoc's route of the one operation (tag slug / operationId), a URL fragment.
-const OPERATION_ROUTE: &str = "#/password-reset/generate_reset_token";
-/// The right-hand panel with the response examples.
-const RESPONSE_PANEL: &str = "//*[contains(@class,'panel-response-samples')]";
+/// The page's route of an operation is `/<tag slug>/<operationId>`.
+const TAG_ROUTE: &str = "/password-reset/";
+/// The right-hand panel with the request sample, below an operation's section.
+const REQUEST_PANEL: &str = "//*[contains(@class,'panel-request-samples')]";
 /// How long the page may take to show something before the test gives up;
 /// a bound on waiting, not a performance claim.
 const PATIENCE: Duration = Duration::from_secs(30);
 
 #[test]
-fn a_reader_sees_the_endpoint_the_app_key_header_and_every_example() {
+fn a_reader_sees_every_endpoint_the_app_key_header_and_every_example() {
     let Some((tools, chromium)) = tools_or_skip() else {
         return;
     };
@@ -54,100 +54,44 @@ fn a_reader_sees_the_endpoint_the_app_key_header_and_every_example() {
         .expect("the page opens");
     wait_for_text(&tab, "//body", "Et-App-Key");
 
-    // The operation's own page, reached as a reader does: from the overview's list of operations.
-    click(
-        &tab,
-        &format!(
-            "//a[contains(@href,'{OPERATION_ROUTE}')][contains(normalize-space(.),'/users/identifiers/reset/code')]"
-        ),
-    );
-    let body = wait_for_text(&tab, "//body", "/v{version}/users/identifiers/reset/code");
-    for seen in [
-        "Exchange an emailed confirmation code for a password-reset token",
-        "POST",
-    ] {
-        assert!(
-            body.contains(seen),
-            "`{seen}` is not on the operation page:\n{body}"
-        );
-    }
-    let screenshot = tab
-        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        .expect("a screenshot");
-    let screenshot_path = root.join(DOCS_DIR).join("screenshot.png");
-    std::fs::write(&screenshot_path, screenshot).expect("the screenshot is saved");
-    println!(
-        "screenshot of the operation page: {}",
-        screenshot_path.display()
-    );
-
-    // The request example, in the request sample panel.
-    let request = wait_for_text(
-        &tab,
-        "//*[contains(@class,'panel-request-samples')]",
-        "231408",
-    );
-    assert!(
-        request.contains("\"Code\": \"231408\""),
-        "request example:\n{request}"
-    );
-
-    // The operation's security requirement, opened, names the header.
-    click(&tab, "//*[normalize-space(text())='View security details']");
-    let details = wait_for_text(&tab, "//body", "Header parameter name");
-    let header = details
-        .split("Header parameter name")
-        .nth(1)
-        .map(|after| after.trim_start_matches([':', ' ', '\n']))
-        .unwrap_or_default();
-    assert!(
-        header.starts_with("Et-App-Key"),
-        "the security details do not name Et-App-Key:\n{details}"
-    );
-
-    // Every example of every response, chosen as a reader would: the status
-    // tab, then the named example. Taken from the spec, so that a new example
-    // is checked without touching this test.
-    let responses = spec
-        .pointer("/paths/~1v{version}~1users~1identifiers~1reset~1code/post/responses")
-        .and_then(Value::as_object)
-        .expect("the operation has responses");
     let mut checked = Vec::new();
-    for (status, response) in responses {
-        let Some(examples) = response
-            .pointer("/content/application~1json/examples")
-            .and_then(Value::as_object)
-        else {
-            continue;
-        };
-        click(
-            &tab,
-            &format!("{RESPONSE_PANEL}//button[normalize-space(.)='{status}']"),
-        );
-        for (name, example) in examples {
-            let summary = example["summary"].as_str().unwrap_or(name);
-            if examples.len() > 1 {
-                click(
-                    &tab,
-                    &format!("{RESPONSE_PANEL}//button[@aria-label='Example']"),
-                );
-                click(
-                    &tab,
-                    &format!("//*[@role='menuitem'][normalize-space(.)='{summary}']"),
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let id = operation["operationId"].as_str().expect("an operationId");
+            // Reached as a reader does: from the overview's list of operations.
+            tab.navigate_to(&url)
+                .and_then(|t| t.wait_until_navigated())
+                .expect("the overview opens");
+            wait_for_text(&tab, "//body", "Et-App-Key");
+            click(
+                &tab,
+                &format!(
+                    "//a[contains(@href,'{TAG_ROUTE}{id}')][contains(normalize-space(.),'{path}')]"
+                ),
+            );
+            checked.extend(check_operation(&tab, &spec, id, method, path, operation));
+            operations += 1;
+            if id == "generate_reset_token" {
+                let screenshot = tab
+                    .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+                    .expect("a screenshot");
+                let screenshot_path = root.join(DOCS_DIR).join("screenshot.png");
+                std::fs::write(&screenshot_path, screenshot).expect("the screenshot is saved");
+                println!(
+                    "screenshot of an operation page: {}",
+                    screenshot_path.display()
                 );
             }
-            let shown = wait_for_all(&tab, RESPONSE_PANEL, &leaf_texts(&example["value"]))
-                .unwrap_or_else(|shown| {
-                    panic!("response {status} example `{name}` is not shown whole; the panel shows:\n{shown}")
-                });
-            checked.push((status.clone(), name.clone(), shown));
         }
     }
-    // The examples named in the issue, in case the spec walk above found fewer.
+    assert!(operations > 0, "the spec has no operation");
+    // Texts the documentation states, in case the spec walk found fewer.
     let all: String = checked.iter().map(|(_, _, shown)| shown.as_str()).collect();
     for text in [
         "IsSucceed",
-        "InvalidConfirmationCode",
+        "ErrorIncorrectAnswer",
+        "What street did you live on in third grade?",
         "Application key is not defined or does not exist",
     ] {
         assert!(
@@ -162,6 +106,108 @@ fn a_reader_sees_the_endpoint_the_app_key_header_and_every_example() {
         escaped.is_empty(),
         "the page fetched from the network: {escaped:?}"
     );
+}
+
+/// On an operation's page: its path, summary and method, the header its
+/// security names, the request example, and every example of every response
+/// (chosen as a reader would: the status tab, then the named example), all
+/// taken from the spec. Returns `(status, example, text shown)`.
+fn check_operation(
+    tab: &Tab,
+    spec: &Value,
+    id: &str,
+    method: &str,
+    path: &str,
+    operation: &Value,
+) -> Vec<(String, String, String)> {
+    // The page also renders neighbouring operations; everything below is
+    // looked for inside this operation's own section: the nearest element
+    // around its request panel (which names its path) that also holds the
+    // security details.
+    let section = format!(
+        "//*[contains(@class,'panel-request-samples')][.//*[normalize-space(text())='{path}']]\
+         /ancestor::*[.//*[normalize-space(text())='View security details']][1]"
+    );
+    let request_panel = format!("{section}{REQUEST_PANEL}");
+    // The response panel follows the operation's request panel.
+    let response_panel =
+        format!("({request_panel}/following::*[contains(@class,'panel-response-samples')])[1]");
+    wait_for_all(
+        tab,
+        &request_panel,
+        &[method.to_uppercase(), path.to_owned()],
+    )
+    .unwrap_or_else(|shown| panic!("{id}: the request panel does not name the method:\n{shown}"));
+    let summary = operation["summary"].as_str().unwrap_or_default();
+    wait_for_text(tab, "//body", summary);
+
+    if let Some(request) = operation.get("requestBody") {
+        let example = &resolve(spec, request)["content"]["application/json"]["example"];
+        wait_for_all(tab, &request_panel, &leaf_texts(example)).unwrap_or_else(|shown| {
+            panic!("{id}: the request example is not shown whole:\n{shown}")
+        });
+    }
+
+    // The operation's security requirement, opened, names the header.
+    click(
+        tab,
+        &format!("{section}//*[normalize-space(text())='View security details']"),
+    );
+    let details = wait_for_text(tab, "//body", "Header parameter name");
+    let header = details
+        .split("Header parameter name")
+        .nth(1)
+        .map(|after| after.trim_start_matches([':', ' ', '\n']))
+        .unwrap_or_default();
+    assert!(
+        header.starts_with("Et-App-Key"),
+        "{id}: the security details do not name Et-App-Key:\n{details}"
+    );
+
+    let mut checked = Vec::new();
+    let responses = operation["responses"].as_object().expect("responses");
+    for (status, response) in responses {
+        let Some(examples) = resolve(spec, response)
+            .pointer("/content/application~1json/examples")
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        click(
+            tab,
+            &format!("{response_panel}//button[normalize-space(.)='{status}']"),
+        );
+        for (name, example) in examples {
+            let summary = example["summary"].as_str().unwrap_or(name);
+            if examples.len() > 1 {
+                click(
+                    tab,
+                    &format!("{response_panel}//button[@aria-label='Example']"),
+                );
+                click(
+                    tab,
+                    &format!("//*[@role='menuitem'][normalize-space(.)='{summary}']"),
+                );
+            }
+            let shown = wait_for_all(tab, &response_panel, &leaf_texts(&example["value"]))
+                .unwrap_or_else(|shown| {
+                    panic!("{id}: response {status} example `{name}` is not shown whole; the panel shows:\n{shown}")
+                });
+            checked.push((format!("{id} {status}"), name.clone(), shown));
+        }
+    }
+    checked
+}
+
+/// Follows local `$ref`s.
+fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    let mut current = value;
+    while let Some(reference) = current.get("$ref").and_then(Value::as_str) {
+        current = spec
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("dangling $ref {reference}"));
+    }
+    current
 }
 
 /// Node.js with the pinned tools, and Chromium; `None` (after saying why)

@@ -6,7 +6,11 @@ use etna_codegen::{SPEC_PATH, workspace_root};
 use etna_spec_review::{load_spec, rules};
 use serde_json::{Value, json};
 
-const OPERATION: &str = "/paths/~1v{version}~1users~1identifiers~1reset~1code/post";
+const OPERATION: &str = "/paths/~1users~1identifiers~1reset~1code/post";
+/// The one parameter of the spec, `username` of the secret-question step.
+const PARAMETER: &str = "/paths/~1users~1password~1secret-question/get/parameters/0";
+/// The shared answer to a wrong app key.
+const APP_KEY_REJECTED: &str = "/components/responses/AppKeyRejected";
 
 fn spec() -> Value {
     load_spec(&workspace_root().join(SPEC_PATH)).expect("the spec parses")
@@ -64,9 +68,9 @@ fn undocumented_operations_schemas_properties_and_parameters_are_reported() {
         remove(spec, "/components/schemas/AppKeyError/description");
         remove(
             spec,
-            "/components/schemas/ResetTokenEnvelope/properties/IsSucceed/description",
+            "/components/schemas/Envelope/properties/IsSucceed/description",
         );
-        remove(spec, "/components/parameters/ApiVersion/description");
+        remove(spec, &format!("{PARAMETER}/description"));
         // A bare `$ref` property borrows its target's description, so this
         // leaves the `Identifier` property undescribed too.
         remove(spec, "/components/schemas/ResetIdentifier/description");
@@ -89,13 +93,10 @@ fn undocumented_operations_schemas_properties_and_parameters_are_reported() {
             "property-description",
         ),
         (
-            "#/components/schemas/ResetTokenEnvelope/properties/IsSucceed".into(),
+            "#/components/schemas/Envelope/properties/IsSucceed".into(),
             "property-description",
         ),
-        (
-            "#/components/parameters/ApiVersion".into(),
-            "parameter-description",
-        ),
+        (format!("#{PARAMETER}"), "parameter-description"),
     ];
     for (pointer, rule) in &expected {
         assert!(
@@ -119,27 +120,24 @@ fn missing_request_response_and_parameter_examples_are_reported() {
         );
         remove(
             spec,
-            &format!("{OPERATION}/responses/403/content/application~1json/examples"),
+            &format!("{APP_KEY_REJECTED}/content/application~1json/examples"),
         );
-        remove(spec, "/components/parameters/ApiVersion/example");
-        remove(spec, "/components/parameters/ApiVersion/schema/example");
+        remove(spec, &format!("{PARAMETER}/example"));
+        remove(spec, &format!("{PARAMETER}/schema/example"));
     });
     assert_eq!(
         found,
         vec![
-            (
-                "#/components/parameters/ApiVersion".to_owned(),
-                "parameter-example"
-            ),
             (
                 "#/components/requestBodies/ResetCodeRequestBody/content/application~1json"
                     .to_owned(),
                 "request-example"
             ),
             (
-                format!("#{OPERATION}/responses/403/content/application~1json"),
+                format!("#{APP_KEY_REJECTED}/content/application~1json"),
                 "response-example"
             ),
+            (format!("#{PARAMETER}"), "parameter-example"),
         ]
     );
 }
@@ -156,18 +154,18 @@ fn examples_that_contradict_their_schema_are_reported_at_every_level() {
         *at(
             spec,
             &format!(
-                "{OPERATION}/responses/403/content/application~1json/examples/app_key_missing_or_wrong/value"
+                "{APP_KEY_REJECTED}/content/application~1json/examples/app_key_missing_or_wrong/value"
             ),
         ) = json!({ "error": 403 });
         // Schema level: on a component schema and on a property.
         *at(spec, "/components/schemas/ResetIdentifier/example") = json!("ResetEverything");
         set(
             spec,
-            "/components/schemas/ResetTokenEnvelope/properties/Errors/example",
+            "/components/schemas/Envelope/properties/Errors/example",
             json!("not an array"),
         );
         // Parameter level.
-        *at(spec, "/components/parameters/ApiVersion/example") = json!(1.0);
+        *at(spec, &format!("{PARAMETER}/example")) = json!(1.0);
     });
     let pointers: Vec<&str> = found
         .iter()
@@ -175,14 +173,15 @@ fn examples_that_contradict_their_schema_are_reported_at_every_level() {
         .map(|(pointer, _)| pointer.as_str())
         .collect();
     let expected_403 = format!(
-        "#{OPERATION}/responses/403/content/application~1json/examples/app_key_missing_or_wrong/value"
+        "#{APP_KEY_REJECTED}/content/application~1json/examples/app_key_missing_or_wrong/value"
     );
+    let expected_parameter = format!("#{PARAMETER}/example");
     for expected in [
         "#/components/requestBodies/ResetCodeRequestBody/content/application~1json/example",
         expected_403.as_str(),
         "#/components/schemas/ResetIdentifier/example",
-        "#/components/schemas/ResetTokenEnvelope/properties/Errors/example",
-        "#/components/parameters/ApiVersion/example",
+        "#/components/schemas/Envelope/properties/Errors/example",
+        expected_parameter.as_str(),
     ] {
         assert!(
             pointers.contains(&expected),
@@ -232,8 +231,8 @@ fn dangling_references_are_reported_not_ignored() {
             spec,
             "/components/schemas/ResetCodeRequest/properties/Identifier/$ref",
         ) = json!("#/components/schemas/NoSuchSchema");
-        *at(spec, &format!("{OPERATION}/parameters/0/$ref")) =
-            json!("#/components/parameters/Nope");
+        *at(spec, &format!("{OPERATION}/requestBody/$ref")) =
+            json!("#/components/requestBodies/Nope");
     });
     assert!(
         found.contains(&(
@@ -243,7 +242,7 @@ fn dangling_references_are_reported_not_ignored() {
         "{found:#?}"
     );
     assert!(
-        found.contains(&(format!("#{OPERATION}/parameters/0/$ref"), "reference")),
+        found.contains(&(format!("#{OPERATION}/requestBody/$ref"), "reference")),
         "{found:#?}"
     );
 }

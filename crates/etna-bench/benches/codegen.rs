@@ -15,8 +15,9 @@ use etna_bench::synthetic;
 fn codegen(c: &mut Criterion) {
     let mut group = c.benchmark_group("codegen");
     group.sampling_mode(SamplingMode::Flat);
-    for operations in [1usize, 10, 100, 1000] {
-        let text = synthetic::spec(operations).expect("build the synthetic spec");
+    for copies in [1usize, 10, 100, 250] {
+        let operations = copies * synthetic::real_operations();
+        let text = synthetic::spec(copies).expect("build the synthetic spec");
         if operations >= 100 {
             group.sample_size(10);
             group.measurement_time(Duration::from_secs(20));

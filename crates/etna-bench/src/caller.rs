@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use etna_client::types::{ResetIdentifier, ResetTokenEnvelope};
+use etna_client::Operation;
+use etna_client::types::{ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope};
 
 use crate::handwritten::HandWritten;
 use crate::prototype::Prototype;
@@ -15,7 +16,7 @@ pub const CODE: &str = "231408";
 /// One side of the comparison. Both share nothing but the server.
 #[derive(Clone)]
 pub enum Caller {
-    /// `etna_client::Client::reset_token`.
+    /// `generate_reset_token().body(..).call()` of etna-client.
     Generated(etna_client::Client),
     /// The hand-written reqwest call, decoding the generated envelope type.
     HandWritten(Arc<HandWritten>),
@@ -62,7 +63,12 @@ impl Caller {
     pub async fn call(&self) -> Result<(), CallFailed> {
         let token = match self {
             Caller::Generated(client) => client
-                .reset_token(CODE, ResetIdentifier::ResetPassword)
+                .generate_reset_token()
+                .body(ResetCodeRequest {
+                    code: CODE.into(),
+                    identifier: ResetIdentifier::ResetPassword,
+                })
+                .call()
                 .await
                 .map(|token| token.expose() == TOKEN)
                 .map_err(|e| CallFailed(e.to_string()))?,

@@ -42,8 +42,9 @@ pub fn measure(
     max_runs: usize,
 ) -> Result<Vec<CodegenRow>, Box<dyn std::error::Error + Send + Sync>> {
     let mut rows = Vec::new();
-    for &operations in sizes {
-        let text = synthetic::spec(operations)?;
+    for &copies in sizes {
+        let operations = copies * synthetic::real_operations();
+        let text = synthetic::spec(copies)?;
         let lines = generate(&text)?.lines().count();
         let mut times = Vec::new();
         let start = Instant::now();

@@ -85,10 +85,8 @@ impl Prototype {
         let fail = |e: &dyn std::fmt::Display| CallFailed(e.to_string());
         let steps = self.steps;
         let body = if steps.validate_code {
-            let code =
-                etna_client::types::ResetCodeRequestCode::try_from(CODE).map_err(|e| fail(&e))?;
             serde_json::to_vec(&etna_client::types::ResetCodeRequest {
-                code,
+                code: CODE.into(),
                 identifier: etna_client::types::ResetIdentifier::ResetPassword,
             })
         } else {

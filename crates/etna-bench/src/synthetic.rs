@@ -2,9 +2,10 @@
 //!
 //! Copy `i` of every operation in `openapi/etna-trader.yaml` gets its own path
 //! (`/op{i}/...`), operationId (`<id>_op{i}`) and its own copies of the request
-//! bodies and schemas that the operation refers to directly (for the reset call:
-//! `ResetCodeRequest`, `ResetTokenEnvelope`, `ErrorBody`). What those refer to
-//! in turn (enums, the token, the status code) stays shared, as in a real API.
+//! bodies and schemas that the operation refers to directly (for the reset
+//! flow: the request bodies and the envelopes). What those refer to in turn
+//! (enums, the status code, the shared error responses) stays shared, as in a
+//! real API.
 
 use std::collections::BTreeSet;
 
@@ -31,7 +32,7 @@ impl std::fmt::Display for SyntheticError {
 impl std::error::Error for SyntheticError {}
 
 /// The spec's YAML text with `copies` copies of each of the real operations
-/// (the real spec has one, so `copies` is the operation count).
+/// (so `copies` × [`real_operations`] operations).
 pub fn spec(copies: usize) -> Result<String, SyntheticError> {
     let fail = |what: &str| SyntheticError(what.to_owned());
     let mut spec: Value =
@@ -52,8 +53,11 @@ pub fn spec(copies: usize) -> Result<String, SyntheticError> {
             .get_mut(kind.as_str())
             .and_then(Value::as_object_mut)
             .ok_or_else(|| SyntheticError(format!("it has no `components/{kind}`")))?;
+        // The original stays: shared components (the error bodies) may
+        // refer to it too.
         let body = section
-            .remove(name)
+            .get(name)
+            .cloned()
             .ok_or_else(|| SyntheticError(format!("`#/components/{kind}/{name}` is missing")))?;
         templates.push((kind.clone(), name.clone(), body));
     }
@@ -86,6 +90,23 @@ pub fn spec(copies: usize) -> Result<String, SyntheticError> {
     }
     spec["paths"] = Value::Object(new_paths);
     serde_yaml_ng::to_string(&spec).map_err(|e| SyntheticError(e.to_string()))
+}
+
+/// How many operations the real spec has.
+pub fn real_operations() -> usize {
+    serde_yaml_ng::from_str::<Value>(REAL_SPEC)
+        .ok()
+        .and_then(|spec| {
+            spec.get("paths")?.as_object().map(|paths| {
+                paths
+                    .values()
+                    .filter_map(Value::as_object)
+                    .flat_map(|item| item.values())
+                    .filter(|op| op.get("operationId").is_some())
+                    .count()
+            })
+        })
+        .unwrap_or(0)
 }
 
 /// `(section, name)` of every request body and schema that an operation names
@@ -158,16 +179,13 @@ mod tests {
             .operations()
             .map(|(_, _, op)| op.operation_id.clone())
             .collect();
-        assert_eq!(operations.len(), 3);
+        assert_eq!(real_operations(), 4);
+        assert_eq!(operations.len(), 3 * real_operations());
         for i in 0..3 {
             assert!(operations.contains(&Some(format!("generate_reset_token_op{i}"))));
         }
         let schemas = &parsed.components.as_ref().unwrap().schemas;
-        for name in ["ResetCodeRequest", "ResetTokenEnvelope", "ErrorBody"] {
-            assert!(
-                !schemas.contains_key(name),
-                "{name} should only exist as copies"
-            );
+        for name in ["ResetCodeRequest", "ResetTokenEnvelope", "Envelope"] {
             for i in 0..3 {
                 assert!(
                     schemas.contains_key(&format!("{name}Op{i}")),
@@ -175,14 +193,14 @@ mod tests {
                 );
             }
         }
-        // Shared: referred to only through the copied schemas.
+        // Shared: referred to only through the copied schemas or responses.
         assert!(schemas.contains_key("ResetIdentifier"));
         assert!(schemas.contains_key("AppKeyError"));
-        // A copy's error body points at its own envelope.
-        let error_body = serde_json::to_string(&schemas["ErrorBodyOp2"]).unwrap();
+        // A copy's envelope extends its own copy of the shared fields.
+        let envelope = serde_json::to_string(&schemas["ResetTokenEnvelopeOp2"]).unwrap();
         assert!(
-            error_body.contains("#/components/schemas/ResetTokenEnvelopeOp2"),
-            "{error_body}"
+            envelope.contains("#/components/schemas/EnvelopeOp2"),
+            "{envelope}"
         );
     }
 
@@ -193,8 +211,9 @@ mod tests {
             etna_codegen::generate_client(&parsed).unwrap()
         };
         let (one, four) = (generate(1), generate(4));
-        assert_eq!(one.matches("pub async fn send(").count(), 1);
-        assert_eq!(four.matches("pub async fn send(").count(), 4);
+        let per_copy = real_operations();
+        assert_eq!(one.matches("pub async fn send(").count(), per_copy);
+        assert_eq!(four.matches("pub async fn send(").count(), 4 * per_copy);
         assert!(four.contains("pub struct ResetTokenEnvelopeOp3"));
     }
 }

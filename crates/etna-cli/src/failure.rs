@@ -57,11 +57,10 @@ const CHECK_BASE_URL: &str = "check that --base-url (or ETNA_BASE_URL) is the AP
 /// Why the call returned no token.
 pub fn from_call(error: &Error, base_url: &str) -> Failure {
     match error {
-        Error::InvalidInput { field, reason } => {
-            let field = if *field == "code" { "--code" } else { field };
-            Failure::new(Exit::Usage, format!("invalid {field}: {reason}"))
-        }
-        Error::AppKeyRejected { status, message } => Failure::new(
+        Error::InvalidInput { .. } => Failure::new(Exit::Usage, error.to_string()),
+        Error::AppKeyRejected {
+            status, message, ..
+        } => Failure::new(
             Exit::AppKeyRejected,
             format!(
                 "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY (or --app-key), or ask your administrator for a valid key"
@@ -75,7 +74,7 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
             Exit::Network,
             format!("{error}; check the network, or allow more time with --timeout"),
         ),
-        Error::Connection { source } => Failure::new(
+        Error::Connection { source, .. } => Failure::new(
             Exit::Network,
             format!(
                 "cannot reach the API at {base_url}: {}; check --base-url (or ETNA_BASE_URL) and the network",
@@ -93,7 +92,7 @@ pub fn from_build(error: &BuildError) -> Failure {
             Exit::Network,
             format!("cannot set up HTTP: {}", causes(source)),
         ),
-        BuildError::InvalidApiVersion(_) => {
+        BuildError::InvalidServerVariable { .. } => {
             Failure::new(Exit::Usage, format!("{error}; pass it with --api-version"))
         }
         _ => Failure::new(Exit::Usage, error.to_string()),
@@ -132,21 +131,27 @@ mod tests {
     }
 
     #[test]
-    fn invalid_input_names_the_option() {
+    fn invalid_input_is_a_usage_error() {
         let error = Error::InvalidInput {
-            field: "code",
+            operation: "generate_reset_token",
             reason: "it is empty".to_owned(),
         };
         let failure = from_call(&error, "http://127.0.0.1:1");
         assert_eq!(failure.exit, Exit::Usage);
-        assert_eq!(failure.message, "invalid --code: it is empty");
+        assert_eq!(
+            failure.message,
+            "generate_reset_token: invalid input: it is empty; nothing was sent"
+        );
     }
 
     #[test]
     fn build_errors_are_usage_errors() {
         let failure = from_build(&BuildError::MissingAppKey);
         assert_eq!(failure.exit, Exit::Usage);
-        let failure = from_build(&BuildError::InvalidApiVersion("1 0".to_owned()));
+        let failure = from_build(&BuildError::InvalidServerVariable {
+            name: "version".to_owned(),
+            value: "1 0".to_owned(),
+        });
         assert!(
             failure.message.contains("--api-version"),
             "{}",

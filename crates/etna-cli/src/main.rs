@@ -5,6 +5,7 @@ mod cli;
 mod failure;
 mod reset;
 mod serve;
+mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use etna_client::Client;
+use etna_client::types::ResetCodeRequest;
+use etna_client::{Client, Operation};
 use etna_mock::MockServer;
 
 use crate::cli::{Cli, Output, ResetArgs};
@@ -15,6 +16,19 @@ use crate::{mock_failure, print_line, verbose};
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
+    // Checked against the spec before any server is started or called.
+    let body = ResetCodeRequest {
+        code: args.code.as_str().into(),
+        identifier: args.identifier.into(),
+    };
+    let json = serde_json::to_value(&body).unwrap_or_default();
+    let problems = crate::validate::request_body("generate_reset_token", &json);
+    if !problems.is_empty() {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!("invalid --code: {}", problems.join("; ")),
+        ));
+    }
     let mock = match cli.mock {
         true => Some(start_mock(cli).await?),
         false => None,
@@ -47,7 +61,9 @@ pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
         ),
     );
     let result = client
-        .reset_token_envelope(&args.code, args.identifier.into())
+        .generate_reset_token()
+        .body(body)
+        .call_envelope()
         .await;
     if let Some(server) = mock {
         server.shutdown().await;
@@ -61,7 +77,7 @@ pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
         print_line(&json)?;
     }
     let token = answer
-        .into_token()
+        .into_model()
         .map_err(|e| failure::from_call(&e, &base_url))?;
     if cli.output == Output::Text {
         print_line(token.expose())?;

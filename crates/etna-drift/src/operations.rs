@@ -132,6 +132,33 @@ pub(crate) fn compare(ctx: &mut Ctx) {
     }
 }
 
+/// `x-etna-success`: how the operation's envelope says "done" (absent means
+/// `is-succeed`). The wire does not change, but what `call()` reports does.
+fn success_rule(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
+    let rule = |op: &Op| {
+        op.op
+            .extensions
+            .get("x-etna-success")
+            .and_then(|v| v.as_str())
+            .unwrap_or("is-succeed")
+            .to_owned()
+    };
+    let (old, new) = (rule(o), rule(n));
+    if old == new {
+        return;
+    }
+    let detail = format!(
+        "the success rule changes from `{old}` to `{new}`: the same answer may now be reported as a refusal, or a refusal as a success, by `call()`; check every caller's handling of `Error::Refused`"
+    );
+    ctx.push(Change::new(
+        Class::Breaking,
+        "success-rule-changed",
+        Some(label),
+        join(&n.at, "x-etna-success"),
+        detail,
+    ));
+}
+
 fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
     let label = n.label();
     if o.id() != n.id() {
@@ -184,6 +211,7 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             detail,
         ));
     }
+    success_rule(ctx, o, n, &label);
     parameters::compare(ctx, o, n, &label);
     payloads::request_body(ctx, o, n, &label);
     payloads::responses(ctx, o, n, &label);

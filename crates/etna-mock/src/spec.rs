@@ -75,7 +75,7 @@ impl MockSpec {
                 })
         };
         Ok(Self {
-            path: path.to_owned(),
+            path: format!("{}{path}", base_path(&doc)),
             method,
             app_key_header: app_key_header(&doc, operation)?,
             accepted_code,
@@ -86,6 +86,20 @@ impl MockSpec {
             app_key_error: first_response_example(&doc, operation, "403")?,
             request_schema,
         })
+    }
+}
+
+/// The part of the first server URL after its leading `{variable}` (the
+/// deployment's root, which the mock's own address stands in for), e.g.
+/// `/v{version}`.
+fn base_path(doc: &Value) -> String {
+    let url = doc
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match url.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
+        Some((_, rest)) => rest.to_owned(),
+        None => String::new(),
     }
 }
 

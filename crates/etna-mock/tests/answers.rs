@@ -7,7 +7,7 @@ use etna_mock::{Error, MockServer};
 use serde_json::{Value, json};
 
 const PATH: &str = "/v1.0/users/identifiers/reset/code";
-const OPERATION: &str = "/paths/~1v{version}~1users~1identifiers~1reset~1code/post";
+const OPERATION: &str = "/paths/~1users~1identifiers~1reset~1code/post";
 
 fn http() -> reqwest::Client {
     // reqwest is built without a default TLS provider; plain HTTP still wants one.
@@ -20,10 +20,23 @@ fn http() -> reqwest::Client {
 
 /// The example `name` of the `status` response, as the spec writes it.
 fn spec_example(spec: &str, status: &str, name: &str) -> Value {
+    example_at(spec, OPERATION, status, name)
+}
+
+/// The example `name` of the `status` response of the operation at
+/// `operation` (a JSON pointer), its response `$ref` followed.
+fn example_at(spec: &str, operation: &str, status: &str, name: &str) -> Value {
     let doc: Value = serde_yaml_ng::from_str(spec).unwrap();
-    let pointer =
-        format!("{OPERATION}/responses/{status}/content/application~1json/examples/{name}/value");
-    doc.pointer(&pointer).unwrap().clone()
+    let mut response = doc
+        .pointer(&format!("{operation}/responses/{status}"))
+        .unwrap();
+    while let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+        response = doc.pointer(reference.trim_start_matches('#')).unwrap();
+    }
+    response
+        .pointer(&format!("/content/application~1json/examples/{name}/value"))
+        .unwrap()
+        .clone()
 }
 
 struct Answer {
@@ -357,10 +370,7 @@ async fn editing_the_specs_examples_changes_the_answers() {
             "Edited key message",
         )
         .replace("name: Et-App-Key", "name: X-Edited-Key")
-        .replace(
-            "/v{version}/users/identifiers/reset/code:",
-            "/v{version}/edited/path:",
-        );
+        .replace("/users/identifiers/reset/code:", "/edited/path:");
     assert_ne!(edited, etna_mock::SPEC);
     let server = MockServer::from_spec_str(&edited).await.unwrap();
     assert_eq!(server.accepted_code(), "777777");
@@ -368,13 +378,8 @@ async fn editing_the_specs_examples_changes_the_answers() {
     let url = format!("{base}/v1.0/edited/path");
     let key = Some(("X-Edited-Key", MockServer::APP_KEY));
     let body = |code: &str| json!({ "Code": code, "Identifier": "ResetPassword" }).to_string();
-    let edited_example = |status: &str, name: &str| {
-        let doc: Value = serde_yaml_ng::from_str(&edited).unwrap();
-        let pointer = format!(
-            "/paths/~1v{{version}}~1edited~1path/post/responses/{status}/content/application~1json/examples/{name}/value"
-        );
-        doc.pointer(&pointer).unwrap().clone()
-    };
+    let edited_example =
+        |status: &str, name: &str| example_at(&edited, "/paths/~1edited~1path/post", status, name);
 
     let success = send(reqwest::Method::POST, &url, key, body("777777")).await;
     assert_eq!(success.status, 200);
@@ -415,14 +420,13 @@ async fn a_spec_the_mock_cannot_follow_is_an_error() {
 
 #[tokio::test]
 async fn the_client_gets_the_specs_token_refusal_and_key_error() {
-    use etna_client::types::ResetIdentifier::ResetPassword;
     let server = MockServer::start().await.unwrap();
     let client = etna_client::Client::new(&server.base_url(), MockServer::APP_KEY).unwrap();
     let success = spec_example(etna_mock::SPEC, "200", "success");
-    let token = client.reset_token("231408", ResetPassword).await.unwrap();
+    let token = reset_token(&client, "231408").await.unwrap();
     assert_eq!(token.expose(), success["Model"]);
 
-    match client.reset_token("111111", ResetPassword).await {
+    match reset_token(&client, "111111").await {
         Err(etna_client::Error::Refused {
             errors,
             errors_code,
@@ -436,8 +440,10 @@ async fn the_client_gets_the_specs_token_refusal_and_key_error() {
     }
 
     let wrong = etna_client::Client::new(&server.base_url(), "wrong").unwrap();
-    match wrong.reset_token("231408", ResetPassword).await {
-        Err(etna_client::Error::AppKeyRejected { status, message }) => {
+    match reset_token(&wrong, "231408").await {
+        Err(etna_client::Error::AppKeyRejected {
+            status, message, ..
+        }) => {
             assert_eq!(status.as_u16(), 403);
             let expected = spec_example(etna_mock::SPEC, "403", "app_key_missing_or_wrong");
             assert_eq!(message, expected["error"]);
@@ -505,4 +511,19 @@ async fn dropping_the_handle_stops_the_server() {
         closed,
         "the server still accepts connections after its handle was dropped"
     );
+}
+
+async fn reset_token(
+    client: &etna_client::Client,
+    code: &str,
+) -> Result<etna_client::Secret, etna_client::Error> {
+    use etna_client::Operation;
+    client
+        .generate_reset_token()
+        .body(etna_client::types::ResetCodeRequest {
+            code: code.into(),
+            identifier: etna_client::types::ResetIdentifier::ResetPassword,
+        })
+        .call()
+        .await
 }

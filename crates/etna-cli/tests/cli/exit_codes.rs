@@ -309,7 +309,7 @@ fn exit_4_no_answer_within_the_timeout() {
         .stderr(
             one_error_line("did not answer within 1s")
                 .and(predicate::str::contains("--timeout"))
-                .and(predicate::str::contains("may already be used")),
+                .and(predicate::str::contains("not retried")),
         );
 }
 
@@ -327,11 +327,11 @@ fn exit_5_unexpected_responses() {
         ),
         (
             background.answering(StatusCode::OK, "text/html", "<html>login page</html>"),
-            "not a valid",
+            "not the documented shape",
         ),
         (
             background.answering(StatusCode::OK, "application/json", r#"{"IsSucceed": true}"#),
-            "sent no token",
+            "sent no `Model`",
         ),
         (
             background.answering(StatusCode::NOT_FOUND, "text/plain", "no such route"),

@@ -19,13 +19,22 @@ fn etna() -> Command {
     command
 }
 
-/// The example `name` of the `status` response of the spec the mock follows.
+/// The example `name` of the `status` response of `generate_reset_token` in
+/// the spec the mock follows.
 fn spec_example(status: &str, name: &str) -> Value {
     let doc: Value = serde_yaml_ng::from_str(etna_mock::SPEC).unwrap();
-    let pointer = format!(
-        "/paths/~1v{{version}}~1users~1identifiers~1reset~1code/post/responses/{status}/content/application~1json/examples/{name}/value"
-    );
-    doc.pointer(&pointer).unwrap().clone()
+    let mut response = doc
+        .pointer(&format!(
+            "/paths/~1users~1identifiers~1reset~1code/post/responses/{status}"
+        ))
+        .unwrap();
+    while let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+        response = doc.pointer(reference.trim_start_matches('#')).unwrap();
+    }
+    response
+        .pointer(&format!("/content/application~1json/examples/{name}/value"))
+        .unwrap()
+        .clone()
 }
 
 /// The token the mock answers the spec's example code with.

@@ -34,7 +34,9 @@ fn json_output_of_a_refusal_is_the_envelope_with_the_reasons() {
         .args(["--code", "999999", "--identifier", "reset-pin-code"])
         .assert()
         .code(1)
-        .stderr(predicate::str::starts_with("error: the API refused"))
+        .stderr(predicate::str::starts_with(
+            "error: generate_reset_token: the API refused",
+        ))
         .get_output()
         .clone();
     let refused = spec_example("200", "refused");
