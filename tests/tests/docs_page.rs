@@ -201,13 +201,7 @@ fn check_operation(
 
 /// Follows local `$ref`s.
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    let mut current = value;
-    while let Some(reference) = current.get("$ref").and_then(Value::as_str) {
-        current = spec
-            .pointer(reference.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("dangling $ref {reference}"));
-    }
-    current
+    etna_spec::follow(spec, value).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Node.js with the pinned tools, and Chromium; `None` (after saying why)

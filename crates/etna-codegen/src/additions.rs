@@ -252,49 +252,39 @@ struct Operation {
 }
 
 fn operations(spec: &Value) -> Result<Vec<Operation>, CodegenError> {
-    let base = base_path(spec);
+    let base = etna_spec::base_path(spec);
     let mut out = Vec::new();
-    let paths = spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten();
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
+    for op in etna_spec::operations(spec) {
+        if op.id.is_empty() {
             continue;
-        };
-        for (method, op) in item {
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let at = crate::preflight::pointer(&["paths", path.as_str(), method.as_str()]);
-            let success = match op.get("x-etna-success").and_then(Value::as_str) {
-                None | Some("is-succeed") => "IsSucceed",
-                Some("no-errors") => "NoErrors",
-                Some(other) => {
-                    return Err(unsupported(
-                        &format!("{at}/x-etna-success"),
-                        &format!(
-                            "unknown rule `{other}`; use `is-succeed` (the default) or `no-errors`"
-                        ),
-                    ));
-                }
-            };
-            let statuses = op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(status, _)| status.parse().ok())
-                .collect();
-            out.push(Operation {
-                id: id.to_owned(),
-                method: method.to_uppercase(),
-                path: format!("{base}{path}"),
-                success,
-                statuses,
-            });
         }
+        let success = match op.operation.get("x-etna-success").and_then(Value::as_str) {
+            None | Some("is-succeed") => "IsSucceed",
+            Some("no-errors") => "NoErrors",
+            Some(other) => {
+                return Err(unsupported(
+                    &format!("{}/x-etna-success", op.at),
+                    &format!(
+                        "unknown rule `{other}`; use `is-succeed` (the default) or `no-errors`"
+                    ),
+                ));
+            }
+        };
+        let statuses = op
+            .operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(status, _)| status.parse().ok())
+            .collect();
+        out.push(Operation {
+            id: op.id.to_owned(),
+            method: op.method.to_owned(),
+            path: format!("{base}{}", op.path),
+            success,
+            statuses,
+        });
     }
     Ok(out)
 }
@@ -331,31 +321,11 @@ fn operation_impl(
     ))
 }
 
-/// The part of the first server URL after its leading `{variable}` (the
-/// deployment's root, which a caller gives as the base URL), e.g. `/v{version}`.
-fn base_path(spec: &Value) -> String {
-    let url = spec
-        .pointer("/servers/0/url")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    match url.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
-        Some((_, rest)) => rest.to_owned(),
-        None => String::new(),
-    }
-}
-
 fn generated_client_impl(spec: &Value) -> Result<Item, CodegenError> {
-    let base = base_path(spec);
-    let variables: String = spec
-        .pointer("/servers/0/variables")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(name, _)| base.contains(&format!("{{{name}}}")))
-        .map(|(name, var)| {
-            let default = var.get("default").and_then(Value::as_str).unwrap_or("");
-            format!("({name:?}, {default:?}),")
-        })
+    let base = etna_spec::base_path(spec);
+    let variables: String = etna_spec::server_variables(spec)
+        .iter()
+        .map(|(name, default)| format!("({name:?}, {default:?}),"))
         .collect();
     let secrets: String = crate::secrets::secret_properties(spec)
         .iter()
@@ -531,104 +501,76 @@ struct SpecOperation {
     body: Option<SpecBody>,
 }
 
-/// The operations with what `Dispatch` describes, `$ref`s followed.
+/// The operations with what `Dispatch` describes, `$ref`s followed (a
+/// reference that leads nowhere reads as an empty object; preflight and the
+/// linters report it).
 fn spec_operations(spec: &Value) -> Vec<SpecOperation> {
-    let base = base_path(spec);
+    let base = etna_spec::base_path(spec);
+    let empty = Value::Null;
     let resolve = |value: &Value| -> Value {
-        let mut current = value.clone();
-        for _ in 0..16 {
-            match current.get("$ref").and_then(Value::as_str) {
-                Some(r) => match r.strip_prefix('#').and_then(|p| spec.pointer(p)) {
-                    Some(target) => current = target.clone(),
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        current
+        etna_spec::follow(spec, value)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let text = |value: &Value, key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_owned()
     };
     let mut out = Vec::new();
-    let paths = spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten();
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
+    for op in etna_spec::operations(spec) {
+        if op.id.is_empty() {
             continue;
-        };
-        let shared: Vec<Value> = item
+        }
+        let own = op
+            .operation
             .get("parameters")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (method, op) in item {
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let own = op
-                .get("parameters")
-                .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let parameters = op
+            .shared_parameters
+            .iter()
+            .chain(own)
+            .map(resolve)
+            .map(|p| SpecParameter {
+                name: text(&p, "name"),
+                location: text(&p, "in"),
+                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                secret: crate::secrets::is_secret(&resolve(p.get("schema").unwrap_or(&empty))),
+                description: text(&p, "description"),
+            })
+            .collect();
+        let body = op.operation.get("requestBody").map(resolve).map(|body| {
+            let media = body
+                .pointer("/content/application~1json")
                 .cloned()
+                .unwrap_or(Value::Null);
+            let schema = resolve(media.get("schema").unwrap_or(&empty));
+            let example = media
+                .get("example")
+                .or_else(|| schema.get("example"))
+                .map(Value::to_string)
                 .unwrap_or_default();
-            let parameters = shared
-                .iter()
-                .chain(&own)
-                .map(resolve)
-                .map(|p| {
-                    let schema = resolve(p.get("schema").unwrap_or(&Value::Null));
-                    SpecParameter {
-                        name: p
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_owned(),
-                        location: p.get("in").and_then(Value::as_str).unwrap_or("").to_owned(),
-                        required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                        secret: crate::secrets::is_secret(&schema),
-                        description: p
-                            .get("description")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .trim()
-                            .to_owned(),
-                    }
-                })
-                .collect();
-            let body = op.get("requestBody").map(resolve).map(|body| {
-                let media = body
-                    .pointer("/content/application~1json")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let schema = resolve(media.get("schema").unwrap_or(&Value::Null));
-                let example = media
-                    .get("example")
-                    .or_else(|| schema.get("example"))
-                    .map(Value::to_string)
-                    .unwrap_or_default();
-                SpecBody {
-                    required: body
-                        .get("required")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                    secrets: crate::secrets::secret_properties(&schema),
-                    example,
-                }
-            });
-            out.push(SpecOperation {
-                id: id.to_owned(),
-                method: method.to_uppercase(),
-                path: format!("{base}{path}"),
-                summary: op
-                    .get("summary")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned(),
-                parameters,
-                body,
-            });
-        }
+            SpecBody {
+                required: body
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                secrets: crate::secrets::secret_properties(&schema),
+                example,
+            }
+        });
+        out.push(SpecOperation {
+            id: op.id.to_owned(),
+            method: op.method.to_owned(),
+            path: format!("{base}{}", op.path),
+            summary: text(op.operation, "summary"),
+            parameters,
+            body,
+        });
     }
     out
 }

@@ -286,19 +286,9 @@ fn resolve_response<'a>(
     }
 }
 
-/// A `#/...` JSON pointer made of unescaped reference tokens.
-pub(crate) fn pointer<S: AsRef<str>>(parts: &[S]) -> String {
-    let mut pointer = String::from("#");
-    for part in parts {
-        pointer.push('/');
-        pointer.push_str(&part.as_ref().replace('~', "~0").replace('/', "~1"));
-    }
-    pointer
-}
-
 fn problem<S: AsRef<str>>(parts: &[S], message: &str) -> Problem {
     Problem {
-        pointer: pointer(parts),
+        pointer: etna_spec::pointer::join(parts),
         message: message.to_owned(),
     }
 }

@@ -10,10 +10,6 @@ use crate::error::{Error, spec};
 /// The operation the mock server serves.
 pub(crate) const OPERATION_ID: &str = "generate_reset_token";
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Everything the mock server answers with, taken from the spec.
 pub(crate) struct MockSpec {
     /// The path template, e.g. `/v{version}/users/identifiers/reset/code`.
@@ -75,7 +71,7 @@ impl MockSpec {
                 })
         };
         Ok(Self {
-            path: format!("{}{path}", base_path(&doc)),
+            path: format!("{}{path}", etna_spec::base_path(&doc)),
             method,
             app_key_header: app_key_header(&doc, operation)?,
             accepted_code,
@@ -89,27 +85,13 @@ impl MockSpec {
     }
 }
 
-/// The part of the first server URL after its leading `{variable}` (the
-/// deployment's root, which the mock's own address stands in for), e.g.
-/// `/v{version}`.
-fn base_path(doc: &Value) -> String {
-    let url = doc
-        .pointer("/servers/0/url")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    match url.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
-        Some((_, rest)) => rest.to_owned(),
-        None => String::new(),
-    }
-}
-
 fn find_operation(doc: &Value) -> Result<(&str, &str, &Value), Error> {
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
         .ok_or_else(|| spec("it has no `paths`"))?;
     for (path, item) in paths {
-        for method in METHODS {
+        for method in etna_spec::METHODS {
             let operation = item.get(method);
             if operation.and_then(|o| o.get("operationId")) == Some(&Value::from(OPERATION_ID)) {
                 return Ok((path, method, operation.unwrap_or(&Value::Null)));
@@ -280,26 +262,11 @@ fn resolve<'a>(doc: &'a Value, value: Option<&'a Value>, what: &str) -> Result<&
 fn resolve_at<'a>(
     doc: &'a Value,
     value: Option<&'a Value>,
-    mut at: String,
+    at: String,
     what: &str,
 ) -> Result<(&'a Value, String), Error> {
-    let mut current = value.ok_or_else(|| spec(format!("{what} is missing")))?;
-    // A bound, so that a cycle of references is an error rather than a hang.
-    for _ in 0..32 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-            return Ok((current, at));
-        };
-        let pointer = reference
-            .strip_prefix('#')
-            .ok_or_else(|| spec(format!("{what} refers outside the document: {reference}")))?;
-        current = doc.pointer(pointer).ok_or_else(|| {
-            spec(format!(
-                "{what} refers to {reference}, which does not exist"
-            ))
-        })?;
-        reference.clone_into(&mut at);
-    }
-    Err(spec(format!("{what} is a reference cycle")))
+    let value = value.ok_or_else(|| spec(format!("{what} is missing")))?;
+    etna_spec::follow_at(doc, value, at).map_err(|e| spec(format!("{what}: {e}")))
 }
 
 #[cfg(test)]

@@ -27,13 +27,11 @@ fn spec_example(spec: &str, status: &str, name: &str) -> Value {
 /// `operation` (a JSON pointer), its response `$ref` followed.
 fn example_at(spec: &str, operation: &str, status: &str, name: &str) -> Value {
     let doc: Value = serde_yaml_ng::from_str(spec).unwrap();
-    let mut response = doc
+    let response = doc
         .pointer(&format!("{operation}/responses/{status}"))
         .unwrap();
-    while let Some(reference) = response.get("$ref").and_then(Value::as_str) {
-        response = doc.pointer(reference.trim_start_matches('#')).unwrap();
-    }
-    response
+    etna_spec::follow(&doc, response)
+        .unwrap()
         .pointer(&format!("/content/application~1json/examples/{name}/value"))
         .unwrap()
         .clone()

@@ -33,7 +33,8 @@
 #![warn(missing_docs)]
 
 mod convert;
-pub mod pointer;
+/// JSON pointers, from the spec model.
+pub use etna_spec::pointer;
 mod schemas;
 
 pub use convert::ConvertError;

@@ -18,16 +18,10 @@ pub fn spec() -> Value {
 
 /// Follows local `$ref`s such as `#/components/requestBodies/X`.
 pub fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    let mut current = value;
-    while let Some(reference) = current.get("$ref").and_then(Value::as_str) {
-        current = spec
-            .pointer(reference.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("dangling $ref {reference}"));
-    }
-    current
+    etna_spec::follow(spec, value).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Every operation of the spec: `(operationId, operation object)`.
+/// Every operation of the spec: `(operationId, operation object)`, by id.
 pub fn operations(spec: &Value) -> Vec<(String, &Value)> {
     operations_at(spec)
         .into_iter()
@@ -35,20 +29,18 @@ pub fn operations(spec: &Value) -> Vec<(String, &Value)> {
         .collect()
 }
 
-/// Every operation of the spec: `(operationId, "METHOD path", operation)`.
+/// Every operation of the spec: `(operationId, "METHOD path", operation)`, by id.
 pub fn operations_at(spec: &Value) -> Vec<(String, String, &Value)> {
-    let mut out = Vec::new();
-    for (path, item) in spec["paths"].as_object().expect("paths") {
-        for (method, op) in item.as_object().expect("path item") {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                out.push((
-                    id.to_owned(),
-                    format!("{} {path}", method.to_uppercase()),
-                    op,
-                ));
-            }
-        }
-    }
+    let mut out: Vec<_> = etna_spec::operations(spec)
+        .into_iter()
+        .map(|op| {
+            (
+                op.id.to_owned(),
+                format!("{} {}", op.method, op.path),
+                op.operation,
+            )
+        })
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }

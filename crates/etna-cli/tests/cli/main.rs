@@ -23,15 +23,13 @@ fn etna() -> Command {
 /// the spec the mock follows.
 fn spec_example(status: &str, name: &str) -> Value {
     let doc: Value = serde_yaml_ng::from_str(etna_mock::SPEC).unwrap();
-    let mut response = doc
+    let response = doc
         .pointer(&format!(
             "/paths/~1users~1identifiers~1reset~1code/post/responses/{status}"
         ))
         .unwrap();
-    while let Some(reference) = response.get("$ref").and_then(Value::as_str) {
-        response = doc.pointer(reference.trim_start_matches('#')).unwrap();
-    }
-    response
+    etna_spec::follow(&doc, response)
+        .unwrap()
         .pointer(&format!("/content/application~1json/examples/{name}/value"))
         .unwrap()
         .clone()

@@ -6,10 +6,6 @@ use serde_json::Value;
 use super::{Rule, Violation};
 use crate::pointer;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Where a media type sits, which decides the rule for its missing example.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum MediaOf {
@@ -84,8 +80,8 @@ impl<'a> Parts<'a> {
                 continue;
             };
             let shared = item.get("parameters");
-            for method in METHODS {
-                let Some(operation) = item.get(*method) else {
+            for method in etna_spec::METHODS {
+                let Some(operation) = item.get(method) else {
                     continue;
                 };
                 let at = pointer::push(&item_at, method);
@@ -189,42 +185,38 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// Follows `$ref` (to `#/...` only) until a node that is not a reference.
+/// Follows `$ref` (to `#/...` only) until a node that is not a reference;
+/// a reference that leads nowhere is a violation at that `$ref`.
 pub(super) fn resolve<'a>(
     spec: &'a Value,
-    mut node: &'a Value,
-    mut at: String,
+    node: &'a Value,
+    at: String,
     out: &mut Vec<Violation>,
 ) -> Option<(&'a Value, String)> {
-    // A chain longer than this is a cycle; real specs use one or two hops.
-    for _ in 0..16 {
-        let Some(reference) = node.get("$ref") else {
-            return Some((node, at));
-        };
-        let target = reference.as_str().unwrap_or_default();
-        match pointer::resolve_local(spec, target) {
-            Some(next) if target.starts_with("#/") => {
-                node = next;
-                at = target.to_owned();
-            }
-            _ => {
-                out.push(Violation {
-                    pointer: pointer::push(&at, "$ref"),
-                    rule: Rule::Reference,
-                    message: format!(
+    match etna_spec::follow_at(spec, node, at) {
+        Ok(found) => Some(found),
+        Err(e) => {
+            let (pointer, message) = match &e.problem {
+                etna_spec::RefProblem::Cycle(_) => (
+                    e.at.clone(),
+                    "`$ref`s here form a cycle; make the chain end at a real object".to_owned(),
+                ),
+                etna_spec::RefProblem::External(reference)
+                | etna_spec::RefProblem::Dangling(reference) => (
+                    pointer::push(&e.at, "$ref"),
+                    format!(
                         "`$ref: {reference}` points to nothing in this file; refer to an existing `#/components/...` entry"
                     ),
-                });
-                return None;
-            }
+                ),
+            };
+            out.push(Violation {
+                pointer,
+                rule: Rule::Reference,
+                message,
+            });
+            None
         }
     }
-    out.push(Violation {
-        pointer: at,
-        rule: Rule::Reference,
-        message: "`$ref`s here form a cycle; make the chain end at a real object".to_owned(),
-    });
-    None
 }
 
 /// Calls `visit` on a schema and on every schema nested in it, without
