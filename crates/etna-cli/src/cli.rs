@@ -105,12 +105,31 @@ pub struct ResetArgs {
 pub enum MockCommand {
     /// Run the mock server in the foreground until Ctrl-C, printing its base
     /// URL on stdout. It accepts the app key given with --app-key or
-    /// ETNA_APP_KEY, or etna-mock-app-key when none is given.
-    Serve {
-        /// Port on 127.0.0.1 to listen on; 0 lets the system pick a free one.
-        #[arg(long, value_name = "PORT", default_value_t = 0)]
-        port: u16,
-    },
+    /// ETNA_APP_KEY, or etna-mock-app-key when none is given. Requests may ask
+    /// for faults themselves with `Prefer: code=N`, `delay=MS`,
+    /// `fault=drop|truncate`.
+    Serve(ServeArgs),
+}
+
+/// Options of `etna mock serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 to listen on; 0 lets the system pick a free one.
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+    /// Serve this spec file instead of the embedded openapi/etna-trader.yaml,
+    /// e.g. to see an edit answered before regenerating anything.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<std::path::PathBuf>,
+    /// Wait before answering: MS, or MIN-MAX for a random time between;
+    /// OPERATION:... for one operation only. Repeatable.
+    #[arg(long, value_name = "[OPERATION:]MS[-MS]")]
+    pub latency: Vec<String>,
+    /// Answer with a fault: a documented STATUS (e.g. 403), `drop` (close the
+    /// connection) or `truncate` (half a body); OPERATION:... for one
+    /// operation only. Repeatable.
+    #[arg(long, value_name = "[OPERATION:]STATUS|drop|truncate")]
+    pub fault: Vec<String>,
 }
 
 /// What a reset token is for; the spec's spellings are accepted too.

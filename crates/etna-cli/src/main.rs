@@ -45,8 +45,8 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::GenerateResetToken(args) => reset::run(cli, args).await,
         Command::Mock {
-            command: MockCommand::Serve { port },
-        } => serve::run(cli, *port).await,
+            command: MockCommand::Serve(args),
+        } => serve::run(cli, args).await,
     }
 }
 

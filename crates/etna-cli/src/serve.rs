@@ -1,13 +1,24 @@
 //! `etna mock serve`: the mock server in the foreground until Ctrl-C.
 
-use etna_mock::MockServer;
+use std::time::Duration;
 
-use crate::cli::Cli;
+use etna_mock::{Fault, Latency, MockServer, MockServerBuilder};
+
+use crate::cli::{Cli, ServeArgs};
 use crate::failure::{Exit, Failure};
 use crate::{mock_failure, print_line};
 
-pub async fn run(cli: &Cli, port: u16) -> Result<(), Failure> {
-    let mut builder = MockServer::builder().port(port);
+pub async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
+    let mut builder = faults(MockServer::builder().port(args.port), args)?;
+    if let Some(path) = &args.spec {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::new(
+                Exit::Usage,
+                format!("cannot read --spec {}: {e}", path.display()),
+            )
+        })?;
+        builder = builder.spec(text);
+    }
     let key = match &cli.app_key {
         Some(key) => {
             builder = builder.app_key(key.as_str());
@@ -26,6 +37,65 @@ pub async fn run(cli: &Cli, port: u16) -> Result<(), Failure> {
     stopped?;
     eprintln!("etna: mock server stopped");
     Ok(())
+}
+
+/// The --latency and --fault options on the builder.
+fn faults(mut builder: MockServerBuilder, args: &ServeArgs) -> Result<MockServerBuilder, Failure> {
+    for option in &args.latency {
+        let (operation, value) = split_operation(option);
+        let latency = parse_latency(value).ok_or_else(|| {
+            usage(format!(
+                "invalid --latency {option:?}: give milliseconds (250), a range (100-900), optionally after OPERATION:"
+            ))
+        })?;
+        builder = match operation {
+            Some(operation) => builder.latency_for(operation, latency),
+            None => builder.latency(latency),
+        };
+    }
+    for option in &args.fault {
+        let (operation, value) = split_operation(option);
+        let fault = match value {
+            "drop" => Fault::Drop,
+            "truncate" => Fault::Truncate,
+            status => match status.parse::<u16>() {
+                Ok(code) if (100..=599).contains(&code) => Fault::Status(code),
+                _ => {
+                    return Err(usage(format!(
+                        "invalid --fault {option:?}: give an HTTP status (403), drop or truncate, optionally after OPERATION:"
+                    )));
+                }
+            },
+        };
+        builder = match operation {
+            Some(operation) => builder.fault_for(operation, fault),
+            None => builder.fault(fault),
+        };
+    }
+    Ok(builder)
+}
+
+fn split_operation(option: &str) -> (Option<&str>, &str) {
+    match option.split_once(':') {
+        Some((operation, value)) => (Some(operation), value),
+        None => (None, option),
+    }
+}
+
+fn parse_latency(value: &str) -> Option<Latency> {
+    let ms = |text: &str| text.trim().parse::<u64>().ok().map(Duration::from_millis);
+    let latency = match value.split_once('-') {
+        Some((low, high)) => Latency::Between(ms(low)?, ms(high)?),
+        None => Latency::Fixed(ms(value)?),
+    };
+    let longest = match latency {
+        Latency::Fixed(d) | Latency::Between(_, d) => d,
+    };
+    (longest <= etna_mock::MAX_DELAY).then_some(latency)
+}
+
+fn usage(message: String) -> Failure {
+    Failure::new(Exit::Usage, message)
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM.

@@ -16,6 +16,15 @@
 //! | any other valid code | 200, the spec's 200 example with `IsSucceed: false` |
 //! | another path / method / an oversized body | 404 / 405 / 413 |
 //!
+//! Faults on demand, for testing timeouts and the no-retry rule: a latency
+//! ([`Latency`], fixed or random) and a fault ([`Fault`]: a documented status
+//! with its example, a dropped connection, a truncated body), for every
+//! operation or per `operationId`, set on [`MockServerBuilder`], or per
+//! request with the `Prefer` header as Stoplight Prism reads it:
+//! `Prefer: code=403` (that documented status, its first example, or
+//! `example=NAME`), `delay=MS` (at most [`MAX_DELAY`]), `fault=drop|truncate`,
+//! comma-separated. A `Prefer` header the mock cannot read gets a plain-text 400.
+//!
 //! ```no_run
 //! use etna_mock::MockServer;
 //!
@@ -32,11 +41,13 @@
 
 mod answer;
 mod error;
+mod faults;
 mod routes;
 mod server;
 mod spec;
 
 pub use error::Error;
+pub use faults::{Fault, Latency, MAX_DELAY};
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one

@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::error::Error;
+use crate::faults::{Fault, FaultPlan, Latency};
 use crate::routes;
 use crate::spec::MockSpec;
 
@@ -93,6 +94,7 @@ pub struct MockServerBuilder {
     port: u16,
     app_key: String,
     max_body_bytes: usize,
+    faults: FaultPlan,
 }
 
 impl Default for MockServerBuilder {
@@ -102,6 +104,7 @@ impl Default for MockServerBuilder {
             port: 0,
             app_key: MockServer::APP_KEY.to_owned(),
             max_body_bytes: MockServer::DEFAULT_MAX_BODY_BYTES,
+            faults: FaultPlan::default(),
         }
     }
 }
@@ -132,13 +135,47 @@ impl MockServerBuilder {
         self
     }
 
+    /// Waits this long before every answer (see [`Latency`]); a request's
+    /// `Prefer: delay=MS` overrides it.
+    pub fn latency(mut self, latency: Latency) -> Self {
+        self.faults.latency = Some(latency);
+        self
+    }
+
+    /// Answers every request with this fault (see [`Fault`]); a request's
+    /// `Prefer: code=..`/`fault=..` overrides it.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.fault = Some(fault);
+        self
+    }
+
+    /// Latency for one operation (by `operationId`), instead of the one for all.
+    pub fn latency_for(mut self, operation: impl Into<String>, latency: Latency) -> Self {
+        self.faults
+            .per_operation
+            .entry(operation.into())
+            .or_default()
+            .0 = Some(latency);
+        self
+    }
+
+    /// A fault for one operation (by `operationId`), instead of the one for all.
+    pub fn fault_for(mut self, operation: impl Into<String>, fault: Fault) -> Self {
+        self.faults
+            .per_operation
+            .entry(operation.into())
+            .or_default()
+            .1 = Some(fault);
+        self
+    }
+
     /// Reads the spec, binds the port and starts serving. Must be called within
     /// a tokio runtime, which runs the server.
     pub async fn start(self) -> Result<MockServer, Error> {
         check_app_key(&self.app_key)?;
         let spec = MockSpec::parse(self.spec.as_deref().unwrap_or(crate::SPEC))?;
         let accepted_code = spec.accepted_code.clone();
-        let router = routes::router(spec, self.app_key, self.max_body_bytes)?;
+        let router = routes::router(spec, self.app_key, self.max_body_bytes, self.faults)?;
         let bind_error = |source| Error::Bind {
             port: self.port,
             source,
@@ -172,6 +209,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("port", &self.port)
             .field("app_key", &"<redacted>")
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("faults", &self.faults)
             .finish()
     }
 }

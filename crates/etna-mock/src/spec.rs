@@ -1,6 +1,8 @@
 //! What the mock server reads from the spec: the route, the app-key header, the
 //! accepted code, the response examples and the request schema.
 
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderName, Method};
 use etna_openapi_schema::{ConvertError, Schemas, Validator, pointer};
 use serde_json::Value;
@@ -30,6 +32,8 @@ pub(crate) struct MockSpec {
     /// The 403 example.
     pub(crate) app_key_error: Value,
     pub(crate) request_schema: Validator,
+    /// Every documented example by status, `(name, value)` in the spec's order.
+    pub(crate) documented: BTreeMap<u16, Vec<(String, Value)>>,
 }
 
 impl MockSpec {
@@ -81,8 +85,45 @@ impl MockSpec {
             invalid_request: first_response_example(&doc, operation, "400")?,
             app_key_error: first_response_example(&doc, operation, "403")?,
             request_schema,
+            documented: documented(&doc, operation)?,
         })
     }
+}
+
+/// Every documented example of every response of `operation`, by status.
+fn documented(
+    doc: &Value,
+    operation: &Value,
+) -> Result<BTreeMap<u16, Vec<(String, Value)>>, Error> {
+    let mut out = BTreeMap::new();
+    let responses = operation.get("responses").and_then(Value::as_object);
+    for (status, response) in responses.into_iter().flatten() {
+        let Ok(code) = status.parse::<u16>() else {
+            continue;
+        };
+        let what = format!("the {status} response");
+        let response = resolve(doc, Some(response), &what)?;
+        let Some(media) = response.pointer("/content/application~1json") else {
+            continue;
+        };
+        let mut examples = Vec::new();
+        if let Some(example) = media.get("example") {
+            examples.push(("example".to_owned(), example.clone()));
+        }
+        for (name, example) in media
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let example = resolve(doc, Some(example), &format!("the example {name:?}"))?;
+            if let Some(value) = example.get("value") {
+                examples.push((name.clone(), value.clone()));
+            }
+        }
+        out.insert(code, examples);
+    }
+    Ok(out)
 }
 
 fn find_operation(doc: &Value) -> Result<(&str, &str, &Value), Error> {

@@ -148,3 +148,57 @@ fn mock_serve_on_a_taken_port_fails_with_exit_4() {
                 .and(predicate::str::contains("choose another port")),
         );
 }
+
+/// `--spec`, `--fault` and `--latency` as a tester uses them: an edited spec
+/// is served as edited, a fault answers every call, bad values are usage errors.
+#[test]
+fn mock_serve_takes_another_spec_and_faults() {
+    let edited = etna_mock::SPEC.replace(&spec_token(), "token-from-an-edited-spec");
+    let dir = std::env::temp_dir().join(format!("etna-serve-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("edited.yaml");
+    std::fs::write(&file, edited).unwrap();
+    let call = |url: &str| {
+        etna()
+            .env("ETNA_BASE_URL", url)
+            .env("ETNA_APP_KEY", KEY)
+            .args(["--timeout", "5", "generate-reset-token", "--code", "231408"])
+            .args(["--identifier", "reset-password"])
+            .assert()
+    };
+    let start = |args: &[&str]| {
+        let mut child = spawn_serve(&[&["--app-key", KEY], args].concat());
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        (child, url.trim_end().to_owned())
+    };
+
+    let (mut child, url) = start(&["--spec", file.to_str().unwrap()]);
+    call(&url).code(0).stdout("token-from-an-edited-spec\n");
+    assert!(interrupt(&mut child).success());
+
+    let (mut child, url) = start(&["--fault", "generate_reset_token:403"]);
+    call(&url).code(3);
+    assert!(interrupt(&mut child).success());
+
+    let (mut child, url) = start(&["--fault", "drop", "--latency", "10-50"]);
+    call(&url).code(4);
+    assert!(interrupt(&mut child).success());
+
+    for bad in [
+        ["--latency", "soon"],
+        ["--fault", "fire"],
+        ["--spec", "/no/such/spec.yaml"],
+    ] {
+        etna()
+            .args(["mock", "serve"])
+            .args(bad)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with("error: "));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const PATH: &str = "/v1.0/users/identifiers/reset/code";
 const OPERATION: &str = "/paths/~1users~1identifiers~1reset~1code/post";
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     // reqwest is built without a default TLS provider; plain HTTP still wants one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()

@@ -1,0 +1,4 @@
+//! The mock server over real HTTP on 127.0.0.1.
+
+mod answers;
+mod faults;
