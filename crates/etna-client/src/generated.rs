@@ -11,14 +11,8 @@ pub mod types {
     /**The body the API sends with HTTP 403 when the `Et-App-Key` header is
 missing or names no known application. It is not an envelope.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct AppKeyError {
         ///What was wrong with the application key.
         pub error: ::std::string::String,
@@ -37,14 +31,8 @@ payload use a schema that adds it as `Model` (`ResetTokenEnvelope`,
 operations without one, and of every refusal. Any field but
 `IsSucceed` may be absent.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct Envelope {
         /**Human-readable reasons the request was refused, in no particular
 order. Null, absent or empty on success. The API does not publish
@@ -86,15 +74,9 @@ refused (with the exception documented on
 `AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`) or an
 `Envelope` with the reasons the request was refused.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub enum ErrorBody {
         AppKeyError(AppKeyError),
         Envelope(Envelope),
@@ -110,18 +92,9 @@ refused (with the exception documented on
         }
     }
     ///`GetSecretQuestionUsername`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct GetSecretQuestionUsername(::std::string::String);
     impl ::std::ops::Deref for GetSecretQuestionUsername {
         type Target = ::std::string::String;
@@ -187,9 +160,9 @@ document was written. Some numbers have two names (for example
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub enum HttpStatusCodeName {
         Continue,
         SwitchingProtocols,
@@ -442,14 +415,8 @@ document was written. Some numbers have two names (for example
         }
     }
     ///Body of step 1, which starts a password reset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct PasswordResetRequest {
         /**The answer to the account's secret question (see
 `get_secret_question`). Leave it out for an account without one.
@@ -470,18 +437,9 @@ It is a credential: do not log it.
         }
     }
     ///The trader's login.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct PasswordResetRequestUser(::std::string::String);
     impl ::std::ops::Deref for PasswordResetRequestUser {
         type Target = ::std::string::String;
@@ -534,14 +492,8 @@ It is a credential: do not log it.
         }
     }
     ///Body of step 4, which sets the new password.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct PasswordUpdate {
         /**The new password. The documentation states no rules for it; the
 server may refuse a password it considers weak.
@@ -566,14 +518,8 @@ a credential: do not log it.
     /**Body of the request that exchanges a confirmation code for a reset
 token.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct ResetCodeRequest {
         /**The confirmation code from the email the trader received after
 step 1 of the password-reset flow, exactly as written there. A
@@ -603,9 +549,9 @@ password, `ResetPinCode` for the PIN code.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub enum ResetIdentifier {
         ResetPassword,
         ResetPinCode,
@@ -647,14 +593,8 @@ password, `ResetPinCode` for the PIN code.
         }
     }
     ///The `Envelope` of `generate_reset_token`, whose `Model` is the reset token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct ResetTokenEnvelope {
         /**Human-readable reasons the request was refused, in no particular
 order. Null, absent or empty on success. The API does not publish
@@ -703,14 +643,8 @@ credential: do not log it.
         }
     }
     ///The `Envelope` of `get_secret_question`, whose `Model` is the question.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct SecretQuestionEnvelope {
         /**Human-readable reasons the request was refused, in no particular
 order. Null, absent or empty on success. The API does not publish
@@ -2385,6 +2319,7 @@ impl ClientHooks<::etna_client::Limits> for Client {
 }
 /// The JSON Schema of every type generated from the spec, and of the
 /// hand-written types that replace spec schemas, by name.
+#[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<
     (&'static str, ::schemars::schema::RootSchema),
 > {

@@ -3,8 +3,11 @@
 
 use std::fmt;
 
+#[cfg(feature = "json-schema")]
 use schemars::JsonSchema;
+#[cfg(feature = "json-schema")]
 use schemars::r#gen::SchemaGenerator;
+#[cfg(feature = "json-schema")]
 use schemars::schema::{InstanceType, Schema, SchemaObject};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -80,6 +83,7 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl JsonSchema for Secret {
     fn schema_name() -> String {
         "Secret".to_owned()

@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+#[cfg(feature = "json-schema")]
 use schemars::JsonSchema;
+#[cfg(feature = "json-schema")]
 use schemars::r#gen::SchemaGenerator;
+#[cfg(feature = "json-schema")]
 use schemars::schema::{InstanceType, Schema, SchemaObject, SubschemaValidation};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -96,6 +99,7 @@ impl<'de> Deserialize<'de> for HttpStatusCode {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl JsonSchema for HttpStatusCode {
     fn schema_name() -> String {
         "HttpStatusCode".to_owned()

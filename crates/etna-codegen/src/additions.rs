@@ -98,6 +98,7 @@ pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError
     root_items.push(dispatch_impl(spec, &setters(file), &envelope_operations)?);
     root_items.push(parse(HOOKS)?);
     root_items.push(json_schemas_fn(types)?);
+    derive_json_schema_behind_feature(file);
 
     for (name, items) in [("types", type_items), ("builder", builder_items)] {
         let module = module_mut(file, name).ok_or_else(|| syntax(&format!("no `mod {name}`")))?;
@@ -372,10 +373,33 @@ fn json_schemas_fn(types: &[Item]) -> Result<Item, CodegenError> {
     parse(&format!(
         "/// The JSON Schema of every type generated from the spec, and of the
         /// hand-written types that replace spec schemas, by name.
+        #[cfg(feature = \"json-schema\")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::schema::RootSchema)> {{
             ::std::vec![{list}]
         }}"
     ))
+}
+
+/// `#[derive(schemars::JsonSchema)]` on every type of `mod types`, only with
+/// etna-client's `json-schema` feature: the drift snapshots need it, consumers
+/// need not build schemars.
+fn derive_json_schema_behind_feature(file: &mut syn::File) {
+    let Some(types) = module_mut(file, "types") else {
+        return;
+    };
+    let attribute: syn::Attribute =
+        syn::parse_quote!(#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]);
+    for item in types
+        .content
+        .iter_mut()
+        .flat_map(|(_, items)| items.iter_mut())
+    {
+        match item {
+            Item::Struct(s) => s.attrs.push(attribute.clone()),
+            Item::Enum(e) => e.attrs.push(attribute.clone()),
+            _ => {}
+        }
+    }
 }
 
 /// `impl Dispatch`: every enveloped operation callable by its id with JSON

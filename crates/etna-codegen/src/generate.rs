@@ -28,8 +28,8 @@ fn settings() -> GenerationSettings {
         .with_inner_type(quote_path("::etna_client::Limits"))
         // `format: password` schemas name `etna_client::Secret` (see `secrets`).
         .with_crate("etna-client", CrateVers::Any, None)
-        // The drift snapshots record the JSON Schema of every public type.
-        .with_derive("schemars::JsonSchema")
+        // `schemars::JsonSchema` is derived behind etna-client's `json-schema`
+        // feature instead (see `additions`), so consumers do not build it.
         .with_derive("PartialEq");
     for (schema, rust_type) in REPLACED_SCHEMAS {
         settings.with_replacement(schema, rust_type, std::iter::empty());
