@@ -1,5 +1,6 @@
 //! The HTTP side: one route, with the spec's path template and method.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -7,12 +8,13 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, on};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use serde_json::Value;
 
 use crate::error::{self, Error};
 use crate::faults::{Fault, FaultPlan, cut, status_answer};
-use crate::spec::{MockSpec, OPERATION_ID};
+use crate::generic;
+use crate::spec::{MockSpec, OPERATION_ID, check_path_template};
 
 struct Shared {
     spec: MockSpec,
@@ -22,6 +24,7 @@ struct Shared {
 
 pub(crate) fn router(
     spec: MockSpec,
+    doc: &Value,
     app_key: String,
     max_body_bytes: usize,
     faults: FaultPlan,
@@ -29,15 +32,34 @@ pub(crate) fn router(
     let filter = MethodFilter::try_from(spec.method.clone())
         .map_err(|_| error::spec(format!("the method {} cannot be routed", spec.method)))?;
     let path = spec.path.clone();
+    let context = Arc::new(generic::Context {
+        app_key: app_key.clone(),
+        faults: faults.clone(),
+    });
     let shared = Arc::new(Shared {
         spec,
         app_key,
         faults,
     });
-    Ok(Router::new()
-        .route(&path, on(filter, reset_code))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(shared))
+    // One method router per path: the reset-code scenario on its own, every
+    // other operation from the spec alone.
+    let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
+    routes.insert(path, on(filter, reset_code).with_state(shared));
+    for served in generic::operations(doc, &[OPERATION_ID])? {
+        let route = served.route.clone();
+        let method_router = generic::method_router(served, context.clone())?;
+        let merged = match routes.remove(&route) {
+            Some(existing) => existing.merge(method_router),
+            None => method_router,
+        };
+        routes.insert(route, merged);
+    }
+    let mut router = Router::new();
+    for (path, method_router) in routes {
+        check_path_template(&path)?;
+        router = router.route(&path, method_router);
+    }
+    Ok(router.layer(DefaultBodyLimit::max(max_body_bytes)))
 }
 
 async fn reset_code(

@@ -173,9 +173,12 @@ impl MockServerBuilder {
     /// a tokio runtime, which runs the server.
     pub async fn start(self) -> Result<MockServer, Error> {
         check_app_key(&self.app_key)?;
-        let spec = MockSpec::parse(self.spec.as_deref().unwrap_or(crate::SPEC))?;
+        let text = self.spec.as_deref().unwrap_or(crate::SPEC);
+        let spec = MockSpec::parse(text)?;
+        let doc: serde_json::Value = serde_yaml_ng::from_str(text)
+            .map_err(|e| crate::error::spec(format!("it is not valid YAML: {e}")))?;
         let accepted_code = spec.accepted_code.clone();
-        let router = routes::router(spec, self.app_key, self.max_body_bytes, self.faults)?;
+        let router = routes::router(spec, &doc, self.app_key, self.max_body_bytes, self.faults)?;
         let bind_error = |source| Error::Bind {
             port: self.port,
             source,

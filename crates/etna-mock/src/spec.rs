@@ -85,45 +85,9 @@ impl MockSpec {
             invalid_request: first_response_example(&doc, operation, "400")?,
             app_key_error: first_response_example(&doc, operation, "403")?,
             request_schema,
-            documented: documented(&doc, operation)?,
+            documented: crate::generic::documented(&doc, operation)?,
         })
     }
-}
-
-/// Every documented example of every response of `operation`, by status.
-fn documented(
-    doc: &Value,
-    operation: &Value,
-) -> Result<BTreeMap<u16, Vec<(String, Value)>>, Error> {
-    let mut out = BTreeMap::new();
-    let responses = operation.get("responses").and_then(Value::as_object);
-    for (status, response) in responses.into_iter().flatten() {
-        let Ok(code) = status.parse::<u16>() else {
-            continue;
-        };
-        let what = format!("the {status} response");
-        let response = resolve(doc, Some(response), &what)?;
-        let Some(media) = response.pointer("/content/application~1json") else {
-            continue;
-        };
-        let mut examples = Vec::new();
-        if let Some(example) = media.get("example") {
-            examples.push(("example".to_owned(), example.clone()));
-        }
-        for (name, example) in media
-            .get("examples")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let example = resolve(doc, Some(example), &format!("the example {name:?}"))?;
-            if let Some(value) = example.get("value") {
-                examples.push((name.clone(), value.clone()));
-            }
-        }
-        out.insert(code, examples);
-    }
-    Ok(out)
 }
 
 fn find_operation(doc: &Value) -> Result<(&str, &str, &Value), Error> {
@@ -146,7 +110,7 @@ fn find_operation(doc: &Value) -> Result<(&str, &str, &Value), Error> {
 
 /// Rejects templates the router cannot take, so that a bad spec is an error
 /// rather than a panic when the route is registered.
-fn check_path_template(path: &str) -> Result<(), Error> {
+pub(crate) fn check_path_template(path: &str) -> Result<(), Error> {
     let bad = |why: &str| spec(format!("the path {path:?} {why}"));
     if !path.starts_with('/') {
         return Err(bad("does not start with '/'"));
