@@ -144,9 +144,42 @@ impl Applied {
     }
 }
 
+/// Answers a request of `operation` with the faults that apply to it: an
+/// unreadable `Prefer` header is a plain 400; the latency is waited out; a
+/// status fault answers with the documented example; otherwise `answer`
+/// runs and a drop or truncation cuts its response.
+pub(crate) async fn answer_with_faults(
+    plan: &FaultPlan,
+    operation: &str,
+    headers: &axum::http::HeaderMap,
+    documented: &BTreeMap<u16, Vec<(String, Value)>>,
+    answer: impl FnOnce() -> Response,
+) -> Response {
+    let prefer = headers.get(header::HeaderName::from_static("prefer"));
+    let applied = match plan.for_request(operation, prefer) {
+        Ok(applied) => applied,
+        Err(reason) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("etna-mock: {reason}; see the Prefer header in etna-mock's docs\n"),
+            )
+                .into_response();
+        }
+    };
+    applied.wait().await;
+    if let Some(Fault::Status(code)) = &applied.fault {
+        return documented_answer(*code, documented, applied.example.as_deref());
+    }
+    let response = answer();
+    match &applied.fault {
+        Some(fault @ (Fault::Drop | Fault::Truncate)) => cut(response, fault).await,
+        _ => response,
+    }
+}
+
 /// The answer for `Fault::Status`: the documented example for the status
 /// (`example` by name, else the first), or an empty body.
-pub(crate) fn status_answer(
+pub(crate) fn documented_answer(
     code: u16,
     documented: &BTreeMap<u16, Vec<(String, Value)>>,
     example: Option<&str>,
@@ -166,7 +199,7 @@ pub(crate) fn status_answer(
 /// `response` with its body cut: nothing of it (`Drop`) or its first half
 /// (`Truncate`), the full `Content-Length` still announced, then an error
 /// that makes the server close the connection.
-pub(crate) async fn cut(response: Response, fault: &Fault) -> Response {
+async fn cut(response: Response, fault: &Fault) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await

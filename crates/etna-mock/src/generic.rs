@@ -17,7 +17,7 @@ use etna_openapi_schema::{Schemas, Validator};
 use serde_json::{Value, json};
 
 use crate::error::{Error, spec};
-use crate::faults::{Fault, FaultPlan, cut, status_answer};
+use crate::faults::{FaultPlan, answer_with_faults};
 
 /// One operation as the mock serves it.
 pub(crate) struct Served {
@@ -135,28 +135,14 @@ async fn answer(
     body: Bytes,
 ) -> Response {
     let (served, context) = &*state;
-    let applied = match context
-        .faults
-        .for_request(&served.id, headers.get(HeaderName::from_static("prefer")))
-    {
-        Ok(applied) => applied,
-        Err(reason) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("etna-mock: {reason}; see the Prefer header in etna-mock's docs\n"),
-            )
-                .into_response();
-        }
-    };
-    applied.wait().await;
-    if let Some(Fault::Status(code)) = &applied.fault {
-        return status_answer(*code, &served.documented, applied.example.as_deref());
-    }
-    let response = served.respond(&context.app_key, &uri, &headers, &body);
-    match &applied.fault {
-        Some(fault @ (Fault::Drop | Fault::Truncate)) => cut(response, fault).await,
-        _ => response,
-    }
+    answer_with_faults(
+        &context.faults,
+        &served.id,
+        &headers,
+        &served.documented,
+        || served.respond(&context.app_key, &uri, &headers, &body),
+    )
+    .await
 }
 
 impl Served {
@@ -170,7 +156,7 @@ impl Served {
                 .into_iter()
                 .find(|s| self.documented.contains_key(s))
                 .unwrap_or(401);
-            return status_answer(status, &self.documented, None);
+            return crate::faults::documented_answer(status, &self.documented, None);
         }
         let reasons = self.problems(uri, headers, body);
         if !reasons.is_empty() {
@@ -182,7 +168,7 @@ impl Served {
             .find(|(status, examples)| (200..300).contains(*status) && !examples.is_empty())
             .map(|(status, _)| *status);
         match success {
-            Some(status) => status_answer(status, &self.documented, None),
+            Some(status) => crate::faults::documented_answer(status, &self.documented, None),
             None => StatusCode::NO_CONTENT.into_response(),
         }
     }

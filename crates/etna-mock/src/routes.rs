@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use serde_json::Value;
 
 use crate::error::{self, Error};
-use crate::faults::{Fault, FaultPlan, cut, status_answer};
+use crate::faults::{FaultPlan, answer_with_faults};
 use crate::generic;
 use crate::spec::{MockSpec, OPERATION_ID, check_path_template};
 
@@ -67,30 +67,14 @@ async fn reset_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let applied = match shared.faults.for_request(
+    answer_with_faults(
+        &shared.faults,
         OPERATION_ID,
-        headers.get(header::HeaderName::from_static("prefer")),
-    ) {
-        Ok(applied) => applied,
-        Err(reason) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("etna-mock: {reason}; see the Prefer header in etna-mock's docs\n"),
-            )
-                .into_response();
-        }
-    };
-    applied.wait().await;
-    let response = match &applied.fault {
-        Some(Fault::Status(code)) => {
-            return status_answer(*code, &shared.spec.documented, applied.example.as_deref());
-        }
-        _ => answer(&shared, &headers, &body),
-    };
-    match &applied.fault {
-        Some(fault @ (Fault::Drop | Fault::Truncate)) => cut(response, fault).await,
-        _ => response,
-    }
+        &headers,
+        &shared.spec.documented,
+        || answer(&shared, &headers, &body),
+    )
+    .await
 }
 
 fn answer(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
