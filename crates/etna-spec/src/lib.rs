@@ -2,7 +2,7 @@
 //! `openapi/etna-trader.yaml`, in one place.
 //!
 //! - [`load`] / [`parse`]: the spec as a JSON value (YAML or JSON text);
-//! - [`pointer`]: JSON pointers (RFC 6901) in the `#/...` form the linters
+//! - [`pointer`](mod@pointer): JSON pointers (RFC 6901) in the `#/...` form the linters
 //!   print, escaped and unescaped;
 //! - [`follow`] / [`follow_at`]: local `$ref` resolution, bounded, with the
 //!   pointer of what was reached;
