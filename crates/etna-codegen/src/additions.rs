@@ -601,32 +601,37 @@ fn spec_operations(spec: &Value) -> Vec<SpecOperation> {
 
 // ---- reading the generated syntax tree ----
 
-/// For each builder of `mod builder`, its setters and the type each takes
-/// (the `T` of `V: TryInto<T>`).
-fn setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, Type>> {
-    let mut out: BTreeMap<String, BTreeMap<String, Type>> = BTreeMap::new();
+/// The inherent methods of every builder of `mod builder`, with the
+/// builder's name.
+fn builder_methods(file: &syn::File) -> Vec<(String, &syn::ImplItemFn)> {
+    let mut out = Vec::new();
     for item in module(file, "builder").unwrap_or_default() {
         let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let Some(name) = type_name(&imp.self_ty) else {
+        let Some(name) = type_name(&imp.self_ty).filter(|_| imp.trait_.is_none()) else {
             continue;
         };
         for member in &imp.items {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            let Some(target) = f
-                .sig
-                .generics
-                .where_clause
-                .as_ref()
-                .and_then(try_into_target)
-            else {
-                continue;
-            };
-            out.entry(name.clone())
+            if let syn::ImplItem::Fn(f) = member {
+                out.push((name.clone(), f));
+            }
+        }
+    }
+    out
+}
+
+/// For each builder, its setters and the type each takes (the `T` of
+/// `V: TryInto<T>`).
+fn setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, Type>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Type>> = BTreeMap::new();
+    for (name, f) in builder_methods(file) {
+        if let Some(target) = f
+            .sig
+            .generics
+            .where_clause
+            .as_ref()
+            .and_then(try_into_target)
+        {
+            out.entry(name)
                 .or_default()
                 .insert(f.sig.ident.to_string(), target);
         }
@@ -731,34 +736,21 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     rename
 }
 
-/// For each builder of `mod builder`, the `T` and `E` of
+/// For each builder, the `T` and `E` of
 /// `send(self) -> Result<ResponseValue<T>, Error<E>>`.
 fn send_signatures(file: &syn::File) -> BTreeMap<String, (Type, Type)> {
     let mut out = BTreeMap::new();
-    for item in module(file, "builder").unwrap_or_default() {
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let Some(name) = type_name(&imp.self_ty) else {
+    for (name, f) in builder_methods(file) {
+        let ReturnType::Type(_, ty) = &f.sig.output else {
             continue;
         };
-        for member in &imp.items {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let ReturnType::Type(_, ty) = &f.sig.output else {
-                continue;
-            };
-            let args = generic_args(ty);
-            if let [ok, err] = args.as_slice()
-                && let (Some(ok), Some(err)) = (generic_args(ok).first(), generic_args(err).first())
-            {
-                out.insert(name.clone(), ((*ok).clone(), (*err).clone()));
-            }
+        if f.sig.ident != "send" {
+            continue;
+        }
+        if let [ok, err] = generic_args(ty).as_slice()
+            && let (Some(ok), Some(err)) = (generic_args(ok).first(), generic_args(err).first())
+        {
+            out.insert(name, ((*ok).clone(), (*err).clone()));
         }
     }
     out
