@@ -36,12 +36,12 @@ fn set(spec: &mut Value, pointer: &str, value: Value) {
     let parent = at(spec, parent)
         .as_object_mut()
         .expect("an object to add to");
-    parent.insert(key.replace("~1", "/").replace("~0", "~"), value);
+    parent.insert(etna_spec::pointer::unescape(key), value);
 }
 
 fn remove(spec: &mut Value, pointer: &str) {
     let (parent, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
-    let key = key.replace("~1", "/").replace("~0", "~");
+    let key = etna_spec::pointer::unescape(key);
     let removed = at(spec, parent)
         .as_object_mut()
         .and_then(|o| o.remove(&key));

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use etna_spec::pointer;
 use quote::ToTokens;
 use serde_json::Value;
 use syn::{Fields, GenericArgument, Item, ItemMod, PathArguments, ReturnType, Type};
@@ -146,13 +147,13 @@ fn roles(spec: &Value) -> Result<Option<Roles>, CodegenError> {
     // carry the mark, as long as they agree.
     if let Some((other, _)) = marked.iter().find(|(_, r)| *r != roles) {
         return Err(unsupported(
-            &format!("#/components/schemas/{other}/x-etna-envelope"),
+            &pointer::join(&["components", "schemas", other.as_str(), "x-etna-envelope"]),
             &format!(
                 "it names other roles than the one on `{name}`; declare the envelope's roles once"
             ),
         ));
     }
-    let at = format!("#/components/schemas/{name}/x-etna-envelope");
+    let at = pointer::join(&["components", "schemas", name.as_str(), "x-etna-envelope"]);
     let role = |key: &str| {
         roles.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
             unsupported(
@@ -175,7 +176,13 @@ fn envelope_impl(name: &str, fields: &Fields_, roles: &Roles) -> Result<Item, Co
     let (success, success_ty) = field(&roles.success).expect("filtered on the success role");
     if !is_path(success_ty, "bool") {
         return Err(unsupported(
-            &format!("#/components/schemas/{name}/properties/{}", roles.success),
+            &pointer::join(&[
+                "components",
+                "schemas",
+                name,
+                "properties",
+                roles.success.as_str(),
+            ]),
             "the envelope's success property must be a required boolean",
         ));
     }

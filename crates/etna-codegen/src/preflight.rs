@@ -8,10 +8,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use openapiv3::{
-    Components, MediaType, OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response,
-    StatusCode,
-};
+use etna_spec::{RefError, pointer, typed};
+use openapiv3::{MediaType, OpenAPI, Operation, Parameter, ReferenceOr, Response, StatusCode};
 
 /// One unsupported construct: where it is and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +29,6 @@ impl fmt::Display for Problem {
 /// Returns every construct in `spec` that progenitor is known to fail on.
 pub fn preflight(spec: &OpenAPI) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let components = spec.components.as_ref();
     let mut operation_ids = BTreeSet::new();
     for (path, item) in &spec.paths.paths {
         let item = match item {
@@ -61,30 +58,34 @@ pub fn preflight(spec: &OpenAPI) -> Vec<Problem> {
                 )),
                 Some(_) => {}
             }
-            check_path_parameters(path, op, &item.parameters, components, &at, &mut problems);
-            check_request_body(op, components, &at, &mut problems);
-            check_responses(op, components, &at, &mut problems);
+            check_path_parameters(spec, path, op, &item.parameters, &at, &mut problems);
+            check_request_body(spec, op, &at, &mut problems);
+            check_responses(spec, op, &at, &mut problems);
         }
     }
     problems
 }
 
 fn check_path_parameters(
+    spec: &OpenAPI,
     path: &str,
     op: &Operation,
     shared: &[ReferenceOr<Parameter>],
-    components: Option<&Components>,
     at: &dyn Fn(&[&str]) -> Vec<String>,
     problems: &mut Vec<Problem>,
 ) {
     let mut declared = BTreeSet::new();
     for (i, param) in shared.iter().chain(&op.parameters).enumerate() {
-        let Some(param) = resolve_parameter(param, components) else {
-            problems.push(problem(
-                &at(&["parameters", &i.to_string()]),
-                "the parameter's `$ref` does not point at #/components/parameters/<name>",
-            ));
-            continue;
+        let param = match typed::follow(
+            spec,
+            param,
+            pointer::join(&at(&["parameters", &i.to_string()])),
+        ) {
+            Ok((param, _)) => param,
+            Err(e) => {
+                problems.push(unresolved(e));
+                continue;
+            }
         };
         if let Parameter::Path { parameter_data, .. } = param {
             if !parameter_data.required {
@@ -120,18 +121,18 @@ fn check_path_parameters(
 }
 
 fn check_request_body(
+    spec: &OpenAPI,
     op: &Operation,
-    components: Option<&Components>,
     at: &dyn Fn(&[&str]) -> Vec<String>,
     problems: &mut Vec<Problem>,
 ) {
     let Some(body) = &op.request_body else { return };
-    let Some(body) = resolve_request_body(body, components) else {
-        problems.push(problem(
-            &at(&["requestBody"]),
-            "the request body's `$ref` does not point at #/components/requestBodies/<name>",
-        ));
-        return;
+    let body = match typed::follow(spec, body, pointer::join(&at(&["requestBody"]))) {
+        Ok((body, _)) => body,
+        Err(e) => {
+            problems.push(unresolved(e));
+            return;
+        }
     };
     if body.content.len() > 1 {
         let types: Vec<_> = body.content.keys().map(String::as_str).collect();
@@ -150,8 +151,8 @@ fn check_request_body(
 }
 
 fn check_responses(
+    spec: &OpenAPI,
     op: &Operation,
-    components: Option<&Components>,
     at: &dyn Fn(&[&str]) -> Vec<String>,
     problems: &mut Vec<Problem>,
 ) {
@@ -169,13 +170,14 @@ fn check_responses(
         responses.push(("default".to_owned(), None, default));
     }
     for (label, code, response) in responses {
-        let Some(response) = resolve_response(response, components) else {
-            problems.push(problem(
-                &at(&["responses", &label]),
-                "the response's `$ref` does not point at #/components/responses/<name>",
-            ));
-            continue;
-        };
+        let response =
+            match typed::follow(spec, response, pointer::join(&at(&["responses", &label]))) {
+                Ok((response, _)) => response,
+                Err(e) => {
+                    problems.push(unresolved(e));
+                    continue;
+                }
+            };
         let json = response.content.iter().find(|(media, _)| {
             media.as_str() == "application/json" || media.starts_with("application/json;")
         });
@@ -243,52 +245,57 @@ fn template_names(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn component_name<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
-    reference.strip_prefix(&format!("#/components/{kind}/"))
-}
-
-fn resolve_parameter<'a>(
-    p: &'a ReferenceOr<Parameter>,
-    components: Option<&'a Components>,
-) -> Option<&'a Parameter> {
-    match p {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { reference } => {
-            let name = component_name(reference, "parameters")?;
-            components?.parameters.get(name)?.as_item()
-        }
-    }
-}
-
-fn resolve_request_body<'a>(
-    b: &'a ReferenceOr<RequestBody>,
-    components: Option<&'a Components>,
-) -> Option<&'a RequestBody> {
-    match b {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { reference } => {
-            let name = component_name(reference, "requestBodies")?;
-            components?.request_bodies.get(name)?.as_item()
-        }
-    }
-}
-
-fn resolve_response<'a>(
-    r: &'a ReferenceOr<Response>,
-    components: Option<&'a Components>,
-) -> Option<&'a Response> {
-    match r {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { reference } => {
-            let name = component_name(reference, "responses")?;
-            components?.responses.get(name)?.as_item()
-        }
+/// Progenitor follows chains of `$ref`s too, but panics on one that leads
+/// nowhere and recurses without end on a cycle; this names the failing `$ref`.
+fn unresolved(e: RefError) -> Problem {
+    Problem {
+        pointer: pointer::push(&e.at, "$ref"),
+        message: e.problem.to_string(),
     }
 }
 
 fn problem<S: AsRef<str>>(parts: &[S], message: &str) -> Problem {
     Problem {
-        pointer: etna_spec::pointer::join(parts),
+        pointer: pointer::join(parts),
         message: message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chained_refs_resolve_and_broken_ones_name_their_ref() {
+        let spec = crate::parse_spec(
+            r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a/{id}:
+    get:
+      operationId: get_a
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "200": {$ref: "#/components/responses/Gone"}
+        "404": {$ref: "#/components/schemas/Id"}
+components:
+  parameters:
+    Id: {$ref: "#/components/parameters/IdItself"}
+    IdItself: {name: id, in: path, required: true, schema: {type: string}}
+  schemas:
+    Id: {type: string}
+"##,
+            "inline",
+        )
+        .unwrap();
+        let shown: Vec<String> = preflight(&spec).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "#/paths/~1a~1{id}/get/responses/200/$ref: `#/components/responses/Gone` refers to nothing in the spec",
+                "#/paths/~1a~1{id}/get/responses/404/$ref: `#/components/schemas/Id` does not point at #/components/responses/<name>",
+            ]
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use etna_spec::{METHODS, pointer};
 use serde::{Deserialize, Serialize};
 
 /// How a change affects callers of `etna-client`. Ordered from most to least
@@ -87,37 +88,15 @@ impl Change {
     }
 }
 
-/// Appends one reference token to a JSON pointer, escaped per RFC 6901.
-pub(crate) fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
-}
-
-/// Reads the reference tokens of a `#/...` pointer back.
-pub(crate) fn tokens(pointer: &str) -> Vec<String> {
-    pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
 /// The operation label (`POST /path`) a pointer into `#/paths` belongs to.
 pub(crate) fn operation_of(pointer: &str) -> Option<String> {
-    let tokens = tokens(pointer);
+    let tokens = pointer::tokens(pointer);
     match tokens.as_slice() {
-        [paths, path, method, ..] if paths == "paths" && is_method(method) => {
+        [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
             Some(format!("{} {path}", method.to_uppercase()))
         }
         _ => None,
     }
-}
-
-pub(crate) fn is_method(token: &str) -> bool {
-    matches!(
-        token,
-        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-    )
 }
 
 #[cfg(test)]
@@ -125,17 +104,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pointers_escape_and_read_back() {
-        let p = join("#/paths", "/v{version}/users");
-        assert_eq!(p, "#/paths/~1v{version}~1users");
-        assert_eq!(
-            tokens(&join(&p, "a~b")),
-            ["paths", "/v{version}/users", "a~b"]
-        );
-        assert_eq!(
-            operation_of(&join(&p, "post")).as_deref(),
-            Some("POST /v{version}/users")
-        );
+    fn operations_are_read_from_pointers() {
+        let p = pointer::join(&["paths", "/v{version}/users", "post"]);
+        assert_eq!(operation_of(&p).as_deref(), Some("POST /v{version}/users"));
         assert_eq!(operation_of("#/components/schemas/X"), None);
     }
 

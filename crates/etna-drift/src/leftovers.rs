@@ -2,10 +2,11 @@
 //! fields, and a warning for whatever no rule covers, so that a change is
 //! never silently left out.
 
+use etna_spec::pointer::push;
 use serde_json::Value;
 
 use crate::Ctx;
-use crate::change::{Change, Class, join, operation_of};
+use crate::change::{Change, Class, operation_of};
 
 /// Keys whose values document and never change the generated code's behaviour.
 const DOCS: &[&str] = &[
@@ -67,7 +68,7 @@ fn walk(
             keys.sort();
             keys.dedup();
             for key in keys {
-                let child = join(&at, key);
+                let child = push(&at, key);
                 if !names && DOCS.contains(&key.as_str()) {
                     if a.get(key) != b.get(key) {
                         out.push((child, true));
@@ -80,7 +81,7 @@ fn walk(
         }
         (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                walk(Some(x), Some(y), join(&at, &i.to_string()), false, out);
+                walk(Some(x), Some(y), push(&at, &i.to_string()), false, out);
             }
         }
         _ => out.push((at, false)),

@@ -1,8 +1,9 @@
 //! Matching operations across the two specs: removed, added, moved, renamed.
 
+use etna_spec::pointer::push;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 
-use crate::change::{Change, Class, join};
+use crate::change::{Change, Class};
 use crate::{Ctx, parameters, payloads, security};
 
 /// One operation and where it is.
@@ -21,7 +22,7 @@ impl Op<'_> {
     }
 
     pub(crate) fn path_at(&self) -> String {
-        join("#/paths", self.path)
+        push("#/paths", self.path)
     }
 
     fn id(&self) -> Option<&str> {
@@ -66,7 +67,7 @@ pub(crate) fn all(api: &OpenAPI) -> Vec<Op<'_>> {
                 path,
                 item,
                 op,
-                at: join(&join("#/paths", path), method),
+                at: push(&push("#/paths", path), method),
             });
         }
     }
@@ -154,7 +155,7 @@ fn success_rule(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         Class::Breaking,
         "success-rule-changed",
         Some(label),
-        join(&n.at, "x-etna-success"),
+        push(&n.at, "x-etna-success"),
         detail,
     ));
 }
@@ -171,7 +172,7 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             Class::Breaking,
             "operation-id-changed",
             Some(&label),
-            join(&n.at, "operationId"),
+            push(&n.at, "operationId"),
             detail,
         ));
     }
@@ -207,7 +208,7 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             class,
             "operation-deprecated",
             Some(&label),
-            join(&n.at, "deprecated"),
+            push(&n.at, "deprecated"),
             detail,
         ));
     }

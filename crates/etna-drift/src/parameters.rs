@@ -1,10 +1,11 @@
 //! Parameters (path, query, header, cookie): the builder methods of a call.
 
+use etna_spec::{pointer::push, typed};
 use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr};
 
 use crate::Ctx;
-use crate::change::{Change, Class, join};
+use crate::change::{Change, Class};
 use crate::operations::Op;
 use crate::resolve;
 use crate::schemas::{self, Dir, Site};
@@ -50,8 +51,8 @@ fn effective<'a>(
     ];
     for (list, base) in lists {
         for (i, param) in list.iter().enumerate() {
-            let at = join(&join(&base, "parameters"), &i.to_string());
-            match resolve::item(api, param, &at) {
+            let at = push(&push(&base, "parameters"), &i.to_string());
+            match typed::follow(api, param, at.clone()) {
                 Ok((param, at)) => {
                     let (kind, data) = split(param);
                     let param = Param { kind, data, at };
@@ -87,10 +88,10 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     ctx.changes.extend(unresolved);
     // Where the list itself changed, so that a shifted index is not reported again.
     let lists = [
-        join(&o.at, "parameters"),
-        join(&n.at, "parameters"),
-        join(&o.path_at(), "parameters"),
-        join(&n.path_at(), "parameters"),
+        push(&o.at, "parameters"),
+        push(&n.at, "parameters"),
+        push(&o.path_at(), "parameters"),
+        push(&n.path_at(), "parameters"),
     ];
     let covering = |mut change: Change| {
         change.covers.extend(lists.iter().cloned());
@@ -149,7 +150,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                     Class::Breaking,
                     "parameter-required",
                     Some(label),
-                    join(&q.at, "required"),
+                    push(&q.at, "required"),
                     format!(
                         "{} is now required: `send()` fails with `Error::InvalidRequest` unless callers call {}",
                         q.describe(),
@@ -161,7 +162,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                     Class::Compatible,
                     "parameter-required",
                     Some(label),
-                    join(&q.at, "required"),
+                    push(&q.at, "required"),
                     format!(
                         "{} is now optional: callers may leave out {}",
                         q.describe(),
@@ -181,7 +182,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                 open: None,
                 hand_written: None,
             };
-            let (oa, na) = (join(&p.at, "schema"), join(&q.at, "schema"));
+            let (oa, na) = (push(&p.at, "schema"), push(&q.at, "schema"));
             schemas::compare(
                 ctx,
                 &site,

@@ -1,24 +1,24 @@
 //! Request bodies and responses: the types a call sends and decodes.
 
+use etna_spec::{pointer::push, typed};
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ReferenceOr, Response, StatusCode};
 
 use crate::Ctx;
-use crate::change::{Change, Class, join};
+use crate::change::{Change, Class};
 use crate::operations::Op;
-use crate::resolve;
 use crate::schemas::{self, Dir, Site};
 
 pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
-    let at = |op: &Op| join(&op.at, "requestBody");
+    let at = |op: &Op| push(&op.at, "requestBody");
     let old =
         o.op.request_body
             .as_ref()
-            .map(|b| resolve::item(ctx.old, b, &at(o)));
+            .map(|b| typed::follow(ctx.old, b, at(o)));
     let new =
         n.op.request_body
             .as_ref()
-            .map(|b| resolve::item(ctx.new, b, &at(n)));
+            .map(|b| typed::follow(ctx.new, b, at(n)));
     let change = |class, rule, pointer: String, detail: String| {
         Change::new(class, rule, Some(label), pointer, detail)
     };
@@ -43,10 +43,10 @@ pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                 } else {
                     (Class::Compatible, "the request body is now optional: the generated client still always sends one")
                 };
-                ctx.push(change(class, "request-body-required", join(&b_at, "required"), detail.to_owned()));
+                ctx.push(change(class, "request-body-required", push(&b_at, "required"), detail.to_owned()));
             }
             let site = Site { operation: Some(label.to_owned()), what: "request body".to_owned(), dir: Dir::Request, open: None, hand_written: None };
-            media(ctx, &site, (&a.content, &join(&a_at, "content")), (&b.content, &join(&b_at, "content")));
+            media(ctx, &site, (&a.content, &push(&a_at, "content")), (&b.content, &push(&b_at, "content")));
         }
     }
 }
@@ -70,10 +70,10 @@ fn media(
             site.change(
                 Class::Breaking,
                 "media-type-removed",
-                join(a_at, name),
+                push(a_at, name),
                 detail,
             )
-            .covering(join(b_at, name)),
+            .covering(push(b_at, name)),
         );
     }
     for name in b.keys().filter(|k| !a.contains_key(*k)) {
@@ -90,15 +90,15 @@ fn media(
         ctx.push(site.change(
             class,
             "media-type-added",
-            join(b_at, name),
+            push(b_at, name),
             format!("new media type `{name}`: {effect}"),
         ));
     }
     for (name, old) in a {
         let Some(new) = b.get(name) else { continue };
         let (oa, na) = (
-            join(&join(a_at, name), "schema"),
-            join(&join(b_at, name), "schema"),
+            push(&push(a_at, name), "schema"),
+            push(&push(b_at, name), "schema"),
         );
         match (&old.schema, &new.schema) {
             (Some(x), Some(y)) => {
@@ -138,7 +138,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         out
     }
     let (old, new) = (list(o), list(n));
-    let (o_at, n_at) = (join(&o.at, "responses"), join(&n.at, "responses"));
+    let (o_at, n_at) = (push(&o.at, "responses"), push(&n.at, "responses"));
     for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(j, _)| j == k)) {
         let detail = if is_success(key) {
             format!(
@@ -159,10 +159,10 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                 class,
                 "response-removed",
                 Some(label),
-                join(&o_at, key),
+                push(&o_at, key),
                 detail,
             )
-            .covering(join(&n_at, key)),
+            .covering(push(&n_at, key)),
         );
     }
     for (key, _) in new.iter().filter(|(k, _)| !old.iter().any(|(j, _)| j == k)) {
@@ -185,7 +185,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
             class,
             "response-added",
             Some(label),
-            join(&n_at, key),
+            push(&n_at, key),
             detail,
         ));
     }
@@ -194,8 +194,8 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
             continue;
         };
         let (a, b) = (
-            resolve::item(ctx.old, old_response, &join(&o_at, key)),
-            resolve::item(ctx.new, new_response, &join(&n_at, key)),
+            typed::follow(ctx.old, old_response, push(&o_at, key)),
+            typed::follow(ctx.new, new_response, push(&n_at, key)),
         );
         let ((a, a_at), (b, b_at)) = match (a, b) {
             (Ok(a), Ok(b)) => (a, b),
@@ -204,7 +204,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                     Class::Warning,
                     "unresolved-ref",
                     Some(label),
-                    join(&n_at, key),
+                    push(&n_at, key),
                     format!("cannot compare response {key}: {e}"),
                 ));
                 continue;
@@ -220,8 +220,8 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         media(
             ctx,
             &site,
-            (&a.content, &join(&a_at, "content")),
-            (&b.content, &join(&b_at, "content")),
+            (&a.content, &push(&a_at, "content")),
+            (&b.content, &push(&b_at, "content")),
         );
         headers(ctx, &site, (a, &a_at), (b, &b_at));
     }
@@ -235,7 +235,7 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
         if b.headers.keys().any(|n| key(n) == key(name)) {
             continue;
         }
-        let required = resolve::item(ctx.old, header, "").is_ok_and(|(h, _)| h.required);
+        let required = typed::follow(ctx.old, header, String::new()).is_ok_and(|(h, _)| h.required);
         let class = if required {
             Class::Breaking
         } else {
@@ -247,7 +247,7 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
         ctx.push(site.change(
             class,
             "response-header-removed",
-            join(&join(a_at, "headers"), name),
+            push(&push(a_at, "headers"), name),
             detail,
         ));
     }
@@ -261,7 +261,7 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
         ctx.push(site.change(
             Class::Compatible,
             "response-header-added",
-            join(&join(b_at, "headers"), name),
+            push(&push(b_at, "headers"), name),
             detail,
         ));
     }

@@ -1,11 +1,12 @@
 //! Comparing two schemas by what changes in the generated Rust types.
 
+use etna_spec::pointer::push;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{ObjectType, ReferenceOr, Schema, SchemaKind, StringType, Type};
 use serde_json::Value;
 
 use crate::Ctx;
-use crate::change::{Change, Class, join};
+use crate::change::{Change, Class};
 use crate::resolve::{self, Node, SchemaRef};
 
 /// Who writes the values of a schema.
@@ -112,7 +113,7 @@ pub(crate) fn compare(
         ctx.push(site.change(
             Class::Warning,
             "default-changed",
-            join(&n.at, "default"),
+            push(&n.at, "default"),
             detail,
         ));
     }
@@ -196,7 +197,7 @@ fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
         }
         (K::Type(Type::Array(a)), K::Type(Type::Array(b))) => {
             if let (Some(ai), Some(bi)) = (&a.items, &b.items) {
-                let (oa, na) = (join(&o.at, "items"), join(&n.at, "items"));
+                let (oa, na) = (push(&o.at, "items"), push(&n.at, "items"));
                 compare(
                     ctx,
                     &closed(site),
@@ -229,8 +230,8 @@ fn kinds(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, subject: &str) {
         (K::AllOf { all_of: a }, K::AllOf { all_of: b }) if a.len() == b.len() => {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 let (oa, na) = (
-                    join(&join(&o.at, "allOf"), &i.to_string()),
-                    join(&join(&n.at, "allOf"), &i.to_string()),
+                    push(&push(&o.at, "allOf"), &i.to_string()),
+                    push(&push(&n.at, "allOf"), &i.to_string()),
                 );
                 compare(ctx, site, (x.into(), &oa), (y.into(), &na), subject);
             }
@@ -265,7 +266,7 @@ fn format<T: serde::Serialize>(ctx: &mut Ctx, site: &Site, n: &Node, subject: &s
         ctx.push(site.change(
             Class::Breaking,
             "format-changed",
-            join(&n.at, "format"),
+            push(&n.at, "format"),
             detail,
         ));
     }
@@ -315,7 +316,7 @@ fn strings(ctx: &mut Ctx, site: &Site, n: &Node, a: &StringType, b: &StringType,
         (None, Some(p)) => constraint(
             ctx,
             site,
-            join(&n.at, "pattern"),
+            push(&n.at, "pattern"),
             &format!("{subject} must now match `{p}`"),
             true,
             true,
@@ -323,7 +324,7 @@ fn strings(ctx: &mut Ctx, site: &Site, n: &Node, a: &StringType, b: &StringType,
         (Some(p), None) => constraint(
             ctx,
             site,
-            join(&n.at, "pattern"),
+            push(&n.at, "pattern"),
             &format!("{subject} no longer has to match `{p}`"),
             false,
             true,
@@ -335,7 +336,7 @@ fn strings(ctx: &mut Ctx, site: &Site, n: &Node, a: &StringType, b: &StringType,
             ctx.push(site.change(
                 Class::Warning,
                 "pattern-changed",
-                join(&n.at, "pattern"),
+                push(&n.at, "pattern"),
                 detail,
             ));
         }
@@ -381,7 +382,7 @@ fn bound_changes(
             show(old, old_excl),
             show(new, new_excl)
         );
-        constraint(ctx, site, join(&n.at, key), &detail, narrowed, validated);
+        constraint(ctx, site, push(&n.at, key), &detail, narrowed, validated);
     }
 }
 
@@ -445,7 +446,7 @@ fn enums<T: serde::Serialize>(
     if a == b {
         return;
     }
-    let pointer = join(&n.at, "enum");
+    let pointer = push(&n.at, "enum");
     let ty = n.name.as_ref().map_or_else(
         || "the generated enum".to_owned(),
         |name| format!("`{}`", rust_type(ctx, name)),
@@ -541,8 +542,8 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
         .keys()
         .filter(|k| !a.properties.contains_key(*k))
         .collect();
-    let (o_props, n_props) = (join(&o.at, "properties"), join(&n.at, "properties"));
-    let (o_req, n_req) = (join(&o.at, "required"), join(&n.at, "required"));
+    let (o_props, n_props) = (push(&o.at, "properties"), push(&n.at, "properties"));
+    let (o_req, n_req) = (push(&o.at, "required"), push(&n.at, "required"));
 
     if let ([old_name], [new_name]) = (removed.as_slice(), added.as_slice())
         && same_shape(&a.properties[*old_name], &b.properties[*new_name])
@@ -556,10 +557,10 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
             site.change(
                 Class::Breaking,
                 "property-renamed",
-                join(&n_props, new_name),
+                push(&n_props, new_name),
                 detail,
             )
-            .covering(join(&o_props, old_name))
+            .covering(push(&o_props, old_name))
             .covering(o_req.clone())
             .covering(n_req.clone()),
         );
@@ -580,7 +581,7 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
                 site.change(
                     Class::Breaking,
                     "property-removed",
-                    join(&o_props, name),
+                    push(&o_props, name),
                     detail,
                 )
                 .covering(o_req.clone())
@@ -621,7 +622,7 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
                 if required { "required" } else { "optional" }
             );
             ctx.push(
-                site.change(class, "property-added", join(&n_props, name), detail)
+                site.change(class, "property-added", push(&n_props, name), detail)
                     .covering(n_req.clone()),
             );
         }
@@ -630,7 +631,7 @@ fn objects(ctx: &mut Ctx, site: &Site, o: &Node, n: &Node, a: &ObjectType, b: &O
         let Some(new_prop) = b.properties.get(name) else {
             continue;
         };
-        let (op, np) = (join(&o_props, name), join(&n_props, name));
+        let (op, np) = (push(&o_props, name), push(&n_props, name));
         property(
             ctx,
             site,
@@ -680,7 +681,7 @@ fn property(
 ) {
     let nullable = |api, prop: &ReferenceOr<Box<Schema>>, at: &str| {
         resolve::schema(api, prop.into(), at)
-            .map(|node| (node.nullable, join(&node.at, "nullable")))
+            .map(|node| (node.nullable, push(&node.at, "nullable")))
     };
     if let (Ok((o_null, o_null_at)), Ok((n_null, n_null_at))) = (
         nullable(ctx.old, old_prop, op),
@@ -782,17 +783,17 @@ fn unions(
     }
     let label = |m: &ReferenceOr<Schema>, i: usize| match m {
         ReferenceOr::Reference { reference } => {
-            reference.rsplit('/').next().unwrap_or(reference).to_owned()
+            etna_spec::component(reference).map_or_else(|| reference.clone(), |(_, name)| name)
         }
         ReferenceOr::Item(s) => format!("inline {} #{i}", kind_name(s)),
     };
     let a_labels: Vec<String> = a.iter().enumerate().map(|(i, m)| label(m, i)).collect();
     let b_labels: Vec<String> = b.iter().enumerate().map(|(i, m)| label(m, i)).collect();
-    let (o_list, n_list) = (join(&o.at, keyword), join(&n.at, keyword));
+    let (o_list, n_list) = (push(&o.at, keyword), push(&n.at, keyword));
     for (i, name) in a_labels.iter().enumerate() {
         match b_labels.iter().position(|l| l == name) {
             Some(j) => {
-                let (oa, na) = (join(&o_list, &i.to_string()), join(&n_list, &j.to_string()));
+                let (oa, na) = (push(&o_list, &i.to_string()), push(&n_list, &j.to_string()));
                 compare(
                     ctx,
                     &child,
@@ -851,7 +852,7 @@ pub(crate) fn compare_components(ctx: &mut Ctx) {
             Class::Breaking,
             "schema-removed",
             None,
-            join("#/components/schemas", name),
+            push("#/components/schemas", name),
             detail,
         ));
     }
@@ -861,7 +862,7 @@ pub(crate) fn compare_components(ctx: &mut Ctx) {
             Class::Compatible,
             "schema-added",
             None,
-            join("#/components/schemas", name),
+            push("#/components/schemas", name),
             detail,
         ));
     }

@@ -1,10 +1,11 @@
 //! Security schemes and requirements: progenitor ignores both, so the client
 //! crate sends the app key by hand (`etna_client::APP_KEY_HEADER`).
 
+use etna_spec::pointer::push;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, SecurityScheme};
 
 use crate::Ctx;
-use crate::change::{Change, Class, join};
+use crate::change::{Change, Class};
 use crate::operations::Op;
 
 const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
@@ -66,7 +67,7 @@ fn schemes(api: &OpenAPI) -> Vec<(&String, Option<&SecurityScheme>)> {
 pub(crate) fn compare(ctx: &mut Ctx) {
     let (old, new) = (schemes(ctx.old), schemes(ctx.new));
     for (name, a) in &old {
-        let at = join("#/components/securitySchemes", name);
+        let at = push("#/components/securitySchemes", name);
         match new.iter().find(|(n, _)| n == name) {
             None => {
                 let detail = format!(
@@ -106,7 +107,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             Class::Compatible,
             "security-scheme-added",
             None,
-            join("#/components/securitySchemes", name),
+            push("#/components/securitySchemes", name),
             detail,
         ));
     }
@@ -126,7 +127,7 @@ pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     }
     let old = o.op.security.as_deref().or(ctx.old.security.as_deref());
     let new = n.op.security.as_deref().or(ctx.new.security.as_deref());
-    requirements(ctx, Some(label), old, new, join(&n.at, "security"));
+    requirements(ctx, Some(label), old, new, push(&n.at, "security"));
 }
 
 fn alternatives(list: Option<&[SecurityRequirement]>) -> Vec<Vec<String>> {

@@ -83,7 +83,7 @@ impl NodeTools {
             let locked = lock
                 .pointer(&format!(
                     "/packages/node_modules~1{}",
-                    name.replace('/', "~1")
+                    etna_spec::pointer::escape(name)
                 ))
                 .and_then(|entry| entry.get("version"))
                 .and_then(Value::as_str)

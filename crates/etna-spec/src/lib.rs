@@ -5,7 +5,9 @@
 //! - [`pointer`](mod@pointer): JSON pointers (RFC 6901) in the `#/...` form the linters
 //!   print, escaped and unescaped;
 //! - [`follow`] / [`follow_at`]: local `$ref` resolution, bounded, with the
-//!   pointer of what was reached;
+//!   pointer of what was reached; [`component`]: the section and name a
+//!   `#/components/...` reference names;
+//! - [`typed`]: the same resolution on openapiv3's typed model;
 //! - [`operations`]: every operation with its method, path template and
 //!   pointer, in the spec's order;
 //! - [`base_path`] / [`server_variables`]: the part of the server URL after
@@ -34,9 +36,10 @@ mod operations;
 pub mod pointer;
 mod refs;
 mod servers;
+pub mod typed;
 
 pub use operations::{METHODS, Operation, operations};
-pub use refs::{RefError, RefProblem, follow, follow_at};
+pub use refs::{MAX_HOPS, RefError, RefProblem, component, follow, follow_at};
 pub use servers::{base_path, server_variables};
 
 use serde_json::Value;

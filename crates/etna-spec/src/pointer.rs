@@ -25,6 +25,13 @@ pub fn join<S: AsRef<str>>(tokens: &[S]) -> String {
     })
 }
 
+/// The unescaped reference tokens of a pointer (`#/...` or `/...`), the
+/// inverse of [`join`].
+pub fn tokens(pointer: &str) -> Vec<String> {
+    let pointer = pointer.strip_prefix('#').unwrap_or(pointer);
+    pointer.split('/').skip(1).map(unescape).collect()
+}
+
 /// The spec node a local reference (`#/components/...`) points to.
 pub fn resolve_local<'a>(spec: &'a Value, reference: &str) -> Option<&'a Value> {
     spec.pointer(reference.strip_prefix('#')?)
@@ -41,6 +48,8 @@ mod tests {
         assert_eq!(at, "#/paths/~1v{version}~1a~0b");
         assert_eq!(join(&["paths", "/v{version}/a~b"]), at);
         assert_eq!(unescape("~1v~0x"), "/v~x");
+        assert_eq!(tokens(&at), ["paths", "/v{version}/a~b"]);
+        assert!(tokens("#").is_empty());
         let spec = json!({ "paths": { "/v{version}/a~b": { "ok": 1 } } });
         assert_eq!(resolve_local(&spec, &at), Some(&json!({ "ok": 1 })));
         assert_eq!(resolve_local(&spec, "other.yaml#/paths"), None);

@@ -2,6 +2,12 @@
 
 use serde_json::Value;
 
+use crate::pointer;
+
+/// How many `$ref`s a chain may follow before it counts as a cycle: a bound,
+/// so that a cycle is an error rather than a hang; real specs use one or two.
+pub const MAX_HOPS: usize = 64;
+
 /// A `$ref` that does not lead to a node of the spec.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{problem} (the `$ref` at {at}/$ref)")]
@@ -24,6 +30,21 @@ pub enum RefProblem {
     /// References lead to references without end.
     #[error("`{0}` starts a cycle of references")]
     Cycle(String),
+    /// The reference is local, but not to a component of the kind the typed
+    /// model holds there ([`typed`](crate::typed) only; the section is the
+    /// second field).
+    #[error("`{0}` does not point at #/components/{1}/<name>")]
+    NotComponent(String, &'static str),
+}
+
+/// The section and the name (unescaped) of a `#/components/<section>/<name>`
+/// reference; `None` for any other reference.
+pub fn component(reference: &str) -> Option<(String, String)> {
+    let local = reference.strip_prefix('#')?;
+    match <[String; 3]>::try_from(pointer::tokens(local)) {
+        Ok([components, section, name]) if components == "components" => Some((section, name)),
+        _ => None,
+    }
 }
 
 /// `value`, or what its `$ref` chain leads to.
@@ -39,9 +60,7 @@ pub fn follow_at<'a>(
     mut at: String,
 ) -> Result<(&'a Value, String), RefError> {
     let mut current = value;
-    // A bound, so that a cycle is an error rather than a hang; real specs
-    // use one or two hops.
-    for _ in 0..64 {
+    for _ in 0..MAX_HOPS {
         let Some(reference) = current.get("$ref") else {
             return Ok((current, at));
         };
@@ -98,5 +117,16 @@ mod tests {
         assert!(matches!(external.problem, RefProblem::External(_)));
         let cycle = follow(&spec, &json!({"$ref": "#/components/schemas/C"})).unwrap_err();
         assert!(matches!(cycle.problem, RefProblem::Cycle(_)));
+    }
+
+    #[test]
+    fn component_references_split_into_section_and_name() {
+        assert_eq!(
+            component("#/components/schemas/A~1B"),
+            Some(("schemas".into(), "A/B".into()))
+        );
+        assert_eq!(component("#/components/schemas/A/properties/b"), None);
+        assert_eq!(component("#/paths/~1a/get"), None);
+        assert_eq!(component("other.yaml#/components/schemas/A"), None);
     }
 }

@@ -202,7 +202,8 @@ pub(super) fn resolve<'a>(
                     "`$ref`s here form a cycle; make the chain end at a real object".to_owned(),
                 ),
                 etna_spec::RefProblem::External(reference)
-                | etna_spec::RefProblem::Dangling(reference) => (
+                | etna_spec::RefProblem::Dangling(reference)
+                | etna_spec::RefProblem::NotComponent(reference, _) => (
                     pointer::push(&e.at, "$ref"),
                     format!(
                         "`$ref: {reference}` points to nothing in this file; refer to an existing `#/components/...` entry"
