@@ -105,9 +105,10 @@ pub struct ResetArgs {
 pub enum MockCommand {
     /// Run the mock server in the foreground until Ctrl-C, printing its base
     /// URL on stdout. It accepts the app key given with --app-key or
-    /// ETNA_APP_KEY, or etna-mock-app-key when none is given. Requests may ask
-    /// for faults themselves with `Prefer: code=N`, `delay=MS`,
-    /// `fault=drop|truncate`.
+    /// ETNA_APP_KEY, or etna-mock-app-key when none is given. Confirmation
+    /// codes it "mails" are printed on stderr as they are sent, and served as
+    /// JSON at /_mock/outbox. Requests may ask for faults themselves with
+    /// `Prefer: code=N`, `delay=MS`, `fault=drop|truncate`.
     Serve(ServeArgs),
 }
 
@@ -121,6 +122,13 @@ pub struct ServeArgs {
     /// e.g. to see an edit answered before regenerating anything.
     #[arg(long, value_name = "FILE")]
     pub spec: Option<std::path::PathBuf>,
+    /// The accounts of the reset flow, a YAML file in the format of etna-mock's
+    /// data/accounts.yaml (default: robert.zak, and hello with a secret question).
+    #[arg(long, value_name = "FILE", conflicts_with = "stateless")]
+    pub accounts: Option<std::path::PathBuf>,
+    /// No reset flow: every operation answers its documented example.
+    #[arg(long)]
+    pub stateless: bool,
     /// Wait before answering: MS, or MIN-MAX for a random time between;
     /// OPERATION:... for one operation only. Repeatable.
     #[arg(long, value_name = "[OPERATION:]MS[-MS]")]

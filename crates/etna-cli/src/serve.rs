@@ -11,13 +11,13 @@ use crate::{mock_failure, print_line};
 pub async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     let mut builder = faults(MockServer::builder().port(args.port), args)?;
     if let Some(path) = &args.spec {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::new(
-                Exit::Usage,
-                format!("cannot read --spec {}: {e}", path.display()),
-            )
-        })?;
-        builder = builder.spec(text);
+        builder = builder.spec(read(path, "--spec")?);
+    }
+    if let Some(path) = &args.accounts {
+        builder = builder.accounts(read(path, "--accounts")?);
+    }
+    if args.stateless {
+        builder = builder.stateless();
     }
     let key = match &cli.app_key {
         Some(key) => {
@@ -27,16 +27,55 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
         None => MockServer::APP_KEY,
     };
     let server = builder.start().await.map_err(|e| mock_failure(&e))?;
+    let arrivals = server.subscribe_outbox();
     print_line(&server.base_url())?;
     eprintln!(
-        "etna: mock ETNA Trader API listening; it accepts the app key {key}; the code {} gets a token, other codes are refused; press Ctrl-C to stop",
-        server.accepted_code()
+        "etna: mock ETNA Trader API listening; it accepts the app key {key}; mailed codes are printed here and served at {}{}; press Ctrl-C to stop",
+        server.base_url(),
+        etna_mock::OUTBOX_PATH,
     );
+    for mail in server.outbox() {
+        print_mail(&mail);
+    }
+    let printing = tokio::spawn(print_arrivals(arrivals));
     let stopped = stop_signal().await;
+    printing.abort();
     server.shutdown().await;
     stopped?;
     eprintln!("etna: mock server stopped");
     Ok(())
+}
+
+fn read(path: &std::path::Path, option: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            Exit::Usage,
+            format!("cannot read {option} {}: {e}", path.display()),
+        )
+    })
+}
+
+/// The mock's codes are its own, not credentials: printing them stands in
+/// for the trader reading the email.
+fn print_mail(mail: &etna_mock::Mail) {
+    eprintln!(
+        "etna: mail to {} ({}): confirmation code {}",
+        mail.to, mail.login, mail.code
+    );
+}
+
+async fn print_arrivals(mut arrivals: tokio::sync::broadcast::Receiver<etna_mock::Mail>) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match arrivals.recv().await {
+            Ok(mail) => print_mail(&mail),
+            Err(RecvError::Lagged(missed)) => eprintln!(
+                "etna: {missed} mails arrived faster than they could be printed; GET {} lists them",
+                etna_mock::OUTBOX_PATH
+            ),
+            Err(RecvError::Closed) => return,
+        }
+    }
 }
 
 /// The --latency and --fault options on the builder.

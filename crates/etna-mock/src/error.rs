@@ -9,6 +9,12 @@ pub enum Error {
     #[error("the spec cannot drive the mock server: {0}")]
     Spec(String),
 
+    /// The accounts file of the reset flow cannot be used.
+    #[error(
+        "the accounts file of the mock's reset flow is not usable: {0}; see etna_mock::ACCOUNTS for the format"
+    )]
+    Accounts(String),
+
     /// The app key cannot be compared with an HTTP header value.
     #[error("invalid app key for the mock server: {0}")]
     InvalidAppKey(&'static str),

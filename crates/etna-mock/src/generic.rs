@@ -10,14 +10,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderName, Method, Uri};
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use etna_openapi_schema::{Schemas, Validator};
 use serde_json::{Value, json};
 
+use crate::envelope::{Answers, Documented, Roles, roles};
 use crate::error::{Error, spec};
 use crate::faults::{FaultPlan, answer_with_faults};
+use crate::scenario::{Request, Scenario};
 
 /// One operation as the mock serves it.
 pub(crate) struct Served {
@@ -29,9 +31,9 @@ pub(crate) struct Served {
     key_headers: Vec<HeaderName>,
     parameters: Vec<Parameter>,
     body: Option<(bool, Validator)>,
-    documented: BTreeMap<u16, Vec<(String, Value)>>,
+    documented: Documented,
     /// The envelope's role names, for the reasons of a refusal.
-    roles: Option<(String, String)>,
+    roles: Option<Roles>,
 }
 
 struct Parameter {
@@ -44,10 +46,11 @@ struct Parameter {
 pub(crate) struct Context {
     pub(crate) app_key: String,
     pub(crate) faults: FaultPlan,
+    pub(crate) scenario: Option<Arc<dyn Scenario>>,
 }
 
-/// Every operation of `doc` but those in `skip` (served by a scenario).
-pub(crate) fn operations(doc: &Value, skip: &[&str]) -> Result<Vec<Served>, Error> {
+/// Every operation of `doc`.
+pub(crate) fn operations(doc: &Value) -> Result<Vec<Served>, Error> {
     let (schemas, errors) = Schemas::new(doc);
     if let Some(error) = errors.first() {
         return Err(spec(format!(
@@ -58,7 +61,7 @@ pub(crate) fn operations(doc: &Value, skip: &[&str]) -> Result<Vec<Served>, Erro
     let base = etna_spec::base_path(doc);
     let mut out = Vec::new();
     for op in etna_spec::operations(doc) {
-        if op.id.is_empty() || skip.contains(&op.id) {
+        if op.id.is_empty() {
             continue;
         }
         let at = op.at.clone();
@@ -140,17 +143,18 @@ async fn answer(
         &served.id,
         &headers,
         &served.documented,
-        || served.respond(&context.app_key, &uri, &headers, &body),
+        || served.respond(context, &uri, &headers, &body),
     )
     .await
 }
 
 impl Served {
-    fn respond(&self, app_key: &str, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Response {
+    fn respond(&self, context: &Context, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Response {
+        let app_key = context.app_key.as_bytes();
         let key_ok = self
             .key_headers
             .iter()
-            .all(|name| headers.get(name).map(|v| v.as_bytes()) == Some(app_key.as_bytes()));
+            .all(|name| headers.get(name).map(|v| v.as_bytes()) == Some(app_key));
         if !key_ok {
             let status = [401, 403]
                 .into_iter()
@@ -158,27 +162,39 @@ impl Served {
                 .unwrap_or(401);
             return crate::faults::documented_answer(status, &self.documented, None);
         }
-        let reasons = self.problems(uri, headers, body);
-        if !reasons.is_empty() {
-            return self.refusal(reasons);
-        }
-        let success = self
-            .documented
-            .iter()
-            .find(|(status, examples)| (200..300).contains(*status) && !examples.is_empty())
-            .map(|(status, _)| *status);
-        match success {
-            Some(status) => crate::faults::documented_answer(status, &self.documented, None),
-            None => StatusCode::NO_CONTENT.into_response(),
-        }
-    }
-
-    /// What is wrong with the request, as `(reason, code)`; never quotes a value.
-    fn problems(&self, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
         let query: BTreeMap<String, String> = uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
+        let json = serde_json::from_slice::<Value>(body).ok();
+        let reasons = self.problems(&query, headers, body, json.as_ref());
+        let answers = Answers {
+            documented: &self.documented,
+            roles: self.roles.as_ref(),
+        };
+        if !reasons.is_empty() {
+            return answers.invalid(reasons);
+        }
+        if let Some(scenario) = &context.scenario {
+            let request = Request {
+                query: &query,
+                body: json.as_ref(),
+            };
+            if let Some(answer) = scenario.answer(&self.id, &request, &answers) {
+                return answer;
+            }
+        }
+        answers.accepted(None)
+    }
+
+    /// What is wrong with the request, as `(reason, code)`; never quotes a value.
+    fn problems(
+        &self,
+        query: &BTreeMap<String, String>,
+        headers: &HeaderMap,
+        body: &[u8],
+        json: Option<&Value>,
+    ) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         for parameter in &self.parameters {
             let given = match parameter.location.as_str() {
@@ -226,19 +242,25 @@ impl Served {
                     ));
                 }
             } else {
-                match serde_json::from_slice::<Value>(body) {
-                    Err(_) => {
+                match json {
+                    None => {
                         problems.push(("the body is not JSON".to_owned(), "InvalidJson".to_owned()))
                     }
-                    Ok(json) => {
-                        for problem in validator.problems(&json) {
+                    Some(json) => {
+                        for problem in validator.problems(json) {
                             let at = if problem.instance_path.is_empty() {
                                 "the body".to_owned()
                             } else {
                                 format!("`{}` of the body", problem.instance_path)
                             };
+                            // A `required` message names the missing property, which is
+                            // no value; other messages may quote one, so they stay out.
+                            let detail = match problem.keyword.as_str() {
+                                "required" => format!(": {}", problem.message),
+                                _ => String::new(),
+                            };
                             problems.push((
-                                format!("{at} breaks `{}`", problem.keyword),
+                                format!("{at} breaks `{}`{detail}", problem.keyword),
                                 problem.keyword,
                             ));
                         }
@@ -248,36 +270,6 @@ impl Served {
         }
         problems
     }
-
-    /// The documented 400 (or 422) example with the reasons in the
-    /// envelope's `Errors`/`ErrorsCode`.
-    fn refusal(&self, reasons: Vec<(String, String)>) -> Response {
-        let (status, example) = [400u16, 422]
-            .into_iter()
-            .find_map(|s| {
-                self.documented
-                    .get(&s)
-                    .and_then(|e| e.first())
-                    .map(|(_, v)| (s, v.clone()))
-            })
-            .unwrap_or((400, json!({})));
-        let (texts, codes): (Vec<String>, Vec<String>) = reasons.into_iter().unzip();
-        let mut body = example;
-        match (&self.roles, body.as_object_mut()) {
-            (Some((errors, codes_key)), Some(object)) => {
-                object.insert(errors.clone(), json!(texts));
-                object.insert(codes_key.clone(), json!(codes));
-            }
-            _ => body = json!({ "errors": texts, "codes": codes }),
-        }
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response()
-    }
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -286,20 +278,6 @@ fn text(value: &Value, key: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned()
-}
-
-/// `(errors, errorCodes)` of the schema with `x-etna-envelope`.
-fn roles(doc: &Value) -> Option<(String, String)> {
-    doc.pointer("/components/schemas")?
-        .as_object()?
-        .values()
-        .find_map(|schema| schema.get("x-etna-envelope"))
-        .and_then(|roles| {
-            Some((
-                roles.get("errors")?.as_str()?.to_owned(),
-                roles.get("errorCodes")?.as_str()?.to_owned(),
-            ))
-        })
 }
 
 /// The header names of the apiKey-in-header schemes the operation requires.
@@ -312,8 +290,8 @@ fn key_headers(doc: &Value, operation: &Value) -> Result<Vec<HeaderName>, Error>
         .and_then(Value::as_object);
     let mut out = Vec::new();
     for name in requirement.into_iter().flat_map(|r| r.keys()) {
-        let Some(scheme) = doc
-            .pointer(&format!("/components/securitySchemes/{name}"))
+        let at = etna_spec::pointer::join(&["components", "securitySchemes", name]);
+        let Some(scheme) = etna_spec::pointer::resolve_local(doc, &at)
             .and_then(|s| etna_spec::follow(doc, s).ok())
         else {
             return Err(spec(format!("the security scheme {name:?} is not defined")));
@@ -332,10 +310,7 @@ fn key_headers(doc: &Value, operation: &Value) -> Result<Vec<HeaderName>, Error>
 }
 
 /// Every documented example of every response of `operation`, by status.
-pub(crate) fn documented(
-    doc: &Value,
-    operation: &Value,
-) -> Result<BTreeMap<u16, Vec<(String, Value)>>, Error> {
+pub(crate) fn documented(doc: &Value, operation: &Value) -> Result<Documented, Error> {
     let mut out = BTreeMap::new();
     let responses = operation.get("responses").and_then(Value::as_object);
     for (status, response) in responses.into_iter().flatten() {

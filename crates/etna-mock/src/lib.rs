@@ -1,29 +1,38 @@
 //! A local mock of the ETNA Trader API, for trying the client without an ETNA
 //! account and for tests.
 //!
-//! The server is driven by the spec, `openapi/etna-trader.yaml`, embedded at
-//! build time and read when the server starts: the route comes from `paths`,
-//! the app-key header from the `EtAppKey` security scheme, the accepted
-//! confirmation code from the request example, every response body from the
-//! response examples, and bodies are checked against the request schema. Edit
-//! an example in the spec and the mock answers with the edited example.
-//!
 //! Every operation of the spec is routed and answered from the spec alone
-//! (`generic.rs`): the app-key header its security scheme names is checked,
-//! its parameters and body are validated against their schemas (a failure
-//! gets the documented 400 example with the reasons in the envelope's
-//! `Errors`/`ErrorsCode`, never quoting a value), and a valid request gets the
-//! first example of its documented 2xx response. An operation added to the
-//! spec is served with no Rust change. `generate_reset_token` keeps its own
-//! scenario for now (the stateful reset flow of issue 11 replaces it):
+//! (`generic.rs`): the app-key header its security scheme names is checked
+//! (a wrong or missing key gets its documented 403 example), its parameters
+//! and body are validated against their schemas (a failure gets the
+//! documented 400 example with the reasons in the envelope's
+//! `Errors`/`ErrorsCode`, never quoting a value), unknown paths get 404 and
+//! wrong methods 405 with `Allow`. An operation added to the spec is served
+//! with its first documented 2xx example, with no Rust change;
+//! [`MockServerBuilder::spec`] serves another spec file.
 //!
-//! | request | answer |
+//! On top of it, the password-reset flow has state (`flow.rs`), driven by an
+//! accounts file ([`ACCOUNTS`] by default, [`MockServerBuilder::accounts`]
+//! for your own):
+//!
+//! | step | the mock |
 //! | --- | --- |
-//! | missing or wrong app key | 403, the spec's 403 example |
-//! | body not JSON, or not valid against the request schema | 400, the spec's 400 example with `Errors` and `ErrorsCode` saying what is wrong |
-//! | the request example's code | 200, the spec's 200 example with `IsSucceed: true` |
-//! | any other valid code | 200, the spec's 200 example with `IsSucceed: false` |
-//! | another path / method / an oversized body | 404 / 405 / 413 |
+//! | 1 `request_password_reset` | a known login (or email) gets a fresh single-use code in the outbox and the documented success (`IsSucceed: false`, no errors); an account with a secret question is refused with `ErrorIncorrectAnswer` until `SecretQuestionAnswer` is right; an unknown login is refused with `UserNotFound` |
+//! | 2 `get_secret_question` | the account's question in `Model`, `""` when it has none |
+//! | 3 `generate_reset_token` | an issued, unused code, once: a fresh token in `Model`; otherwise the documented refusal (`InvalidConfirmationCode`) |
+//! | 4 `reset_password` | an unused token, once, with `Password` = `PasswordConfirmation` (a mismatch is refused and keeps the token usable) |
+//!
+//! Each account has one live code and one live token: a new one replaces
+//! the old (the documentation leaves this open; the mock takes the strict
+//! reading). Refusals are the documented 200 envelopes with `IsSucceed:
+//! false`. The outbox stands in for the trader's email:
+//! [`MockServer::outbox`], `GET /_mock/outbox` as JSON (`DELETE` empties it;
+//! `/_mock/` is outside the API's `/v{version}` tree), and `etna mock serve`
+//! prints each message as it arrives. It keeps the last
+//! [`MockServer::DEFAULT_OUTBOX_CAPACITY`] messages; with the accounts
+//! fixed and one live code and token per account, nothing else grows with
+//! the number of requests. [`MockServerBuilder::stateless`] turns the flow
+//! off: every operation answers its documented example, as Prism does.
 //!
 //! Faults on demand, for testing timeouts and the no-retry rule: a latency
 //! ([`Latency`], fixed or random) and a fault ([`Fault`]: a documented status
@@ -48,16 +57,22 @@
 
 #![warn(missing_docs)]
 
-mod answer;
+mod accounts;
+mod envelope;
 mod error;
 mod faults;
+mod flow;
 mod generic;
+mod outbox;
 mod routes;
+mod scenario;
 mod server;
-mod spec;
 
+pub use accounts::ACCOUNTS;
 pub use error::Error;
 pub use faults::{Fault, Latency, MAX_DELAY};
+pub use outbox::Mail;
+pub use routes::OUTBOX_PATH;
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one

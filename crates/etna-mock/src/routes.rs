@@ -1,52 +1,37 @@
-//! The HTTP side: one route, with the spec's path template and method.
+//! The HTTP side: a route per path of the spec, each method an operation of
+//! the generic layer, and the mock's own `/_mock/` paths outside the API's
+//! tree.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::{MethodRouter, get};
 use serde_json::Value;
 
-use crate::error::{self, Error};
-use crate::faults::{FaultPlan, answer_with_faults};
-use crate::generic;
-use crate::spec::{MockSpec, OPERATION_ID, check_path_template};
+use crate::error::{Error, spec};
+use crate::generic::{self, Context};
+use crate::outbox::{Mail, Outbox};
 
-struct Shared {
-    spec: MockSpec,
-    app_key: String,
-    faults: FaultPlan,
-}
+/// Where the outbox is read (GET) and emptied (DELETE), as JSON.
+pub const OUTBOX_PATH: &str = "/_mock/outbox";
 
 pub(crate) fn router(
-    spec: MockSpec,
     doc: &Value,
-    app_key: String,
+    context: Arc<Context>,
+    outbox: Arc<Outbox>,
     max_body_bytes: usize,
-    faults: FaultPlan,
 ) -> Result<Router, Error> {
-    let filter = MethodFilter::try_from(spec.method.clone())
-        .map_err(|_| error::spec(format!("the method {} cannot be routed", spec.method)))?;
-    let path = spec.path.clone();
-    let context = Arc::new(generic::Context {
-        app_key: app_key.clone(),
-        faults: faults.clone(),
-    });
-    let shared = Arc::new(Shared {
-        spec,
-        app_key,
-        faults,
-    });
-    // One method router per path: the reset-code scenario on its own, every
-    // other operation from the spec alone.
     let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
-    routes.insert(path, on(filter, reset_code).with_state(shared));
-    for served in generic::operations(doc, &[OPERATION_ID])? {
+    for served in generic::operations(doc)? {
         let route = served.route.clone();
+        check_path_template(&route)?;
+        if route.starts_with("/_mock/") {
+            return Err(spec(format!(
+                "the path {route:?} is under /_mock/, which the mock keeps for itself"
+            )));
+        }
         let method_router = generic::method_router(served, context.clone())?;
         let merged = match routes.remove(&route) {
             Some(existing) => existing.merge(method_router),
@@ -56,38 +41,104 @@ pub(crate) fn router(
     }
     let mut router = Router::new();
     for (path, method_router) in routes {
-        check_path_template(&path)?;
         router = router.route(&path, method_router);
     }
-    Ok(router.layer(DefaultBodyLimit::max(max_body_bytes)))
+    let outbox_routes = get(read_outbox).delete(take_outbox).with_state(outbox);
+    Ok(router
+        .route(OUTBOX_PATH, outbox_routes)
+        .layer(DefaultBodyLimit::max(max_body_bytes)))
 }
 
-async fn reset_code(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    answer_with_faults(
-        &shared.faults,
-        OPERATION_ID,
-        &headers,
-        &shared.spec.documented,
-        || answer(&shared, &headers, &body),
-    )
-    .await
+async fn read_outbox(State(outbox): State<Arc<Outbox>>) -> axum::Json<Vec<Mail>> {
+    axum::Json(outbox.messages())
 }
 
-fn answer(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
-    let key = headers
-        .get(&shared.spec.app_key_header)
-        .map(|v| v.as_bytes());
-    if key != Some(shared.app_key.as_bytes()) {
-        return json(StatusCode::FORBIDDEN, &shared.spec.app_key_error);
+async fn take_outbox(State(outbox): State<Arc<Outbox>>) -> axum::Json<Vec<Mail>> {
+    axum::Json(outbox.take())
+}
+
+/// Rejects templates the router cannot take, so that a bad spec is an error
+/// rather than a panic when the route is registered.
+fn check_path_template(path: &str) -> Result<(), Error> {
+    let bad = |why: &str| spec(format!("the path {path:?} {why}"));
+    if !path.starts_with('/') {
+        return Err(bad("does not start with '/'"));
     }
-    let (status, answer) = shared.spec.answer(body);
-    json(status, &answer)
+    for segment in path.split('/') {
+        let opens = segment.matches('{').count();
+        let closes = segment.matches('}').count();
+        // axum 0.8 also refuses the `:name` and `*name` syntax of older versions.
+        if opens > 1 || opens != closes || segment.contains('*') || segment.starts_with(':') {
+            return Err(bad(
+                "has a segment the router cannot take (at most one {name} per segment, no : or * syntax)",
+            ));
+        }
+        if let (Some(open), Some(close)) = (segment.find('{'), segment.find('}')) {
+            let name = segment.get(open + 1..close).unwrap_or_default();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(bad("has a parameter without a plain name"));
+            }
+        }
+    }
+    Ok(())
 }
 
-fn json(status: StatusCode, body: &Value) -> Response {
-    (status, axum::Json(body)).into_response()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Value {
+        serde_yaml_ng::from_str(text).unwrap()
+    }
+
+    fn routes_of(text: &str) -> Result<Router, Error> {
+        let context = Arc::new(Context {
+            app_key: "k".into(),
+            faults: Default::default(),
+            scenario: None,
+        });
+        router(&doc(text), context, Arc::new(Outbox::new(1)), 1024)
+    }
+
+    #[test]
+    fn path_templates_the_router_cannot_take_are_errors() {
+        for path in ["v1/x", "/{a}{b}", "/{", "/{}", "/{a b}", "/*rest", "/:id"] {
+            assert!(check_path_template(path).is_err(), "{path}");
+        }
+        check_path_template("/v{version}/users/identifiers/reset/code").unwrap();
+    }
+
+    #[test]
+    fn the_embedded_spec_routes() {
+        assert!(routes_of(crate::SPEC).is_ok());
+    }
+
+    #[test]
+    fn broken_references_are_errors_that_say_where() {
+        let text = crate::SPEC.replace(
+            "$ref: \"#/components/requestBodies/ResetCodeRequestBody\"",
+            "$ref: \"#/components/requestBodies/Nope\"",
+        );
+        let error = routes_of(&text).err().unwrap().to_string();
+        assert!(error.contains("Nope"), "{error}");
+
+        let text = crate::SPEC.replace(
+            "$ref: \"#/components/schemas/ResetIdentifier\"",
+            "$ref: \"#/components/schemas/Gone\"",
+        );
+        let error = routes_of(&text).err().unwrap().to_string();
+        assert!(
+            error.contains("#/components/schemas/ResetCodeRequest/properties/Identifier/$ref"),
+            "{error}"
+        );
+        assert!(error.contains("Gone"), "{error}");
+    }
+
+    #[test]
+    fn the_mock_keeps_its_own_paths() {
+        let text = crate::SPEC.replace("/users/password/reset:", "/_mock/x:");
+        let text = text.replace("url: \"{apiURL}/v{version}\"", "url: \"{apiURL}\"");
+        let error = routes_of(&text).err().unwrap().to_string();
+        assert!(error.contains("/_mock/"), "{error}");
+    }
 }

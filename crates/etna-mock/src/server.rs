@@ -2,25 +2,29 @@
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use axum::http::HeaderValue;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::error::Error;
+use crate::error::{Error, spec};
 use crate::faults::{Fault, FaultPlan, Latency};
-use crate::routes;
-use crate::spec::MockSpec;
+use crate::flow::ResetFlow;
+use crate::generic::Context;
+use crate::outbox::{Mail, Outbox};
+use crate::scenario::Scenario;
+use crate::{accounts, routes};
 
 /// A running mock server on 127.0.0.1.
 ///
 /// It stops when dropped (in-flight requests finish on their own), or when
 /// [`shutdown`](Self::shutdown) is awaited, which also waits for them.
-#[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
-    accepted_code: String,
+    outbox: Arc<Outbox>,
+    flow: Option<Arc<ResetFlow>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -33,6 +37,10 @@ impl MockServer {
     /// The largest request body accepted unless configured otherwise (64 KiB);
     /// larger ones get 413.
     pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+    /// How many messages the outbox keeps unless configured otherwise; past
+    /// it the oldest goes, so memory stays bounded however long it runs.
+    pub const DEFAULT_OUTBOX_CAPACITY: usize = 1000;
 
     /// Starts a server with the embedded spec, on a port the system picks, that
     /// accepts [`APP_KEY`](Self::APP_KEY).
@@ -56,10 +64,40 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// The confirmation code that gets the success example: `Code` of the
-    /// spec's request example.
-    pub fn accepted_code(&self) -> &str {
-        &self.accepted_code
+    /// The confirmation codes mailed so far, oldest first (at most
+    /// [`DEFAULT_OUTBOX_CAPACITY`](Self::DEFAULT_OUTBOX_CAPACITY) or the
+    /// builder's capacity; older ones are gone). `GET /_mock/outbox` answers
+    /// the same as JSON.
+    pub fn outbox(&self) -> Vec<Mail> {
+        self.outbox.messages()
+    }
+
+    /// Empties the outbox and returns what it held, as `DELETE /_mock/outbox`
+    /// does over HTTP.
+    pub fn take_outbox(&self) -> Vec<Mail> {
+        self.outbox.take()
+    }
+
+    /// The code last mailed to the account `login` (its login or email).
+    pub fn last_code_for(&self, login: &str) -> Option<String> {
+        self.outbox
+            .newest(|mail| mail.login == login || mail.to == login)
+            .map(|mail| mail.code)
+    }
+
+    /// Mail as it arrives, from now on. A receiver that falls more than 256
+    /// messages behind gets `RecvError::Lagged`; the outbox still has them.
+    pub fn subscribe_outbox(&self) -> broadcast::Receiver<Mail> {
+        self.outbox.subscribe()
+    }
+
+    /// Whether step 4 of the reset flow set `password` for the account
+    /// `login`: the trader could now log in with it. Always false for a
+    /// server without the flow ([`MockServerBuilder::stateless`]).
+    pub fn password_is(&self, login: &str, password: &str) -> bool {
+        self.flow
+            .as_ref()
+            .is_some_and(|flow| flow.password_is(login, password))
     }
 
     /// The address the server listens on.
@@ -79,6 +117,15 @@ impl MockServer {
     }
 }
 
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("reset_flow", &self.flow.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -95,6 +142,9 @@ pub struct MockServerBuilder {
     app_key: String,
     max_body_bytes: usize,
     faults: FaultPlan,
+    /// The accounts file of the reset flow; `None`: no flow.
+    accounts: Option<String>,
+    outbox_capacity: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -105,6 +155,8 @@ impl Default for MockServerBuilder {
             app_key: MockServer::APP_KEY.to_owned(),
             max_body_bytes: MockServer::DEFAULT_MAX_BODY_BYTES,
             faults: FaultPlan::default(),
+            accounts: Some(accounts::ACCOUNTS.to_owned()),
+            outbox_capacity: MockServer::DEFAULT_OUTBOX_CAPACITY,
         }
     }
 }
@@ -132,6 +184,27 @@ impl MockServerBuilder {
     /// [`MockServer::DEFAULT_MAX_BODY_BYTES`]).
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
+        self
+    }
+
+    /// The accounts of the reset flow, as YAML in the format of
+    /// [`ACCOUNTS`](crate::ACCOUNTS) (the default).
+    pub fn accounts(mut self, yaml: impl Into<String>) -> Self {
+        self.accounts = Some(yaml.into());
+        self
+    }
+
+    /// No reset flow: every operation answers its documented example, as
+    /// Stoplight Prism does, with no state.
+    pub fn stateless(mut self) -> Self {
+        self.accounts = None;
+        self
+    }
+
+    /// How many messages the outbox keeps (default
+    /// [`MockServer::DEFAULT_OUTBOX_CAPACITY`]).
+    pub fn outbox_capacity(mut self, messages: usize) -> Self {
+        self.outbox_capacity = messages;
         self
     }
 
@@ -174,11 +247,27 @@ impl MockServerBuilder {
     pub async fn start(self) -> Result<MockServer, Error> {
         check_app_key(&self.app_key)?;
         let text = self.spec.as_deref().unwrap_or(crate::SPEC);
-        let spec = MockSpec::parse(text)?;
         let doc: serde_json::Value = serde_yaml_ng::from_str(text)
-            .map_err(|e| crate::error::spec(format!("it is not valid YAML: {e}")))?;
-        let accepted_code = spec.accepted_code.clone();
-        let router = routes::router(spec, &doc, self.app_key, self.max_body_bytes, self.faults)?;
+            .map_err(|e| spec(format!("it is not valid YAML: {e}")))?;
+        if !doc.is_object() {
+            return Err(spec(
+                "it is not an OpenAPI document (a YAML or JSON object)",
+            ));
+        }
+        let outbox = Arc::new(Outbox::new(self.outbox_capacity));
+        let flow = match &self.accounts {
+            Some(yaml) => Some(Arc::new(ResetFlow::new(
+                accounts::parse(yaml)?,
+                outbox.clone(),
+            ))),
+            None => None,
+        };
+        let context = Arc::new(Context {
+            app_key: self.app_key,
+            faults: self.faults,
+            scenario: flow.clone().map(|flow| flow as Arc<dyn Scenario>),
+        });
+        let router = routes::router(&doc, context, outbox.clone(), self.max_body_bytes)?;
         let bind_error = |source| Error::Bind {
             port: self.port,
             source,
@@ -198,7 +287,8 @@ impl MockServerBuilder {
         });
         Ok(MockServer {
             addr,
-            accepted_code,
+            outbox,
+            flow,
             stop: Some(stop),
             task: Some(task),
         })
@@ -213,6 +303,8 @@ impl fmt::Debug for MockServerBuilder {
             .field("app_key", &"<redacted>")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("faults", &self.faults)
+            .field("accounts", &self.accounts.as_ref().map(|_| "<given>"))
+            .field("outbox_capacity", &self.outbox_capacity)
             .finish()
     }
 }

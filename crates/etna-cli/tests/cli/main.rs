@@ -35,10 +35,8 @@ fn spec_example(status: &str, name: &str) -> Value {
         .clone()
 }
 
-/// The token the mock answers the spec's example code with.
-fn spec_token() -> String {
-    spec_example("200", "success")["Model"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+/// A token as the mock issues it (fresh each time, shaped like a UUID),
+/// alone on its line.
+fn token_line() -> predicates::str::RegexPredicate {
+    predicates::str::is_match("^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\n$").unwrap()
 }

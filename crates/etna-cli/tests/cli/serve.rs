@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use predicates::prelude::*;
 
-use crate::{etna, spec_token};
+use crate::{etna, token_line};
 
 const KEY: &str = "serve-test-key-41d9";
 
@@ -65,7 +65,7 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         ])
         .assert()
         .code(0)
-        .stdout(format!("{}\n", spec_token()));
+        .stdout(token_line());
     etna()
         .env("ETNA_BASE_URL", &url)
         .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
@@ -92,7 +92,11 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         .unwrap();
     assert_eq!(rest, "", "only the URL goes to stdout");
     assert!(stderr.contains("press Ctrl-C to stop"), "{stderr}");
-    assert!(stderr.contains("the code 231408 gets a token"), "{stderr}");
+    // The code waiting for robert.zak, as if mailed before the start.
+    assert!(
+        stderr.contains("mail to robert.zak@example.com (robert.zak): confirmation code 231408"),
+        "{stderr}"
+    );
     assert!(stderr.contains("mock server stopped"), "{stderr}");
     assert!(
         !stderr.contains(KEY) && !url.contains(KEY),
@@ -153,7 +157,11 @@ fn mock_serve_on_a_taken_port_fails_with_exit_4() {
 /// is served as edited, a fault answers every call, bad values are usage errors.
 #[test]
 fn mock_serve_takes_another_spec_and_faults() {
-    let edited = etna_mock::SPEC.replace(&spec_token(), "token-from-an-edited-spec");
+    let edited = etna_mock::SPEC.replace(
+        "Model: 7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "Model: token-from-an-edited-spec",
+    );
+    assert_ne!(edited, etna_mock::SPEC);
     let dir = std::env::temp_dir().join(format!("etna-serve-spec-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("edited.yaml");
@@ -175,7 +183,7 @@ fn mock_serve_takes_another_spec_and_faults() {
         (child, url.trim_end().to_owned())
     };
 
-    let (mut child, url) = start(&["--spec", file.to_str().unwrap()]);
+    let (mut child, url) = start(&["--spec", file.to_str().unwrap(), "--stateless"]);
     call(&url).code(0).stdout("token-from-an-edited-spec\n");
     assert!(interrupt(&mut child).success());
 

@@ -98,21 +98,50 @@ async fn post_json(server: &MockServer, body: Value) -> Answer {
 }
 
 #[tokio::test]
-async fn the_example_code_gets_the_success_example() {
+async fn the_mailed_code_gets_a_fresh_token_once() {
     let server = MockServer::start().await.unwrap();
-    assert_eq!(server.accepted_code(), "231408");
+    // The embedded accounts file mails the spec's example code to robert.zak.
+    assert_eq!(
+        server.last_code_for("robert.zak").as_deref(),
+        Some("231408")
+    );
+    let body = json!({ "Code": "231408", "Identifier": "ResetPassword" });
+    let answer = post_json(&server, body.clone()).await;
+    assert_eq!(answer.status, 200);
+    let mut got = answer.json();
+    let token = got["Model"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 36, "{token}");
+    got["Model"] = Value::Null;
+    let mut expected = spec_example(etna_mock::SPEC, "200", "success");
+    assert_ne!(expected["Model"], token.as_str(), "the token is fresh");
+    expected["Model"] = Value::Null;
+    assert_eq!(
+        got, expected,
+        "the success example's shape, with a fresh token"
+    );
+
+    let again = post_json(&server, body).await;
+    assert_eq!(
+        again.json(),
+        spec_example(etna_mock::SPEC, "200", "refused")
+    );
+}
+
+#[tokio::test]
+async fn stateless_serves_the_documented_success_example() {
+    let server = MockServer::builder().stateless().start().await.unwrap();
     for identifier in ["ResetPassword", "ResetPinCode"] {
-        let answer = post_json(
-            &server,
-            json!({ "Code": "231408", "Identifier": identifier }),
-        )
-        .await;
-        assert_eq!(answer.status, 200);
-        assert_eq!(
-            answer.json(),
-            spec_example(etna_mock::SPEC, "200", "success")
-        );
+        for code in ["231408", "000000"] {
+            let answer =
+                post_json(&server, json!({ "Code": code, "Identifier": identifier })).await;
+            assert_eq!(answer.status, 200);
+            assert_eq!(
+                answer.json(),
+                spec_example(etna_mock::SPEC, "200", "success")
+            );
+        }
     }
+    assert!(server.outbox().is_empty());
 }
 
 #[tokio::test]
@@ -162,7 +191,8 @@ async fn a_missing_or_wrong_app_key_gets_the_403_example() {
 async fn a_body_that_is_not_json_gets_a_400_envelope() {
     let server = MockServer::start().await.unwrap();
     let template = spec_example(etna_mock::SPEC, "400", "refused");
-    for body in [&b"{\"Code\": "[..], b"", b"Code=231408", b"\xff\xfe\x00"] {
+    // An empty body is a missing one: see the schema cases below.
+    for body in [&b"{\"Code\": "[..], b"Code=231408", b"\xff\xfe\x00"] {
         let answer = post(&server, Some(MockServer::APP_KEY), body.to_vec()).await;
         assert_eq!(answer.status, 400);
         let json = answer.json();
@@ -172,8 +202,6 @@ async fn a_body_that_is_not_json_gets_a_400_envelope() {
         let (errors, codes) = answer.errors();
         assert_eq!(codes, ["InvalidJson"]);
         assert!(errors[0].contains("not JSON"), "{errors:?}");
-        // It shows what to send: the spec's request example.
-        assert!(errors[0].contains("\"Code\":\"231408\""), "{errors:?}");
     }
 }
 
@@ -183,6 +211,7 @@ async fn bodies_against_the_request_schema_get_readable_400_envelopes() {
     let cases = [
         (json!({ "Code": "231408" }), "required", "Identifier"),
         (json!({ "Identifier": "ResetPassword" }), "required", "Code"),
+        (json!({}), "required", "Code"),
         (
             json!({ "Code": "231408", "Identifier": "ResetEmail" }),
             "enum",
@@ -203,8 +232,8 @@ async fn bodies_against_the_request_schema_get_readable_400_envelopes() {
             "type",
             "/Code",
         ),
-        (json!(["231408", "ResetPassword"]), "type", "body"),
-        (json!(null), "type", "body"),
+        (json!(["231408", "ResetPassword"]), "type", "the body"),
+        (json!(null), "type", "the body"),
     ];
     for (body, keyword, mention) in cases {
         let answer = post_json(&server, body.clone()).await;
@@ -356,7 +385,6 @@ async fn editing_the_specs_examples_changes_the_answers() {
     let success = spec_example(etna_mock::SPEC, "200", "success");
     let field = |name: &str| format!("{name}: {}", success[name].as_str().unwrap());
     let edited = etna_mock::SPEC
-        .replace("\"231408\"", "\"777777\"")
         .replace(&field("Model"), "Model: edited-token")
         .replace(&field("StatusCode"), "StatusCode: Accepted")
         .replace(
@@ -370,22 +398,33 @@ async fn editing_the_specs_examples_changes_the_answers() {
         .replace("name: Et-App-Key", "name: X-Edited-Key")
         .replace("/users/identifiers/reset/code:", "/edited/path:");
     assert_ne!(edited, etna_mock::SPEC);
-    let server = MockServer::from_spec_str(&edited).await.unwrap();
-    assert_eq!(server.accepted_code(), "777777");
-    let base = server.base_url();
-    let url = format!("{base}/v1.0/edited/path");
-    let key = Some(("X-Edited-Key", MockServer::APP_KEY));
-    let body = |code: &str| json!({ "Code": code, "Identifier": "ResetPassword" }).to_string();
     let edited_example =
         |status: &str, name: &str| example_at(&edited, "/paths/~1edited~1path/post", status, name);
+    let body = |code: &str| json!({ "Code": code, "Identifier": "ResetPassword" }).to_string();
+    let key = Some(("X-Edited-Key", MockServer::APP_KEY));
 
-    let success = send(reqwest::Method::POST, &url, key, body("777777")).await;
-    assert_eq!(success.status, 200);
-    assert_eq!(success.json(), edited_example("200", "success"));
-    assert_eq!(success.json()["Model"], "edited-token");
+    // Without state, the edited success example as it is.
+    let stateless = MockServer::builder()
+        .spec(&edited)
+        .stateless()
+        .start()
+        .await
+        .unwrap();
+    let url = format!("{}/v1.0/edited/path", stateless.base_url());
+    let answer = send(reqwest::Method::POST, &url, key, body("1")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json(), edited_example("200", "success"));
+    assert_eq!(answer.json()["Model"], "edited-token");
+
+    // With the flow, the edited shapes: a fresh token in the edited success,
+    // the edited refusal for a code nobody mailed.
+    let server = MockServer::from_spec_str(&edited).await.unwrap();
+    let base = server.base_url();
+    let url = format!("{base}/v1.0/edited/path");
+    let success = send(reqwest::Method::POST, &url, key, body("231408")).await;
     assert_eq!(success.json()["StatusCode"], "Accepted");
-
-    let refused = send(reqwest::Method::POST, &url, key, body("231408")).await;
+    assert_ne!(success.json()["Model"], "edited-token");
+    let refused = send(reqwest::Method::POST, &url, key, body("999999")).await;
     assert_eq!(refused.json(), edited_example("200", "refused"));
     assert_eq!(refused.json()["Errors"], json!(["Edited refusal."]));
 
@@ -393,38 +432,47 @@ async fn editing_the_specs_examples_changes_the_answers() {
         reqwest::Method::POST,
         &url,
         Some(("Et-App-Key", MockServer::APP_KEY)),
-        body("777777"),
+        body("1"),
     )
     .await;
     assert_eq!(no_key.status, 403);
     assert_eq!(no_key.json(), json!({ "error": "Edited key message" }));
 
     let old_path = format!("{base}{PATH}");
-    let gone = send(reqwest::Method::POST, &old_path, key, body("777777")).await;
+    let gone = send(reqwest::Method::POST, &old_path, key, body("1")).await;
     assert_eq!(gone.status, 404);
 }
 
 #[tokio::test]
-async fn a_spec_the_mock_cannot_follow_is_an_error() {
-    let without_403 = etna_mock::SPEC.replace("\"403\":", "\"418\":");
-    let error = MockServer::from_spec_str(&without_403).await.unwrap_err();
+async fn a_spec_or_accounts_file_the_mock_cannot_follow_is_an_error() {
+    let broken_ref = etna_mock::SPEC.replace(
+        "$ref: \"#/components/requestBodies/ResetCodeRequestBody\"",
+        "$ref: \"#/components/requestBodies/Nope\"",
+    );
+    let error = MockServer::from_spec_str(&broken_ref).await.unwrap_err();
     assert!(matches!(error, Error::Spec(_)), "{error}");
-    assert!(error.to_string().contains("403"), "{error}");
-    let error = MockServer::from_spec_str("not: [an openapi")
+    assert!(error.to_string().contains("Nope"), "{error}");
+    for text in ["not: [an openapi", "", "[1, 2]"] {
+        let error = MockServer::from_spec_str(text).await.unwrap_err();
+        assert!(matches!(error, Error::Spec(_)), "{text:?}: {error}");
+    }
+    let error = MockServer::builder()
+        .accounts("accounts: [{login: a}, {login: a}]")
+        .start()
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("YAML"), "{error}");
+    assert!(matches!(error, Error::Accounts(_)), "{error}");
+    assert!(error.to_string().contains("etna_mock::ACCOUNTS"), "{error}");
 }
 
 #[tokio::test]
-async fn the_client_gets_the_specs_token_refusal_and_key_error() {
+async fn the_client_gets_a_token_a_refusal_and_the_key_error() {
     let server = MockServer::start().await.unwrap();
     let client = etna_client::Client::new(&server.base_url(), MockServer::APP_KEY).unwrap();
-    let success = spec_example(etna_mock::SPEC, "200", "success");
     let token = reset_token(&client, "231408").await.unwrap();
-    assert_eq!(token.expose(), success["Model"]);
+    assert_eq!(token.expose().len(), 36);
 
-    match reset_token(&client, "111111").await {
+    match reset_token(&client, "231408").await {
         Err(etna_client::Error::Refused {
             errors,
             errors_code,

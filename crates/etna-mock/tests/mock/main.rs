@@ -2,4 +2,5 @@
 
 mod answers;
 mod faults;
+mod flow;
 mod generic;
