@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXAMPLES: &str = "\
 Examples:
   Try it without an ETNA account, against the embedded mock server:
+    printf 'N3w-passw0rd!\\n' | etna --mock password-reset --user robert.zak --password-stdin
     etna --mock generate-reset-token --code 231408 --identifier reset-password
+    etna --mock api get_secret_question --username hello
+
+  Reset a trader's password, asked step by step on a terminal:
+    etna password-reset --user robert.zak
 
   Against a deployment (ask your administrator for the API root and app key):
     export ETNA_BASE_URL=https://trader.example.com/api
@@ -18,7 +23,8 @@ Exit codes:
   2  usage error or invalid input
   3  the API rejected the app key
   4  network failure or timeout
-  5  unexpected response from the server";
+  5  unexpected response from the server
+  130 interrupted (Ctrl-C)";
 
 /// Calls the ETNA Trader API from the command line.
 // The field docs are clap's help text, read in a terminal: plain URLs there.
@@ -81,6 +87,15 @@ pub enum Command {
     /// password or PIN-code reset token, printed on stdout.
     GenerateResetToken(ResetArgs),
 
+    /// Reset a trader's password: guided on a terminal, or step by step
+    /// (start, question, finish) for scripts. Secrets are asked without echo
+    /// or read from stdin, never taken as arguments.
+    PasswordReset(PasswordResetArgs),
+
+    /// Call any operation of the API spec by its operationId; prints the
+    /// response body as JSON. Give global options before `api`.
+    Api(crate::api::ApiArgs),
+
     /// Run the embedded mock server.
     Mock {
         #[command(subcommand)]
@@ -98,6 +113,86 @@ pub struct ResetArgs {
     /// What is being reset.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub identifier: Identifier,
+}
+
+/// Options of `password-reset`; without a step, the guided flow.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct PasswordResetArgs {
+    #[command(subcommand)]
+    pub step: Option<ResetStep>,
+
+    /// The trader's login (or email).
+    #[arg(long, value_name = "LOGIN", required = true)]
+    pub user: Option<String>,
+
+    /// Read the answer to the account's secret question as one line of stdin
+    /// (before the code and the password, when those come from stdin too).
+    #[arg(long)]
+    pub secret_answer_stdin: bool,
+
+    /// Read the confirmation code as one line of stdin instead of being
+    /// asked (with --mock it is taken from the mock's outbox).
+    #[arg(long)]
+    pub code_stdin: bool,
+
+    /// Read the new password as one line of stdin instead of being asked twice.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// What is being reset.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = Identifier::ResetPassword)]
+    pub identifier: Identifier,
+}
+
+/// The steps of `password-reset`, for scripts.
+#[derive(Debug, Subcommand)]
+pub enum ResetStep {
+    /// Step 1: ask for a reset; the trader gets a confirmation code by email.
+    /// When the account has a secret question, it is asked on a terminal.
+    Start(StartArgs),
+    /// Step 2 alone: print the account's secret question.
+    Question(QuestionArgs),
+    /// Steps 3 and 4: exchange the emailed code for a token (never printed)
+    /// and set the new password.
+    Finish(FinishArgs),
+}
+
+/// Options of `password-reset start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The trader's login (or email).
+    #[arg(long, value_name = "LOGIN")]
+    pub user: String,
+    /// Read the answer to the secret question as one line of stdin.
+    #[arg(long)]
+    pub secret_answer_stdin: bool,
+}
+
+/// Options of `password-reset question`.
+#[derive(Debug, Args)]
+pub struct QuestionArgs {
+    /// The trader's login (or email).
+    #[arg(long, value_name = "LOGIN")]
+    pub user: String,
+}
+
+/// Options of `password-reset finish`.
+#[derive(Debug, Args)]
+pub struct FinishArgs {
+    /// The confirmation code from the trader's email. Prefer --code-stdin or
+    /// the prompt: an argument is visible in `ps` while the command runs.
+    #[arg(long, value_name = "CODE", conflicts_with = "code_stdin")]
+    pub code: Option<String>,
+    /// Read the confirmation code as one line of stdin (before the password).
+    #[arg(long)]
+    pub code_stdin: bool,
+    /// What is being reset.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = Identifier::ResetPassword)]
+    pub identifier: Identifier,
+    /// Read the new password as one line of stdin instead of being asked twice.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 /// Subcommands of `mock`.

@@ -15,6 +15,7 @@ pub enum Exit {
     AppKeyRejected = 3,
     Network = 4,
     Unexpected = 5,
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -36,6 +37,14 @@ impl Failure {
             exit,
             message: message.into(),
         }
+    }
+
+    /// Adds what to do about a refusal; other failures keep their own advice.
+    pub fn hint(mut self, hint: &str) -> Self {
+        if self.exit == Exit::Refused {
+            self.message = format!("{}; {hint}", self.message);
+        }
+        self
     }
 
     /// The line printed on stderr: one line, never the app key.
@@ -66,10 +75,7 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
                 "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY (or --app-key), or ask your administrator for a valid key"
             ),
         ),
-        Error::Refused { .. } => Failure::new(
-            Exit::Refused,
-            format!("{error}; check the code in the trader's email, or have a new code sent"),
-        ),
+        Error::Refused { .. } => Failure::new(Exit::Refused, error.to_string()),
         Error::Timeout { .. } => Failure::new(
             Exit::Network,
             format!("{error}; check the network, or allow more time with --timeout"),

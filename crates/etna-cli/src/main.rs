@@ -1,8 +1,12 @@
 //! `etna`: the ETNA Trader API from the command line, through etna-client, or
 //! against the embedded mock server.
 
+mod api;
 mod cli;
+mod connect;
 mod failure;
+mod password_reset;
+mod prompt;
 mod reset;
 mod serve;
 mod validate;
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
 async fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::GenerateResetToken(args) => reset::run(cli, args).await,
+        Command::PasswordReset(args) => password_reset::run(cli, args).await,
+        Command::Api(args) => api::run(cli, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
         } => serve::run(cli, args).await,

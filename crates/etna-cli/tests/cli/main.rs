@@ -1,7 +1,11 @@
 //! The `etna` binary, run as a user would, against servers on 127.0.0.1.
 
+mod api;
 mod exit_codes;
 mod outputs;
+mod password_reset;
+#[cfg(unix)]
+mod pty;
 mod secrets;
 mod serve;
 mod servers;

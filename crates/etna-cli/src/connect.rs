@@ -1,0 +1,108 @@
+//! The client every command calls through: a deployment named by the
+//! options, or the embedded mock server with `--mock`.
+
+use std::time::Duration;
+
+use etna_client::generated::Client;
+use etna_client::{Dispatch, GeneratedClient};
+use etna_mock::MockServer;
+
+use crate::cli::Cli;
+use crate::failure::{self, Exit, Failure};
+use crate::{mock_failure, verbose};
+
+/// The connect timeout is capped: a host that does not accept a connection
+/// within this long is unreachable, whatever --timeout allows for the answer.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client, and the mock it calls when there is one.
+pub struct Target<C = Client> {
+    pub client: C,
+    pub base_url: String,
+    pub mock: Option<MockServer>,
+}
+
+impl<C> Target<C> {
+    /// Stops the mock, if any, once the command is done with it.
+    pub async fn finish(self) {
+        if let Some(server) = self.mock {
+            server.shutdown().await;
+        }
+    }
+}
+
+/// The default client, for the commands made for the ETNA spec.
+pub async fn connect(cli: &Cli) -> Result<Target, Failure> {
+    connect_generated::<Client>(cli).await
+}
+
+/// A client of any generated kind (the fixture's in tests), with the
+/// options' settings.
+pub async fn connect_generated<C: GeneratedClient + Dispatch>(
+    cli: &Cli,
+) -> Result<Target<C>, Failure> {
+    let mock = match cli.mock {
+        true => Some(start_mock(cli).await?),
+        false => None,
+    };
+    let (base_url, app_key) = match &mock {
+        Some(server) => (
+            server.base_url(),
+            cli.app_key.as_deref().unwrap_or(MockServer::APP_KEY),
+        ),
+        None => (base_url(cli)?, app_key(cli)?),
+    };
+    let timeout = Duration::from_secs(cli.timeout);
+    let client = etna_client::Client::builder()
+        .base_url(base_url.as_str())
+        .app_key(app_key)
+        .api_version(cli.api_version.as_str())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
+        .user_agent(concat!("etna-cli/", env!("CARGO_PKG_VERSION")))
+        .build_generated::<C>()
+        .map_err(|e| failure::from_build(&e))?;
+    verbose(
+        cli,
+        &format!(
+            "calling {base_url} (API version {}, timeout {} s, app key set but not shown)",
+            cli.api_version, cli.timeout,
+        ),
+    );
+    Ok(Target {
+        client,
+        base_url,
+        mock,
+    })
+}
+
+async fn start_mock(cli: &Cli) -> Result<MockServer, Failure> {
+    let mut builder = MockServer::builder();
+    if let Some(key) = &cli.app_key {
+        builder = builder.app_key(key.as_str());
+    }
+    let server = builder.start().await.map_err(|e| mock_failure(&e))?;
+    verbose(
+        cli,
+        &format!("started the embedded mock server at {}", server.base_url()),
+    );
+    Ok(server)
+}
+
+fn base_url(cli: &Cli) -> Result<String, Failure> {
+    cli.base_url.clone().ok_or_else(|| {
+        Failure::new(
+            Exit::Usage,
+            "no API address: pass --base-url or set ETNA_BASE_URL to your deployment's API root (e.g. https://trader.example.com/api), or add --mock to try the embedded mock server",
+        )
+    })
+}
+
+fn app_key(cli: &Cli) -> Result<&str, Failure> {
+    cli.app_key.as_deref().ok_or_else(|| {
+        Failure::new(
+            Exit::Usage,
+            "no app key: set ETNA_APP_KEY (or pass --app-key) to the Et-App-Key your administrator issued, or add --mock to try the embedded mock server",
+        )
+    })
+}

@@ -1,0 +1,98 @@
+//! The guided password reset as a person does it, in a real pseudo-terminal:
+//! the prompts appear, typed secrets are not echoed, a mismatched
+//! confirmation is asked again, Ctrl-C exits 130 and says what was done.
+
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+
+const TIMEOUT_MS: u64 = 20_000;
+
+fn guided(args: &[&str]) -> PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    command
+        .env_remove("ETNA_BASE_URL")
+        .env_remove("ETNA_APP_KEY")
+        .args(["--mock", "password-reset"])
+        .args(args);
+    spawn_command(command, Some(TIMEOUT_MS)).unwrap()
+}
+
+fn exit_code(session: &PtySession) -> i32 {
+    match session.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("etna did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn the_new_password_is_asked_twice_without_echo_and_again_on_a_mismatch() {
+    let mut session = guided(&["--user", "robert.zak"]);
+    let mut seen = session.exp_string("New password").unwrap();
+    session.send_line("Typed-secret-1").unwrap();
+    seen += &session.exp_string("The new password again").unwrap();
+    session.send_line("Typed-secret-2").unwrap();
+    seen += &session.exp_string("differ").unwrap();
+    seen += &session.exp_string("New password").unwrap();
+    session.send_line("Typed-secret-3").unwrap();
+    seen += &session.exp_string("The new password again").unwrap();
+    session.send_line("Typed-secret-3").unwrap();
+    seen += &session.exp_string("the password was changed").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(seen.contains("a confirmation code was sent"), "{seen}");
+    for typed in ["Typed-secret-1", "Typed-secret-2", "Typed-secret-3"] {
+        assert!(!seen.contains(typed), "echoed {typed}: {seen}");
+    }
+}
+
+#[test]
+fn the_secret_question_is_shown_and_its_answer_asked_until_right() {
+    let mut session = guided(&["--user", "hello"]);
+    let mut seen = session
+        .exp_string("What street did you live on in third grade?")
+        .unwrap();
+    seen += &session.exp_string("Answer").unwrap();
+    session.send_line("Wrong-street").unwrap();
+    seen += &session.exp_string("not right").unwrap();
+    seen += &session.exp_string("Answer").unwrap();
+    session.send_line("Peterson").unwrap();
+    seen += &session.exp_string("New password").unwrap();
+    session.send_line("Typed-secret-4").unwrap();
+    seen += &session.exp_string("again").unwrap();
+    session.send_line("Typed-secret-4").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    for typed in ["Wrong-street", "Peterson", "Typed-secret-4"] {
+        assert!(!seen.contains(typed), "echoed {typed}: {seen}");
+    }
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_exits_130_and_says_what_was_done() {
+    let mut session = guided(&["--user", "robert.zak"]);
+    session.exp_string("New password").unwrap();
+    session.send_control('c').unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 130, "{seen}");
+    assert!(seen.contains("interrupted"), "{seen}");
+    // The code was mailed: that is said, and it is not an error.
+    assert!(seen.contains("step 1"), "{seen}");
+    assert!(!seen.contains("error:"), "{seen}");
+}
+
+#[test]
+fn ctrl_c_before_anything_was_sent_says_so() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    command
+        .env_remove("ETNA_BASE_URL")
+        .env_remove("ETNA_APP_KEY")
+        .args(["--mock", "password-reset", "finish"]);
+    let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+    session.exp_string("Confirmation code").unwrap();
+    session.send_control('c').unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 130, "{seen}");
+    assert!(seen.contains("nothing was sent"), "{seen}");
+}
