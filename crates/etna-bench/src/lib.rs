@@ -2,12 +2,14 @@
 //! against a hand-written reqwest call, and how code generation scales with the
 //! spec. `cargo bench -p etna-bench` runs them under criterion; the
 //! `etna-bench` binary (run by `cargo xtask bench`) measures the figures of
-//! BENCHMARKS.md.
+//! BENCHMARKS.md, and with `--mock-load` puts the stateful mock server under
+//! load ([`mock_load`]).
 
 #![warn(missing_docs)]
 
 pub mod caller;
 pub mod codegen;
+pub mod mock_load;
 pub mod prototype;
 pub mod request;
 pub mod server;

@@ -1,6 +1,7 @@
 //! Measures items 1 and 2 of BENCHMARKS.md and prints them as Markdown table
 //! rows on stdout (progress goes to stderr). `cargo xtask bench` runs it in
-//! release mode and adds the rows of items 3 and 4.
+//! release mode and adds the rows of items 3 and 4. `--mock-load` instead
+//! puts the stateful mock server under load (`etna_bench::mock_load`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use etna_bench::caller::Caller;
 use etna_bench::codegen::{self, CodegenRow};
+use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
 use etna_bench::prototype::{Prototype, Steps};
 use etna_bench::request::{self, Placement, RequestPlan, RequestReport};
 use etna_bench::server::{EnvelopeServer, LocalServer};
@@ -21,7 +23,9 @@ const SERVER_DELAY: Duration = Duration::from_millis(1);
 const SIZES: [usize; 4] = [1, 10, 100, 1000];
 
 #[derive(Parser)]
-#[command(about = "Request-overhead and generation-cost benchmarks (items 1 and 2)")]
+#[command(
+    about = "Request-overhead and generation-cost benchmarks (items 1 and 2), and the mock server under load (--mock-load)"
+)]
 struct Args {
     /// A few seconds in all: checks the runner, the numbers mean little.
     #[arg(long)]
@@ -33,6 +37,41 @@ struct Args {
     /// Where the server runs for the breakdown.
     #[arg(long, value_enum, default_value = "same-thread")]
     placement: PlacementArg,
+    /// Instead of the table: the stateful mock server under load (20 000
+    /// password-reset requests over 64 connections, 2 000 with `--quick`),
+    /// with the outbox capped and drained, each run in a process of its own.
+    #[arg(long, conflicts_with = "breakdown")]
+    mock_load: bool,
+    /// Timed rounds of the mock load (10 000 requests each, 1 000 with
+    /// `--quick`); memory is read after each.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(2..))]
+    mock_load_rounds: u16,
+    /// One mock-load run in this process; prints its report as JSON (what
+    /// `--mock-load` runs twice).
+    #[arg(long, value_enum, hide = true)]
+    mock_load_run: Option<OutboxArg>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutboxArg {
+    Capped,
+    Drained,
+}
+
+impl OutboxArg {
+    fn policy(self) -> OutboxPolicy {
+        match self {
+            Self::Capped => OutboxPolicy::Capped,
+            Self::Drained => OutboxPolicy::Drained,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Capped => "capped",
+            Self::Drained => "drained",
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -64,6 +103,22 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     if args.breakdown {
         return breakdown(plan, placement);
+    }
+    let load_plan = LoadPlan {
+        rounds: usize::from(args.mock_load_rounds),
+        ..if args.quick {
+            LoadPlan::QUICK
+        } else {
+            LoadPlan::FULL
+        }
+    };
+    if let Some(outbox) = args.mock_load_run {
+        let report = mock_load::run(load_plan, outbox.policy())?;
+        println!("{}", serde_json::to_string(&report)?);
+        return load_failures(&report);
+    }
+    if args.mock_load {
+        return mock_load_table(args.quick, args.mock_load_rounds);
     }
     eprintln!("item 1: request overhead against a local server ...");
     let report = request::compare(plan, Placement::SameThread, Duration::ZERO)?;
@@ -201,6 +256,183 @@ fn breakdown(
         );
     }
     Ok(())
+}
+
+/// Each outbox policy in a child process of its own (so that memory freed by
+/// one run cannot hide growth in the next), then their tables.
+fn mock_load_table(
+    quick: bool,
+    rounds: u16,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let exe = std::env::current_exe()?;
+    let mut reports = Vec::new();
+    for outbox in [OutboxArg::Capped, OutboxArg::Drained] {
+        let mut command = std::process::Command::new(&exe);
+        command.args(["--mock-load-run", outbox.name()]);
+        command.args(["--mock-load-rounds", &rounds.to_string()]);
+        if quick {
+            command.arg("--quick");
+        }
+        let output = command.stderr(std::process::Stdio::inherit()).output()?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let report: LoadReport = match stdout.lines().last().map(serde_json::from_str) {
+            Some(Ok(report)) => report,
+            _ => {
+                return Err(format!(
+                    "mock_load ({}): the run failed ({}) without a report",
+                    outbox.name(),
+                    output.status
+                )
+                .into());
+            }
+        };
+        reports.push(report);
+    }
+    print_mock_load_rows(&reports);
+    for report in &reports {
+        load_failures(report)?;
+    }
+    Ok(())
+}
+
+fn load_failures(report: &LoadReport) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if report.failures == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "mock_load (outbox {}): {} failures; first: {}",
+        report.policy.describe(),
+        report.failures,
+        report.first_failure.as_deref().unwrap_or("?")
+    )
+    .into())
+}
+
+fn print_mock_load_rows(reports: &[LoadReport]) {
+    println!(
+        "| mock_load phase | outbox | requests | failures | throughput | p50 | p99 | max | VmRSS after | VmHWM after | outbox length after | connections open (client / server) / closing |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for report in reports {
+        let outbox = report.policy.describe();
+        println!(
+            "| mock started, no request yet | {outbox} | — | — | — | — | — | — | {} KiB ({} KiB before the mock) | {} KiB | {} | — |",
+            report.mock_started.rss_kib,
+            report.before_mock.rss_kib,
+            report.mock_started.hwm_kib,
+            report.outbox_at_start
+        );
+        for phase in &report.phases {
+            let c = &phase.connections;
+            println!(
+                "| {} ({} flows) | {outbox} | {} | {} | {:.0} req/s | {} | {} | {} | {} KiB | {} KiB | {} | {} / {} / {} |",
+                phase.name,
+                phase.flows,
+                phase.latency.requests,
+                phase.failures,
+                phase.throughput(),
+                nanos_as_micros(phase.latency.p50_ns),
+                nanos_as_micros(phase.latency.p99_ns),
+                nanos_as_micros(phase.latency.max_ns),
+                phase.memory.rss_kib,
+                phase.memory.hwm_kib,
+                phase.outbox_len,
+                c.client_established,
+                c.server_established,
+                c.closing
+            );
+        }
+    }
+    println!();
+    let header: Vec<String> = reports
+        .iter()
+        .map(|r| format!("outbox {}", r.policy.describe()))
+        .collect();
+    println!("| mock_load measurement | {} |", header.join(" | "));
+    println!("|---|{}", "---|".repeat(reports.len()));
+    let row = |what: String, cell: &dyn Fn(&LoadReport) -> String| {
+        let cells: Vec<String> = reports.iter().map(cell).collect();
+        println!("| {what} | {} |", cells.join(" | "));
+    };
+    let plan = reports.first().map(|r| r.plan).unwrap_or(LoadPlan::FULL);
+    row(
+        format!(
+            "throughput, {} timed requests ({} rounds of {} flows), {} connections",
+            plan.timed_requests(),
+            plan.rounds,
+            plan.round_flows,
+            plan.accounts
+        ),
+        &|r| format!("{:.0} req/s", r.throughput()),
+    );
+    row("latency p50".into(), &|r| nanos_as_micros(r.timed.p50_ns));
+    row("latency p99".into(), &|r| nanos_as_micros(r.timed.p99_ns));
+    row("latency max".into(), &|r| nanos_as_micros(r.timed.max_ns));
+    for (step, name) in mock_load::STEPS.iter().enumerate() {
+        row(format!("p50 / p99 of `{name}`"), &|r| {
+            r.per_step.get(step).map_or("—".into(), |l| {
+                format!(
+                    "{} / {}",
+                    nanos_as_micros(l.p50_ns),
+                    nanos_as_micros(l.p99_ns)
+                )
+            })
+        });
+    }
+    row("failures (all phases)".into(), &|r| r.failures.to_string());
+    row(
+        "VmRSS after the last round − after the round before".into(),
+        &|r| {
+            r.rss_growth_last_round_kib()
+                .map_or("—".into(), |d| format!("{d:+} KiB"))
+        },
+    );
+    if plan.rounds > 2 {
+        row(
+            "VmRSS after the last round − after round 1".into(),
+            &|r| match (r.phases.get(1), r.phases.last()) {
+                (Some(first), Some(last)) => format!(
+                    "{:+} KiB",
+                    mock_load::kib_delta(first.memory.rss_kib, last.memory.rss_kib)
+                ),
+                _ => "—".into(),
+            },
+        );
+    }
+    row(
+        "VmRSS after round 1 − after the warm-up".into(),
+        &|r| match (r.phases.first(), r.phases.get(1)) {
+            (Some(warm), Some(first)) => format!(
+                "{:+} KiB",
+                mock_load::kib_delta(warm.memory.rss_kib, first.memory.rss_kib)
+            ),
+            _ => "—".into(),
+        },
+    );
+    row(
+        "VmRSS at the end − once the mock started".into(),
+        &|r| match r.phases.last() {
+            Some(last) => format!(
+                "{:+} KiB",
+                mock_load::kib_delta(r.mock_started.rss_kib, last.memory.rss_kib)
+            ),
+            None => "—".into(),
+        },
+    );
+    row("outbox length at the end (drains)".into(), &|r| {
+        format!(
+            "{} ({})",
+            r.phases.last().map_or(0, |p| p.outbox_len),
+            r.drains
+        )
+    });
+    row("tokio workers (mock / load)".into(), &|r| {
+        format!("{} / {}", r.threads.0, r.threads.1)
+    });
+}
+
+fn nanos_as_micros(nanos: u64) -> String {
+    micros(Duration::from_nanos(nanos))
 }
 
 fn print_request_rows(report: &RequestReport) {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 
+use etna_spec::pointer;
 use serde_json::{Map, Value};
 
 /// The real spec, the pattern every copy follows.
@@ -122,7 +123,8 @@ fn own_components(paths: &Map<String, Value>, spec: &Value) -> BTreeSet<(String,
         .map(|(_, name)| name.clone())
         .collect();
     for name in bodies {
-        if let Some(body) = spec.pointer(&format!("/components/requestBodies/{name}")) {
+        let reference = pointer::join(&["components", "requestBodies", name.as_str()]);
+        if let Some(body) = pointer::resolve_local(spec, &reference) {
             collect_refs(body, &mut own);
         }
     }
@@ -134,11 +136,9 @@ fn collect_refs(value: &Value, out: &mut BTreeSet<(String, String)>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref")
-                && let Some((kind, name)) = reference
-                    .strip_prefix("#/components/")
-                    .and_then(|rest| rest.split_once('/'))
+                && let Some(target) = etna_spec::component(reference)
             {
-                out.insert((kind.to_owned(), name.to_owned()));
+                out.insert(target);
             }
             map.values().for_each(|v| collect_refs(v, out));
         }
@@ -150,14 +150,12 @@ fn collect_refs(value: &Value, out: &mut BTreeSet<(String, String)>) {
 fn rewrite_refs(value: &mut Value, own: &BTreeSet<(String, String)>, suffix: &str) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                let target = reference
-                    .strip_prefix("#/components/")
-                    .and_then(|rest| rest.split_once('/'))
-                    .map(|(kind, name)| (kind.to_owned(), name.to_owned()));
-                if let Some(target) = target.filter(|t| own.contains(t)) {
-                    *reference = format!("#/components/{}/{}{suffix}", target.0, target.1);
-                }
+            if let Some(Value::String(reference)) = map.get_mut("$ref")
+                && let Some((kind, name)) =
+                    etna_spec::component(reference).filter(|t| own.contains(t))
+            {
+                let renamed = ["components".to_owned(), kind, format!("{name}{suffix}")];
+                *reference = pointer::join(&renamed);
             }
             map.values_mut().for_each(|v| rewrite_refs(v, own, suffix));
         }

@@ -1,0 +1,641 @@
+//! Load on the stateful mock server ([`etna_mock::MockServer`]): many
+//! password-reset flows at once through etna-client, with throughput, latency
+//! percentiles and the process's memory between rounds.
+//!
+//! One [`run`] is one process's worth of measurement: the mock on a
+//! multi-thread tokio runtime of its own, the load on a second one, one
+//! account per worker task, each worker looping the four steps of the flow
+//! (`request_password_reset`, `get_secret_question`, `generate_reset_token`,
+//! `reset_password`; the code is read in-process with
+//! [`MockServer::last_code_for`], which is not a request) on a [`Client`] and
+//! connection of its own. Memory is the process's (`VmRSS`, `VmHWM` of
+//! `/proc/self/status`), so the client's share is included; the binary runs
+//! each [`OutboxPolicy`] in a process of its own, so that memory one run freed
+//! and the allocator kept cannot hide growth in the next.
+
+use std::error::Error;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
+use etna_client::{Client, Operation};
+use etna_mock::MockServer;
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+use tokio::task::JoinSet;
+
+use crate::request::percentile;
+
+/// Requests one flow sends.
+pub const REQUESTS_PER_FLOW: usize = 4;
+
+/// The flow's operations, in order.
+pub const STEPS: [&str; REQUESTS_PER_FLOW] = [
+    "request_password_reset",
+    "get_secret_question",
+    "generate_reset_token",
+    "reset_password",
+];
+
+/// How often [`OutboxPolicy::Drained`] empties the outbox, in completed flows.
+pub const DRAIN_EVERY_FLOWS: usize = 1000;
+
+/// How much load.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct LoadPlan {
+    /// Accounts, worker tasks and (so) connections: one each.
+    pub accounts: usize,
+    /// Flows before the first memory reading that counts.
+    pub warmup_flows: usize,
+    /// Flows per timed round; memory is read after each round.
+    pub round_flows: usize,
+    /// Timed rounds.
+    pub rounds: usize,
+}
+
+impl LoadPlan {
+    /// 2 000 warm-up requests, then two rounds of 10 000 (20 000 timed
+    /// requests, 5 000 flows) over 64 connections.
+    pub const FULL: Self = Self {
+        accounts: 64,
+        warmup_flows: 500,
+        round_flows: 2_500,
+        rounds: 2,
+    };
+
+    /// 400 warm-up requests, then two rounds of 1 000: checks the runner.
+    pub const QUICK: Self = Self {
+        accounts: 64,
+        warmup_flows: 100,
+        round_flows: 250,
+        rounds: 2,
+    };
+
+    /// Timed requests in all rounds.
+    pub fn timed_requests(&self) -> usize {
+        self.round_flows * self.rounds * REQUESTS_PER_FLOW
+    }
+}
+
+/// What happens to the mock's outbox during the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutboxPolicy {
+    /// Left alone: it fills to [`MockServer::DEFAULT_OUTBOX_CAPACITY`] and
+    /// then drops its oldest message for each new one.
+    Capped,
+    /// Emptied with [`MockServer::take_outbox`] every [`DRAIN_EVERY_FLOWS`]
+    /// completed flows, as a test that reads its mail would.
+    Drained,
+}
+
+impl OutboxPolicy {
+    /// How the tables name it.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Capped => format!("capped at {}", MockServer::DEFAULT_OUTBOX_CAPACITY),
+            Self::Drained => format!("drained every {DRAIN_EVERY_FLOWS} flows"),
+        }
+    }
+}
+
+/// The process's memory, from `/proc/self/status`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Memory {
+    /// Resident set size now (`VmRSS`), KiB.
+    pub rss_kib: u64,
+    /// Highest resident set size so far (`VmHWM`), KiB.
+    pub hwm_kib: u64,
+}
+
+/// Reads [`Memory`] of this process.
+pub fn memory() -> io::Result<Memory> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
+    };
+    Ok(Memory {
+        rss_kib: field("VmRSS:")?,
+        hwm_kib: field("VmHWM:")?,
+    })
+}
+
+/// TCP sockets to and from one port on this machine, from `/proc/net/tcp`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Connections {
+    /// Established sockets whose peer is the port: the client's connections.
+    pub client_established: usize,
+    /// Established sockets on the port itself: the connections the server
+    /// accepted.
+    pub server_established: usize,
+    /// Sockets of either side in any other state but `LISTEN` (mostly
+    /// `TIME_WAIT`): connections closed in the last minute or so.
+    pub closing: usize,
+}
+
+/// Counts the [`Connections`] that involve `port` on 127.0.0.1 (IPv4 only,
+/// as the mock listens on 127.0.0.1).
+pub fn connections(port: u16) -> io::Result<Connections> {
+    const ESTABLISHED: &str = "01";
+    const LISTEN: &str = "0A";
+    let table = std::fs::read_to_string("/proc/net/tcp")?;
+    let port_of = |address: &str| {
+        address
+            .rsplit_once(':')
+            .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok())
+    };
+    let mut counts = Connections::default();
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, remote, state, ..] = fields[..] else {
+            continue;
+        };
+        let (local, remote) = (port_of(local), port_of(remote));
+        match (local == Some(port), remote == Some(port), state) {
+            (false, false, _) | (_, _, LISTEN) => {}
+            (false, true, ESTABLISHED) => counts.client_established += 1,
+            (true, false, ESTABLISHED) => counts.server_established += 1,
+            _ => counts.closing += 1,
+        }
+    }
+    Ok(counts)
+}
+
+/// Latency statistics of a set of requests.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Latency {
+    /// Requests sent.
+    pub requests: usize,
+    /// Nearest-rank median, ns.
+    pub p50_ns: u64,
+    /// Nearest-rank 99th percentile, ns.
+    pub p99_ns: u64,
+    /// Slowest, ns.
+    pub max_ns: u64,
+}
+
+impl Latency {
+    fn of(samples: &mut [Duration]) -> Self {
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        Self {
+            requests: samples.len(),
+            p50_ns: nanos(percentile(samples, 0.50)),
+            p99_ns: nanos(percentile(samples, 0.99)),
+            max_ns: nanos(samples.iter().copied().max().unwrap_or_default()),
+        }
+    }
+}
+
+/// One phase of the run (warm-up or a timed round), and the readings taken
+/// right after it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Phase {
+    /// "warm-up", "round 1", ...
+    pub name: String,
+    /// Flows run.
+    pub flows: usize,
+    /// Requests that failed (a failed request ends its flow).
+    pub failures: usize,
+    /// Wall time from the first request to the last answer, ns.
+    pub elapsed_ns: u64,
+    /// All requests of the phase.
+    pub latency: Latency,
+    /// Memory after the phase.
+    pub memory: Memory,
+    /// Messages in the outbox after the phase.
+    pub outbox_len: usize,
+    /// Connections to the mock after the phase.
+    pub connections: Connections,
+}
+
+impl Phase {
+    /// Requests per second.
+    pub fn throughput(&self) -> f64 {
+        self.latency.requests as f64 / (self.elapsed_ns as f64 / 1e9)
+    }
+}
+
+/// Everything one [`run`] measured.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// The load.
+    pub plan: LoadPlan,
+    /// The outbox's treatment.
+    pub policy: OutboxPolicy,
+    /// Worker threads of the mock's runtime and of the load's.
+    pub threads: (usize, usize),
+    /// Memory before the mock started.
+    pub before_mock: Memory,
+    /// Memory once the mock and the client exist, before any request.
+    pub mock_started: Memory,
+    /// Messages in the outbox before any request.
+    pub outbox_at_start: usize,
+    /// Warm-up, then the timed rounds.
+    pub phases: Vec<Phase>,
+    /// All timed rounds together.
+    pub timed: Latency,
+    /// The timed rounds per operation, in the order of [`STEPS`].
+    pub per_step: Vec<Latency>,
+    /// Wall time of all timed rounds, ns.
+    pub timed_elapsed_ns: u64,
+    /// Times the outbox was emptied.
+    pub drains: usize,
+    /// Failed requests in all phases, plus accounts whose password is not the
+    /// one their last flow set.
+    pub failures: usize,
+    /// The first failure, for the error message.
+    pub first_failure: Option<String>,
+}
+
+impl LoadReport {
+    /// The timed rounds' phases.
+    pub fn rounds(&self) -> &[Phase] {
+        self.phases.get(1..).unwrap_or_default()
+    }
+
+    /// Requests per second over all timed rounds.
+    pub fn throughput(&self) -> f64 {
+        self.timed.requests as f64 / (self.timed_elapsed_ns as f64 / 1e9)
+    }
+
+    /// `VmRSS` after the last round minus after the one before it, KiB: zero
+    /// or noise when memory does not grow with requests.
+    pub fn rss_growth_last_round_kib(&self) -> Option<i64> {
+        let rounds = self.rounds();
+        let [.., before, last] = rounds else {
+            return None;
+        };
+        Some(kib_delta(before.memory.rss_kib, last.memory.rss_kib))
+    }
+}
+
+/// `to - from` in KiB, signed.
+pub fn kib_delta(from: u64, to: u64) -> i64 {
+    i64::try_from(to).unwrap_or(i64::MAX) - i64::try_from(from).unwrap_or(i64::MAX)
+}
+
+/// What the workers share.
+struct Shared {
+    /// One client per worker (see [`run`]).
+    clients: Vec<Client>,
+    server: Arc<MockServer>,
+    policy: OutboxPolicy,
+    /// Flows completed so far in the whole run (for draining).
+    completed: AtomicUsize,
+    /// Drains so far.
+    drains: AtomicUsize,
+    /// Held for reading from step 1 until its code is read, and for writing
+    /// while the outbox is drained, so that no worker loses its code.
+    gate: RwLock<()>,
+}
+
+/// What one worker did in one phase.
+#[derive(Default)]
+struct WorkerResult {
+    samples: [Vec<Duration>; REQUESTS_PER_FLOW],
+    failures: usize,
+    first_failure: Option<String>,
+    last_password: Option<String>,
+}
+
+/// Runs the plan against a fresh mock in this process and measures it.
+/// Failed requests are counted in the report, not returned as errors; an
+/// error means the run itself could not happen.
+///
+/// Each worker has a [`Client`] of its own, so each has exactly one
+/// connection (its requests are sequential): one client shared by all
+/// workers opened 66 connections for 64 workers, because its pool, finding no
+/// idle connection, starts a new one and also takes the first that a
+/// finished request frees, keeping both.
+pub fn run(
+    plan: LoadPlan,
+    policy: OutboxPolicy,
+) -> Result<LoadReport, Box<dyn Error + Send + Sync>> {
+    let before_mock = memory()?;
+    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("mock")
+        .enable_all()
+        .build()?;
+    let load_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("load")
+        .enable_all()
+        .build()?;
+    let threads = (
+        mock_runtime.metrics().num_workers(),
+        load_runtime.metrics().num_workers(),
+    );
+    let accounts: String = (0..plan.accounts)
+        .map(|i| format!("  - login: {}\n", login(i)))
+        .collect();
+    let server = mock_runtime.block_on(
+        MockServer::builder()
+            .accounts(format!("accounts:\n{accounts}"))
+            .outbox_capacity(MockServer::DEFAULT_OUTBOX_CAPACITY)
+            .start(),
+    )?;
+    let port = server.addr().port();
+    let server = Arc::new(server);
+    let shared = Arc::new(Shared {
+        clients: (0..plan.accounts)
+            .map(|_| Client::new(&server.base_url(), MockServer::APP_KEY))
+            .collect::<Result<_, _>>()?,
+        server: server.clone(),
+        policy,
+        completed: AtomicUsize::new(0),
+        drains: AtomicUsize::new(0),
+        gate: RwLock::new(()),
+    });
+    // Room for every timed sample, written now so that its pages are
+    // resident before the first reading and do not show as the mock's growth.
+    let per_step_capacity = plan.round_flows * plan.rounds;
+    let mut timed: [Vec<Duration>; REQUESTS_PER_FLOW] =
+        std::array::from_fn(|_| vec![Duration::from_nanos(1); per_step_capacity]);
+    let mut timed_len = [0; REQUESTS_PER_FLOW];
+    // The same for one phase's samples, and the workers' own sample lists,
+    // reused from phase to phase.
+    let mut scratch =
+        vec![Duration::from_nanos(1); plan.warmup_flows.max(plan.round_flows) * REQUESTS_PER_FLOW];
+    let mut workers: Vec<WorkerResult> = (0..plan.accounts)
+        .map(|_| WorkerResult::default())
+        .collect();
+    let mock_started = memory()?;
+    let outbox_at_start = server.outbox().len();
+
+    let mut phases = Vec::new();
+    let mut failures = 0;
+    let mut first_failure = None;
+    let mut last_passwords: Vec<Option<String>> = vec![None; plan.accounts];
+    let mut timed_elapsed = Duration::ZERO;
+    let mut flow_base = 0;
+    for index in 0..=plan.rounds {
+        let (name, flows) = if index == 0 {
+            ("warm-up".to_owned(), plan.warmup_flows)
+        } else {
+            (format!("round {index}"), plan.round_flows)
+        };
+        eprintln!(
+            "mock_load ({}): {name}, {} requests over {} connections ...",
+            policy.describe(),
+            flows * REQUESTS_PER_FLOW,
+            plan.accounts
+        );
+        let start = Instant::now();
+        workers = load_runtime.block_on(phase(&shared, workers, flow_base, flows))?;
+        let elapsed = start.elapsed();
+        flow_base += flows;
+        // Readings first, before anything below allocates.
+        let memory = memory()?;
+        let connections = connections(port)?;
+        let outbox_len = server.outbox().len();
+
+        let mut phase_len = 0;
+        let mut phase_failures = 0;
+        for (account, result) in workers.iter_mut().enumerate() {
+            phase_failures += result.failures;
+            if first_failure.is_none() {
+                first_failure = result.first_failure.take();
+            }
+            if let Some(password) = result.last_password.take() {
+                last_passwords[account] = Some(password);
+            }
+            for (step, samples) in result.samples.iter().enumerate() {
+                copy_into(&mut scratch, &mut phase_len, samples);
+                if index > 0 {
+                    copy_into(&mut timed[step], &mut timed_len[step], samples);
+                }
+            }
+        }
+        if index > 0 {
+            timed_elapsed += elapsed;
+        }
+        failures += phase_failures;
+        phases.push(Phase {
+            name,
+            flows,
+            failures: phase_failures,
+            elapsed_ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
+            latency: Latency::of(&mut scratch[..phase_len]),
+            memory,
+            outbox_len,
+            connections,
+        });
+    }
+
+    // Every account's password is the one its last flow set.
+    for (account, password) in last_passwords.iter().enumerate() {
+        if let Some(password) = password
+            && !server.password_is(&login(account), password)
+        {
+            failures += 1;
+            first_failure.get_or_insert_with(|| {
+                format!(
+                    "{}: the mock does not have the last password set",
+                    login(account)
+                )
+            });
+        }
+    }
+
+    let mut per_step = Vec::new();
+    let mut everything = Vec::new();
+    for (buffer, len) in timed.iter_mut().zip(timed_len) {
+        let samples = &mut buffer[..len];
+        everything.extend_from_slice(samples);
+        per_step.push(Latency::of(samples));
+    }
+    let drains = shared.drains.load(Ordering::Relaxed);
+    // The client's connections go with the load runtime, then the mock stops.
+    drop(shared);
+    drop(load_runtime);
+    if let Ok(server) = Arc::try_unwrap(server) {
+        mock_runtime.block_on(server.shutdown());
+    }
+    Ok(LoadReport {
+        plan,
+        policy,
+        threads,
+        before_mock,
+        mock_started,
+        outbox_at_start,
+        phases,
+        timed: Latency::of(&mut everything),
+        per_step,
+        timed_elapsed_ns: u64::try_from(timed_elapsed.as_nanos()).unwrap_or(u64::MAX),
+        drains,
+        failures,
+        first_failure,
+    })
+}
+
+/// Appends `samples` at `buffer[*len..]` (growing it only if they do not
+/// fit, which the buffers' sizes rule out).
+fn copy_into(buffer: &mut Vec<Duration>, len: &mut usize, samples: &[Duration]) {
+    let end = *len + samples.len();
+    if end > buffer.len() {
+        buffer.resize(end, Duration::ZERO);
+    }
+    buffer[*len..end].copy_from_slice(samples);
+    *len = end;
+}
+
+/// The login of account `index`.
+fn login(index: usize) -> String {
+    format!("trader{index}")
+}
+
+/// Runs flows `first..first + flows` on one worker per account (given its
+/// results of the previous phase, to reuse their room); each worker takes the
+/// next flow number until none is left.
+async fn phase(
+    shared: &Arc<Shared>,
+    workers: Vec<WorkerResult>,
+    first: usize,
+    flows: usize,
+) -> Result<Vec<WorkerResult>, tokio::task::JoinError> {
+    let next = Arc::new(AtomicUsize::new(first));
+    let end = first + flows;
+    let count = workers.len();
+    let mut set = JoinSet::new();
+    for (account, result) in workers.into_iter().enumerate() {
+        let (shared, next) = (shared.clone(), next.clone());
+        set.spawn(async move { (account, worker(&shared, account, result, &next, end).await) });
+    }
+    let mut results: Vec<WorkerResult> = (0..count).map(|_| WorkerResult::default()).collect();
+    while let Some(joined) = set.join_next().await {
+        let (account, result) = joined?;
+        results[account] = result;
+    }
+    Ok(results)
+}
+
+/// One account's flows, one after the other.
+async fn worker(
+    shared: &Shared,
+    account: usize,
+    mut result: WorkerResult,
+    next: &AtomicUsize,
+    end: usize,
+) -> WorkerResult {
+    let login = login(account);
+    result.samples.iter_mut().for_each(Vec::clear);
+    result.failures = 0;
+    loop {
+        let flow = next.fetch_add(1, Ordering::Relaxed);
+        if flow >= end {
+            break;
+        }
+        match one_flow(shared, account, &login, flow, &mut result.samples).await {
+            Ok(password) => result.last_password = Some(password),
+            Err(failure) => {
+                result.failures += 1;
+                result.first_failure.get_or_insert(failure);
+            }
+        }
+        let completed = shared.completed.fetch_add(1, Ordering::Relaxed) + 1;
+        if shared.policy == OutboxPolicy::Drained && completed.is_multiple_of(DRAIN_EVERY_FLOWS) {
+            let _gate = shared.gate.write().await;
+            shared.server.take_outbox();
+            shared.drains.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    result
+}
+
+/// The four steps for `login`, each timed on its own; the new password.
+async fn one_flow(
+    shared: &Shared,
+    account: usize,
+    login: &str,
+    flow: usize,
+    samples: &mut [Vec<Duration>; REQUESTS_PER_FLOW],
+) -> Result<String, String> {
+    let client = &shared.clients[account];
+    let fail = |step: usize, e: &dyn std::fmt::Display| format!("{} ({login}): {e}", STEPS[step]);
+    let code = {
+        let _gate = shared.gate.read().await;
+        let user = login.try_into().map_err(|e| fail(0, &e))?;
+        let request = client.request_password_reset().body(PasswordResetRequest {
+            user,
+            secret_question_answer: None,
+        });
+        timed(&mut samples[0], request.call())
+            .await
+            .map_err(|e| fail(0, &e))?;
+        shared
+            .server
+            .last_code_for(login)
+            .ok_or_else(|| fail(0, &"no code in the outbox"))?
+    };
+    let question = timed(
+        &mut samples[1],
+        client.get_secret_question().username(login).call(),
+    )
+    .await
+    .map_err(|e| fail(1, &e))?;
+    if !question.is_empty() {
+        return Err(fail(1, &format!("unexpected question {question:?}")));
+    }
+    let request = client.generate_reset_token().body(ResetCodeRequest {
+        code: code.into(),
+        identifier: ResetIdentifier::ResetPassword,
+    });
+    let token = timed(&mut samples[2], request.call())
+        .await
+        .map_err(|e| fail(2, &e))?;
+    let password = format!("pw-{flow}");
+    let request = client.reset_password().body(PasswordUpdate {
+        token,
+        password: password.as_str().into(),
+        password_confirmation: password.as_str().into(),
+    });
+    timed(&mut samples[3], request.call())
+        .await
+        .map_err(|e| fail(3, &e))?;
+    Ok(password)
+}
+
+/// Awaits `call` and records how long it took.
+async fn timed<T>(samples: &mut Vec<Duration>, call: impl Future<Output = T>) -> T {
+    let start = Instant::now();
+    let out = call.await;
+    samples.push(start.elapsed());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_is_read_from_proc() {
+        let memory = memory().unwrap();
+        assert!(memory.rss_kib > 0);
+        assert!(memory.hwm_kib >= memory.rss_kib);
+    }
+
+    #[test]
+    fn a_quick_run_has_no_failures_and_uses_one_connection_per_worker() {
+        let plan = LoadPlan {
+            accounts: 8,
+            warmup_flows: 16,
+            round_flows: 40,
+            rounds: 2,
+        };
+        let report = run(plan, OutboxPolicy::Drained).unwrap();
+        assert_eq!(report.failures, 0, "{:?}", report.first_failure);
+        assert_eq!(report.timed.requests, plan.timed_requests());
+        assert_eq!(report.phases.len(), 3);
+        // One connection per worker.
+        let last = &report.phases[2].connections;
+        assert_eq!(last.client_established, 8, "{last:?}");
+        assert_eq!(last.server_established, 8, "{last:?}");
+        assert_eq!(report.per_step.len(), REQUESTS_PER_FLOW);
+        assert!(report.rss_growth_last_round_kib().is_some());
+    }
+}
