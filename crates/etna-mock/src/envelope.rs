@@ -9,8 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// Every documented example of an operation, by status, `(name, value)`;
-/// named examples in the order of their names (JSON objects keep no order).
+/// Every documented example of an operation, by status, `(name, value)` in
+/// the order the spec writes them.
 pub(crate) type Documented = BTreeMap<u16, Vec<(String, Value)>>;
 
 /// The envelope's field names, from the spec's `x-etna-envelope`.

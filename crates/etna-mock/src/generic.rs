@@ -49,8 +49,8 @@ pub(crate) struct Context {
     pub(crate) scenario: Option<Arc<dyn Scenario>>,
 }
 
-/// Every operation of `doc`.
-pub(crate) fn operations(doc: &Value) -> Result<Vec<Served>, Error> {
+/// Every operation of `doc`; `order` says which example the text writes first.
+pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec<Served>, Error> {
     let (schemas, errors) = Schemas::new(doc);
     if let Some(error) = errors.first() {
         return Err(spec(format!(
@@ -116,7 +116,7 @@ pub(crate) fn operations(doc: &Value) -> Result<Vec<Served>, Error> {
             key_headers: key_headers(doc, op.operation)?,
             parameters,
             body,
-            documented: documented(doc, op.operation)?,
+            documented: documented(doc, order, &op)?,
             roles: roles.clone(),
         });
     }
@@ -309,16 +309,27 @@ fn key_headers(doc: &Value, operation: &Value) -> Result<Vec<HeaderName>, Error>
     Ok(out)
 }
 
-/// Every documented example of every response of `operation`, by status.
-pub(crate) fn documented(doc: &Value, operation: &Value) -> Result<Documented, Error> {
+/// Every documented example of every response of `op`, by status, named
+/// examples in the order the spec writes them.
+fn documented(
+    doc: &Value,
+    order: &etna_spec::KeyOrder,
+    op: &etna_spec::Operation<'_>,
+) -> Result<Documented, Error> {
+    use etna_spec::pointer::push;
     let mut out = BTreeMap::new();
-    let responses = operation.get("responses").and_then(Value::as_object);
+    let responses = op.operation.get("responses").and_then(Value::as_object);
     for (status, response) in responses.into_iter().flatten() {
         let Ok(code) = status.parse::<u16>() else {
             continue;
         };
-        let response = etna_spec::follow(doc, response)
+        let at = push(&push(&op.at, "responses"), status);
+        let (response, at) = etna_spec::follow_at(doc, response, at)
             .map_err(|e| spec(format!("the {status} response: {e}")))?;
+        let written = order.keys(&push(
+            &push(&push(&at, "content"), "application/json"),
+            "examples",
+        ));
         let Some(media) = response.pointer("/content/application~1json") else {
             out.insert(code, Vec::new());
             continue;
@@ -327,14 +338,21 @@ pub(crate) fn documented(doc: &Value, operation: &Value) -> Result<Documented, E
         if let Some(example) = media.get("example") {
             examples.push(("example".to_owned(), example.clone()));
         }
-        let named = media.get("examples").and_then(Value::as_object);
-        for (name, example) in named.into_iter().flatten() {
+        let mut named = Vec::new();
+        for (name, example) in media
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let example = etna_spec::follow(doc, example)
                 .map_err(|e| spec(format!("the example {name:?}: {e}")))?;
             if let Some(value) = example.get("value") {
-                examples.push((name.clone(), value.clone()));
+                named.push((name.clone(), value.clone()));
             }
         }
+        named.sort_by_key(|(name, _)| written.iter().position(|w| w == name));
+        examples.extend(named);
         out.insert(code, examples);
     }
     Ok(out)

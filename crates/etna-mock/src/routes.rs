@@ -19,12 +19,13 @@ pub const OUTBOX_PATH: &str = "/_mock/outbox";
 
 pub(crate) fn router(
     doc: &Value,
+    order: &etna_spec::KeyOrder,
     context: Arc<Context>,
     outbox: Arc<Outbox>,
     max_body_bytes: usize,
 ) -> Result<Router, Error> {
     let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
-    for served in generic::operations(doc)? {
+    for served in generic::operations(doc, order)? {
         let route = served.route.clone();
         check_path_template(&route)?;
         if route.starts_with("/_mock/") {
@@ -97,7 +98,8 @@ mod tests {
             faults: Default::default(),
             scenario: None,
         });
-        router(&doc(text), context, Arc::new(Outbox::new(1)), 1024)
+        let order = etna_spec::KeyOrder::parse(text).unwrap();
+        router(&doc(text), &order, context, Arc::new(Outbox::new(1)), 1024)
     }
 
     #[test]

@@ -267,7 +267,8 @@ impl MockServerBuilder {
             faults: self.faults,
             scenario: flow.clone().map(|flow| flow as Arc<dyn Scenario>),
         });
-        let router = routes::router(&doc, context, outbox.clone(), self.max_body_bytes)?;
+        let order = etna_spec::KeyOrder::parse(text).ok_or_else(|| spec("it is not valid YAML"))?;
+        let router = routes::router(&doc, &order, context, outbox.clone(), self.max_body_bytes)?;
         let bind_error = |source| Error::Bind {
             port: self.port,
             source,

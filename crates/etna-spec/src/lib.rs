@@ -33,12 +33,14 @@
 #![warn(missing_docs)]
 
 mod operations;
+mod order;
 pub mod pointer;
 mod refs;
 mod servers;
 pub mod typed;
 
 pub use operations::{METHODS, Operation, operations};
+pub use order::KeyOrder;
 pub use refs::{MAX_HOPS, RefError, RefProblem, component, follow, follow_at};
 pub use servers::{base_path, server_variables};
 

@@ -71,22 +71,24 @@ fn spec() -> Value {
     serde_yaml_ng::from_str(etna_mock::SPEC).unwrap()
 }
 
-/// The first example of the `status` response of the operation at `path`
-/// that gives no reasons: the one a valid request gets.
+/// The first example (as the spec writes them) of the `status` response of
+/// the operation at `path` that gives no reasons: the one a valid request
+/// gets.
 fn documented(spec: &Value, path: &str, method: &str, status: &str) -> Value {
-    let response = &spec["paths"][path][method]["responses"][status];
-    let response = etna_spec::follow(spec, response).unwrap();
-    let examples = response["content"]["application/json"]["examples"]
-        .as_object()
-        .unwrap();
+    let at = etna_spec::pointer::join(&["paths", path, method, "responses", status]);
+    let response = etna_spec::pointer::resolve_local(spec, &at).unwrap();
+    let (response, at) = etna_spec::follow_at(spec, response, at).unwrap();
+    let examples = &response["content"]["application/json"]["examples"];
+    let order = etna_spec::KeyOrder::parse(etna_mock::SPEC).unwrap();
+    let written = order.keys(&format!("{at}/content/application~1json/examples"));
     let no_reasons = |v: &Value| {
         ["Errors", "ErrorsCode"]
             .iter()
             .all(|k| v[k].as_array().is_none_or(Vec::is_empty))
     };
-    examples
-        .values()
-        .map(|e| e["value"].clone())
+    written
+        .iter()
+        .map(|name| examples[name]["value"].clone())
         .find(no_reasons)
         .unwrap()
 }
