@@ -96,15 +96,13 @@ pub(crate) struct BodyTooLarge {
     pub(crate) limit: usize,
 }
 
-/// Before a request is sent: the app key as a sensitive header, no
-/// `api-version` header, and the timeout when the caller's reqwest client has
-/// its own.
+/// Before a request is sent: the app key as a sensitive header, and the
+/// timeout when the caller's reqwest client has its own. (Progenitor's
+/// `api-version` header is never built: etna-codegen drops it from the
+/// generated `send` bodies.)
 #[doc(hidden)]
 pub fn pre(limits: &Limits, request: &mut reqwest::Request, _info: &OperationInfo) {
     let headers = request.headers_mut();
-    // Progenitor sends `api-version: <info.version>`; the ETNA API takes its
-    // version from the path and documents no such header, so it is not sent.
-    headers.remove("api-version");
     headers.insert(
         HeaderName::from_static("et-app-key"),
         limits.0.app_key.clone(),

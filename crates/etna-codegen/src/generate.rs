@@ -71,6 +71,7 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    crate::trim::drop_version_header(&mut file);
     crate::additions::add(&value, &mut file)?;
     Ok(format!(
         "{GENERATED_HEADER}\n{}",

@@ -14,6 +14,7 @@ mod preflight;
 mod secrets;
 mod spec;
 mod stale;
+mod trim;
 mod workspace;
 
 pub use error::CodegenError;
