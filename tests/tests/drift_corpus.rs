@@ -5,9 +5,10 @@
 //! Each case is a YAML file: `patch` (RFC 6902) turns the old spec into the new
 //! one; the old spec is `tests/drift/base.yaml`, a frozen copy of the spec,
 //! after `setup` (a patch too) when the rule needs something the base lacks. `expect` lists
-//! every change drift must report: its class and a substring of
-//! `location  message  [pointer]`. `guard` lists the other workspace tests
-//! that see the change (see `guards`); `uncaught` explains an empty list.
+//! every change drift must report: the rule that finds it, its class and a
+//! substring of `location  message  [pointer]`. `guard` lists the other
+//! workspace tests that see the change (see `guards`); `uncaught` explains an
+//! empty list. Every rule of `etna_drift::Rule` has a case.
 
 mod common;
 
@@ -15,7 +16,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use etna_codegen::{REPLACED_SCHEMAS, generate_client, parse_spec, workspace_root};
-use etna_drift::{Change, Class, Options, diff};
+use etna_drift::{CORPUS_BASE, CORPUS_DIR, Change, Class, Options, Rule, corpus_coverage, diff};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -35,6 +36,7 @@ struct Case {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expected {
+    rule: Rule,
     class: Class,
     contains: String,
     /// How many reported changes it matches: a change to a shared schema is
@@ -63,7 +65,10 @@ enum Guard {
 }
 
 /// The old side of every case, under tests/drift/.
-const BASE: &str = "base.yaml";
+const BASE: &str = CORPUS_BASE;
+
+/// The one file under tests/drift/ that is neither a case nor the base.
+const README: &str = "README.md";
 
 struct Loaded {
     name: String,
@@ -74,7 +79,7 @@ struct Loaded {
 
 fn corpus() -> Vec<Loaded> {
     let root = workspace_root();
-    let dir = root.join("tests/drift");
+    let dir = root.join(CORPUS_DIR);
     let base: Value =
         serde_yaml_ng::from_str(&std::fs::read_to_string(dir.join(BASE)).unwrap()).unwrap();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -120,18 +125,45 @@ fn line(change: &Change) -> String {
 }
 
 #[test]
-fn the_corpus_has_a_case_per_rule() {
+fn every_file_of_the_corpus_is_a_case() {
     let cases = corpus();
-    assert!(
-        cases.len() >= 30,
-        "only {} cases under tests/drift/",
-        cases.len()
+    // A case misnamed `.yml` (or with no extension) would otherwise be skipped
+    // without a word.
+    let files: Vec<String> = std::fs::read_dir(workspace_root().join(CORPUS_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != BASE && name != README)
+        .collect();
+    assert_eq!(
+        cases.len(),
+        files.len(),
+        "tests/drift/ holds files that are not cases (`*.yaml`): {:?}",
+        files
+            .iter()
+            .filter(|f| !cases.iter().any(|c| **f == format!("{}.yaml", c.name)))
+            .collect::<Vec<_>>()
     );
     let classes: BTreeSet<Class> = cases
         .iter()
         .flat_map(|c| c.case.expect.iter().map(|e| e.class))
         .collect();
     assert_eq!(classes.len(), 4, "every class has a case: {classes:?}");
+}
+
+/// The same reading of the corpus as `cargo xtask drift --rules`.
+#[test]
+fn every_rule_has_a_corpus_case() {
+    let covering = corpus_coverage(&workspace_root().join(CORPUS_DIR)).unwrap();
+    let uncovered: Vec<&str> = covering
+        .iter()
+        .filter(|(_, cases)| cases.is_empty())
+        .map(|(rule, _)| rule.id())
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "no case under tests/drift/ expects these rules; add one per rule (see tests/drift/README.md): {uncovered:?}"
+    );
+    assert_eq!(covering.len(), Rule::ALL.len());
 }
 
 #[test]
@@ -149,12 +181,14 @@ fn every_case_gets_exactly_its_expected_classification() {
         let mut unmatched: Vec<&Change> = changes.iter().collect();
         let mut missing = Vec::new();
         for want in &case.expect {
-            let matches = |c: &&Change| c.class == want.class && line(c).contains(&want.contains);
+            let matches = |c: &&Change| {
+                c.rule == want.rule && c.class == want.class && line(c).contains(&want.contains)
+            };
             let found = unmatched.iter().filter(|c| matches(c)).count();
             if found != want.operations {
                 missing.push(format!(
-                    "{} {:?} x{} (found {found})",
-                    want.class, want.contains, want.operations
+                    "{} {} {:?} x{} (found {found})",
+                    want.rule, want.class, want.contains, want.operations
                 ));
             }
             unmatched.retain(|c| !matches(c));
@@ -162,7 +196,7 @@ fn every_case_gets_exactly_its_expected_classification() {
         if !missing.is_empty() || !unmatched.is_empty() {
             let got: Vec<String> = changes
                 .iter()
-                .map(|c| format!("    {:<10} {}", c.class, line(c)))
+                .map(|c| format!("    {:<10} {:<28} {}", c.class, c.rule, line(c)))
                 .collect();
             failures.push(format!(
                 "{name}:\n  missing: {missing:?}\n  unexpected: {}\n  got:\n{}",
@@ -177,7 +211,7 @@ fn every_case_gets_exactly_its_expected_classification() {
 #[test]
 fn an_unchanged_spec_has_no_changes() {
     let root = workspace_root();
-    let spec = etna_codegen::load_spec(&root.join("tests/drift").join(BASE)).unwrap();
+    let spec = etna_codegen::load_spec(&root.join(CORPUS_DIR).join(BASE)).unwrap();
     assert_eq!(
         diff(&spec, &spec, &Options::with_replaced(REPLACED_SCHEMAS)),
         []

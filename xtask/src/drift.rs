@@ -1,11 +1,15 @@
 //! `cargo xtask drift`: what the spec changes since a git revision (or between
-//! two files) mean for callers of etna-client, one line per change.
+//! two files) mean for callers of etna-client, one line per change;
+//! `--rules`: the rules it applies, with the corpus cases that cover each.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use etna_codegen::{REPLACED_SCHEMAS, SPEC_PATH, load_spec, parse_spec, workspace_root};
-use etna_drift::{Advice, Class, Format, Options, Report, diff, package_version};
+use etna_drift::{
+    Advice, CORPUS_DIR, Class, Format, Options, Report, corpus_coverage, diff, package_version,
+    rules_markdown,
+};
 
 const CLIENT_MANIFEST: &str = "crates/etna-client/Cargo.toml";
 
@@ -29,6 +33,10 @@ pub struct Args {
     /// Exit with status 1 when a change of this class (or a worse one) is found.
     #[arg(long, value_enum, value_name = "CLASS")]
     fail_on: Option<FailOn>,
+    /// Print drift's rules as a Markdown table (id, class, description, the
+    /// corpus cases under tests/drift/ that cover it) instead of comparing.
+    #[arg(long, conflicts_with_all = ["base", "old", "new", "format", "fail_on"])]
+    rules: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -45,6 +53,9 @@ enum FailOn {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    if args.rules {
+        return rules();
+    }
     match compare(&args) {
         Ok(report) => {
             let format = match args.format {
@@ -63,6 +74,19 @@ pub fn run(args: Args) -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules() -> ExitCode {
+    match corpus_coverage(&workspace_root().join(CORPUS_DIR)) {
+        Ok(covering) => {
+            print!("{}", rules_markdown(&covering));
+            ExitCode::SUCCESS
         }
         Err(message) => {
             eprintln!("error: {message}");

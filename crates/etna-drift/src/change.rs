@@ -5,6 +5,8 @@ use std::fmt;
 use etna_spec::{METHODS, pointer};
 use serde::{Deserialize, Serialize};
 
+use crate::rules::{Rule, Verdict};
+
 /// How a change affects callers of `etna-client`. Ordered from most to least
 /// severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,8 +45,9 @@ impl fmt::Display for Class {
 pub struct Change {
     /// How it affects callers.
     pub class: Class,
-    /// Which rule found it, e.g. `property-added`; stable, for tests and tools.
-    pub rule: &'static str,
+    /// Which rule found it; serialized as its stable id (`property-added`),
+    /// for tests and tools.
+    pub rule: Rule,
     /// The operation, e.g. `POST /v{version}/users/identifiers/reset/code`;
     /// `None` for changes outside any one operation.
     pub operation: Option<String>,
@@ -60,13 +63,15 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change found by `verdict`: a [`Rule`] whose class never varies, or
+    /// `rule.with(class)` for one whose class depends on the situation.
     pub(crate) fn new(
-        class: Class,
-        rule: &'static str,
+        verdict: impl Into<Verdict>,
         operation: Option<&str>,
         pointer: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
+        let Verdict { rule, class } = verdict.into();
         Self {
             class,
             rule,

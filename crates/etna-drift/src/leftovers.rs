@@ -6,7 +6,8 @@ use etna_spec::pointer::push;
 use serde_json::Value;
 
 use crate::Ctx;
-use crate::change::{Change, Class, operation_of};
+use crate::change::{Change, operation_of};
+use crate::rules::Rule;
 
 /// Keys whose values document and never change the generated code's behaviour.
 const DOCS: &[&str] = &[
@@ -118,23 +119,11 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
             show(old),
             show(new)
         );
-        return Some(Change::new(
-            Class::Compatible,
-            "info-version-changed",
-            None,
-            pointer,
-            detail,
-        ));
+        return Some(Change::new(Rule::InfoVersionChanged, None, pointer, detail));
     }
     if pointer == "#/servers" || pointer.starts_with("#/servers/") {
         let detail = "the documented API root (`servers`) changes: etna-client does not read it (callers pass the base URL to `Client::new`), so nothing in the crate changes; check the URL your services configure";
-        return Some(Change::new(
-            Class::Docs,
-            "servers-changed",
-            None,
-            pointer,
-            detail,
-        ));
+        return Some(Change::new(Rule::ServersChanged, None, pointer, detail));
     }
     if docs || pointer.starts_with("#/info/") || pointer.starts_with("#/components/examples/") {
         let what = match key {
@@ -147,8 +136,7 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
             _ => "documentation changes: the generated doc comments change, the code does not",
         };
         return Some(Change::new(
-            Class::Docs,
-            "docs",
+            Rule::Docs,
             operation,
             pointer,
             format!("`{key}`: {what}"),
@@ -160,11 +148,5 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
     let detail = format!(
         "`{key}` changed in a way `cargo xtask drift` has no rule for: review it by hand (and add a rule and a corpus case under tests/drift/)"
     );
-    Some(Change::new(
-        Class::Warning,
-        "unclassified",
-        operation,
-        pointer,
-        detail,
-    ))
+    Some(Change::new(Rule::Unclassified, operation, pointer, detail))
 }

@@ -12,16 +12,22 @@
 //! effect decides the class and the message says so: a new optional request
 //! property is harmless over HTTP but breaks every struct literal of the
 //! generated request type.
+//!
+//! Each kind of change is found by one [`Rule`], and the rules are one table
+//! (id, classes, description): `cargo xtask drift --rules` prints it with the
+//! corpus cases that cover each rule ([`corpus_coverage`]).
 
 #![warn(missing_docs)]
 
 mod change;
+mod corpus;
 mod leftovers;
 mod operations;
 mod parameters;
 mod payloads;
 mod report;
 mod resolve;
+mod rules;
 mod schemas;
 mod security;
 mod semver;
@@ -31,7 +37,9 @@ use std::collections::HashSet;
 use openapiv3::OpenAPI;
 
 pub use change::{Change, Class};
+pub use corpus::{CORPUS_BASE, CORPUS_DIR, corpus_coverage};
 pub use report::{Format, Report, Summary};
+pub use rules::{Rule, rules_markdown};
 pub use semver::{Advice, Bump, package_version};
 
 /// What the engine needs to know about the code generator.

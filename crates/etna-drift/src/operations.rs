@@ -4,6 +4,7 @@ use etna_spec::pointer::push;
 use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 
 use crate::change::{Change, Class};
+use crate::rules::Rule;
 use crate::{Ctx, parameters, payloads, security};
 
 /// One operation and where it is.
@@ -100,8 +101,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
                 );
                 ctx.push(
                     Change::new(
-                        Class::Breaking,
-                        "operation-removed",
+                        Rule::OperationRemoved,
                         Some(&o.label()),
                         o.at.clone(),
                         detail,
@@ -118,14 +118,8 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             n.method_name()
         );
         ctx.push(
-            Change::new(
-                Class::Compatible,
-                "operation-added",
-                Some(&n.label()),
-                n.at.clone(),
-                detail,
-            )
-            .covering(n.path_at()),
+            Change::new(Rule::OperationAdded, Some(&n.label()), n.at.clone(), detail)
+                .covering(n.path_at()),
         );
     }
     for (o, n) in pairs {
@@ -152,8 +146,7 @@ fn success_rule(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         "the success rule changes from `{old}` to `{new}`: the same answer may now be reported as a refusal, or a refusal as a success, by `call()`; check every caller's handling of `Error::Refused`"
     );
     ctx.push(Change::new(
-        Class::Breaking,
-        "success-rule-changed",
+        Rule::SuccessRuleChanged,
         Some(label),
         push(&n.at, "x-etna-success"),
         detail,
@@ -169,8 +162,7 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             n.method_name()
         );
         ctx.push(Change::new(
-            Class::Breaking,
-            "operation-id-changed",
+            Rule::OperationIdChanged,
             Some(&label),
             push(&n.at, "operationId"),
             detail,
@@ -183,16 +175,10 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             n.method_name()
         );
         ctx.push(
-            Change::new(
-                Class::Breaking,
-                "operation-moved",
-                Some(&label),
-                n.at.clone(),
-                detail,
-            )
-            .covering(o.at.clone())
-            .covering(o.path_at())
-            .covering(n.path_at()),
+            Change::new(Rule::OperationMoved, Some(&label), n.at.clone(), detail)
+                .covering(o.at.clone())
+                .covering(o.path_at())
+                .covering(n.path_at()),
         );
     }
     if o.op.deprecated != n.op.deprecated {
@@ -205,8 +191,7 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
             (Class::Compatible, "the operation is no longer deprecated")
         };
         ctx.push(Change::new(
-            class,
-            "operation-deprecated",
+            Rule::OperationDeprecated.with(class),
             Some(&label),
             push(&n.at, "deprecated"),
             detail,

@@ -8,6 +8,7 @@ use crate::Ctx;
 use crate::change::{Change, Class};
 use crate::operations::Op;
 use crate::resolve;
+use crate::rules::Rule;
 use crate::schemas::{self, Dir, Site};
 
 struct Param<'a> {
@@ -60,8 +61,7 @@ fn effective<'a>(
                     params.push(param);
                 }
                 Err(e) => ctx_changes.push(Change::new(
-                    Class::Warning,
-                    "unresolved-ref",
+                    Rule::UnresolvedRef,
                     Some(label),
                     at,
                     format!("cannot compare a parameter: {e}"),
@@ -107,8 +107,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
             p.method()
         );
         ctx.push(covering(Change::new(
-            Class::Breaking,
-            "parameter-removed",
+            Rule::ParameterRemoved,
             Some(label),
             p.at.clone(),
             detail,
@@ -136,8 +135,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                 )
             };
             ctx.push(covering(Change::new(
-                class,
-                "parameter-added",
+                Rule::ParameterAdded.with(class),
                 Some(label),
                 q.at.clone(),
                 detail,
@@ -147,8 +145,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         if p.data.required != q.data.required {
             let change = if q.data.required {
                 Change::new(
-                    Class::Breaking,
-                    "parameter-required",
+                    Rule::ParameterRequired.with(Class::Breaking),
                     Some(label),
                     push(&q.at, "required"),
                     format!(
@@ -159,8 +156,7 @@ pub(crate) fn compare(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
                 )
             } else {
                 Change::new(
-                    Class::Compatible,
-                    "parameter-required",
+                    Rule::ParameterRequired.with(Class::Compatible),
                     Some(label),
                     push(&q.at, "required"),
                     format!(

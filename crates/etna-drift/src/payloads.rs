@@ -7,6 +7,7 @@ use openapiv3::{MediaType, ReferenceOr, Response, StatusCode};
 use crate::Ctx;
 use crate::change::{Change, Class};
 use crate::operations::Op;
+use crate::rules::{Rule, Verdict};
 use crate::schemas::{self, Dir, Site};
 
 pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
@@ -19,31 +20,31 @@ pub(crate) fn request_body(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         n.op.request_body
             .as_ref()
             .map(|b| typed::follow(ctx.new, b, at(n)));
-    let change = |class, rule, pointer: String, detail: String| {
-        Change::new(class, rule, Some(label), pointer, detail)
+    let change = |verdict: Verdict, pointer: String, detail: String| {
+        Change::new(verdict, Some(label), pointer, detail)
     };
     match (old, new) {
         (None, None) => {}
-        (Some(Err(e)), _) | (_, Some(Err(e))) => ctx.push(change(Class::Warning, "unresolved-ref", at(n), format!("cannot compare the request body: {e}"))),
-        (Some(Ok(_)), None) => ctx.push(change(Class::Breaking, "request-body-removed", at(o), "the request body is removed: the builder method `.body(..)` is gone, so code calling it stops compiling".to_owned())),
+        (Some(Err(e)), _) | (_, Some(Err(e))) => ctx.push(change(Rule::UnresolvedRef.into(), at(n), format!("cannot compare the request body: {e}"))),
+        (Some(Ok(_)), None) => ctx.push(change(Rule::RequestBodyRemoved.into(), at(o), "the request body is removed: the builder method `.body(..)` is gone, so code calling it stops compiling".to_owned())),
         (None, Some(Ok((body, _)))) => {
             let (class, detail) = if body.required {
                 (Class::Breaking, "new required request body: `send()` fails with `Error::InvalidRequest` until callers call `.body(..)`")
             } else {
                 (Class::Compatible, "new optional request body: a new builder method `.body(..)`")
             };
-            ctx.push(change(class, "request-body-added", at(n), detail.to_owned()));
+            ctx.push(change(Rule::RequestBodyAdded.with(class), at(n), detail.to_owned()));
         }
         (Some(Ok((a, a_at))), Some(Ok((b, b_at)))) => {
             if a.required != b.required {
                 // Progenitor's builder always sends the body (a default one when
                 // `.body(..)` is not called), so requiredness never reaches callers.
-                let (class, detail) = if b.required {
-                    (Class::Compatible, "the request body is now required: the generated client always sends one, so Rust callers are not affected (HTTP clients that omitted it are)")
+                let detail = if b.required {
+                    "the request body is now required: the generated client always sends one, so Rust callers are not affected (HTTP clients that omitted it are)"
                 } else {
-                    (Class::Compatible, "the request body is now optional: the generated client still always sends one")
+                    "the request body is now optional: the generated client still always sends one"
                 };
-                ctx.push(change(class, "request-body-required", push(&b_at, "required"), detail.to_owned()));
+                ctx.push(change(Rule::RequestBodyRequired.into(), push(&b_at, "required"), detail.to_owned()));
             }
             let site = Site { operation: Some(label.to_owned()), what: "request body".to_owned(), dir: Dir::Request, open: None, hand_written: None };
             media(ctx, &site, (&a.content, &push(&a_at, "content")), (&b.content, &push(&b_at, "content")));
@@ -67,13 +68,8 @@ fn media(
         };
         let detail = format!("media type `{name}` is removed: {effect}");
         ctx.push(
-            site.change(
-                Class::Breaking,
-                "media-type-removed",
-                push(a_at, name),
-                detail,
-            )
-            .covering(push(b_at, name)),
+            site.change(Rule::MediaTypeRemoved, push(a_at, name), detail)
+                .covering(push(b_at, name)),
         );
     }
     for name in b.keys().filter(|k| !a.contains_key(*k)) {
@@ -88,8 +84,7 @@ fn media(
             ),
         };
         ctx.push(site.change(
-            class,
-            "media-type-added",
+            Rule::MediaTypeAdded.with(class),
             push(b_at, name),
             format!("new media type `{name}`: {effect}"),
         ));
@@ -106,8 +101,7 @@ fn media(
             }
             (None, None) => {}
             _ => ctx.push(site.change(
-                Class::Breaking,
-                "body-schema-changed",
+                Rule::BodySchemaChanged,
                 na,
                 "the body gains or loses its schema: the Rust type of the body changes",
             )),
@@ -156,8 +150,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         };
         ctx.push(
             Change::new(
-                class,
-                "response-removed",
+                Rule::ResponseRemoved.with(class),
                 Some(label),
                 push(&o_at, key),
                 detail,
@@ -166,24 +159,17 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         );
     }
     for (key, _) in new.iter().filter(|(k, _)| !old.iter().any(|(j, _)| j == k)) {
-        let (class, detail) = if is_success(key) {
-            (
-                Class::Warning,
-                format!(
-                    "new success response {key}: progenitor decodes every success status into one type, so the method's return type may change; clients built before treat it as unexpected"
-                ),
+        let detail = if is_success(key) {
+            format!(
+                "new success response {key}: progenitor decodes every success status into one type, so the method's return type may change; clients built before treat it as unexpected"
             )
         } else {
-            (
-                Class::Warning,
-                format!(
-                    "new error response {key}: clients built before treat it as `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`); callers that handle errors by status must handle it"
-                ),
+            format!(
+                "new error response {key}: clients built before treat it as `Error::UnexpectedResponse` (etna-client: `Error::UnexpectedStatus`); callers that handle errors by status must handle it"
             )
         };
         ctx.push(Change::new(
-            class,
-            "response-added",
+            Rule::ResponseAdded,
             Some(label),
             push(&n_at, key),
             detail,
@@ -201,8 +187,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {
                 ctx.push(Change::new(
-                    Class::Warning,
-                    "unresolved-ref",
+                    Rule::UnresolvedRef,
                     Some(label),
                     push(&n_at, key),
                     format!("cannot compare response {key}: {e}"),
@@ -245,8 +230,7 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
             "response header `{name}` is no longer documented: code reading it from `ResponseValue::headers()` may find nothing"
         );
         ctx.push(site.change(
-            class,
-            "response-header-removed",
+            Rule::ResponseHeaderRemoved.with(class),
             push(&push(a_at, "headers"), name),
             detail,
         ));
@@ -259,8 +243,7 @@ fn headers(ctx: &mut Ctx, site: &Site, (a, a_at): (&Response, &str), (b, b_at): 
         let detail =
             format!("new response header `{name}`: readable from `ResponseValue::headers()`");
         ctx.push(site.change(
-            Class::Compatible,
-            "response-header-added",
+            Rule::ResponseHeaderAdded,
             push(&push(b_at, "headers"), name),
             detail,
         ));

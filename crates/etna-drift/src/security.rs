@@ -7,6 +7,7 @@ use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, Secur
 use crate::Ctx;
 use crate::change::{Change, Class};
 use crate::operations::Op;
+use crate::rules::Rule;
 
 const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
 
@@ -73,13 +74,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
                 let detail = format!(
                     "security scheme `{name}` is removed: requests that carried it are no longer documented to need it"
                 );
-                ctx.push(Change::new(
-                    Class::Warning,
-                    "security-scheme-removed",
-                    None,
-                    at,
-                    detail,
-                ));
+                ctx.push(Change::new(Rule::SecuritySchemeRemoved, None, at, detail));
             }
             Some((_, b)) => {
                 let (Some(a), Some(b)) = (a, b) else { continue };
@@ -89,13 +84,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
                         describe(a),
                         describe(b)
                     );
-                    ctx.push(Change::new(
-                        Class::Breaking,
-                        "security-scheme-changed",
-                        None,
-                        at,
-                        detail,
-                    ));
+                    ctx.push(Change::new(Rule::SecuritySchemeChanged, None, at, detail));
                 }
             }
         }
@@ -104,8 +93,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
         let detail =
             format!("new security scheme `{name}`; it matters only where a requirement names it");
         ctx.push(Change::new(
-            Class::Compatible,
-            "security-scheme-added",
+            Rule::SecuritySchemeAdded,
             None,
             push("#/components/securitySchemes", name),
             detail,
@@ -183,8 +171,7 @@ fn requirements(
         show(&b)
     );
     ctx.push(Change::new(
-        class,
-        "security-requirement-changed",
+        Rule::SecurityRequirementChanged.with(class),
         label,
         at,
         detail,

@@ -129,8 +129,13 @@ pub fn package_version(manifest: &str) -> Result<Version, String> {
 mod tests {
     use super::*;
 
+    /// A change of `class`, from a rule that always gives it.
     fn change(class: Class) -> Change {
-        Change::new(class, "test", None, "#/x", "x")
+        let rule = crate::Rule::ALL
+            .iter()
+            .find(|rule| rule.classes() == [class])
+            .unwrap();
+        Change::new(*rule, None, "#/x", "x")
     }
 
     fn v(text: &str) -> Version {

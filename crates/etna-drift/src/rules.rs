@@ -1,0 +1,318 @@
+//! Every rule of the engine, in one table: its stable id, the classes it can
+//! give and what it finds. The modules that compare the specs name a [`Rule`]
+//! and never spell an id, so the table is the whole list, and the corpus can be
+//! checked against it (`cargo xtask drift --rules`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::change::Class;
+
+/// One table row per rule: `Variant = "id", [classes], "description";`.
+/// Classes are listed from most to least severe; a rule with more than one
+/// leaves the choice to the place that finds the change (see [`Rule::with`]).
+macro_rules! rules {
+    ($($variant:ident = $id:literal, [$($class:ident),+], $description:literal;)+) => {
+        /// A rule of the engine; [`Rule::id`] is its stable name, the `rule`
+        /// of every [`Change`](crate::Change) it finds.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $(#[doc = $description] $variant,)+
+        }
+
+        impl Rule {
+            /// Every rule, in table order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),+];
+
+            /// The stable id, e.g. `property-added`: in the JSON output and
+            /// the corpus expectations.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)+
+                }
+            }
+
+            /// The classes the rule can give, most severe first.
+            pub fn classes(self) -> &'static [Class] {
+                match self {
+                    $(Rule::$variant => &[$(Class::$class),+],)+
+                }
+            }
+
+            /// What the rule finds, in one line.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $description,)+
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    // Operations: the methods of `etna_client::Client`.
+    OperationRemoved = "operation-removed", [Breaking],
+        "An operation is gone: its method of `Client` disappears.";
+    OperationAdded = "operation-added", [Compatible],
+        "A new operation: a new method of `Client`.";
+    OperationIdChanged = "operation-id-changed", [Breaking],
+        "The `operationId` changes: the method of `Client` is renamed.";
+    OperationMoved = "operation-moved", [Breaking],
+        "The operation moves to another path or method: clients built before call a URL the API no longer serves.";
+    OperationDeprecated = "operation-deprecated", [Warning, Compatible],
+        "`deprecated` changes: a warning when set (the generated method is not marked), compatible when cleared.";
+    SuccessRuleChanged = "success-rule-changed", [Breaking],
+        "`x-etna-success` changes: `call()` may report the same answer as a refusal, or a refusal as a success.";
+
+    // Parameters: the builder methods of a call.
+    ParameterRemoved = "parameter-removed", [Breaking],
+        "A parameter is gone: its builder method disappears.";
+    ParameterAdded = "parameter-added", [Breaking, Compatible],
+        "A new parameter: breaking when required (`send()` fails until it is set), compatible when optional.";
+    ParameterRequired = "parameter-required", [Breaking, Compatible],
+        "A parameter becomes required (breaking) or optional (compatible).";
+
+    // Request bodies and the media types of any body.
+    RequestBodyRemoved = "request-body-removed", [Breaking],
+        "The request body is gone: the builder method `.body(..)` disappears.";
+    RequestBodyAdded = "request-body-added", [Breaking, Compatible],
+        "A new request body: breaking when required (`send()` fails until `.body(..)` is called), compatible when optional.";
+    RequestBodyRequired = "request-body-required", [Compatible],
+        "The request body becomes required or optional: the generated client always sends one.";
+    MediaTypeRemoved = "media-type-removed", [Breaking],
+        "A media type of a body is gone: the client sends, or expects, an encoding the API dropped.";
+    MediaTypeAdded = "media-type-added", [Breaking, Compatible],
+        "A new media type of a body: breaking in a response (clients built before may not decode it), compatible in a request.";
+    BodySchemaChanged = "body-schema-changed", [Breaking],
+        "A media type gains or loses its schema: the Rust type of the body changes.";
+
+    // Responses.
+    ResponseRemoved = "response-removed", [Breaking, Compatible],
+        "A response status is gone: breaking for a success status, compatible for an error status.";
+    ResponseAdded = "response-added", [Warning],
+        "A new response status: clients built before treat it as unexpected.";
+    ResponseHeaderRemoved = "response-header-removed", [Breaking, Warning],
+        "A response header is no longer documented: breaking when it was required, a warning otherwise.";
+    ResponseHeaderAdded = "response-header-added", [Compatible],
+        "A new response header, readable from `ResponseValue::headers()`.";
+
+    // Schemas: the generated Rust types.
+    SchemaRemoved = "schema-removed", [Breaking],
+        "A component schema is gone: its Rust type disappears.";
+    SchemaAdded = "schema-added", [Compatible],
+        "A new component schema: a new Rust type.";
+    TypeReplaced = "type-replaced", [Breaking],
+        "A value refers to another component schema: its Rust type changes.";
+    TypeChanged = "type-changed", [Breaking],
+        "A schema changes kind (string, object, oneOf, ...): values of one do not decode as the other.";
+    FormatChanged = "format-changed", [Breaking],
+        "`format` changes: the Rust type generated for the value changes.";
+    NewtypeChanged = "newtype-changed", [Breaking],
+        "A string gains its first or loses its last length or pattern limit: `String` becomes a validating newtype, or back.";
+    DefaultChanged = "default-changed", [Warning],
+        "`default` changes: callers that leave the value out get another one.";
+    LimitNarrowed = "limit-narrowed", [Breaking, Compatible],
+        "A length, range, item count or pattern admits fewer values: breaking in a request, compatible in a response.";
+    LimitWidened = "limit-widened", [Breaking, Warning, Compatible],
+        "A limit admits more values: compatible in a request; in a response breaking where decoding checks it, a warning where not.";
+    PatternChanged = "pattern-changed", [Warning],
+        "A pattern is replaced by another: drift cannot tell whether it accepts fewer values.";
+    EnumChanged = "enum-changed", [Breaking],
+        "A value gains or loses its list of values: its Rust type changes to or from an enum.";
+    EnumValueRemoved = "enum-value-removed", [Breaking],
+        "An enum loses values: code naming their variants stops compiling.";
+    EnumValueAdded = "enum-value-added", [Breaking, Compatible],
+        "An enum gains values: breaking in a closed response enum (clients built before fail to decode), compatible in a request or an open union.";
+    PropertyAdded = "property-added", [Breaking, Compatible],
+        "A new property: breaking in a request (struct literals) or a response that denies unknown fields, compatible in other responses.";
+    PropertyRemoved = "property-removed", [Breaking],
+        "A property is gone: its field of the Rust struct disappears.";
+    PropertyRenamed = "property-renamed", [Breaking],
+        "A property is replaced by one of the same shape under another name: its Rust field is renamed.";
+    PropertyOptionality = "property-optionality", [Breaking],
+        "A property's Rust field becomes an `Option` or stops being one (`required` or `nullable` changes).";
+    PropertyRequired = "property-required", [Breaking, Compatible],
+        "A nullable property becomes required or optional, its field staying an `Option`: breaking when a request property becomes required, compatible otherwise.";
+    UnionMemberRemoved = "union-member-removed", [Breaking],
+        "A oneOf/anyOf loses a member: its variant of the Rust enum disappears.";
+    UnionMemberAdded = "union-member-added", [Breaking, Compatible],
+        "A oneOf/anyOf gains a member: breaking in a response (clients built before fail to decode it), compatible in a request.";
+
+    // Security: progenitor ignores it; etna-client sends the app key by hand.
+    SecuritySchemeRemoved = "security-scheme-removed", [Warning],
+        "A security scheme is gone: requests that carried it are no longer documented to need it.";
+    SecuritySchemeChanged = "security-scheme-changed", [Breaking],
+        "A security scheme changes what a request must carry: every request fails until etna-client sends the new credentials.";
+    SecuritySchemeAdded = "security-scheme-added", [Compatible],
+        "A new security scheme; it matters only where a requirement names it.";
+    SecurityRequirementChanged = "security-requirement-changed", [Breaking, Compatible],
+        "The required security changes: breaking unless what the client sends is still accepted.";
+
+    // The rest of the document.
+    InfoVersionChanged = "info-version-changed", [Compatible],
+        "`info.version` changes: `Client::api_version()` returns the new value.";
+    ServersChanged = "servers-changed", [Docs],
+        "`servers` changes: etna-client does not read it (callers pass the base URL).";
+    Docs = "docs", [Docs],
+        "Descriptions, summaries, examples, titles or tags: the doc comments change, the code does not.";
+    UnresolvedRef = "unresolved-ref", [Warning],
+        "A `$ref` cannot be followed: what it names is not compared.";
+    Unclassified = "unclassified", [Warning],
+        "Any other change, which no rule explains: review it by hand.";
+}
+
+impl Rule {
+    /// The rule with this id.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Self::ALL.iter().copied().find(|rule| rule.id() == id)
+    }
+
+    /// The finding of a rule whose class depends on where the change is:
+    /// `class` must be one of [`Rule::classes`].
+    pub(crate) fn with(self, class: Class) -> Verdict {
+        debug_assert!(
+            self.classes().len() > 1 && self.classes().contains(&class),
+            "rule `{self}` is {:?}, not {class} by situation: add the class to the table, or use the rule alone",
+            self.classes()
+        );
+        Verdict { rule: self, class }
+    }
+}
+
+/// A rule and the class it gives to one change.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Verdict {
+    pub rule: Rule,
+    pub class: Class,
+}
+
+impl From<Rule> for Verdict {
+    /// A rule that always gives the same class.
+    fn from(rule: Rule) -> Self {
+        debug_assert!(
+            rule.classes().len() == 1,
+            "rule `{rule}` can be {:?}: say which with `Rule::with`",
+            rule.classes()
+        );
+        Verdict {
+            rule,
+            class: rule.classes()[0],
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Rule::from_id(&id).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown rule `{id}` (the rules are in crates/etna-drift/src/rules.rs)"
+            ))
+        })
+    }
+}
+
+/// The table as Markdown, one row per rule: id, classes, description and the
+/// corpus cases that expect it (`covering`, e.g. from
+/// [`corpus_coverage`](crate::corpus_coverage)).
+pub fn rules_markdown(covering: &BTreeMap<Rule, Vec<String>>) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out =
+        "| id | class | description | corpus cases |\n| --- | --- | --- | --- |\n".to_owned();
+    for &rule in Rule::ALL {
+        let classes: Vec<&str> = rule.classes().iter().map(|c| c.name()).collect();
+        let cases = match covering.get(&rule).map(Vec::as_slice) {
+            None | Some([]) => "**none**".to_owned(),
+            Some(cases) => cases
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.id(),
+            classes.join(", "),
+            cell(rule.description()),
+            cell(&cases)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_round_trip() {
+        let mut seen = HashSet::new();
+        for &rule in Rule::ALL {
+            let id = rule.id();
+            assert!(seen.insert(id), "`{id}` is in the table twice");
+            assert!(
+                !id.is_empty()
+                    && id
+                        .split('-')
+                        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
+                "`{id}` is not kebab-case"
+            );
+            assert_eq!(Rule::from_id(id), Some(rule));
+            let json = serde_json::to_value(rule).unwrap();
+            assert_eq!(json, id);
+            assert_eq!(serde_json::from_value::<Rule>(json).unwrap(), rule);
+        }
+        assert_eq!(Rule::from_id("no-such-rule"), None);
+    }
+
+    #[test]
+    fn classes_are_distinct_and_most_severe_first() {
+        for &rule in Rule::ALL {
+            let classes = rule.classes();
+            assert!(
+                classes.windows(2).all(|w| w[0] < w[1]),
+                "{rule}: {classes:?}"
+            );
+        }
+    }
+
+    /// A description is one table cell.
+    #[test]
+    fn descriptions_are_one_sentence_on_one_line() {
+        for &rule in Rule::ALL {
+            let d = rule.description();
+            assert!(d.ends_with('.') && !d.contains('\n'), "{rule}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn the_markdown_table_has_a_row_per_rule() {
+        let covering = BTreeMap::from([(Rule::Docs, vec!["docs-servers".to_owned()])]);
+        let table = rules_markdown(&covering);
+        assert_eq!(table.lines().count(), Rule::ALL.len() + 2);
+        assert!(
+            table.contains(
+                "| `docs` | docs | Descriptions, summaries, examples, titles or tags: the doc comments change, the code does not. | `docs-servers` |"
+            ),
+            "{table}"
+        );
+        assert!(table.contains("| `limit-widened` | breaking, warning, compatible |"));
+        assert!(table.contains("| `unclassified` | warning | Any other change, which no rule explains: review it by hand. | **none** |"));
+    }
+}
