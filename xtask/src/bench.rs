@@ -2,7 +2,8 @@
 //! one table and written to `target/etna-bench/table.md`.
 //!
 //! Items 1 and 2 (request overhead, generation cost) run in the release-built
-//! `etna-bench` binary; items 3 (`codegen --check` wall time) and 4 (cold build
+//! `etna-bench` binary; `freshness_check` (`codegen --check` wall time) and
+//! `consumer_build_cost` (cold build
 //! and dependency count against a reqwest+serde crate) are timed here, around
 //! cargo.
 
@@ -18,10 +19,10 @@ use etna_codegen::workspace_root;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Short runs of items 1 and 2 (seconds): checks the runner, the numbers mean little.
+    /// Short runs of request_overhead and codegen_scaling (seconds): checks the runner, the numbers mean little.
     #[arg(long)]
     quick: bool,
-    /// Skip item 4's cold builds (the slowest part, several minutes on 2 cores).
+    /// Skip consumer_build_cost's cold builds (the slowest part, several minutes on 2 cores).
     #[arg(long)]
     skip_cold_builds: bool,
     /// Also time each of etna-client's extra steps against the hand-written
@@ -34,7 +35,7 @@ pub struct Args {
 }
 
 const HEADER: &str = "\
-| # | measurement | etna-client | comparison | ratio | target | verdict |
+| benchmark | measurement | etna-client | comparison | ratio | target | verdict |
 |---|---|---|---|---|---|---|";
 
 pub fn run(args: Args) -> ExitCode {
@@ -53,32 +54,34 @@ fn bench(args: &Args) -> Result<(), String> {
     let load_before = machine::load_average();
     let sampler = machine::Sampler::start();
 
-    eprintln!("==> items 1-2: cargo run --release -p etna-bench (builds it first)");
+    eprintln!(
+        "==> request_overhead, codegen_scaling: cargo run --release -p etna-bench (builds it first)"
+    );
     let quick: &[&str] = if args.quick { &["--quick"] } else { &[] };
     let mut rows = etna_bench_lines(&root, quick)?;
     let after_items_1_2 = started.elapsed();
     let breakdown = if args.breakdown {
-        eprintln!("==> item 1 breakdown: etna-bench --breakdown");
+        eprintln!("==> request_overhead step by step: etna-bench --breakdown");
         let rows = etna_bench_lines(&root, &[&["--breakdown"], quick].concat())?;
         format!("\n{}\n", rows.join("\n"))
     } else {
         String::new()
     };
 
-    eprintln!("==> item 3: cargo xtask codegen --check, warm");
+    eprintln!("==> freshness_check: cargo xtask codegen --check, warm");
     rows.extend(codegen_check::rows(&root)?);
 
     if args.skip_cold_builds {
-        eprintln!("==> item 4: skipped (--skip-cold-builds)");
+        eprintln!("==> consumer_build_cost: skipped (--skip-cold-builds)");
     } else {
-        eprintln!("==> item 4: cold builds in fresh target directories, cargo tree");
+        eprintln!("==> consumer_build_cost: cold builds in fresh target directories, cargo tree");
         rows.extend(build_cost::rows(&root)?);
     }
     let others = sampler.finish();
 
     let table = format!("{HEADER}\n{}\n{breakdown}", rows.join("\n"));
     let notes = format!(
-        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for items 1-2 including the release build of etna-bench).\n",
+        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for request_overhead and codegen_scaling including the release build of etna-bench).\n",
         machine::describe(),
         machine::load_average(),
         if args.quick { " --quick" } else { "" },

@@ -1,4 +1,4 @@
-//! Item 2 under criterion: parse + generate + format of synthetic specs with 1,
+//! `codegen_scaling` under criterion: parse + generate + format of synthetic specs with 1,
 //! 10, 100 and 1000 operations. Throughput is in operations, so criterion's
 //! "thrpt" column is the per-operation rate that should stay flat. The
 //! 1000-operation spec takes seconds per run, so it gets criterion's minimum of

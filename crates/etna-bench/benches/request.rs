@@ -1,4 +1,4 @@
-//! Item 1 under criterion: one call, and a batch of 64 concurrent calls on one
+//! `request_overhead` under criterion: one call, and a batch of 64 concurrent calls on one
 //! shared client, for etna-client and the hand-written reqwest call, against
 //! the same local server on the clients' thread (see `LocalServer`).
 //! Percentiles and ratios come from the `etna-bench` binary (`cargo xtask

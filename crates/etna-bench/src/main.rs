@@ -1,6 +1,7 @@
-//! Measures items 1 and 2 of BENCHMARKS.md and prints them as Markdown table
+//! Measures `request_overhead` and `codegen_scaling` of BENCHMARKS.md and prints them as Markdown table
 //! rows on stdout (progress goes to stderr). `cargo xtask bench` runs it in
-//! release mode and adds the rows of items 3 and 4. `--mock-load` instead
+//! release mode and adds the rows of `freshness_check` and
+//! `consumer_build_cost`. `--mock-load` instead
 //! puts the stateful mock server under load (`etna_bench::mock_load`).
 
 use std::process::ExitCode;
@@ -16,15 +17,15 @@ use etna_bench::prototype::{Prototype, Steps};
 use etna_bench::request::{self, Placement, RequestPlan, RequestReport};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 
-/// Server time of the context rows of item 1.
+/// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
 
-/// Spec sizes of item 2, in operations.
+/// Spec sizes of `codegen_scaling`, in operations.
 const SIZES: [usize; 4] = [1, 10, 100, 1000];
 
 #[derive(Parser)]
 #[command(
-    about = "Request-overhead and generation-cost benchmarks (items 1 and 2), and the mock server under load (--mock-load)"
+    about = "Request-overhead and generation-cost benchmarks (request_overhead, codegen_scaling), and the mock server under load (--mock-load)"
 )]
 struct Args {
     /// A few seconds in all: checks the runner, the numbers mean little.
@@ -120,10 +121,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if args.mock_load {
         return mock_load_table(args.quick, args.mock_load_rounds);
     }
-    eprintln!("item 1: request overhead against a local server ...");
+    eprintln!("request_overhead: against a local server ...");
     let report = request::compare(plan, Placement::SameThread, Duration::ZERO)?;
     print_request_rows(&report);
-    eprintln!("item 1: the same against a server on its own thread that takes 1 ms ...");
+    eprintln!("request_overhead: the same against a server on its own thread that takes 1 ms ...");
     let delayed_plan = if args.quick {
         RequestPlan {
             rounds: 2,
@@ -135,7 +136,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let delayed = request::compare(delayed_plan, Placement::OwnThread, SERVER_DELAY)?;
     print_delayed_rows(&delayed);
 
-    eprintln!("item 2: parse + generate + format of synthetic specs ...");
+    eprintln!("codegen_scaling: parse + generate + format of synthetic specs ...");
     let (budget, min_runs) = if args.quick {
         (Duration::from_millis(200), 1)
     } else {
@@ -441,7 +442,7 @@ fn print_request_rows(report: &RequestReport) {
     let verdict = |met: bool| if met { "met" } else { "**not met**" };
     let latency = |what: &str, g: Duration, h: Duration, ratio: f64| {
         println!(
-            "| 1 | sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | ≤ 1.05 | {} |",
+            "| `request_overhead` | sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | ≤ 1.05 | {} |",
             generated.samples,
             micros(g),
             micros(h),
@@ -452,7 +453,7 @@ fn print_request_rows(report: &RequestReport) {
     latency("p99", generated.p99, handwritten.p99, report.p99_ratio());
     let ratio = report.throughput_ratio();
     println!(
-        "| 1 | throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | ≥ 0.95 | {} |",
+        "| `request_overhead` | throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | ≥ 0.95 | {} |",
         plan.concurrency,
         plan.throughput_rounds,
         plan.concurrency * plan.per_task,
@@ -471,7 +472,7 @@ fn print_delayed_rows(report: &RequestReport) {
         ("p99", generated.p99, handwritten.p99, report.p99_ratio()),
     ] {
         println!(
-            "| 1 | context: latency {what}, server on its own thread sleeping {} ms per request ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
+            "| `request_overhead` | context: latency {what}, server on its own thread sleeping {} ms per request ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
             SERVER_DELAY.as_millis(),
             generated.samples,
             micros(g),
@@ -508,7 +509,7 @@ fn print_codegen_rows(rows: &[CodegenRow]) {
             first_slope = slope;
         }
         println!(
-            "| 2 | parse + generate + format, {} op ({} lines, median of {} runs) | {} | {comparison} | {ratio} | {target} | {verdict} |",
+            "| `codegen_scaling` | parse + generate + format, {} op ({} lines, median of {} runs) | {} | {comparison} | {ratio} | {target} | {verdict} |",
             row.operations,
             row.lines,
             row.runs,

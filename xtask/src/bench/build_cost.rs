@@ -1,4 +1,4 @@
-//! Item 4: what etna-client costs a consumer to build, against a crate that
+//! `consumer_build_cost`: what etna-client costs a consumer to build, against a crate that
 //! makes the same call with reqwest and serde only (`crates/etna-bench/baseline`).
 
 use std::collections::BTreeSet;
@@ -49,13 +49,13 @@ pub fn rows(root: &Path) -> Result<Vec<String>, String> {
     let ratio = |a: f64, b: f64| format!("{:.2}", a / b);
     let count_row = |what: &str, a: usize, b: usize| {
         format!(
-            "| 4 | {what} | {a} | {b} (reqwest+serde crate) | {} | — | shown |",
+            "| `consumer_build_cost` | {what} | {a} | {b} (reqwest+serde crate) | {} | — | shown |",
             ratio(a as f64, b as f64)
         )
     };
     Ok(vec![
         format!(
-            "| 4 | cold `cargo build -p etna-client` (dev profile, fresh `CARGO_TARGET_DIR`) | {} | {} (reqwest+serde crate) | {} | — | shown |",
+            "| `consumer_build_cost` | cold `cargo build -p etna-client` (dev profile, fresh `CARGO_TARGET_DIR`) | {} | {} (reqwest+serde crate) | {} | — | shown |",
             seconds(client_build),
             seconds(baseline_build),
             ratio(client_build.as_secs_f64(), baseline_build.as_secs_f64()),
@@ -76,7 +76,7 @@ pub fn rows(root: &Path) -> Result<Vec<String>, String> {
             ours.runtime_crates,
         ),
         format!(
-            "| 4 | progenitor-impl, openapiv3, typify in etna-client's normal tree | {} | | — | absent | {} |",
+            "| `consumer_build_cost` | progenitor-impl, openapiv3, typify in etna-client's normal tree | {} | | — | absent | {} |",
             if found.is_empty() {
                 "absent".to_owned()
             } else {
@@ -89,7 +89,7 @@ pub fn rows(root: &Path) -> Result<Vec<String>, String> {
             },
         ),
         format!(
-            "| 4 | syn in the normal tree, and the proc-macros that bring it | {} | {} | — | only through derive macros | {} |",
+            "| `consumer_build_cost` | syn in the normal tree, and the proc-macros that bring it | {} | {} | — | only through derive macros | {} |",
             describe_syn(&client_syn),
             describe_syn(&baseline_syn),
             if client_syn.only_proc_macros {
