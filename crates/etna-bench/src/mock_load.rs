@@ -5,8 +5,7 @@
 //! One [`run`] is one process's worth of measurement: the mock on a
 //! multi-thread tokio runtime of its own, the load on a second one, one
 //! account per worker task, each worker looping the four steps of the flow
-//! (`request_password_reset`, `get_secret_question`, `generate_reset_token`,
-//! `reset_password`; the code is read in-process with
+//! ([`STEPS`]; the code is read in-process with
 //! [`MockServer::last_code_for`], which is not a request) on a [`Client`] and
 //! connection of its own. Memory is the process's (`VmRSS`, `VmHWM` of
 //! `/proc/self/status`), so the client's share is included; the binary runs
@@ -19,6 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use etna_client::generated::builder;
 use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
 use etna_client::{Client, Operation};
 use etna_mock::MockServer;
@@ -31,12 +31,12 @@ use crate::request::percentile;
 /// Requests one flow sends.
 pub const REQUESTS_PER_FLOW: usize = 4;
 
-/// The flow's operations, in order.
+/// The flow's operations, in order, by the ids the generated client gives them.
 pub const STEPS: [&str; REQUESTS_PER_FLOW] = [
-    "request_password_reset",
-    "get_secret_question",
-    "generate_reset_token",
-    "reset_password",
+    <builder::RequestPasswordReset<'static> as Operation>::ID,
+    <builder::GetSecretQuestion<'static> as Operation>::ID,
+    <builder::GenerateResetToken<'static> as Operation>::ID,
+    <builder::ResetPassword<'static> as Operation>::ID,
 ];
 
 /// How often [`OutboxPolicy::Drained`] empties the outbox, in completed flows.

@@ -116,7 +116,7 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
 ) -> Result<(), Failure> {
     let doc = C::OPERATION_DOCS
         .iter()
-        .find(|doc| doc.id == args.operation || doc.id.replace('_', "-") == args.operation)
+        .find(|doc| doc.id == args.operation)
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", args.operation)))?;
     let json_args = arguments(doc, &args.matches)?;
     let target = connect_generated::<C>(cli).await?;
@@ -354,26 +354,13 @@ mod tests {
         (url, seen)
     }
 
-    /// A file holding `body`, removed when dropped.
-    struct BodyFile(std::path::PathBuf);
-
-    impl BodyFile {
-        fn new(name: &str, body: &Value) -> Self {
-            let path = std::env::temp_dir()
-                .join(format!("etna-cli-api-{}-{name}.json", std::process::id()));
-            std::fs::write(&path, body.to_string()).unwrap();
-            Self(path)
-        }
-
-        fn arg(&self) -> String {
-            format!("@{}", self.0.display())
-        }
-    }
-
-    impl Drop for BodyFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
+    /// A file holding `body` (removed when dropped), and the `--body`
+    /// value that names it.
+    fn body_file(body: &Value) -> (tempfile::NamedTempFile, String) {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, body.to_string().as_bytes()).unwrap();
+        let arg = format!("@{}", file.path().display());
+        (file, arg)
     }
 
     fn pin_body() -> Value {
@@ -435,8 +422,8 @@ mod tests {
     #[tokio::test]
     async fn a_new_operations_command_sends_its_request() {
         let (url, seen) = recording_server().await;
-        let body = BodyFile::new("request", &pin_body());
-        let args = api_args(&[OPERATION, "--body", &body.arg()]);
+        let (_file, body) = body_file(&pin_body());
+        let args = api_args(&[OPERATION, "--body", &body]);
         run_generated::<fixture::Client>(&cli(&url), &args)
             .await
             .expect("the fixture operation succeeds");
@@ -475,8 +462,8 @@ mod tests {
     async fn an_operation_the_client_lacks_is_a_usage_error() {
         // Parsed with the fixture's commands, run with the ETNA client.
         let (url, seen) = recording_server().await;
-        let body = BodyFile::new("lacking", &pin_body());
-        let args = api_args(&[OPERATION, "--body", &body.arg()]);
+        let (_file, body) = body_file(&pin_body());
+        let args = api_args(&[OPERATION, "--body", &body]);
         let failure = run_generated::<etna_client::generated::Client>(&cli(&url), &args)
             .await
             .expect_err("no such operation");

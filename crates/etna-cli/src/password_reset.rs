@@ -114,6 +114,7 @@ async fn step1(
         AnswerSource::Stdin => Some(prompt::stdin_line("secret answer").await?),
         _ => None,
     };
+    let mut question: Option<String> = None;
     loop {
         let request = session
             .client()
@@ -132,16 +133,19 @@ async fn step1(
             Err(Error::Refused { errors_code, .. })
                 if errors_code.iter().any(|c| c == ANSWER_NEEDED) =>
             {
-                let question = step2(session, user).await?;
-                match (&source, &answer) {
-                    (AnswerSource::Prompt, _) => {
+                let question = match &question {
+                    Some(known) => known.clone(),
+                    None => question.insert(step2(session, user).await?).clone(),
+                };
+                match source {
+                    AnswerSource::Prompt => {
                         if answer.is_some() {
                             eprintln!("etna: the answer was not right; try again");
                         }
                         eprintln!("etna: the account's secret question: {question}");
                         answer = Some(prompt::hidden("Answer".to_owned()).await?);
                     }
-                    (AnswerSource::Stdin, _) => {
+                    AnswerSource::Stdin => {
                         return Err(Failure::new(
                             Exit::Refused,
                             format!(
@@ -149,7 +153,7 @@ async fn step1(
                             ),
                         ));
                     }
-                    (AnswerSource::Nowhere, _) => {
+                    AnswerSource::Nowhere => {
                         return Err(Failure::new(
                             Exit::Refused,
                             format!(

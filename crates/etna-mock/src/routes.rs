@@ -88,18 +88,14 @@ fn check_path_template(path: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
 
-    fn doc(text: &str) -> Value {
-        serde_yaml_ng::from_str(text).unwrap()
-    }
-
     fn routes_of(text: &str) -> Result<Router, Error> {
         let context = Arc::new(Context {
             app_key: "k".into(),
             faults: Default::default(),
             scenario: None,
         });
-        let order = etna_spec::KeyOrder::parse(text).unwrap();
-        router(&doc(text), &order, context, Arc::new(Outbox::new(1)), 1024)
+        let (doc, order) = etna_spec::parse_with_order(text).unwrap();
+        router(&doc, &order, context, Arc::new(Outbox::new(1)), 1024)
     }
 
     #[test]

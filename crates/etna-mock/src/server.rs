@@ -247,8 +247,7 @@ impl MockServerBuilder {
     pub async fn start(self) -> Result<MockServer, Error> {
         check_app_key(&self.app_key)?;
         let text = self.spec.as_deref().unwrap_or(crate::SPEC);
-        let doc: serde_json::Value = serde_yaml_ng::from_str(text)
-            .map_err(|e| spec(format!("it is not valid YAML: {e}")))?;
+        let (doc, order) = etna_spec::parse_with_order(text).map_err(|e| spec(e.to_string()))?;
         if !doc.is_object() {
             return Err(spec(
                 "it is not an OpenAPI document (a YAML or JSON object)",
@@ -267,7 +266,6 @@ impl MockServerBuilder {
             faults: self.faults,
             scenario: flow.clone().map(|flow| flow as Arc<dyn Scenario>),
         });
-        let order = etna_spec::KeyOrder::parse(text).ok_or_else(|| spec("it is not valid YAML"))?;
         let router = routes::router(&doc, &order, context, outbox.clone(), self.max_body_bytes)?;
         let bind_error = |source| Error::Bind {
             port: self.port,

@@ -75,3 +75,10 @@ pub fn load(path: &std::path::Path) -> Result<Value, LoadError> {
 pub fn parse(text: &str) -> Result<Value, LoadError> {
     serde_yaml_ng::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))
 }
+
+/// [`parse`], and the order the text writes its keys in, from one parse.
+pub fn parse_with_order(text: &str) -> Result<(Value, KeyOrder), LoadError> {
+    let order = KeyOrder::parse(text)?;
+    let value = order.to_json()?;
+    Ok((value, order))
+}

@@ -2,15 +2,22 @@
 //! model keeps none (its objects are sorted), yet "the first example" of a
 //! response means the first one written.
 
-use crate::pointer;
+use crate::{LoadError, pointer};
 
 /// The spec text's mappings, kept in the order written.
 pub struct KeyOrder(serde_yaml_ng::Value);
 
 impl KeyOrder {
-    /// `None` when the text is not YAML (JSON is YAML too).
-    pub fn parse(text: &str) -> Option<Self> {
-        serde_yaml_ng::from_str(text).ok().map(Self)
+    /// The text's mappings; an error when it is not YAML (JSON is YAML too).
+    pub fn parse(text: &str) -> Result<Self, LoadError> {
+        serde_yaml_ng::from_str(text)
+            .map(Self)
+            .map_err(|e| LoadError::Syntax(e.to_string()))
+    }
+
+    /// The document as the JSON model the rest of the workspace reads.
+    pub(crate) fn to_json(&self) -> Result<serde_json::Value, LoadError> {
+        serde_json::to_value(&self.0).map_err(|e| LoadError::Syntax(e.to_string()))
     }
 
     /// The keys of the object at `pointer` (`#/...`), as written; empty when

@@ -32,26 +32,13 @@ fn stdout_json(assert: &Assert) -> Value {
     serde_json::from_slice(&assert.get_output().stdout).unwrap()
 }
 
-/// A file holding a body for `--body @FILE`, removed when dropped.
-struct BodyFile(std::path::PathBuf);
-
-impl BodyFile {
-    fn new(name: &str, text: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("etna-cli-api-{}-{name}.json", std::process::id()));
-        std::fs::write(&path, text).unwrap();
-        Self(path)
-    }
-
-    fn arg(&self) -> String {
-        format!("@{}", self.0.display())
-    }
-}
-
-impl Drop for BodyFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+/// A file holding a body for `--body @FILE` (removed when dropped), and
+/// the option's value that names it.
+fn body_file(text: &str) -> (tempfile::NamedTempFile, String) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+    let arg = format!("@{}", file.path().display());
+    (file, arg)
 }
 
 #[test]
@@ -174,8 +161,8 @@ fn exit_0_step_1_with_the_mock_shows_the_mailed_code() {
 #[test]
 fn exit_0_a_body_with_secrets_from_stdin_or_a_file() {
     let body = r#"{"Code":"231408","Identifier":"ResetPassword"}"#;
-    let file = BodyFile::new("code", body);
-    for (how, stdin) in [("-", body), (file.arg().as_str(), "")] {
+    let (_file, arg) = body_file(body);
+    for (how, stdin) in [("-", body), (arg.as_str(), "")] {
         let assert = etna()
             .args(["--mock", "api", "generate_reset_token", "--body", how])
             .write_stdin(stdin)
@@ -242,13 +229,10 @@ fn exit_2_a_body_that_is_not_json() {
 fn exit_2_a_body_against_the_schema_is_refused_before_any_request() {
     // Nothing listens there: a request would end in exit 4, not 2.
     let closed = closed_port();
-    let file = BodyFile::new(
-        "spaced-code",
-        r#"{"Code":"231 408","Identifier":"ResetPassword"}"#,
-    );
+    let (_file, arg) = body_file(r#"{"Code":"231 408","Identifier":"ResetPassword"}"#);
     let assert = etna()
         .args(["--base-url", &closed, "--app-key", APP_KEY])
-        .args(["api", "generate_reset_token", "--body", &file.arg()])
+        .args(["api", "generate_reset_token", "--body", &arg])
         .assert()
         .code(2)
         .stdout("")
