@@ -1,1 +1,1 @@
-//! Cross-crate tests live in tests/tests/.
+//! Cross-crate tests live in tests/tests/workspace/, one test binary.

@@ -37,7 +37,7 @@ use std::collections::HashSet;
 use openapiv3::OpenAPI;
 
 pub use change::{Change, Class};
-pub use corpus::{CORPUS_BASE, CORPUS_DIR, corpus_coverage};
+pub use corpus::{CORPUS_BASE, CORPUS_DIR, Case, Expected, cases, corpus_coverage};
 pub use report::{Format, Report, Summary};
 pub use rules::{Rule, rules_markdown};
 pub use semver::{Advice, Bump, package_version};

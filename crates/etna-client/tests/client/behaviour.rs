@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{APP_KEY, TOKEN, assert_no_secrets, client, reset_token};
+use crate::support::{APP_KEY, TOKEN, assert_no_secrets, callers_http_client, client, reset_token};
 use etna_client::types::{HttpStatusCodeName, ResetCodeRequest, ResetIdentifier};
 use etna_client::{BuildError, Client, Error, HttpStatusCode, Operation};
 use serde_json::json;
@@ -341,7 +341,7 @@ async fn the_timeout_applies_to_a_caller_supplied_http_client() {
         .base_url(server.uri())
         .app_key(APP_KEY)
         .timeout(Duration::from_millis(300))
-        .http_client(reqwest::Client::new())
+        .http_client(callers_http_client())
         .build()
         .unwrap();
     let result = client.generate_reset_token().body(body()).call().await;

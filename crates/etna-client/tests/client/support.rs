@@ -29,6 +29,15 @@ pub fn client(base_url: &str) -> Client {
         .expect("valid test settings")
 }
 
+/// A caller's own `reqwest::Client`, as `ClientBuilder::http_client` takes it.
+/// reqwest is built without a crypto provider and panics without one; the
+/// crate installs ring only for the clients it builds, so a test must not rely
+/// on another test of the process having done so first.
+pub fn callers_http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// Fails if `text` contains any of [`SECRETS`].
 pub fn assert_no_secrets(what: &str, text: &str) {
     for secret in SECRETS {

@@ -48,6 +48,11 @@ async fn a_call_emits_operation_method_path_status_and_duration_but_no_secret() 
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary reach the client's callsites on other
+    // threads, without a subscriber; one reached first there is cached as
+    // "never" for every thread. Recompute the cache now that this thread has
+    // a subscriber.
+    tracing::callsite::rebuild_interest_cache();
     client(&server.uri())
         .reset_password()
         .body(PasswordUpdate {

@@ -49,11 +49,11 @@ async fn post(server: &MockServer, prefer: &str) -> (u16, String, Duration) {
 #[tokio::test]
 async fn a_latency_longer_than_the_clients_timeout_is_a_timeout() {
     let server = MockServer::builder()
-        .latency(Latency::Fixed(Duration::from_millis(800)))
+        .latency(Latency::Fixed(Duration::from_millis(400)))
         .start()
         .await
         .unwrap();
-    let result = reset_token(&client(&server, Duration::from_millis(200))).await;
+    let result = reset_token(&client(&server, Duration::from_millis(100))).await;
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     // Within the timeout, the same server answers.
     let token = reset_token(&client(&server, Duration::from_secs(5))).await;

@@ -1,0 +1,3 @@
+//! etna-spec-review on the workspace's spec.
+
+mod workspace_rules;
