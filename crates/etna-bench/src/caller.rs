@@ -1,31 +1,64 @@
-//! The two ways of making the reset-token call that the request benchmark
-//! compares.
+//! The ways of making a call that the request benchmark compares: through
+//! etna-client, by hand, and by hand with one of the client's steps.
 
 use std::sync::Arc;
 
 use etna_client::Operation;
-use etna_client::types::{ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope};
+
+use etna_client::types::{PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope};
 
 use crate::handwritten::HandWritten;
-use crate::prototype::Prototype;
 use crate::server::TOKEN;
+use crate::steps::StepCall;
 
-/// The confirmation code every benchmark request sends.
+/// The confirmation code every benchmark request of step 3 sends.
 pub const CODE: &str = "231408";
 
-/// One side of the comparison. Both share nothing but the server.
-#[derive(Clone)]
-pub enum Caller {
-    /// `generate_reset_token().body(..).call()` of etna-client.
-    Generated(etna_client::Client),
-    /// The hand-written reqwest call, decoding the generated envelope type.
-    HandWritten(Arc<HandWritten>),
-    /// A variant of the hand-written call with some of etna-client's steps.
-    Prototype(Arc<Prototype>),
+/// The new password every benchmark request of step 4 sends.
+pub const PASSWORD: &str = "N3w-passw0rd!";
+
+/// The app key every benchmark client sends.
+pub const APP_KEY: &str = "bench-app-key";
+
+/// Which call of the reset flow is timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// Step 3: a code for a token; the answer carries a secret.
+    ResetToken,
+    /// Step 4: the token and the new password twice, all three secrets, in
+    /// the request body.
+    ResetPassword,
 }
 
-/// A call that did not return the server's token: the benchmark stops rather
-/// than time failures.
+impl Call {
+    /// Both calls, in table order.
+    pub const ALL: [Call; 2] = [Call::ResetToken, Call::ResetPassword];
+
+    /// The call in table rows.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Call::ResetToken => "step 3 (`generate_reset_token`: secret in the answer)",
+            Call::ResetPassword => "step 4 (`reset_password`: three secrets in the body)",
+        }
+    }
+}
+
+/// One side of the comparison. Sides share nothing but the server.
+#[derive(Clone)]
+pub enum Caller {
+    /// `<operation>().body(..).call()` of etna-client.
+    Generated(etna_client::Client, Call),
+    /// The generated builder's own `send()`: the raw envelope, without
+    /// [`etna_client::Operation::call`]'s reading of it.
+    Send(etna_client::Client),
+    /// The hand-written reqwest call.
+    HandWritten(Arc<HandWritten>, Call),
+    /// The hand-written step-3 call with one of etna-client's steps.
+    Step(Arc<StepCall>),
+}
+
+/// A call that did not do what it should: the benchmark stops rather than
+/// time failures.
 #[derive(Debug)]
 pub struct CallFailed(pub String);
 
@@ -38,55 +71,102 @@ impl std::fmt::Display for CallFailed {
 impl std::error::Error for CallFailed {}
 
 impl Caller {
-    /// Both sides for the API root `base_url`, each with its own connection pool.
+    /// Both sides of step 3 for the API root `base_url`, each with its own
+    /// connection pool.
     pub fn both(base_url: &str) -> Result<[Caller; 2], CallFailed> {
-        let generated = etna_client::Client::new(base_url, "bench-app-key")
-            .map_err(|e| CallFailed(format!("building etna-client: {e}")))?;
-        let handwritten = HandWritten::new(base_url, "bench-app-key")
-            .map_err(|e| CallFailed(format!("building the hand-written client: {e}")))?;
+        Self::both_for(base_url, Call::ResetToken)
+    }
+
+    /// Both sides of `call` for the API root `base_url`, each with its own
+    /// connection pool.
+    pub fn both_for(base_url: &str, call: Call) -> Result<[Caller; 2], CallFailed> {
         Ok([
-            Caller::Generated(generated),
-            Caller::HandWritten(Arc::new(handwritten)),
+            Caller::Generated(Self::client(base_url)?, call),
+            Caller::handwritten(base_url, call)?,
         ])
+    }
+
+    /// The hand-written side of `call`.
+    pub fn handwritten(base_url: &str, call: Call) -> Result<Caller, CallFailed> {
+        let handwritten = HandWritten::new(base_url, APP_KEY)
+            .map_err(|e| CallFailed(format!("building the hand-written client: {e}")))?;
+        Ok(Caller::HandWritten(Arc::new(handwritten), call))
+    }
+
+    /// etna-client with its default settings.
+    pub fn client(base_url: &str) -> Result<etna_client::Client, CallFailed> {
+        etna_client::Client::new(base_url, APP_KEY)
+            .map_err(|e| CallFailed(format!("building etna-client: {e}")))
     }
 
     /// Short name for tables and benchmark ids.
     pub fn name(&self) -> &'static str {
         match self {
-            Caller::Generated(_) => "etna_client",
-            Caller::HandWritten(_) => "handwritten",
-            Caller::Prototype(prototype) => prototype.name,
+            Caller::Generated(..) => "etna_client",
+            Caller::Send(_) => "etna_client_send",
+            Caller::HandWritten(..) => "handwritten",
+            Caller::Step(_) => "handwritten_with_step",
         }
     }
 
-    /// Makes one call and checks that it returned the token.
+    /// Makes one call and checks that it did what it should.
     pub async fn call(&self) -> Result<(), CallFailed> {
-        let token = match self {
-            Caller::Generated(client) => client
+        let failed = |e: &dyn std::fmt::Display| CallFailed(e.to_string());
+        let done = match self {
+            Caller::Generated(client, Call::ResetToken) => client
                 .generate_reset_token()
-                .body(ResetCodeRequest {
-                    code: CODE.into(),
-                    identifier: ResetIdentifier::ResetPassword,
-                })
+                .body(reset_code_request())
                 .call()
                 .await
                 .map(|token| token.expose() == TOKEN)
-                .map_err(|e| CallFailed(e.to_string()))?,
-            Caller::HandWritten(client) => {
+                .map_err(|e| failed(&e))?,
+            Caller::Generated(client, Call::ResetPassword) => client
+                .reset_password()
+                .body(PasswordUpdate {
+                    token: TOKEN.into(),
+                    password: PASSWORD.into(),
+                    password_confirmation: PASSWORD.into(),
+                })
+                .call()
+                .await
+                .map(|()| true)
+                .map_err(|e| failed(&e))?,
+            Caller::Send(client) => {
+                let envelope = client
+                    .generate_reset_token()
+                    .body(reset_code_request())
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?
+                    .into_inner();
+                envelope.is_succeed && envelope.model.is_some_and(|token| token.expose() == TOKEN)
+            }
+            Caller::HandWritten(client, Call::ResetToken) => {
                 let envelope: ResetTokenEnvelope = client
                     .send(CODE, "ResetPassword")
                     .await
-                    .map_err(|e| CallFailed(e.to_string()))?;
+                    .map_err(|e| failed(&e))?;
                 envelope.is_succeed && envelope.model.is_some_and(|token| token.expose() == TOKEN)
             }
-            Caller::Prototype(prototype) => return prototype.call().await,
+            Caller::HandWritten(client, Call::ResetPassword) => client
+                .reset_password(TOKEN, PASSWORD)
+                .await
+                .map_err(|e| failed(&e))?,
+            Caller::Step(step) => return step.call().await,
         };
-        if token {
+        if done {
             Ok(())
         } else {
             Err(CallFailed(
-                "the answer did not carry the expected token".to_owned(),
+                "the answer did not say the call succeeded".to_owned(),
             ))
         }
+    }
+}
+
+fn reset_code_request() -> ResetCodeRequest {
+    ResetCodeRequest {
+        code: CODE.into(),
+        identifier: ResetIdentifier::ResetPassword,
     }
 }

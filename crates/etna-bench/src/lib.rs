@@ -10,9 +10,9 @@
 pub mod caller;
 pub mod codegen;
 pub mod mock_load;
-pub mod prototype;
 pub mod request;
 pub mod server;
+pub mod steps;
 pub mod synthetic;
 
 /// The hand-written side: the source of the standalone comparison crate

@@ -1,5 +1,6 @@
-//! The server both request paths talk to: one route on 127.0.0.1 that answers
-//! every POST with the same envelope, so that the client side is what differs.
+//! The server both request paths talk to: two routes on 127.0.0.1 (steps 3
+//! and 4 of the reset flow) that answer every request with the same envelope,
+//! so that the client side is what differs.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -10,11 +11,14 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{post, put};
 use tokio::sync::oneshot;
 
-/// The route, under the base URL [`EnvelopeServer::base_url`].
+/// The route of step 3, under the base URL [`EnvelopeServer::base_url`].
 pub const ROUTE: &str = "/api/v1.0/users/identifiers/reset/code";
+
+/// The route of step 4 (with the trailing slash the spec's path has).
+pub const PASSWORD_ROUTE: &str = "/api/v1.0/users/passwords/reset/";
 
 /// The token in every answer.
 pub const TOKEN: &str = "bench-reset-token-0123456789abcdef";
@@ -24,6 +28,9 @@ pub const ENVELOPE: &str = concat!(
     r#"{"Model":"bench-reset-token-0123456789abcdef","Errors":[],"ErrorsCode":[],"#,
     r#""StatusCode":"OK","IsSucceed":true}"#
 );
+
+/// The fixed answer of step 4: the password was changed.
+pub const DONE: &str = r#"{"Errors":[],"IsSucceed":true}"#;
 
 /// A server on its own thread and single-threaded runtime; dropping it stops
 /// the server and joins the thread.
@@ -118,21 +125,23 @@ impl Drop for LocalServer {
 }
 
 fn app(delay: Duration) -> Router {
-    Router::new().route(
-        ROUTE,
-        post(move |headers: HeaderMap, body: Bytes| async move {
+    let answer_after = move |envelope: &'static str| {
+        move |headers: HeaderMap, body: Bytes| async move {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            answer(headers, body).await
-        }),
-    )
+            answer(headers, body, envelope).await
+        }
+    };
+    Router::new()
+        .route(ROUTE, post(answer_after(ENVELOPE)))
+        .route(PASSWORD_ROUTE, put(answer_after(DONE)))
 }
 
 /// Refuses a request without the app key, so that a client that forgets it
 /// fails the benchmark instead of being timed; the body is read so that the
 /// connection stays reusable.
-async fn answer(headers: HeaderMap, _body: Bytes) -> Response {
+async fn answer(headers: HeaderMap, _body: Bytes, envelope: &'static str) -> Response {
     if !headers.contains_key("et-app-key") {
         return (
             StatusCode::FORBIDDEN,
@@ -144,7 +153,7 @@ async fn answer(headers: HeaderMap, _body: Bytes) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
-        ENVELOPE,
+        envelope,
     )
         .into_response()
 }

@@ -1,5 +1,6 @@
-//! The password-reset call of the ETNA Trader API written by hand with reqwest
-//! and serde: what a consumer would write without `etna-client`.
+//! Two password-reset calls of the ETNA Trader API written by hand with reqwest
+//! and serde (step 3, the reset token, and step 4, the new password): what a
+//! consumer would write without `etna-client`.
 //!
 //! It serves twice: built alone by `cargo xtask bench` it gives the build cost
 //! and dependency count of not using the generated client, and `etna-bench`
@@ -16,11 +17,12 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// A client for the one call, with the settings every request needs.
+/// A client for the two calls, with the settings every request needs.
 #[derive(Clone)]
 pub struct HandWritten {
     http: reqwest::Client,
     url: Url,
+    password_url: Url,
     app_key: HeaderValue,
 }
 
@@ -33,6 +35,20 @@ pub struct ResetCodeRequest<'a> {
     /// `ResetPassword` or `ResetPinCode`.
     #[serde(rename = "Identifier")]
     pub identifier: &'a str,
+}
+
+/// The request body of step 4.
+#[derive(Serialize)]
+pub struct PasswordUpdate<'a> {
+    /// The reset token of step 3.
+    #[serde(rename = "Token")]
+    pub token: &'a str,
+    /// The new password.
+    #[serde(rename = "Password")]
+    pub password: &'a str,
+    /// The new password again.
+    #[serde(rename = "PasswordConfirmation")]
+    pub password_confirmation: &'a str,
 }
 
 /// The response envelope, reduced to what the call needs.
@@ -101,15 +117,22 @@ impl HandWritten {
             .timeout(Duration::from_secs(30))
             .user_agent("etna-baseline/0.0.0")
             .build()?;
-        let url = format!(
-            "{}/v1.0/users/identifiers/reset/code",
-            base_url.trim_end_matches('/')
-        );
-        let url = Url::parse(&url).map_err(|e| Error::Config(format!("{url}: {e}")))?;
+        let url = Self::reset_code_url(base_url)?;
+        let password_url = endpoint(base_url, "/v1.0/users/passwords/reset/")?;
         let mut app_key = HeaderValue::from_str(app_key)
             .map_err(|_| Error::Config("the app key is not a valid header value".to_owned()))?;
         app_key.set_sensitive(true);
-        Ok(Self { http, url, app_key })
+        Ok(Self {
+            http,
+            url,
+            password_url,
+            app_key,
+        })
+    }
+
+    /// The URL of step 3 under the API root `base_url`.
+    pub fn reset_code_url(base_url: &str) -> Result<Url, Error> {
+        endpoint(base_url, "/v1.0/users/identifiers/reset/code")
     }
 
     /// Posts the code and decodes a 200 body as `T`.
@@ -140,4 +163,33 @@ impl HandWritten {
             _ => Err(Error::Refused(envelope.errors.unwrap_or_default())),
         }
     }
+
+    /// Sets the new password with the token; `true` when the API says done.
+    pub async fn reset_password(&self, token: &str, password: &str) -> Result<bool, Error> {
+        let response = self
+            .http
+            .put(self.password_url.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .json(&PasswordUpdate {
+                token,
+                password,
+                password_confirmation: password,
+            })
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        let envelope: Envelope = response.json().await?;
+        match envelope.errors {
+            Some(errors) if !errors.is_empty() => Err(Error::Refused(errors)),
+            _ => Ok(envelope.is_succeed),
+        }
+    }
+}
+
+fn endpoint(base_url: &str, path: &str) -> Result<Url, Error> {
+    let url = format!("{}{path}", base_url.trim_end_matches('/'));
+    Url::parse(&url).map_err(|e| Error::Config(format!("{url}: {e}")))
 }

@@ -1,13 +1,12 @@
-//! Both request paths (and every prototype step) really make the call against
-//! the benchmark server: a path that failed or skipped work would be timed as
-//! faster than it is. No timing here.
+//! Every request path (both sides of both calls, the generated `send()`, and
+//! the hand-written call with each of etna-client's steps) really makes the
+//! call against the benchmark server: a path that failed or skipped work
+//! would be timed as faster than it is. No timing here.
 
-use std::sync::Arc;
-
-use etna_bench::caller::Caller;
-use etna_bench::prototype::{Prototype, Steps};
+use etna_bench::caller::{Call, Caller};
 use etna_bench::request::{RequestPlan, compare_callers, concurrent, sequential};
 use etna_bench::server::EnvelopeServer;
+use etna_bench::steps::{Step, StepCall};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -17,54 +16,56 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
-fn both_sides_get_the_token_sequentially_and_concurrently() {
+fn both_sides_of_both_calls_succeed_sequentially_and_concurrently() {
     let server = EnvelopeServer::start().unwrap();
     let runtime = runtime();
-    for caller in Caller::both(&server.base_url()).unwrap() {
-        let mut latencies = Vec::new();
-        runtime
-            .block_on(sequential(&caller, 5, &mut latencies))
-            .unwrap_or_else(|e| panic!("{}: {e}", caller.name()));
-        assert_eq!(latencies.len(), 5);
-        runtime
-            .block_on(concurrent(&caller, 8, 2))
-            .unwrap_or_else(|e| panic!("{}: {e}", caller.name()));
+    for call in Call::ALL {
+        for caller in Caller::both_for(&server.base_url(), call).unwrap() {
+            let mut latencies = Vec::new();
+            runtime
+                .block_on(sequential(&caller, 5, &mut latencies))
+                .unwrap_or_else(|e| panic!("{} {call:?}: {e}", caller.name()));
+            assert_eq!(latencies.len(), 5);
+            runtime
+                .block_on(concurrent(&caller, 8, 2))
+                .unwrap_or_else(|e| panic!("{} {call:?}: {e}", caller.name()));
+        }
     }
 }
 
 #[test]
-fn every_prototype_variant_gets_the_token() {
+fn the_generated_send_and_every_step_get_the_token() {
     let server = EnvelopeServer::start().unwrap();
+    let base = server.base_url();
     let runtime = runtime();
-    let all = Steps {
-        format_url: true,
-        api_version_header: true,
-        request_timeout: true,
-        validate_code: true,
-        cap_body: true,
-        cap_unless_length_fits: false,
-        clone_headers: true,
-    };
-    let fixed = Steps {
-        cap_body: false,
-        cap_unless_length_fits: true,
-        ..all
-    };
-    for steps in [Steps::default(), all, fixed] {
-        let prototype = Prototype::new("test", &server.base_url(), steps).unwrap();
+    let mut callers = vec![Caller::Send(Caller::client(&base).unwrap())];
+    for step in Step::ALL {
+        let call = StepCall::new(step, &base).unwrap();
+        assert_eq!(call.step(), step);
+        callers.push(Caller::Step(call));
+    }
+    for caller in callers {
         runtime
-            .block_on(prototype.call())
-            .unwrap_or_else(|e| panic!("{steps:?}: {e}"));
+            .block_on(caller.call())
+            .unwrap_or_else(|e| panic!("{}: {e}", caller.name()));
     }
 }
 
 #[test]
 fn a_call_the_server_refuses_fails_the_benchmark() {
     let server = EnvelopeServer::start().unwrap();
-    // Wrong route: the server answers 404, which neither side may count as a call.
+    // Wrong route: the server answers 404, which no path may count as a call.
     let base = format!("{}/elsewhere", server.base_url());
     let runtime = runtime();
-    for caller in Caller::both(&base).unwrap() {
+    let mut callers: Vec<Caller> = Call::ALL
+        .into_iter()
+        .flat_map(|call| Caller::both_for(&base, call).unwrap())
+        .collect();
+    callers.push(Caller::Send(Caller::client(&base).unwrap()));
+    for step in Step::ALL {
+        callers.push(Caller::Step(StepCall::new(step, &base).unwrap()));
+    }
+    for caller in callers {
         assert!(
             runtime.block_on(caller.call()).is_err(),
             "{} accepted a 404",
@@ -85,16 +86,14 @@ fn a_comparison_reports_every_timed_call() {
         throughput_rounds: 2,
     };
     let base = server.base_url();
-    let handwritten = Caller::both(&base).unwrap()[1].clone();
-    let prototype = Caller::Prototype(Arc::new(
-        Prototype::new("prototype", &base, Steps::default()).unwrap(),
-    ));
+    let step = Caller::Step(StepCall::new(Step::None, &base).unwrap());
+    let handwritten = Caller::handwritten(&base, Call::ResetToken).unwrap();
     let report = runtime()
-        .block_on(compare_callers([prototype, handwritten], plan))
+        .block_on(compare_callers([step, handwritten], plan))
         .unwrap();
     assert_eq!(report.generated.samples, 12);
     assert_eq!(report.handwritten.samples, 12);
-    assert_eq!(report.generated.name, "prototype");
+    assert_eq!(report.generated.name, "handwritten_with_step");
     assert!(report.generated.p50 <= report.generated.p99);
     assert!(report.generated.throughput > 0.0 && report.handwritten.throughput > 0.0);
 }
