@@ -8,7 +8,7 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use crate::generated::Client as ApiClient;
-use crate::hooks::Limits;
+use crate::hooks::{Limits, StaticUrls};
 
 /// What every client generated from a spec provides to the builder.
 /// Implemented by `cargo xtask codegen`; never by hand.
@@ -213,6 +213,8 @@ impl ClientBuilder {
     pub fn build_generated<C: GeneratedClient>(self) -> Result<C, BuildError> {
         let base_url = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
         let base_path = base_path::<C>(&self.server_variables)?;
+        let base_url = format!("{base_url}{base_path}");
+        let static_urls = static_urls::<C>(&base_url)?;
         let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
         let app_key_header = app_key_header(&app_key)?;
         if self.timeout.is_zero() {
@@ -246,13 +248,37 @@ impl ClientBuilder {
             self.max_response_bytes,
             C::SECRET_PROPERTIES,
             C::OPERATIONS,
-        );
-        Ok(C::from_parts(
-            &format!("{base_url}{base_path}"),
-            http,
-            limits,
-        ))
+        )
+        .with_static_urls(base_url.clone(), static_urls);
+        Ok(C::from_parts(&base_url, http, limits))
     }
+}
+
+/// By index in `C::OPERATIONS`: the URL of every operation whose path has no
+/// parameter, parsed here once instead of by reqwest on every call, with its
+/// path after the base path (which `base_url` already holds, variables
+/// applied).
+fn static_urls<C: GeneratedClient>(base_url: &str) -> Result<StaticUrls, BuildError> {
+    C::OPERATIONS
+        .iter()
+        .map(|(operation, _, template)| {
+            let Some(path) = template
+                .strip_prefix(C::BASE_PATH)
+                .filter(|path| !path.contains('{'))
+            else {
+                return Ok(None);
+            };
+            let url = format!("{base_url}{path}");
+            match Url::parse(&url) {
+                Ok(parsed) => Ok(Some((path, parsed))),
+                Err(e) => Err(BuildError::InvalidOperationUrl {
+                    operation,
+                    url,
+                    reason: e.to_string(),
+                }),
+            }
+        })
+        .collect()
 }
 
 fn variable_default<C: GeneratedClient>(name: &str) -> Option<String> {
@@ -306,16 +332,12 @@ impl fmt::Debug for ClientBuilder {
 
 /// Why a [`ClientBuilder`] could not build a client. Messages never contain the
 /// app key.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum BuildError {
     /// No base URL was given.
-    #[error(
-        "no base URL given: pass the API root of your deployment, e.g. https://trader.example.com/api"
-    )]
     MissingBaseUrl,
     /// The base URL is not an absolute http(s) URL.
-    #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl {
         /// The URL as given.
         url: String,
@@ -323,15 +345,10 @@ pub enum BuildError {
         reason: String,
     },
     /// No app key was given.
-    #[error("no app key given: pass the Et-App-Key your administrator issued")]
     MissingAppKey,
     /// The app key cannot be sent as a header value.
-    #[error("invalid app key: {0}")]
     InvalidAppKey(&'static str),
     /// A server variable's value cannot be a path segment.
-    #[error(
-        "invalid value {value:?} for the server variable `{name}`: give a value such as \"1.0\" (letters, digits, '.', '-', '_')"
-    )]
     InvalidServerVariable {
         /// The variable (`version` for the API version).
         name: String,
@@ -339,19 +356,68 @@ pub enum BuildError {
         value: String,
     },
     /// A server variable the spec does not declare.
-    #[error("the spec's server URL has no variable `{name}`; it has: {known}")]
     UnknownServerVariable {
         /// The name as given.
         name: String,
         /// The variables the spec declares.
         known: String,
     },
+    /// An operation's URL, the base URL and server variables applied, does
+    /// not parse.
+    InvalidOperationUrl {
+        /// The operation's `operationId`.
+        operation: &'static str,
+        /// The URL as resolved.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// A timeout is zero.
-    #[error("invalid timeout: {0}")]
     InvalidTimeout(&'static str),
     /// reqwest could not build its client (e.g. no TLS roots available).
-    #[error("cannot build the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingBaseUrl => f.write_str(
+                "no base URL given: pass the API root of your deployment, e.g. https://trader.example.com/api",
+            ),
+            Self::InvalidBaseUrl { url, reason } => write!(f, "invalid base URL {url:?}: {reason}"),
+            Self::MissingAppKey => {
+                f.write_str("no app key given: pass the Et-App-Key your administrator issued")
+            }
+            Self::InvalidAppKey(reason) => write!(f, "invalid app key: {reason}"),
+            Self::InvalidServerVariable { name, value } => write!(
+                f,
+                "invalid value {value:?} for the server variable `{name}`: give a value such as \"1.0\" (letters, digits, '.', '-', '_')"
+            ),
+            Self::UnknownServerVariable { name, known } => write!(
+                f,
+                "the spec's server URL has no variable `{name}`; it has: {known}"
+            ),
+            Self::InvalidOperationUrl {
+                operation,
+                url,
+                reason,
+            } => write!(
+                f,
+                "invalid URL {url:?} for the operation `{operation}`: {reason}; check the base URL and the server variables"
+            ),
+            Self::InvalidTimeout(reason) => write!(f, "invalid timeout: {reason}"),
+            Self::Http(source) => write!(f, "cannot build the HTTP client: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Http(source) => Some(source),
+            _ => None,
+        }
+    }
 }
 
 fn parse_base_url(raw: &str) -> Result<String, BuildError> {
@@ -429,5 +495,100 @@ fn install_ring_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another thread installing one is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated client reduced to what the builder reads; `BAD` has an
+    /// operation whose URL does not parse.
+    struct Fake<const BAD: bool>(Limits);
+
+    impl<const BAD: bool> GeneratedClient for Fake<BAD> {
+        const BASE_PATH: &'static str = if BAD { "" } else { "/v{version}" };
+        const SERVER_VARIABLES: &'static [(&'static str, &'static str)] =
+            if BAD { &[] } else { &[("version", "1.0")] };
+        const SECRET_PROPERTIES: &'static [&'static str] = &[];
+        const OPERATIONS: &'static [(&'static str, &'static str, &'static str)] = if BAD {
+            // Right after the host, a port out of range.
+            &[("bad", "GET", ":99999/things")]
+        } else {
+            &[
+                ("with_parameter", "GET", "/v{version}/things/{id}"),
+                ("plain", "POST", "/v{version}/things"),
+            ]
+        };
+        fn from_parts(_: &str, _: reqwest::Client, inner: Limits) -> Self {
+            Self(inner)
+        }
+        fn limits(&self) -> &Limits {
+            &self.0
+        }
+    }
+
+    #[test]
+    fn the_urls_of_operations_without_path_parameters_are_resolved_once() {
+        let limits = ClientBuilder::default()
+            .base_url("http://h/api/")
+            .app_key("k")
+            .api_version("2.0")
+            .build_generated::<Fake<false>>()
+            .unwrap()
+            .0;
+        let base = "http://h/api/v2.0";
+        assert!(limits.cached_static_url(0, base, "/things/{id}").is_none());
+        let cached = limits.cached_static_url(1, base, "/things").unwrap();
+        assert_eq!(cached.as_str(), "http://h/api/v2.0/things");
+        assert_eq!(limits.static_url(1, base, "/things").unwrap(), *cached);
+        // Any other index, base URL or path: the URL they make, never another
+        // operation's and never a panic.
+        for (index, base, path) in [
+            (0, base, "/things"),
+            (7, base, "/things"),
+            (1, "http://other/api/v2.0", "/things"),
+            (1, base, "/other"),
+        ] {
+            assert!(limits.cached_static_url(index, base, path).is_none());
+            let url = limits.static_url(index, base, path).unwrap();
+            assert_eq!(url.as_str(), format!("{base}{path}"));
+        }
+        let error = limits.static_url(1, "not a URL", "/things").unwrap_err();
+        assert!(error.contains("\"not a URL/things\""), "{error}");
+    }
+
+    /// What the generated `send`s pass (codegen checks that their paths
+    /// are these) finds the cached URL: the fallback is for foreign settings
+    /// only, not a silent slow path.
+    #[test]
+    fn the_generated_client_finds_every_cached_url() {
+        let client = Client::new("http://h/api", "k").unwrap();
+        let limits = client.api().limits();
+        let mut cached = 0;
+        for (index, (id, _, template)) in ApiClient::OPERATIONS.iter().enumerate() {
+            let path = template.strip_prefix(ApiClient::BASE_PATH).unwrap();
+            let url = limits.cached_static_url(index, &client.api().baseurl, path);
+            assert_eq!(url.is_some(), !path.contains('{'), "{id}");
+            cached += usize::from(url.is_some());
+        }
+        assert!(cached > 0);
+    }
+
+    #[test]
+    fn an_operation_url_that_does_not_parse_is_a_build_error() {
+        let built = ClientBuilder::default()
+            .base_url("http://h")
+            .app_key("k")
+            .build_generated::<Fake<true>>();
+        match built {
+            Err(e @ BuildError::InvalidOperationUrl { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("`bad`"), "{text}");
+                assert!(text.contains("\"http://h:99999/things\""), "{text}");
+            }
+            Err(other) => panic!("expected InvalidOperationUrl, got {other}"),
+            Ok(_) => panic!("expected InvalidOperationUrl, got a client"),
+        }
     }
 }

@@ -14,11 +14,10 @@ use crate::HttpStatusCode;
 /// `Debug` contains the app key or a secret: bodies quoted from the server are
 /// cut to [`BodySnippet::MAX_CHARS`] characters and scrubbed, and transport
 /// errors never quote the URL.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request could not be built from the arguments; nothing was sent.
-    #[error("{operation}: invalid input: {reason}; nothing was sent")]
     InvalidInput {
         /// The operation.
         operation: &'static str,
@@ -28,9 +27,6 @@ pub enum Error {
 
     /// The API did not accept the application key (HTTP 401/403 with a body
     /// that is not an envelope).
-    #[error(
-        "{operation}: the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with", one_line(.message)
-    )]
     AppKeyRejected {
         /// The operation.
         operation: &'static str,
@@ -41,7 +37,6 @@ pub enum Error {
     },
 
     /// The API answered with an envelope that reports a refusal.
-    #[error("{operation}: the API refused the request (HTTP {status}{}): {}", status_code_suffix(.status_code), describe_refusal(.errors, .errors_code))]
     Refused {
         /// The operation.
         operation: &'static str,
@@ -56,7 +51,6 @@ pub enum Error {
     },
 
     /// The envelope reports success but carries no `Model`.
-    #[error("{operation}: the API reported success (HTTP {status}) but sent no `Model`")]
     MissingModel {
         /// The operation.
         operation: &'static str,
@@ -68,7 +62,6 @@ pub enum Error {
 
     /// The API answered with an HTTP status the spec does not document, or
     /// with an undocumented error shape.
-    #[error("{operation}: unexpected HTTP {status} from the API: {body}")]
     UnexpectedStatus {
         /// The operation.
         operation: &'static str,
@@ -79,9 +72,6 @@ pub enum Error {
     },
 
     /// The body does not decode as the shape the spec documents for its status.
-    #[error(
-        "{operation}: the API's response is not the documented shape: {source}; the body starts: {body}"
-    )]
     Undecodable {
         /// The operation.
         operation: &'static str,
@@ -92,9 +82,6 @@ pub enum Error {
     },
 
     /// The body is larger than the client's cap.
-    #[error(
-        "{operation}: the API's response body exceeds the {limit}-byte cap; raise it with ClientBuilder::max_response_bytes if such bodies are expected"
-    )]
     BodyTooLarge {
         /// The operation.
         operation: &'static str,
@@ -104,9 +91,6 @@ pub enum Error {
 
     /// No complete answer within the request timeout. The server may have
     /// acted on the request; it was not retried.
-    #[error(
-        "{operation}: the API did not answer within {timeout:?}; the request was not retried and the server may already have acted on it, so check before sending it again"
-    )]
     Timeout {
         /// The operation.
         operation: &'static str,
@@ -117,13 +101,88 @@ pub enum Error {
     },
 
     /// The API could not be reached, or the connection failed mid-exchange.
-    #[error("{operation}: cannot talk to the API: {source}")]
     Connection {
         /// The operation.
         operation: &'static str,
         /// The transport error (without the URL).
         source: reqwest::Error,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidInput { operation, reason } => {
+                write!(f, "{operation}: invalid input: {reason}; nothing was sent")
+            }
+            Self::AppKeyRejected {
+                operation,
+                status,
+                message,
+            } => write!(
+                f,
+                "{operation}: the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with",
+                one_line(message)
+            ),
+            Self::Refused {
+                operation,
+                status,
+                errors,
+                errors_code,
+                status_code,
+            } => write!(
+                f,
+                "{operation}: the API refused the request (HTTP {status}{}): {}",
+                status_code_suffix(status_code),
+                describe_refusal(errors, errors_code)
+            ),
+            Self::MissingModel {
+                operation, status, ..
+            } => write!(
+                f,
+                "{operation}: the API reported success (HTTP {status}) but sent no `Model`"
+            ),
+            Self::UnexpectedStatus {
+                operation,
+                status,
+                body,
+            } => write!(
+                f,
+                "{operation}: unexpected HTTP {status} from the API: {body}"
+            ),
+            Self::Undecodable {
+                operation,
+                body,
+                source,
+            } => write!(
+                f,
+                "{operation}: the API's response is not the documented shape: {source}; the body starts: {body}"
+            ),
+            Self::BodyTooLarge { operation, limit } => write!(
+                f,
+                "{operation}: the API's response body exceeds the {limit}-byte cap; raise it with ClientBuilder::max_response_bytes if such bodies are expected"
+            ),
+            Self::Timeout {
+                operation, timeout, ..
+            } => write!(
+                f,
+                "{operation}: the API did not answer within {timeout:?}; the request was not retried and the server may already have acted on it, so check before sending it again"
+            ),
+            Self::Connection { operation, source } => {
+                write!(f, "{operation}: cannot talk to the API: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Undecodable { source, .. } => Some(source),
+            Self::Timeout { source, .. } | Self::Connection { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl Error {

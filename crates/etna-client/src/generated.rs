@@ -1641,7 +1641,10 @@ pub mod builder {
                     types::ResetCodeRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/identifiers/reset/code", client.baseurl,);
+            let url = client
+                .inner
+                .static_url(0usize, &client.baseurl, "/users/identifiers/reset/code")
+                .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1732,7 +1735,10 @@ pub mod builder {
                     types::PasswordResetRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/password/reset", client.baseurl,);
+            let url = client
+                .inner
+                .static_url(1usize, &client.baseurl, "/users/password/reset")
+                .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1808,7 +1814,10 @@ pub mod builder {
         > {
             let Self { client, username } = self;
             let username = username.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/password/secret-question", client.baseurl,);
+            let url = client
+                .inner
+                .static_url(2usize, &client.baseurl, "/users/password/secret-question")
+                .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1897,7 +1906,10 @@ pub mod builder {
                     types::PasswordUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/passwords/reset/", client.baseurl,);
+            let url = client
+                .inner
+                .static_url(3usize, &client.baseurl, "/users/passwords/reset/")
+                .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client

@@ -8,12 +8,16 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
 use progenitor_client::OperationInfo;
-use reqwest::ResponseBuilderExt;
 use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{ResponseBuilderExt, Url};
 use tracing::Instrument;
 
 /// The header that identifies the calling application.
 pub const APP_KEY_HEADER: &str = "Et-App-Key";
+
+/// [`APP_KEY_HEADER`] as the lower-case name HTTP/2 requires, checked at
+/// compile time rather than on every request.
+const APP_KEY_NAME: HeaderName = HeaderName::from_static("et-app-key");
 
 /// Per-client settings that the hooks apply to every request, including those
 /// sent through the generated builders' own `send`. Progenitor stores it in
@@ -21,6 +25,11 @@ pub const APP_KEY_HEADER: &str = "Et-App-Key";
 #[derive(Clone)]
 pub struct Limits(Arc<Settings>);
 
+/// By index in `GeneratedClient::OPERATIONS`: for an operation whose path has
+/// no parameter, that path after the base path and the URL it makes.
+pub(crate) type StaticUrls = Box<[Option<(&'static str, Url)>]>;
+
+#[derive(Clone)]
 struct Settings {
     app_key: HeaderValue,
     app_key_text: String,
@@ -32,6 +41,10 @@ struct Settings {
     secret_properties: &'static [&'static str],
     /// `(operationId, method, path template)` of every operation.
     operations: &'static [(&'static str, &'static str, &'static str)],
+    /// The base URL the generated client was given (base path included),
+    /// which `static_urls` were resolved against.
+    base_url: String,
+    static_urls: StaticUrls,
 }
 
 impl Limits {
@@ -52,7 +65,56 @@ impl Limits {
             max_response_bytes,
             secret_properties,
             operations,
+            base_url: String::new(),
+            static_urls: Box::default(),
         }))
+    }
+
+    /// The settings with the URLs of the operations without path parameters,
+    /// resolved once against `base_url` (see [`static_url`](Self::static_url)).
+    pub(crate) fn with_static_urls(mut self, base_url: String, static_urls: StaticUrls) -> Self {
+        // Unshared while the builder assembles the client, so nothing is
+        // copied.
+        let settings = Arc::make_mut(&mut self.0);
+        settings.base_url = base_url;
+        settings.static_urls = static_urls;
+        self
+    }
+
+    /// The URL `base_url` + `path` of operation `index` in
+    /// [`GeneratedClient::OPERATIONS`](crate::GeneratedClient::OPERATIONS),
+    /// whose path has no parameter: the generated `send` calls this instead
+    /// of formatting the string that reqwest would parse on every call.
+    ///
+    /// The cached URL is used only when it was resolved from the same base
+    /// URL and path: settings handed to a generated client of another spec,
+    /// or with another base URL (`new_with_client`), are resolved as
+    /// progenitor would. The error is a URL that does not parse, which
+    /// [`ClientBuilder`](crate::ClientBuilder) rules out before any call.
+    #[doc(hidden)]
+    #[inline]
+    pub fn static_url(&self, index: usize, base_url: &str, path: &str) -> Result<Url, String> {
+        if let Some(url) = self.cached_static_url(index, base_url, path) {
+            return Ok(url.clone());
+        }
+        let text = format!("{base_url}{path}");
+        Url::parse(&text).map_err(|e| format!("the URL {text:?} is not valid: {e}"))
+    }
+
+    pub(crate) fn cached_static_url(
+        &self,
+        index: usize,
+        base_url: &str,
+        path: &str,
+    ) -> Option<&Url> {
+        match self.0.static_urls.get(index) {
+            Some(Some((cached_path, url)))
+                if *cached_path == path && self.0.base_url == base_url =>
+            {
+                Some(url)
+            }
+            _ => None,
+        }
     }
 
     /// The time allowed for a whole request.
@@ -90,11 +152,18 @@ impl fmt::Debug for Limits {
 }
 
 /// Error in the body stream when the server sends more than the cap.
-#[derive(Debug, thiserror::Error)]
-#[error("the response body exceeds {limit} bytes")]
+#[derive(Debug)]
 pub(crate) struct BodyTooLarge {
     pub(crate) limit: usize,
 }
+
+impl fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the response body exceeds {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
 
 /// Before a request is sent: the app key as a sensitive header, and the
 /// timeout when the caller's reqwest client has its own. (Progenitor's
@@ -103,10 +172,7 @@ pub(crate) struct BodyTooLarge {
 #[doc(hidden)]
 pub fn pre(limits: &Limits, request: &mut reqwest::Request, _info: &OperationInfo) {
     let headers = request.headers_mut();
-    headers.insert(
-        HeaderName::from_static("et-app-key"),
-        limits.0.app_key.clone(),
-    );
+    headers.insert(APP_KEY_NAME, limits.0.app_key.clone());
     if limits.0.timeout_per_request {
         *request.timeout_mut() = Some(limits.0.timeout);
     }

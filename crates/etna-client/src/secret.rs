@@ -9,28 +9,29 @@ use schemars::JsonSchema;
 use schemars::r#gen::SchemaGenerator;
 #[cfg(feature = "json-schema")]
 use schemars::schema::{InstanceType, Schema, SchemaObject};
-use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroizing;
 
 /// A credential: the type of every field the spec marks `format: password`
 /// (confirmation codes, secret answers, reset tokens, passwords).
 ///
 /// `Debug` and `Display` print `<redacted>`, the memory is wiped on drop
-/// (`secrecy`), and the value is read only through [`Secret::expose`], so a
-/// search for `expose` finds every read. Serialising writes the real value:
-/// that is how a request carries it.
+/// (`zeroize`, which rustls already brings: no crate more for consumers), and
+/// the value is read only through [`Secret::expose`], so a search for
+/// `expose` finds every read. Serialising writes the real value: that is how
+/// a request carries it.
 #[derive(Clone)]
-pub struct Secret(SecretString);
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     /// Wraps a value, e.g. a password read from a prompt.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(SecretString::from(value.into()))
+        Self(Zeroizing::new(value.into()))
     }
 
     /// The value itself.
     pub fn expose(&self) -> &str {
-        self.0.expose_secret()
+        self.0.as_str()
     }
 
     /// Whether the value is the empty string.

@@ -251,15 +251,19 @@ fn error_payload_impl(
     ))
 }
 
-struct Operation {
-    id: String,
+/// One row of `GeneratedClient::OPERATIONS`; `static_urls` indexes the same
+/// list, so both read it from here.
+pub(crate) struct Operation {
+    pub(crate) id: String,
     method: String,
-    path: String,
+    /// The path template, server base path included.
+    pub(crate) path: String,
     success: &'static str,
     statuses: Vec<u16>,
 }
 
-fn operations(spec: &Value) -> Result<Vec<Operation>, CodegenError> {
+/// The operations in the order of `GeneratedClient::OPERATIONS`.
+pub(crate) fn operations(spec: &Value) -> Result<Vec<Operation>, CodegenError> {
     let base = etna_spec::base_path(spec);
     let mut out = Vec::new();
     for op in etna_spec::operations(spec) {
@@ -805,7 +809,7 @@ fn tokens(ty: &Type) -> String {
 }
 
 /// progenitor's builder names: the operation id in UpperCamelCase.
-fn upper_camel(id: &str) -> String {
+pub(crate) fn upper_camel(id: &str) -> String {
     heck::ToUpperCamelCase::to_upper_camel_case(id)
 }
 

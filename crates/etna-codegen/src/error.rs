@@ -37,6 +37,13 @@ pub enum CodegenError {
     /// The generated tokens were not valid Rust (a progenitor bug).
     #[error("the generated code does not parse as Rust: {0}")]
     Syntax(String),
+    /// Progenitor's output lacks the shape a post-pass over it relies on
+    /// (after a progenitor upgrade, typically): failing keeps the pass from
+    /// being skipped unnoticed.
+    #[error(
+        "progenitor's output has a shape etna-codegen does not expect: {0}\n  adapt the post-pass named above (crates/etna-codegen/src/) to the new output"
+    )]
+    UnexpectedShape(String),
     /// A generated file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {

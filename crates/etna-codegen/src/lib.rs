@@ -14,6 +14,7 @@ mod preflight;
 mod secrets;
 mod spec;
 mod stale;
+mod static_urls;
 mod trim;
 mod workspace;
 

@@ -2,6 +2,7 @@
 //! operation, the password-reset flow, secrets, tracing, and a client
 //! generated from a spec with one more operation.
 
+mod base_urls;
 mod behaviour;
 mod fixture;
 mod flow;

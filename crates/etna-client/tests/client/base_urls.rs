@@ -1,0 +1,122 @@
+//! The generated `send` of an operation without path parameters takes a URL
+//! resolved once when the client was built: it must be the very URL the
+//! formatted string used to be, under any base URL and server variables, on
+//! every call, and never the cached one for a client given another base URL.
+
+use etna_client::{Client, Dispatch, GeneratedClient, JsonArgs};
+use serde_json::{Map, Value, json};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::APP_KEY;
+
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"IsSucceed": true})))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Each parameter as the string `x` (query values must reach the server
+/// once per call, not pile up in a cached URL), the body as the spec's
+/// example.
+fn arguments(doc: &etna_client::OperationDoc) -> JsonArgs {
+    let parameters: Map<String, Value> = doc
+        .parameters
+        .iter()
+        .map(|p| (p.name.to_owned(), json!("x")))
+        .collect();
+    let body = doc.body.as_ref().map(|body| {
+        serde_json::from_str(body.example).unwrap_or_else(|e| {
+            panic!(
+                "{}: the spec's request example is not JSON ({e}); the test needs one",
+                doc.id
+            )
+        })
+    });
+    JsonArgs::new(parameters, body)
+}
+
+/// `(method, path, sorted query pairs)` of every request the server saw.
+async fn received(server: &MockServer) -> Vec<(String, String, Vec<(String, String)>)> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut query: Vec<(String, String)> = r.url.query_pairs().into_owned().collect();
+            query.sort();
+            (r.method.to_string(), r.url.path().to_owned(), query)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn operations_without_path_parameters_hit_their_url_under_a_base_path_and_another_version() {
+    let server = server().await;
+    let client = Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .app_key(APP_KEY)
+        .api_version("2.0")
+        .build()
+        .unwrap();
+    let mut expected = Vec::new();
+    for doc in <etna_client::generated::Client as Dispatch>::OPERATION_DOCS {
+        let path = format!("/api{}", doc.path.replace("{version}", "2.0"));
+        assert!(
+            !path.contains('{'),
+            "{}: the test knows no path parameters",
+            doc.id
+        );
+        let mut query: Vec<(String, String)> = doc
+            .parameters
+            .iter()
+            .filter(|p| p.location == "query")
+            .map(|p| (p.name.to_owned(), "x".to_owned()))
+            .collect();
+        query.sort();
+        let args = arguments(doc);
+        // Twice: the second call must not see what the first did to its URL.
+        for _ in 0..2 {
+            let answer = client.dispatch(doc.id, &args).await;
+            assert!(answer.is_some(), "{}: not dispatched", doc.id);
+            expected.push((doc.method.to_owned(), path.clone(), query.clone()));
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(received(&server).await, expected);
+}
+
+/// Settings taken from a built client into a generated client with another
+/// base URL: the requests go where that client says, as before the cache.
+#[tokio::test]
+async fn a_generated_client_with_another_base_url_does_not_use_the_cached_urls() {
+    let built_for = server().await;
+    let elsewhere = server().await;
+    let client = Client::builder()
+        .base_url(built_for.uri())
+        .app_key(APP_KEY)
+        .build()
+        .unwrap();
+    let moved = etna_client::generated::Client::new_with_client(
+        &format!("{}/other/v9", elsewhere.uri()),
+        reqwest::Client::new(),
+        client.api().limits().clone(),
+    );
+    let base_path = <etna_client::generated::Client as GeneratedClient>::BASE_PATH;
+    let (doc, path) = <etna_client::generated::Client as Dispatch>::OPERATION_DOCS
+        .iter()
+        .find_map(|doc| {
+            let path = doc.path.strip_prefix(base_path)?;
+            (!path.contains('{')).then_some((doc, path))
+        })
+        .expect("the spec has an operation without path parameters");
+    assert!(moved.dispatch(doc.id, &arguments(doc)).await.is_some());
+    assert!(received(&built_for).await.is_empty());
+    let requests = received(&elsewhere).await;
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].1, format!("/other/v9{path}"));
+}
