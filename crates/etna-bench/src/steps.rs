@@ -1,14 +1,14 @@
 //! The hand-written call with one of etna-client's own per-call steps swapped
 //! in, to find where the client's extra time goes. Every step runs the
-//! client's code itself (its hooks, its generated types, progenitor's
-//! response wrapper, on the client's own reqwest client), not a copy of it.
+//! client's code itself (its hooks, its generated types, its decoder, on the
+//! client's own reqwest client), not a copy of it.
 
 use std::sync::Arc;
 
 use etna_client::Operation;
 use etna_client::generated::builder::GenerateResetToken;
 use etna_client::types::{self, ResetTokenEnvelope};
-use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
+use progenitor_client::{ClientInfo, OperationInfo};
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 
 use crate::caller::{CODE, CallFailed};
@@ -29,9 +29,10 @@ pub enum Step {
     Pre,
     /// `hooks::exec` sends: its tracing span, its timing, its body cap.
     Exec,
-    /// progenitor's `ResponseValue::from_response` decodes the body (and
-    /// keeps a copy of the headers) instead of `serde_json::from_slice`.
-    ResponseValue,
+    /// `decode::response_value`, what every generated `send` decodes with,
+    /// reads the body into progenitor's `ResponseValue` (headers moved, not
+    /// copied) instead of `serde_json::from_slice`.
+    Decode,
 }
 
 impl Step {
@@ -41,7 +42,7 @@ impl Step {
         Step::TypedBody,
         Step::Pre,
         Step::Exec,
-        Step::ResponseValue,
+        Step::Decode,
     ];
 
     /// What the table row says.
@@ -52,10 +53,10 @@ impl Step {
             }
             Step::TypedBody => "the body through the generated builder and types",
             Step::Pre => "`hooks::pre` (app key header, timeout)",
-            Step::Exec => "`hooks::exec` (tracing span, timing, body cap)",
-            Step::ResponseValue => {
-                "progenitor's `ResponseValue::from_response` (decode, header copy)"
+            Step::Exec => {
+                "`hooks::exec` (tracing span and timing when a subscriber wants them, body cap)"
             }
+            Step::Decode => "`decode::response_value` (the body into progenitor's `ResponseValue`)",
         }
     }
 }
@@ -133,8 +134,8 @@ impl StepCall {
         if response.status() != reqwest::StatusCode::OK {
             return Err(CallFailed(format!("status {}", response.status())));
         }
-        let envelope: ResetTokenEnvelope = if self.step == Step::ResponseValue {
-            ResponseValue::<ResetTokenEnvelope>::from_response::<types::ErrorBody>(response)
+        let envelope: ResetTokenEnvelope = if self.step == Step::Decode {
+            etna_client::decode::response_value::<ResetTokenEnvelope, types::ErrorBody>(response)
                 .await
                 .map_err(|e| fail(&e))?
                 .into_inner()

@@ -189,6 +189,29 @@ pub async fn exec(
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
+    let response = if tracing::enabled!(tracing::Level::WARN) {
+        traced(client, limits, request, info).await?
+    } else {
+        // No subscriber wants even the failures: no span, no clock reads.
+        client.execute(request).await?
+    };
+    let limit = limits.0.max_response_bytes;
+    // hyper never yields more than a declared Content-Length, so such a body
+    // is already bounded; skipping the re-wrap saves ~0.5 µs a call
+    // (BENCHMARKS.md).
+    if response.content_length().is_some_and(|n| n <= limit as u64) {
+        return Ok(response);
+    }
+    Ok(cap_body(response, limit))
+}
+
+/// `client.execute` inside the span, with its events.
+async fn traced(
+    client: &reqwest::Client,
+    limits: &Limits,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
     let (method, path) = limits.describe(info.operation_id);
     let span = tracing::info_span!(
         "etna_client.request",
@@ -199,8 +222,7 @@ pub async fn exec(
     let started = Instant::now();
     let result = client.execute(request).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let response = match result {
-        Ok(response) => response,
+    match result {
         Err(error) => {
             let kind = if error.is_timeout() {
                 "timeout"
@@ -210,23 +232,18 @@ pub async fn exec(
                 "transport"
             };
             tracing::warn!(parent: &span, error = kind, elapsed_ms, "request failed");
-            return Err(error);
+            Err(error)
         }
-    };
-    tracing::info!(
-        parent: &span,
-        status = response.status().as_u16(),
-        elapsed_ms,
-        "response"
-    );
-    let limit = limits.0.max_response_bytes;
-    // hyper never yields more than a declared Content-Length, so such a body
-    // is already bounded; skipping the re-wrap saves ~0.5 µs a call
-    // (BENCHMARKS.md).
-    if response.content_length().is_some_and(|n| n <= limit as u64) {
-        return Ok(response);
+        Ok(response) => {
+            tracing::info!(
+                parent: &span,
+                status = response.status().as_u16(),
+                elapsed_ms,
+                "response"
+            );
+            Ok(response)
+        }
     }
-    Ok(cap_body(response, limit))
 }
 
 /// Wraps the body so that reading more than `limit` bytes fails with

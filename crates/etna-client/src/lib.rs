@@ -45,6 +45,8 @@
 extern crate self as etna_client;
 
 mod client;
+#[doc(hidden)]
+pub mod decode;
 mod dispatch;
 mod envelope;
 mod error;

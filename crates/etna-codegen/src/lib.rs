@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod additions;
+mod decode;
 mod error;
 mod generate;
 mod preflight;

@@ -1,0 +1,143 @@
+//! A deterministic pass over progenitor's output: every generated `send`
+//! decodes a response with `etna_client::decode::response_value` instead of
+//! progenitor's `ResponseValue::from_response`, which copies the response
+//! headers before reading the body; ours moves them. Same result, same error
+//! variants, one allocation less per call.
+
+use proc_macro2::{Group, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::{ImplItem, Item};
+
+use crate::CodegenError;
+
+/// What replaces `ResponseValue::from_response`.
+const DECODER: &str = "::etna_client::decode::response_value";
+
+/// Rewrites every `ResponseValue::from_response` in the builders' `send`
+/// bodies. Progenitor decodes each documented JSON answer that way, so
+/// finding `send` bodies but no such call means its output changed: an
+/// error, rather than quietly losing the saving.
+pub(crate) fn move_response_headers(file: &mut syn::File) -> Result<usize, CodegenError> {
+    let mut replaced = 0;
+    let mut sends = 0;
+    for item in &mut file.items {
+        let Item::Mod(module) = item else { continue };
+        let Some((_, items)) = &mut module.content else {
+            continue;
+        };
+        for item in items {
+            let Item::Impl(block) = item else { continue };
+            for member in &mut block.items {
+                let ImplItem::Fn(function) = member else {
+                    continue;
+                };
+                if function.sig.ident != "send" {
+                    continue;
+                }
+                sends += 1;
+                let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
+                function.block = syn::parse2(tokens).map_err(|e| {
+                    CodegenError::UnexpectedShape(format!(
+                        "decode.rs: a rewritten `send` does not parse: {e}"
+                    ))
+                })?;
+            }
+        }
+    }
+    if sends > 0 && replaced == 0 {
+        return Err(CodegenError::UnexpectedShape(format!(
+            "decode.rs: none of the {sends} generated `send` bodies calls `ResponseValue::from_response`"
+        )));
+    }
+    Ok(replaced)
+}
+
+/// The tokens with each `ResponseValue :: from_response` path replaced,
+/// inside groups too. (A token rewrite needs none of syn's visitor features.)
+fn rewrite(tokens: TokenStream, replaced: &mut usize) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if is_from_response(&tokens[i..]) {
+            let decoder: TokenStream = DECODER.parse().expect("a valid path");
+            out.extend(decoder);
+            *replaced += 1;
+            i += 4;
+            continue;
+        }
+        match &tokens[i] {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), rewrite(group.stream(), replaced));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// `ResponseValue`, `:`, `:`, `from_response`. Progenitor writes the path
+/// unqualified; a qualified one would no longer parse once rewritten, and
+/// fails codegen.
+fn is_from_response(tokens: &[TokenTree]) -> bool {
+    match tokens {
+        [
+            TokenTree::Ident(ty),
+            TokenTree::Punct(a),
+            TokenTree::Punct(b),
+            TokenTree::Ident(function),
+            ..,
+        ] => {
+            ty == "ResponseValue"
+                && a.as_char() == ':'
+                && b.as_char() == ':'
+                && function == "from_response"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(send_body: &str) -> syn::File {
+        syn::parse_str(&format!(
+            "pub mod builder {{ impl<'a> Op<'a> {{ pub async fn send(self) -> R {{ {send_body} }} }} }}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_from_response_in_a_send_is_replaced() {
+        let mut file = file(
+            "match status { 200u16 => ResponseValue::from_response(response).await, \
+             400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)), \
+             _ => Err(Error::UnexpectedResponse(response)) }",
+        );
+        assert_eq!(move_response_headers(&mut file).unwrap(), 2);
+        let text = file.to_token_stream().to_string().replace(' ', "");
+        assert!(!text.contains("from_response"), "{text}");
+        assert_eq!(
+            text.matches("::etna_client::decode::response_value(")
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_send_without_it_is_an_unexpected_shape() {
+        let mut file = file("ResponseValue::decode(response).await");
+        let error = move_response_headers(&mut file).unwrap_err().to_string();
+        assert!(error.contains("from_response"), "{error}");
+    }
+
+    #[test]
+    fn a_file_without_send_is_left_alone() {
+        let mut file: syn::File = syn::parse_str("pub mod types { pub struct A; }").unwrap();
+        assert_eq!(move_response_headers(&mut file).unwrap(), 0);
+    }
+}
