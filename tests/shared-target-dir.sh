@@ -8,7 +8,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export CARGO_TERM_COLOR=never
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Cargo decides a path package's freshness by mtime, across clones alike: once
+# B's changed spec is built, this checkout's older spec would look built too,
+# and etna-mock here would embed B's. Touching this checkout's spec on the way
+# out makes its next build copy its own spec again.
+trap 'rm -rf "$work"; touch "$root/openapi/etna-trader.yaml"' EXIT
 failures=0
 passes=0
 pass() { echo "ok: $*"; passes=$((passes + 1)); }
