@@ -13,6 +13,9 @@
 #   ST_SEED=N           another seed (default below); the run prints its seed
 #   ST_MAX_EXAMPLES=N   test cases per operation and phase (default below)
 #   PYTHON=python3.11   the interpreter for the venv (default python3)
+#   ST_ETNA=PATH        an `etna` binary already built (`.ci/run` passes the
+#                       one its test step built, and runs this beside another
+#                       cargo command); by default it is built here
 #
 # Tests two servers: `etna mock serve` (the reset flow with state) and
 # `etna mock serve --stateless` (documented examples).
@@ -73,9 +76,14 @@ fi
 # `--workspace --bins` 372s and `-p etna-cli` 360s, because without
 # dev-dependencies the features resolve differently and the dependencies are
 # built again; `--workspace --test cli` 147s (etna-client and etna-cli again).
-step "building the etna CLI"
-cargo build --workspace --tests
-etna=$target_dir/debug/etna
+if [[ -n ${ST_ETNA:-} ]]; then
+  etna=$ST_ETNA
+  [[ -x $etna ]] || { echo "schemathesis: ST_ETNA=$etna is not an executable" >&2; exit 2; }
+else
+  step "building the etna CLI"
+  cargo build --workspace --tests
+  etna=$target_dir/debug/etna
+fi
 
 
 # The spec's server URL is `{apiURL}/v{version}`; the mock serves what follows

@@ -294,8 +294,21 @@ fn record_requests(tab: &Arc<Tab>) -> Arc<Mutex<NetworkLog>> {
     log
 }
 
+/// Waits (by script, see [`wait_for_all`]) until `xpath` names an element,
+/// then clicks it as a mouse does: scrolled into view, at its centre.
 fn click(tab: &Tab, xpath: &str) {
-    tab.wait_for_xpath(xpath)
+    let script = format!(
+        "document.evaluate({}, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null)\
+         .singleNodeValue !== null",
+        serde_json::to_string(xpath).expect("a string")
+    );
+    Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| {
+            let found = tab.evaluate(&script, false).ok()?.value?.as_bool()?;
+            found.then_some(())
+        })
+        .unwrap_or_else(|_| panic!("{xpath} never appeared"));
+    tab.find_element_by_xpath(xpath)
         .and_then(|element| element.click().map(|_| ()))
         .unwrap_or_else(|e| panic!("cannot click {xpath}: {e}"));
 }
@@ -311,12 +324,23 @@ fn wait_for_text(tab: &Tab, xpath: &str, needle: &str) -> String {
 /// show the previous example for a moment); `Err` holds the last text seen.
 fn wait_for_all(tab: &Tab, xpath: &str, needles: &[String]) -> Result<String, String> {
     let mut last = String::new();
+    // One script per poll: headless_chrome's element lookup fetches the
+    // document tree over DevTools first, which on Redoc's page made each poll
+    // cost more than the check itself (73 s for the test, 14 s per operation).
+    let script = format!(
+        "(() => {{ const node = document.evaluate({}, document, null, \
+         XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+         return node ? node.innerText : null; }})()",
+        serde_json::to_string(xpath).expect("a string")
+    );
     Wait::new(PATIENCE, Duration::from_millis(100))
         .until(|| {
             let text = tab
-                .find_element_by_xpath(xpath)
-                .and_then(|e| e.get_inner_text())
-                .ok()?;
+                .evaluate(&script, false)
+                .ok()?
+                .value?
+                .as_str()?
+                .to_owned();
             if needles.iter().all(|needle| text.contains(needle.as_str())) {
                 Some(text)
             } else {
