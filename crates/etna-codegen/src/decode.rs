@@ -6,7 +6,6 @@
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::{ImplItem, Item};
 
 use crate::CodegenError;
 
@@ -20,29 +19,14 @@ const DECODER: &str = "::etna_client::decode::response_value";
 pub(crate) fn move_response_headers(file: &mut syn::File) -> Result<usize, CodegenError> {
     let mut replaced = 0;
     let mut sends = 0;
-    for item in &mut file.items {
-        let Item::Mod(module) = item else { continue };
-        let Some((_, items)) = &mut module.content else {
-            continue;
-        };
-        for item in items {
-            let Item::Impl(block) = item else { continue };
-            for member in &mut block.items {
-                let ImplItem::Fn(function) = member else {
-                    continue;
-                };
-                if function.sig.ident != "send" {
-                    continue;
-                }
-                sends += 1;
-                let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
-                function.block = syn::parse2(tokens).map_err(|e| {
-                    CodegenError::UnexpectedShape(format!(
-                        "decode.rs: a rewritten `send` does not parse: {e}"
-                    ))
-                })?;
-            }
-        }
+    for function in crate::sends::sends_mut(file) {
+        sends += 1;
+        let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
+        function.block = syn::parse2(tokens).map_err(|e| {
+            CodegenError::UnexpectedShape(format!(
+                "decode.rs: a rewritten `send` does not parse: {e}"
+            ))
+        })?;
     }
     if sends > 0 && replaced == 0 {
         return Err(CodegenError::UnexpectedShape(format!(

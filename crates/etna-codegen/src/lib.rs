@@ -13,6 +13,7 @@ mod error;
 mod generate;
 mod preflight;
 mod secrets;
+mod sends;
 mod spec;
 mod stale;
 mod static_urls;

@@ -5,7 +5,7 @@
 //! than built and then removed by a hook on every call.
 
 use quote::ToTokens;
-use syn::{Expr, ImplItem, Item, Lit, Stmt};
+use syn::{Expr, Lit, Stmt};
 
 /// The header progenitor adds to every request.
 const VERSION_HEADER: &str = "\"api-version\"";
@@ -14,21 +14,9 @@ const VERSION_HEADER: &str = "\"api-version\"";
 /// for what is left. Returns how many `send` bodies changed.
 pub(crate) fn drop_version_header(file: &mut syn::File) -> usize {
     let mut changed = 0;
-    for item in &mut file.items {
-        let Item::Mod(module) = item else { continue };
-        let Some((_, items)) = &mut module.content else {
-            continue;
-        };
-        for item in items {
-            let Item::Impl(block) = item else { continue };
-            for member in &mut block.items {
-                let ImplItem::Fn(function) = member else {
-                    continue;
-                };
-                if function.sig.ident == "send" && trim_block(&mut function.block.stmts) {
-                    changed += 1;
-                }
-            }
+    for function in crate::sends::sends_mut(file) {
+        if trim_block(&mut function.block.stmts) {
+            changed += 1;
         }
     }
     changed
