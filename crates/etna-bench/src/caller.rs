@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use etna_client::Operation;
+use etna_client::generated::builder;
 
 use etna_client::types::{PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope};
 
@@ -34,11 +35,17 @@ impl Call {
     /// Both calls, in table order.
     pub const ALL: [Call; 2] = [Call::ResetToken, Call::ResetPassword];
 
-    /// The call in table rows.
-    pub fn describe(self) -> &'static str {
+    /// The call in table rows, named by the client's operation ids.
+    pub fn describe(self) -> String {
         match self {
-            Call::ResetToken => "step 3 (`generate_reset_token`: secret in the answer)",
-            Call::ResetPassword => "step 4 (`reset_password`: three secrets in the body)",
+            Call::ResetToken => format!(
+                "step 3 (`{}`: secret in the answer)",
+                <builder::GenerateResetToken<'static> as Operation>::ID
+            ),
+            Call::ResetPassword => format!(
+                "step 4 (`{}`: three secrets in the body)",
+                <builder::ResetPassword<'static> as Operation>::ID
+            ),
         }
     }
 }

@@ -138,9 +138,10 @@ fn cargo_test_fails_on_every_change_that_is_not_docs_only() {
     // Code generation is most of this test's time: most cases share the base
     // as their old side, so each distinct old side is generated once, and the
     // cases, which are independent, are spread over the cores.
-    let mut generated: HashMap<String, String> = HashMap::new();
-    for case in &cases {
-        generated.entry(case.old.to_string()).or_insert_with(|| {
+    let olds: Vec<String> = cases.iter().map(|case| case.old.to_string()).collect();
+    let mut generated: HashMap<&str, String> = HashMap::new();
+    for (case, old) in cases.iter().zip(&olds) {
+        generated.entry(old).or_insert_with(|| {
             generate_client(&spec(&case.old, &case.name))
                 .unwrap_or_else(|e| panic!("{}: the old spec generates: {e}", case.name))
         });
@@ -150,12 +151,14 @@ fn cargo_test_fails_on_every_change_that_is_not_docs_only() {
     let failures: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = cases
             .chunks(per_thread)
-            .map(|chunk| {
+            .zip(olds.chunks(per_thread))
+            .map(|(chunk, olds)| {
                 let generated = &generated;
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .flat_map(|case| check(case, &generated[&case.old.to_string()]))
+                        .zip(olds)
+                        .flat_map(|(case, old)| check(case, &generated[old.as_str()]))
                         .collect::<Vec<_>>()
                 })
             })
