@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+pub mod model;
 mod operations;
 mod order;
 pub mod pointer;
