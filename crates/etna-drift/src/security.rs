@@ -326,7 +326,16 @@ fn requirements(
             "every request accepted before is still accepted".to_owned(),
         )
     } else {
-        let who: Vec<String> = refused.iter().map(|alt| alternative(alt)).collect();
+        let who: Vec<String> = refused
+            .iter()
+            .map(|alt| {
+                if alt.is_empty() {
+                    "no credentials".to_owned()
+                } else {
+                    format!("only {}", alt.join(" + "))
+                }
+            })
+            .collect();
         (
             Class::Breaking,
             format!(
@@ -346,4 +355,29 @@ fn requirements(
         at,
         detail,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alts(list: &[&[&str]]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = list
+            .iter()
+            .map(|alt| alt.iter().map(|s| (*s).to_owned()).collect())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn needs_follow_the_model() {
+        let sign_in = alts(&[&["EtAppKey"], &["Bearer", "EtAppKey"]]);
+        assert_eq!(need(&sign_in, "EtAppKey"), Need::Required);
+        assert_eq!(need(&sign_in, "Bearer"), Need::Optional);
+        assert_eq!(need(&sign_in, "Other"), Need::None);
+        assert_eq!(need(&alternatives(None), "EtAppKey"), Need::None);
+        assert_eq!(show(&alternatives(Some(&[]))), "no credentials");
+        assert_eq!(show(&sign_in), "Bearer + EtAppKey or EtAppKey");
+    }
 }

@@ -263,3 +263,32 @@ pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     }
     ctx.push(change);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_variable_is_not_read_and_the_others_are() {
+        let server: Server = serde_json::from_value(serde_json::json!({
+            "url": "{apiURL}/v{version}/{desk}",
+            "variables": {
+                "apiURL": {"default": "https://x.example"},
+                "version": {"default": "1.0", "enum": ["1.0", "2.0"]},
+                "desk": {"default": "main"}
+            }
+        }))
+        .unwrap();
+        let read = read(Some(&server));
+        assert_eq!(read.base_path.as_deref(), Some("/v{version}/{desk}"));
+        let names: Vec<&str> = read.variables.iter().map(|(n, ..)| n.as_str()).collect();
+        assert_eq!(names, ["version", "desk"]);
+        assert_eq!(read.variables[0].2, ["1.0", "2.0"]);
+        let fixed = Server {
+            url: "https://x.example/v1".to_owned(),
+            ..Server::default()
+        };
+        assert_eq!(super::read(Some(&fixed)).base_path, None);
+        assert_eq!(show(&Some(String::new())), "the API root itself");
+    }
+}
