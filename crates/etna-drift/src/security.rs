@@ -99,8 +99,14 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             Some((_, b)) => {
                 let (Some(a), Some(b)) = (a, b) else { continue };
                 if wire(a) != wire(b) {
+                    let api_key = |s: &SecurityScheme| matches!(s, SecurityScheme::APIKey { .. });
+                    let hand_written = if api_key(a) || api_key(b) {
+                        format!("; {HAND_WRITTEN}")
+                    } else {
+                        String::new()
+                    };
                     let detail = format!(
-                        "security scheme `{name}` changes from {} to {}: every request that needs it fails with 401/403 (`Error::AppKeyRejected` for the app key) until the client sends the new credentials; {HAND_WRITTEN}",
+                        "security scheme `{name}` changes from {} to {}: every request that needs it fails with 401/403 (`Error::AppKeyRejected` for the app key) until the client sends the new credentials{hand_written}",
                         describe(a),
                         describe(b)
                     );

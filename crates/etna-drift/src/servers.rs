@@ -202,6 +202,24 @@ fn variables(ctx: &mut Ctx, label: Option<&str>, old: &Read, new: &Read, at: &st
     }
 }
 
+/// The variables whose default or documented values differ, for a message.
+fn variable_changes(old: &Read, new: &Read) -> String {
+    new.variables
+        .iter()
+        .filter_map(|(name, default, allowed)| {
+            let (_, was, was_allowed) = old.variables.iter().find(|(n, ..)| n == name)?;
+            if was != default {
+                Some(format!("`{name}` defaults to `{default}`, was `{was}`"))
+            } else if was_allowed != allowed {
+                Some(format!("the documented values of `{name}` change"))
+            } else {
+                None
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An operation's effective server, when the operation or its path item
 /// declares one on either side (the root server is compared once).
 pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
@@ -237,8 +255,14 @@ pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         (
             Class::Warning,
             format!(
-                "the operation's server changes from {old_from} to {new_from}, with the same base path {} but other variables: callers that leave them out may call another URL after regenerating",
-                show(&new.base_path)
+                "the operation's server ({}) keeps its base path {} but its variables change ({}): after regenerating, callers that leave them out call another URL",
+                if old_from == new_from {
+                    new_from.to_owned()
+                } else {
+                    format!("{new_from}, was {old_from}")
+                },
+                show(&new.base_path),
+                variable_changes(&old, &new)
             ),
         )
     } else {
