@@ -1,14 +1,19 @@
 //! The rendered API reference (`cargo xtask docs`), opened in headless
-//! Chromium and read as a reader would: the endpoint, the `Et-App-Key` header,
-//! the request example and every response example must be on screen, and the
-//! page must load nothing from the network. Saves a screenshot for review in
-//! target/api-docs/screenshot.png.
+//! Chromium and read as a reader would. Everything it looks for is derived
+//! from the spec: the overview lists every operation (and nothing else); on
+//! each operation's page the endpoint names its method and path, the endpoint
+//! menu gives the operation's own server (sign-in's `{apiURL}/token`, outside
+//! `/v{version}`) expanded with its defaults, the security summary and details
+//! name every scheme of every requirement (`Et-App-Key`, `Bearer`), every
+//! parameter shows its example, and every response shows its examples, its
+//! headers, or that it has no body. The page must load nothing from the
+//! network. Saves screenshots for review in target/api-docs/.
 //!
 //! Needs Node.js with the pinned tools (`cargo xtask lint` installs them) and
-//! Debian's `chromium`. Without them the test says so and passes, unless `CI`
-//! is set: CI has to run it.
+//! Debian's `chromium`. It runs only when asked for (`--include-ignored`), and
+//! then fails without them.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -16,6 +21,7 @@ use std::time::Duration;
 
 use etna_codegen::{SPEC_PATH, workspace_root};
 use etna_spec_review::{DOCS_DIR, NodeTools, load_spec, render_docs};
+use headless_chrome::browser::tab::point::Point;
 use headless_chrome::protocol::cdp::Network;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::types::Event;
@@ -23,22 +29,43 @@ use headless_chrome::util::Wait;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
-/// The page's route of an operation is `/<tag slug>/<operationId>`.
-const TAG_ROUTE: &str = "/password-reset/";
-/// The right-hand panel with the request sample, below an operation's section.
+/// The right-hand panel with the endpoint and the request sample, beside an
+/// operation's section.
 const REQUEST_PANEL: &str = "//*[contains(@class,'panel-request-samples')]";
+/// The security drawer that "View security details" opens.
+const SECURITY_DRAWER: &str = "//div[@tabindex='0'][./span[normalize-space(.)='Security']]";
 /// How long the page may take to show something before the test gives up;
 /// a bound on waiting, not a performance claim.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// One operation of the spec, with what the page must show for it.
+struct Operation<'a> {
+    id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    /// The page's route is `#/<tag slug>/<operationId>`.
+    tag_slug: String,
+    node: &'a Value,
+    /// The operation's own `servers`, else its path item's, else the spec's.
+    servers: &'a [Value],
+    /// True when the operation or its path item names its own servers.
+    own_servers: bool,
+    /// The security requirements: alternatives, each a list of scheme names.
+    security: Vec<Vec<String>>,
+    /// The path item's parameters, then the operation's.
+    parameters: Vec<&'a Value>,
+}
+
 #[test]
 #[ignore = "needs Chromium and tools/spec-lint/node_modules; .ci/run runs it with --include-ignored"]
-fn a_reader_sees_every_endpoint_the_app_key_header_and_every_example() {
+fn a_reader_sees_every_operation_its_server_security_and_examples() {
     let (tools, chromium) = tools();
     let root = workspace_root();
     let page =
         render_docs(&tools, Path::new(SPEC_PATH), &root.join(DOCS_DIR)).expect("the page renders");
     let spec = load_spec(&root.join(SPEC_PATH)).expect("the spec parses");
+    let operations = operations(&spec);
+    assert!(!operations.is_empty(), "the spec has no operation");
 
     let browser = launch(&chromium);
     let tab = browser.new_tab().expect("a tab");
@@ -46,44 +73,41 @@ fn a_reader_sees_every_endpoint_the_app_key_header_and_every_example() {
     let network = record_requests(&tab);
     let url = format!("file://{}", page.display());
 
-    // The overview: what the API is and how a caller identifies itself.
+    // The overview: what the API is and how a caller identifies itself, and
+    // a link to every operation of the spec, and to nothing else.
     tab.navigate_to(&url)
         .and_then(|t| t.wait_until_navigated())
         .expect("the page opens");
     wait_for_text(&tab, "//body", "Et-App-Key");
+    let expected: BTreeSet<String> = operations
+        .iter()
+        .map(|op| format!("#/{}/{}", op.tag_slug, op.id))
+        .collect();
+    let linked = operation_links(&tab, &expected);
+    assert_eq!(
+        linked, expected,
+        "the overview's links to operations differ from the spec's operations"
+    );
 
     let mut checked = Vec::new();
-    let mut operations = 0;
-    for (path, item) in spec["paths"].as_object().expect("paths") {
-        for (method, operation) in item.as_object().expect("a path item") {
-            let id = operation["operationId"].as_str().expect("an operationId");
-            // Reached as a reader does: from the overview's list of operations.
-            tab.navigate_to(&url)
-                .and_then(|t| t.wait_until_navigated())
-                .expect("the overview opens");
-            wait_for_text(&tab, "//body", "Et-App-Key");
-            click(
-                &tab,
-                &format!(
-                    "//a[contains(@href,'{TAG_ROUTE}{id}')][contains(normalize-space(.),'{path}')]"
-                ),
-            );
-            checked.extend(check_operation(&tab, &spec, id, method, path, operation));
-            operations += 1;
-            if id == "generate_reset_token" {
-                let screenshot = tab
-                    .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-                    .expect("a screenshot");
-                let screenshot_path = root.join(DOCS_DIR).join("screenshot.png");
-                std::fs::write(&screenshot_path, screenshot).expect("the screenshot is saved");
-                println!(
-                    "screenshot of an operation page: {}",
-                    screenshot_path.display()
-                );
-            }
+    for op in &operations {
+        // Reached as a reader does: from the overview's list of operations.
+        tab.navigate_to(&url)
+            .and_then(|t| t.wait_until_navigated())
+            .expect("the overview opens");
+        wait_for_text(&tab, "//body", "Et-App-Key");
+        click(
+            &tab,
+            &format!(
+                "//a[@href='#/{}/{}'][contains(normalize-space(.),'{}')]",
+                op.tag_slug, op.id, op.path
+            ),
+        );
+        checked.extend(check_operation(&tab, &spec, op));
+        if op.id == "generate_reset_token" {
+            screenshot(&tab, "screenshot.png");
         }
     }
-    assert!(operations > 0, "the spec has no operation");
     // Texts the documentation states, in case the spec walk found fewer.
     let all: String = checked.iter().map(|(_, _, shown)| shown.as_str()).collect();
     for text in [
@@ -91,6 +115,7 @@ fn a_reader_sees_every_endpoint_the_app_key_header_and_every_example() {
         "ErrorIncorrectAnswer",
         "What street did you live on in third grade?",
         "Application key is not defined or does not exist",
+        "Invalid credentials",
     ] {
         assert!(
             all.contains(text),
@@ -106,18 +131,118 @@ fn a_reader_sees_every_endpoint_the_app_key_header_and_every_example() {
     );
 }
 
-/// On an operation's page: its path, summary and method, the header its
-/// security names, the request example, and every example of every response
-/// (chosen as a reader would: the status tab, then the named example), all
-/// taken from the spec. Returns `(status, example, text shown)`.
-fn check_operation(
-    tab: &Tab,
-    spec: &Value,
-    id: &str,
-    method: &str,
-    path: &str,
-    operation: &Value,
-) -> Vec<(String, String, String)> {
+/// Every operation of the spec, in its order, with its effective servers and
+/// security.
+fn operations(spec: &Value) -> Vec<Operation<'_>> {
+    let root_servers = spec["servers"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let item = resolve(spec, item);
+        for method in etna_spec::METHODS {
+            let Some(node) = item.get(method) else {
+                continue;
+            };
+            let own = node
+                .get("servers")
+                .or_else(|| item.get("servers"))
+                .and_then(Value::as_array)
+                .filter(|list| !list.is_empty());
+            let security = node
+                .get("security")
+                .or_else(|| spec.get("security"))
+                .and_then(Value::as_array)
+                .map(|alternatives| {
+                    alternatives
+                        .iter()
+                        .map(|requirement| {
+                            requirement
+                                .as_object()
+                                .expect("a security requirement")
+                                .keys()
+                                .cloned()
+                                .collect()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let tag = node["tags"][0]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no tag"));
+            let parameters = [item, node]
+                .into_iter()
+                .flat_map(|holder| holder["parameters"].as_array().into_iter().flatten())
+                .map(|parameter| resolve(spec, parameter))
+                .collect();
+            found.push(Operation {
+                id: node["operationId"].as_str().expect("an operationId"),
+                method,
+                path,
+                tag_slug: slug(tag),
+                node,
+                servers: own.map_or(root_servers, Vec::as_slice),
+                own_servers: own.is_some(),
+                security,
+                parameters,
+            });
+        }
+    }
+    found
+}
+
+/// The page's slug of a tag name: `Password reset` is `password-reset`.
+fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// A server's URL as the page shows it: each `{variable}` replaced by its default.
+fn expanded(server: &Value) -> String {
+    let mut url = server["url"].as_str().expect("a server url").to_owned();
+    for (name, variable) in server["variables"].as_object().into_iter().flatten() {
+        let default = variable["default"].as_str().expect("a variable default");
+        url = url.replace(&format!("{{{name}}}"), default);
+    }
+    url
+}
+
+/// The `#/<tag>/<operation>` links on the overview, once all those expected
+/// are there (the page renders progressively).
+fn operation_links(tab: &Tab, expected: &BTreeSet<String>) -> BTreeSet<String> {
+    let script = "Array.from(document.querySelectorAll('a[href^=\"#/\"]'))\
+                  .map(a => a.getAttribute('href'))\
+                  .filter(href => href.split('/').length === 3)\
+                  .join('\\n')";
+    let read = || -> BTreeSet<String> {
+        tab.evaluate(script, false)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let _ = Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| read().is_superset(expected).then_some(()));
+    read()
+}
+
+/// On an operation's page: its path, summary and method; the endpoint menu
+/// with its servers; its parameters with their examples; the request
+/// example; its security, summary and details; and every response (chosen as
+/// a reader would: the status tab, then the named example), all taken from
+/// the spec. Returns `(status, example, text shown)` for the examples.
+fn check_operation(tab: &Tab, spec: &Value, op: &Operation<'_>) -> Vec<(String, String, String)> {
+    let Operation {
+        id, method, path, ..
+    } = *op;
     // The page also renders neighbouring operations; everything below is
     // looked for inside this operation's own section: the nearest element
     // around its request panel (which names its path) that also holds the
@@ -136,45 +261,80 @@ fn check_operation(
         &[method.to_uppercase(), path.to_owned()],
     )
     .unwrap_or_else(|shown| panic!("{id}: the request panel does not name the method:\n{shown}"));
-    let summary = operation["summary"].as_str().unwrap_or_default();
+    let summary = op.node["summary"].as_str().unwrap_or_default();
     wait_for_text(tab, "//body", summary);
 
-    if let Some(request) = operation.get("requestBody") {
+    check_servers(tab, op, &section, &request_panel);
+
+    for parameter in &op.parameters {
+        let name = parameter["name"].as_str().expect("a parameter name");
+        let example = parameter
+            .get("example")
+            .or_else(|| parameter.pointer("/schema/example"))
+            .unwrap_or_else(|| panic!("{id}: parameter {name} has no example"));
+        wait_for_all(tab, &section, &[name.to_owned(), plain(example)]).unwrap_or_else(|shown| {
+            panic!("{id}: parameter `{name}` or its example is not shown:\n{shown}")
+        });
+    }
+
+    if let Some(request) = op.node.get("requestBody") {
         let example = &resolve(spec, request)["content"]["application/json"]["example"];
         wait_for_all(tab, &request_panel, &leaf_texts(example)).unwrap_or_else(|shown| {
             panic!("{id}: the request example is not shown whole:\n{shown}")
         });
     }
 
-    // The operation's security requirement, opened, names the header.
-    click(
-        tab,
-        &format!("{section}//*[normalize-space(text())='View security details']"),
-    );
-    let details = wait_for_text(tab, "//body", "Header parameter name");
-    let header = details
-        .split("Header parameter name")
-        .nth(1)
-        .map(|after| after.trim_start_matches([':', ' ', '\n']))
-        .unwrap_or_default();
-    assert!(
-        header.starts_with("Et-App-Key"),
-        "{id}: the security details do not name Et-App-Key:\n{details}"
-    );
+    check_security(tab, spec, op, &section);
 
     let mut checked = Vec::new();
-    let responses = operation["responses"].as_object().expect("responses");
+    let responses = op.node["responses"].as_object().expect("responses");
+    // The middle column's responses, whose tabs show each status's headers.
+    let responses_block = format!("//*[@id='{}/{id}/responses']", op.tag_slug);
+    let status_tabs =
+        format!("{responses_block}//*[@role='tablist'][@aria-label='Response status']");
     for (status, response) in responses {
-        let Some(examples) = resolve(spec, response)
-            .pointer("/content/application~1json/examples")
-            .and_then(Value::as_object)
-        else {
-            continue;
-        };
+        let response = resolve(spec, response);
+        let headers = response["headers"].as_object();
+        if let Some(headers) = headers.filter(|h| !h.is_empty()) {
+            click(
+                tab,
+                &format!("{status_tabs}/button[normalize-space(.)='{status}']"),
+            );
+            let mut needles = vec!["Headers".to_owned()];
+            for (name, header) in headers {
+                let header = resolve(spec, header);
+                needles.push(name.clone());
+                if let Some(example) = header
+                    .get("example")
+                    .or_else(|| header.pointer("/schema/example"))
+                {
+                    needles.push(plain(example));
+                }
+            }
+            wait_for_all(tab, &format!("{responses_block}/.."), &needles).unwrap_or_else(|shown| {
+                panic!("{id}: the headers of response {status} are not shown:\n{shown}")
+            });
+        }
+
         click(
             tab,
             &format!("{response_panel}//button[normalize-space(.)='{status}']"),
         );
+        let Some(content) = response.get("content").and_then(Value::as_object) else {
+            wait_for_text(tab, &response_panel, "No content");
+            checked.push((
+                format!("{id} {status}"),
+                "no content".to_owned(),
+                String::new(),
+            ));
+            continue;
+        };
+        let Some(examples) = content
+            .get("application/json")
+            .and_then(|media| media["examples"].as_object())
+        else {
+            continue;
+        };
         for (name, example) in examples {
             let summary = example["summary"].as_str().unwrap_or(name);
             if examples.len() > 1 {
@@ -187,7 +347,7 @@ fn check_operation(
                     &format!("//*[@role='menuitem'][normalize-space(.)='{summary}']"),
                 );
             }
-            let shown = wait_for_all(tab, &response_panel, &leaf_texts(&example["value"]))
+            let shown = wait_for_example(tab, &response_panel, &leaf_texts(&example["value"]))
                 .unwrap_or_else(|shown| {
                     panic!("{id}: response {status} example `{name}` is not shown whole; the panel shows:\n{shown}")
                 });
@@ -195,6 +355,155 @@ fn check_operation(
         }
     }
     checked
+}
+
+/// The endpoint menu (the method and path at the top of the request panel,
+/// opened) lists the operation's servers, each expanded with its defaults and
+/// followed by the path, and no other server. An operation with servers of
+/// its own also states its URL template (`{apiURL}/token`) in its section.
+fn check_servers(tab: &Tab, op: &Operation<'_>, section: &str, request_panel: &str) {
+    let id = op.id;
+    let endpoint = format!("{request_panel}//button[@aria-haspopup='menu']");
+    click(tab, &endpoint);
+    let menu = format!("{request_panel}//*[@role='menu']");
+    let urls: Vec<String> = op
+        .servers
+        .iter()
+        .map(|server| format!("{}{}", expanded(server), op.path))
+        .collect();
+    let shown = wait_for_all(tab, &menu, &urls).unwrap_or_else(|shown| {
+        panic!("{id}: the endpoint menu does not list {urls:?}; it shows:\n{shown}")
+    });
+    let items: Vec<&str> = shown
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.contains("://"))
+        .collect();
+    assert_eq!(
+        items.len(),
+        urls.len(),
+        "{id}: the endpoint menu lists other servers than the operation's {urls:?}:\n{shown}"
+    );
+    if op.own_servers {
+        screenshot(tab, &format!("screenshot-{id}.png"));
+        for server in op.servers {
+            let template = format!("{}{}", server["url"].as_str().expect("a url"), op.path);
+            wait_for_text(tab, section, &template);
+        }
+    }
+    // Closed again, so that it covers nothing that is clicked next.
+    tab.press_key("Escape").expect("the menu closes");
+}
+
+/// The security summary names each requirement (`A or (A and B)`), and the
+/// details, one tab per requirement, describe each of its schemes: an API
+/// key by its header, an HTTP scheme as such.
+fn check_security(tab: &Tab, spec: &Value, op: &Operation<'_>, section: &str) {
+    let id = op.id;
+    // The summary line under "View security details", e.g.
+    // `EtAppKey or (EtAppKey and Bearer)`: the requirements as the page
+    // names them, compared with the spec's as sets (the order of the schemes
+    // within a requirement is the renderer's).
+    let expected: BTreeSet<BTreeSet<&str>> = op
+        .security
+        .iter()
+        .map(|schemes| schemes.iter().map(String::as_str).collect())
+        .collect();
+    let shown_requirements = |text: &str| -> Vec<(String, BTreeSet<String>)> {
+        let line = text
+            .split("View security details")
+            .nth(1)
+            .and_then(|after| after.lines().map(str::trim).find(|line| !line.is_empty()))
+            .unwrap_or_default();
+        line.split(" or ")
+            .map(|label| {
+                let label = label.trim_start_matches('(').trim_end_matches(')');
+                let names = label.split(" and ").map(str::to_owned).collect();
+                (label.to_owned(), names)
+            })
+            .collect()
+    };
+    let mut last = String::new();
+    let requirements = Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| {
+            last = inner_text(tab, section)?;
+            let requirements = shown_requirements(&last);
+            let names: BTreeSet<BTreeSet<&str>> = requirements
+                .iter()
+                .map(|(_, names)| names.iter().map(String::as_str).collect())
+                .collect();
+            (names == expected).then_some(requirements)
+        })
+        .unwrap_or_else(|_| {
+            panic!(
+                "{id}: the security summary does not name the requirements {expected:?}:\n{last}"
+            )
+        });
+    click(
+        tab,
+        &format!("{section}//*[normalize-space(text())='View security details']"),
+    );
+    let several = requirements.len() > 1;
+    for (label, schemes) in &requirements {
+        if several {
+            click(
+                tab,
+                &format!("{SECURITY_DRAWER}//button[@role='tab'][@title='{label}']"),
+            );
+        }
+        for name in schemes {
+            let scheme = &spec["components"]["securitySchemes"][name];
+            let drawer = format!("{SECURITY_DRAWER}[.//p[normalize-space(.)='{name}']]");
+            let details = match scheme["type"].as_str() {
+                Some("apiKey") => {
+                    let place = scheme["in"].as_str().expect("an apiKey's `in`");
+                    let label = format!(
+                        "{}{} parameter name",
+                        place[..1].to_uppercase(),
+                        &place[1..]
+                    );
+                    let details = wait_for_text(tab, &drawer, &label);
+                    let header = scheme["name"].as_str().expect("an apiKey's name");
+                    let after = details
+                        .split(&label)
+                        .nth(1)
+                        .map(|after| after.trim_start_matches([':', ' ', '\n']))
+                        .unwrap_or_default();
+                    assert!(
+                        after.starts_with(header),
+                        "{id}: the security details of {name} do not name {header}:\n{details}"
+                    );
+                    details
+                }
+                // The renderer labels the scheme, though it prints the
+                // scheme's `type` (`http`) beside the label, not `bearer`.
+                Some("http") => wait_for_text(tab, &drawer, "HTTP Authorization Scheme"),
+                other => panic!("{id}: security scheme {name} of type {other:?} is not checked"),
+            };
+            assert!(
+                details.contains(name.as_str()),
+                "{id}: the security details do not name {name}:\n{details}"
+            );
+        }
+    }
+}
+
+/// Saves what the tab shows in target/api-docs/`name`, for review.
+fn screenshot(tab: &Tab, name: &str) {
+    let png = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .expect("a screenshot");
+    let path = workspace_root().join(DOCS_DIR).join(name);
+    std::fs::write(&path, png).expect("the screenshot is saved");
+    println!("screenshot: {}", path.display());
+}
+
+/// A parameter's or header's example as the page prints it beside "Example:".
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// Follows local `$ref`s.
@@ -294,22 +603,29 @@ fn record_requests(tab: &Arc<Tab>) -> Arc<Mutex<NetworkLog>> {
     log
 }
 
-/// Waits (by script, see [`wait_for_all`]) until `xpath` names an element,
-/// then clicks it as a mouse does: scrolled into view, at its centre.
+/// Waits (by script, see [`wait_for_all`]) until `xpath` names an element
+/// with a size, then clicks it as a mouse does: scrolled into view, at its
+/// centre. The element is found and measured by one script, not through
+/// headless_chrome's element lookup, which fetches the whole document tree
+/// over DevTools first (1.4 s a click on this page).
 fn click(tab: &Tab, xpath: &str) {
     let script = format!(
-        "document.evaluate({}, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null)\
-         .singleNodeValue !== null",
+        "(() => {{ const node = document.evaluate({}, document, null, \
+         XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+         if (!node) return null; \
+         node.scrollIntoView({{ block: 'center', inline: 'center' }}); \
+         const box = node.getBoundingClientRect(); \
+         if (box.width === 0 || box.height === 0) return null; \
+         return JSON.stringify([box.left + box.width / 2, box.top + box.height / 2]); }})()",
         serde_json::to_string(xpath).expect("a string")
     );
-    Wait::new(PATIENCE, Duration::from_millis(100))
+    let (x, y) = Wait::new(PATIENCE, Duration::from_millis(100))
         .until(|| {
-            let found = tab.evaluate(&script, false).ok()?.value?.as_bool()?;
-            found.then_some(())
+            let centre = tab.evaluate(&script, false).ok()?.value?;
+            serde_json::from_str::<(f64, f64)>(centre.as_str()?).ok()
         })
         .unwrap_or_else(|_| panic!("{xpath} never appeared"));
-    tab.find_element_by_xpath(xpath)
-        .and_then(|element| element.click().map(|_| ()))
+    tab.click_point(Point { x, y })
         .unwrap_or_else(|e| panic!("cannot click {xpath}: {e}"));
 }
 
@@ -324,6 +640,41 @@ fn wait_for_text(tab: &Tab, xpath: &str, needle: &str) -> String {
 /// show the previous example for a moment); `Err` holds the last text seen.
 fn wait_for_all(tab: &Tab, xpath: &str, needles: &[String]) -> Result<String, String> {
     let mut last = String::new();
+    Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| {
+            let text = inner_text(tab, xpath)?;
+            if needles.iter().all(|needle| text.contains(needle.as_str())) {
+                Some(text)
+            } else {
+                last = text;
+                None
+            }
+        })
+        .map_err(|_| last)
+}
+
+/// Like [`wait_for_all`] for an example in a panel, which the page shows
+/// with nested objects and arrays collapsed (`{ … }`): a reader expands them
+/// all with the panel's "Expand all" button.
+fn wait_for_example(tab: &Tab, panel: &str, needles: &[String]) -> Result<String, String> {
+    let mut last = String::new();
+    Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| {
+            let text = inner_text(tab, panel)?;
+            if needles.iter().all(|needle| text.contains(needle.as_str())) {
+                return Some(text);
+            }
+            if text.contains('…') {
+                click(tab, &format!("{panel}//button[@aria-label='Expand all']"));
+            }
+            last = text;
+            None
+        })
+        .map_err(|_| last)
+}
+
+/// The rendered text of the first element at `xpath`, if there is one yet.
+fn inner_text(tab: &Tab, xpath: &str) -> Option<String> {
     // One script per poll: headless_chrome's element lookup fetches the
     // document tree over DevTools first, which on Redoc's page made each poll
     // cost more than the check itself (73 s for the test, 14 s per operation).
@@ -333,22 +684,13 @@ fn wait_for_all(tab: &Tab, xpath: &str, needles: &[String]) -> Result<String, St
          return node ? node.innerText : null; }})()",
         serde_json::to_string(xpath).expect("a string")
     );
-    Wait::new(PATIENCE, Duration::from_millis(100))
-        .until(|| {
-            let text = tab
-                .evaluate(&script, false)
-                .ok()?
-                .value?
-                .as_str()?
-                .to_owned();
-            if needles.iter().all(|needle| text.contains(needle.as_str())) {
-                Some(text)
-            } else {
-                last = text;
-                None
-            }
-        })
-        .map_err(|_| last)
+    Some(
+        tab.evaluate(&script, false)
+            .ok()?
+            .value?
+            .as_str()?
+            .to_owned(),
+    )
 }
 
 /// The strings, numbers, booleans and keys of an example, as a reader sees them.
