@@ -1,22 +1,25 @@
-//! Every operation of the spec, served from the spec alone: the route and
-//! method, the app-key header its security scheme names, its parameters and
+//! Every operation of the spec, served from the spec alone: the route (its
+//! effective server's base path, then its path), the security its
+//! requirement names (app-key headers, a bearer token), its parameters and
 //! body checked against their schemas, and its documented examples as
 //! answers. Nothing here names an operation, a property or a path; the
-//! envelope's `Errors`/`ErrorsCode` are found through the spec's
-//! `x-etna-envelope` roles.
+//! facts about servers, security and answers come from
+//! [`etna_spec::model`], and the envelope's `Errors`/`ErrorsCode` are found
+//! through the spec's `x-etna-envelope` roles.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, Method, Uri};
+use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use etna_openapi_schema::{Schemas, Validator};
-use serde_json::{Value, json};
+use etna_spec::model::{Api, Location, Scheme};
+use serde_json::Value;
 
-use crate::envelope::{Answers, Documented, Roles, roles};
+use crate::envelope::{Answers, Documented, Kinds, Roles, roles};
 use crate::error::{Error, spec};
 use crate::faults::{FaultPlan, answer_with_faults};
 use crate::scenario::{Request, Scenario};
@@ -25,20 +28,39 @@ use crate::scenario::{Request, Scenario};
 pub(crate) struct Served {
     id: String,
     method: Method,
-    /// The axum route: the server's base path, then the spec's path.
+    /// The axum route: the effective server's base path (its variables as
+    /// route segments), then the spec's path.
     pub(crate) route: String,
-    /// Headers that must carry the app key (apiKey schemes in a header).
-    key_headers: Vec<HeaderName>,
+    /// The alternatives of the operation's security requirement; a request
+    /// passes when it meets every scheme of one of them. Empty: no security.
+    security: Vec<Vec<Check>>,
+    /// The status of a refused app key, and of a refused bearer token.
+    key_refusal: u16,
+    bearer_refusal: u16,
+    /// The status of an invalid request: one the operation documents.
+    invalid_status: u16,
     parameters: Vec<Parameter>,
     body: Option<(bool, Validator)>,
     documented: Documented,
+    kinds: Kinds,
     /// The envelope's role names, for the reasons of a refusal.
     roles: Option<Roles>,
 }
 
+/// One scheme of a security alternative, as the mock checks it.
+#[derive(Clone, Debug)]
+enum Check {
+    /// The app key in this header.
+    Key(HeaderName),
+    /// `Authorization: Bearer <token>`. Any non-empty token passes for now:
+    /// the mock has no sessions yet (sign-in answers its documented example),
+    /// so it checks that a token is sent, not that it is valid or unexpired.
+    Bearer,
+}
+
 struct Parameter {
     name: String,
-    location: String,
+    location: Location,
     required: bool,
     validator: Option<Validator>,
 }
@@ -57,22 +79,28 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
             "a component schema cannot be read as JSON Schema: {error}"
         )));
     }
+    let api = Api::read(doc).map_err(|problems| {
+        spec(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
     let roles = roles(doc);
-    let base = etna_spec::base_path(doc);
     let mut out = Vec::new();
-    for op in etna_spec::operations(doc) {
-        if op.id.is_empty() {
-            continue;
-        }
+    for op in &api.operations {
         let at = op.at.clone();
         let follow = |value| -> Result<&Value, Error> {
             etna_spec::follow(doc, value).map_err(|e| spec(format!("{at}: {e}")))
         };
-        let own = op.operation.get("parameters").and_then(Value::as_array);
         let mut parameters = Vec::new();
-        for parameter in op.shared_parameters.iter().chain(own.into_iter().flatten()) {
-            let parameter = follow(parameter)?;
-            let validator = match parameter.get("schema") {
+        for parameter in &op.parameters {
+            let raw = etna_spec::pointer::resolve_local(doc, &parameter.at)
+                .ok_or_else(|| spec(format!("{}: the parameter is gone", parameter.at)))?;
+            let raw = follow(raw)?;
+            let validator = match raw.get("schema") {
                 Some(schema) => Some(
                     schemas
                         .validator(schema, &op.at)
@@ -81,16 +109,13 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
                 None => None,
             };
             parameters.push(Parameter {
-                name: text(parameter, "name"),
-                location: text(parameter, "in"),
-                required: parameter
-                    .get("required")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                name: parameter.name.clone(),
+                location: parameter.location,
+                required: parameter.required,
                 validator,
             });
         }
-        let body = match op.operation.get("requestBody") {
+        let body = match op.raw.get("requestBody") {
             Some(body) => {
                 let body = follow(body)?;
                 let schema = body.pointer("/content/application~1json/schema");
@@ -108,19 +133,94 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
             }
             None => None,
         };
+        let security = security(&api, op)?;
+        let documented = documented(doc, order, op.raw, &op.at)?;
+        let kinds: Kinds = op
+            .responses
+            .iter()
+            .map(|r| (r.status, r.kind.clone()))
+            .collect();
+        let statuses: Vec<u16> = kinds.keys().copied().collect();
+        let needs = |bearer: bool| {
+            !security.is_empty()
+                && security
+                    .iter()
+                    .all(|alt| alt.iter().any(|c| matches!(c, Check::Bearer) == bearer))
+        };
+        // A refused app key: its 403 (the API's answer), else its 401.
+        let key_refusal = first_documented(&statuses, &[403, 401]).unwrap_or(403);
+        // A refused session: its 401 (as HTTP has it), else its 403.
+        let bearer_refusal = first_documented(&statuses, &[401, 403]).unwrap_or(401);
+        let mut reserved = Vec::new();
+        if needs(false) {
+            reserved.push(key_refusal);
+        }
+        if needs(true) {
+            reserved.push(bearer_refusal);
+        }
         out.push(Served {
             id: op.id.to_owned(),
             method: Method::from_bytes(op.method.as_bytes())
                 .map_err(|_| spec(format!("{}: not an HTTP method", op.at)))?,
-            route: format!("{base}{}", op.path),
-            key_headers: key_headers(doc, op.operation)?,
+            route: route(&api, op),
+            security,
+            key_refusal,
+            bearer_refusal,
+            invalid_status: invalid_status(&statuses, &reserved),
             parameters,
             body,
-            documented: documented(doc, order, &op)?,
+            documented,
+            kinds,
             roles: roles.clone(),
         });
     }
     Ok(out)
+}
+
+/// The route of `op`: its server's base path, then its path. The server's
+/// variables stay route segments (`/v{version}`), so that any version is
+/// served; an operation whose server has no base path (sign-in at
+/// `{apiURL}/token`) is at the mock's root.
+fn route(api: &Api<'_>, op: &etna_spec::model::Operation<'_>) -> String {
+    api.full_path(op)
+}
+
+/// The checks of each alternative of `op`'s security requirement.
+fn security(api: &Api<'_>, op: &etna_spec::model::Operation<'_>) -> Result<Vec<Vec<Check>>, Error> {
+    op.security
+        .iter()
+        .map(|alternative| {
+            alternative
+                .iter()
+                .map(|name| match api.schemes.get(name) {
+                    Some(Scheme::ApiKeyHeader { header }) => {
+                        HeaderName::from_bytes(header.as_bytes())
+                            .map(Check::Key)
+                            .map_err(|_| spec(format!("{header:?} is not a valid header name")))
+                    }
+                    Some(Scheme::Bearer) => Ok(Check::Bearer),
+                    None => Err(spec(format!("the security scheme {name:?} is not defined"))),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The first of `wanted` that `statuses` has.
+fn first_documented(statuses: &[u16], wanted: &[u16]) -> Option<u16> {
+    wanted.iter().copied().find(|s| statuses.contains(s))
+}
+
+/// The status of an invalid request: 400 or 422 when documented; else the
+/// first documented 4xx that does not say "refused credentials" (`reserved`),
+/// e.g. a sign-in's 401 refusal; else any documented 4xx. Only an operation
+/// that documents no 4xx at all gets an undocumented 400.
+fn invalid_status(statuses: &[u16], reserved: &[u16]) -> u16 {
+    let client_errors = || statuses.iter().copied().filter(|s| (400..500).contains(s));
+    first_documented(statuses, &[400, 422])
+        .or_else(|| client_errors().find(|s| !reserved.contains(s)))
+        .or_else(|| client_errors().next())
+        .unwrap_or(400)
 }
 
 /// The method router of one operation.
@@ -150,17 +250,14 @@ async fn answer(
 
 impl Served {
     fn respond(&self, context: &Context, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Response {
-        let app_key = context.app_key.as_bytes();
-        let key_ok = self
-            .key_headers
-            .iter()
-            .all(|name| headers.get(name).map(|v| v.as_bytes()) == Some(app_key));
-        if !key_ok {
-            let status = [401, 403]
-                .into_iter()
-                .find(|s| self.documented.contains_key(s))
-                .unwrap_or(401);
-            return crate::faults::documented_answer(status, &self.documented, None);
+        let answers = Answers {
+            documented: &self.documented,
+            kinds: &self.kinds,
+            roles: self.roles.as_ref(),
+            invalid_status: self.invalid_status,
+        };
+        if let Some(refusal) = self.refusal(context, headers) {
+            return refusal;
         }
         let query: BTreeMap<String, String> = uri
             .query()
@@ -168,10 +265,6 @@ impl Served {
             .unwrap_or_default();
         let json = serde_json::from_slice::<Value>(body).ok();
         let reasons = self.problems(&query, headers, body, json.as_ref());
-        let answers = Answers {
-            documented: &self.documented,
-            roles: self.roles.as_ref(),
-        };
         if !reasons.is_empty() {
             return answers.invalid(reasons);
         }
@@ -187,6 +280,40 @@ impl Served {
         answers.accepted(None)
     }
 
+    /// The documented refusal of a request that meets no alternative of the
+    /// operation's security: a wrong or missing app key first, then a
+    /// missing bearer token (with `WWW-Authenticate: Bearer` on a 401).
+    fn refusal(&self, context: &Context, headers: &HeaderMap) -> Option<Response> {
+        if self.security.is_empty() {
+            return None;
+        }
+        let app_key = context.app_key.as_bytes();
+        let passes = |check: &Check| match check {
+            Check::Key(name) => headers.get(name).map(|v| v.as_bytes()) == Some(app_key),
+            Check::Bearer => has_bearer_token(headers),
+        };
+        if self.security.iter().any(|alt| alt.iter().all(passes)) {
+            return None;
+        }
+        let key_failed = self
+            .security
+            .iter()
+            .all(|alt| alt.iter().any(|c| matches!(c, Check::Key(_)) && !passes(c)));
+        let status = if key_failed {
+            self.key_refusal
+        } else {
+            self.bearer_refusal
+        };
+        let mut response = crate::faults::documented_answer(status, &self.documented, None);
+        if !key_failed && status == 401 {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        Some(response)
+    }
+
     /// What is wrong with the request, as `(reason, code)`; never quotes a value.
     fn problems(
         &self,
@@ -197,20 +324,21 @@ impl Served {
     ) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         for parameter in &self.parameters {
-            let given = match parameter.location.as_str() {
-                "query" => query.get(&parameter.name).cloned(),
-                "header" => headers
+            let given = match parameter.location {
+                Location::Query => query.get(&parameter.name).cloned(),
+                Location::Header => headers
                     .get(parameter.name.as_str())
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
                 // Path parameters are there, or the route would not match.
-                _ => continue,
+                Location::Path => continue,
             };
             match (given, &parameter.validator) {
                 (None, _) if parameter.required => problems.push((
                     format!(
                         "the {} parameter `{}` is required",
-                        parameter.location, parameter.name
+                        parameter.location.as_str(),
+                        parameter.name
                     ),
                     "required".to_owned(),
                 )),
@@ -224,7 +352,9 @@ impl Served {
                         problems.push((
                             format!(
                                 "the {} parameter `{}` breaks `{}`",
-                                parameter.location, parameter.name, problem.keyword
+                                parameter.location.as_str(),
+                                parameter.name,
+                                problem.keyword
                             ),
                             problem.keyword,
                         ));
@@ -272,58 +402,35 @@ impl Served {
     }
 }
 
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned()
+/// Whether the request carries `Authorization: Bearer <non-empty token>`.
+/// Whether the token is one a sign-in issued, and still alive, is not
+/// checked yet: the mock has no sessions (a later change adds them).
+fn has_bearer_token(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .is_some_and(|(scheme, token)| {
+            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+        })
 }
 
-/// The header names of the apiKey-in-header schemes the operation requires.
-fn key_headers(doc: &Value, operation: &Value) -> Result<Vec<HeaderName>, Error> {
-    let requirement = operation
-        .get("security")
-        .or_else(|| doc.get("security"))
-        .and_then(Value::as_array)
-        .and_then(|all| all.first())
-        .and_then(Value::as_object);
-    let mut out = Vec::new();
-    for name in requirement.into_iter().flat_map(|r| r.keys()) {
-        let at = etna_spec::pointer::join(&["components", "securitySchemes", name]);
-        let Some(scheme) = etna_spec::pointer::resolve_local(doc, &at)
-            .and_then(|s| etna_spec::follow(doc, s).ok())
-        else {
-            return Err(spec(format!("the security scheme {name:?} is not defined")));
-        };
-        if scheme.get("type") == Some(&json!("apiKey"))
-            && scheme.get("in") == Some(&json!("header"))
-        {
-            let header = text(scheme, "name");
-            out.push(
-                HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| spec(format!("{header:?} is not a valid header name")))?,
-            );
-        }
-    }
-    Ok(out)
-}
-
-/// Every documented example of every response of `op`, by status, named
-/// examples in the order the spec writes them.
+/// Every documented example of every response of the operation `raw` at
+/// `op_at`, by status, named examples in the order the spec writes them.
 fn documented(
     doc: &Value,
     order: &etna_spec::KeyOrder,
-    op: &etna_spec::Operation<'_>,
+    raw: &Value,
+    op_at: &str,
 ) -> Result<Documented, Error> {
     use etna_spec::pointer::push;
     let mut out = BTreeMap::new();
-    let responses = op.operation.get("responses").and_then(Value::as_object);
+    let responses = raw.get("responses").and_then(Value::as_object);
     for (status, response) in responses.into_iter().flatten() {
         let Ok(code) = status.parse::<u16>() else {
             continue;
         };
-        let at = push(&push(&op.at, "responses"), status);
+        let at = push(&push(op_at, "responses"), status);
         let (response, at) = etna_spec::follow_at(doc, response, at)
             .map_err(|e| spec(format!("the {status} response: {e}")))?;
         let written = order.keys(&push(

@@ -187,10 +187,10 @@ async fn wrong_methods_get_405_with_allow_and_prefer_works_on_every_operation() 
 #[tokio::test]
 async fn an_operation_added_to_the_spec_is_served_with_its_example() {
     let added = r##"paths:
-  /assets/security-images:
+  /fixture/images:
     get:
-      operationId: get_security_images
-      summary: Security images (fixture)
+      operationId: fixture_images
+      summary: Images (fixture)
       responses:
         "200":
           description: The images.
@@ -201,12 +201,43 @@ async fn an_operation_added_to_the_spec_is_served_with_its_example() {
                   value: {Model: [{FileName: cat.png, Content: aGVsbG8=}], IsSucceed: true}
         "403":
           $ref: "#/components/responses/AppKeyRejected"
+  /fixture-root:
+    post:
+      operationId: fixture_at_root
+      summary: At the API root (fixture)
+      servers:
+        - url: "{apiURL}"
+          variables: {apiURL: {default: "https://x.example/api"}}
+      responses:
+        "200":
+          description: A plain answer.
+          content:
+            application/json:
+              example: {Plain: true}
+        "403":
+          $ref: "#/components/responses/AppKeyRejected"
+  /fixture/session/{id}:
+    delete:
+      operationId: fixture_bearer_empty
+      summary: Bearer, no body (fixture)
+      security:
+        - EtAppKey: []
+          Bearer: []
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "204":
+          description: Done, no body.
+        "401":
+          $ref: "#/components/responses/SessionRejected"
+        "403":
+          $ref: "#/components/responses/AppKeyRejected"
 "##;
     let spec = etna_mock::SPEC.replacen("paths:\n", added, 1);
     let server = MockServer::from_spec_str(&spec).await.unwrap();
     let call = Call {
         method: Method::GET,
-        path: "/v1.0/assets/security-images",
+        path: "/v1.0/fixture/images",
         body: None,
     };
     let (status, body, _) = send(&server, &call, Some(MockServer::APP_KEY)).await;
@@ -214,4 +245,174 @@ async fn an_operation_added_to_the_spec_is_served_with_its_example() {
     assert_eq!(body["Model"][0]["FileName"], "cat.png");
     let (status, _, _) = send(&server, &call, None).await;
     assert_eq!(status, 403);
+
+    // Its own server: at the root, not under the version.
+    let key = [("Et-App-Key", MockServer::APP_KEY)];
+    let at_root = raw(&server, Method::POST, "/fixture-root", &key).await;
+    assert_eq!(
+        (at_root.status, at_root.body),
+        (200, json!({"Plain": true}))
+    );
+    let versioned = raw(&server, Method::POST, "/v1.0/fixture-root", &key).await;
+    assert_eq!(versioned.status, 404);
+
+    // Bearer and an empty answer.
+    let path = "/v1.0/fixture/session/7";
+    let refused = raw(&server, Method::DELETE, path, &key).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.www_authenticate.as_deref(), Some("Bearer"));
+    let with = [
+        ("Et-App-Key", MockServer::APP_KEY),
+        ("Authorization", "Bearer any-token"),
+    ];
+    let done = raw(&server, Method::DELETE, path, &with).await;
+    assert_eq!(done.status, 204);
+    assert_eq!(done.text, "");
+    assert_eq!(done.content_type, None);
+}
+
+pub(crate) struct Raw {
+    pub(crate) status: u16,
+    pub(crate) text: String,
+    pub(crate) body: Value,
+    pub(crate) content_type: Option<String>,
+    pub(crate) www_authenticate: Option<String>,
+}
+
+/// A request with exactly these headers (and `body` as JSON when given).
+async fn raw_with(
+    server: &MockServer,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Raw {
+    let mut request = http().request(method, format!("{}{path}", server.base_url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let content_type = header("content-type");
+    let www_authenticate = header("www-authenticate");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    Raw {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        content_type,
+        www_authenticate,
+    }
+}
+
+async fn raw(server: &MockServer, method: Method, path: &str, headers: &[(&str, &str)]) -> Raw {
+    raw_with(server, method, path, headers, None).await
+}
+
+/// The first example of the `status` response of the operation `id`.
+fn first_example(id: &str, status: u16) -> Value {
+    let spec = spec();
+    let api = etna_spec::model::Api::read(&spec).unwrap();
+    let op = api.operation(id).unwrap();
+    let response = etna_spec::follow(&spec, &op.raw["responses"][status.to_string()]).unwrap();
+    let media = &response["content"]["application/json"];
+    if let Some(example) = media.get("example") {
+        return example.clone();
+    }
+    let order = etna_spec::KeyOrder::parse(etna_mock::SPEC).unwrap();
+    let (_, at) = etna_spec::follow_at(
+        &spec,
+        &op.raw["responses"][status.to_string()],
+        format!("{}/responses/{status}", op.at),
+    )
+    .unwrap();
+    let first = order.keys(&format!("{at}/content/application~1json/examples"))[0].clone();
+    media["examples"][&first]["value"].clone()
+}
+
+#[tokio::test]
+async fn sign_in_is_served_at_the_root_with_its_plain_answers() {
+    for server in [
+        MockServer::start().await.unwrap(),
+        MockServer::builder().stateless().start().await.unwrap(),
+    ] {
+        let headers = [
+            ("Et-App-Key", MockServer::APP_KEY),
+            ("Username", "robert.zak"),
+            ("Password", "Passw0rd!"),
+        ];
+        let signed_in = raw(&server, Method::POST, "/token", &headers).await;
+        assert_eq!(signed_in.status, 200, "{}", signed_in.text);
+        assert_eq!(signed_in.body, first_example("sign_in", 200));
+        // A plain answer: no envelope field is added.
+        for field in ["IsSucceed", "Errors", "ErrorsCode", "Model"] {
+            assert!(signed_in.body.get(field).is_none(), "{}", signed_in.text);
+        }
+        let versioned = raw(&server, Method::POST, "/v1.0/token", &headers).await;
+        assert_eq!(versioned.status, 404);
+
+        // sign_in documents no 400: a missing required header gets its 401 refusal.
+        let no_password = raw(&server, Method::POST, "/token", &headers[..2]).await;
+        assert_eq!(no_password.status, 401);
+        assert_eq!(no_password.body, first_example("sign_in", 401));
+        let no_key = raw(&server, Method::POST, "/token", &headers[1..]).await;
+        assert_eq!(no_key.status, 403);
+        assert_eq!(no_key.body, first_example("sign_in", 403));
+    }
+}
+
+#[tokio::test]
+async fn bearer_operations_need_a_token() {
+    let server = MockServer::start().await.unwrap();
+    let path = "/v1.0/assets/security-images";
+    let key = ("Et-App-Key", MockServer::APP_KEY);
+    let without = raw(&server, Method::GET, path, &[key]).await;
+    assert_eq!(without.status, 401);
+    assert_eq!(without.www_authenticate.as_deref(), Some("Bearer"));
+    assert_eq!(without.body, first_example("list_security_images", 401));
+    for bad in ["Bearer", "Bearer  ", "Basic abc"] {
+        let answer = raw(&server, Method::GET, path, &[key, ("Authorization", bad)]).await;
+        assert_eq!(answer.status, 401, "{bad}");
+    }
+    // Any non-empty token passes for now (no sessions yet).
+    let with = raw(
+        &server,
+        Method::GET,
+        path,
+        &[key, ("Authorization", "Bearer t0k3n")],
+    )
+    .await;
+    assert_eq!(with.status, 200);
+    assert_eq!(with.body, first_example("list_security_images", 200));
+    // The app key is checked first.
+    let no_key = raw(&server, Method::GET, path, &[("Authorization", "Bearer t")]).await;
+    assert_eq!(no_key.status, 403);
+}
+
+#[tokio::test]
+async fn change_password_answers_200_without_a_body() {
+    let server = MockServer::start().await.unwrap();
+    let path = "/v1.0/users/@me/password/change";
+    let headers = [
+        ("Et-App-Key", MockServer::APP_KEY),
+        ("Authorization", "Bearer t0k3n"),
+    ];
+    let body = json!({"OldPassword": "a", "Password": "b", "PasswordConfirm": "b"});
+    let changed = raw_with(&server, Method::PUT, path, &headers, Some(body)).await;
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.text, "");
+    assert_eq!(changed.content_type, None);
+    // Its 400 is a plain MessageError, served as documented.
+    let invalid = raw_with(&server, Method::PUT, path, &headers, Some(json!({}))).await;
+    assert_eq!(invalid.status, 400);
+    assert_eq!(invalid.body, first_example("change_password", 400));
 }
