@@ -37,6 +37,9 @@ max_examples=${ST_MAX_EXAMPLES:-300}
 # The key the mock accepts when it is given none (etna_mock::MockServer::APP_KEY).
 # The server is started without ETNA_APP_KEY, so that it is this one.
 app_key="etna-mock-app-key"
+# The session token sent to the operations whose security names `Bearer`. The
+# mock has no sessions yet and accepts any non-empty token.
+bearer_token="etna-mock-session-token"
 start=$(date +%s)
 step() { echo "==> schemathesis: $* ($(($(date +%s) - start))s)"; }
 
@@ -86,18 +89,49 @@ else
 fi
 
 
-# The spec's server URL is `{apiURL}/v{version}`; the mock serves what follows
-# the first variable (etna_spec::base_path), here with the default version:
-# http://127.0.0.1:PORT/v1.0.
-base_path=$("$venv/bin/python" - "$spec" <<'EOF'
+# Where each operation is served: the spec's server URL is
+# `{apiURL}/v{version}`, and an operation may have its own (sign-in's is
+# `{apiURL}`, at the API root). The mock serves each operation at what follows
+# the first variable of its effective server (operation, path item, then the
+# spec's), here with the variables' defaults: http://127.0.0.1:PORT/v1.0 for
+# most, http://127.0.0.1:PORT for sign-in. Schemathesis's `--url` replaces
+# every server, so the operations are tested in groups, one per base path,
+# each with its own `--url`. One line per group, "REGEX<TAB>PHASES<TAB>BASE_PATH":
+# REGEX matches exactly the group's operationIds; PHASES has `stateful` only
+# when a link (the spec's, or links.py's) joins two operations of the group,
+# since Schemathesis reports a stateful phase without links as an error; the
+# base path comes last, since `read` would drop an empty first field.
+groups=$(PYTHONPYCACHEPREFIX=$out/pycache "$venv/bin/python" - "$spec" "$here" <<'EOF'
 import re, sys, yaml
-server = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))["servers"][0]
-path = re.sub(r"^\{[^}]*\}", "", server["url"])
-for name, variable in (server.get("variables") or {}).items():
-    path = path.replace("{" + name + "}", str(variable["default"]))
-print(path)
+spec = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+sys.path.insert(0, sys.argv[2])
+from links import LINKS
+def base_path(servers):
+    server = servers[0]
+    path = re.sub(r"^\{[^}]*\}", "", server["url"])
+    for name, variable in (server.get("variables") or {}).items():
+        path = path.replace("{" + name + "}", str(variable["default"]))
+    return path
+groups, linked = {}, set()
+for item in (spec.get("paths") or {}).values():
+    for method, operation in item.items():
+        if not isinstance(operation, dict) or "operationId" not in operation:
+            continue
+        servers = operation.get("servers") or item.get("servers") or spec["servers"]
+        groups.setdefault(base_path(servers), []).append(operation["operationId"])
+        for response in (operation.get("responses") or {}).values():
+            for link in ((response or {}).get("links") or {}).values():
+                linked.add((operation["operationId"], link.get("operationId")))
+linked.update((source, link["operationId"]) for (source, _, _), link in LINKS.items())
+for path, ids in groups.items():
+    stateful = any(a in ids and b in ids for a, b in linked)
+    phases = "examples,coverage,fuzzing" + (",stateful" if stateful else "")
+    print("^(" + "|".join(re.escape(i) for i in ids) + ")$\t" + phases + "\t" + path)
 EOF
 )
+while IFS=$'\t' read -r ids phases path; do
+  step "operations at '${path:-/}': $ids; phases $phases"
+done <<<"$groups"
 
 # --- the mock server, stopped on exit
 server=
@@ -157,8 +191,9 @@ else:
 EOF
 }
 
-# run_schemathesis DIR: the whole test of the server at $origin, reports in
-# DIR/report; returns Schemathesis's exit status.
+# run_schemathesis DIR: the whole test of the server at $origin, one
+# Schemathesis run per group of operations, reports in DIR/report/N; returns
+# the first non-zero exit status of the groups (every group runs).
 #
 # Checks: all of them. None is excluded, since none is known not to apply:
 # - use_after_free and ensure_resource_availability look for a DELETE and a
@@ -167,7 +202,11 @@ EOF
 #   mock has not; it passes vacuously.
 # - max_response_time is on only with --max-response-time, which is not given:
 #   the mock's speed on a loaded CI machine is not part of the spec.
-# Phases: all four. Stateful has links to follow only thanks to links.py.
+# - ignored_auth: every request carries the app key and a bearer token (the
+#   mock accepts any non-empty token until it has sessions); the check sends
+#   requests without them and expects the documented 401/403.
+# Phases: all four where the group has links to follow (the reset flow's,
+# thanks to links.py); the other three elsewhere.
 # Deterministic: a fixed seed, one worker (requests in a fixed order, which
 # matters since the mock's reset flow has state), no example database, no
 # cache (in schemathesis.toml): two runs with one seed send the same requests
@@ -175,28 +214,37 @@ EOF
 # Nothing is written into the work tree: links.py's bytecode, Hypothesis's
 # storage and the reports go to the target dir.
 run_schemathesis() {
-  local dir=$1
-  step "testing $origin$base_path against $spec"
+  local dir=$1 status=0 group=0 rc path ids phases
   rm -rf "$dir/report"
-  SCHEMATHESIS_HOOKS=$PWD/$here/links.py \
-    PYTHONPYCACHEPREFIX=$out/pycache \
-    HYPOTHESIS_STORAGE_DIRECTORY=$out/hypothesis \
-    timeout 900 "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" \
-    run "$spec" \
-    --url "$origin$base_path" \
-    --header "Et-App-Key: $app_key" \
-    --checks all \
-    --phases examples,coverage,fuzzing,stateful \
-    --mode all \
-    --max-examples "$max_examples" \
-    --seed "$seed" \
-    --workers 1 \
-    --generation-database none \
-    --request-timeout 10 \
-    --report junit,ndjson \
-    --report-junit-path "$dir/report/junit.xml" \
-    --report-ndjson-path "$dir/report/events.ndjson" \
-    --no-color
+  while IFS=$'\t' read -r ids phases path; do
+    group=$((group + 1))
+    step "testing $origin$path ($ids) against $spec"
+    SCHEMATHESIS_HOOKS=$PWD/$here/links.py \
+      PYTHONPYCACHEPREFIX=$out/pycache \
+      HYPOTHESIS_STORAGE_DIRECTORY=$out/hypothesis \
+      timeout 900 "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" \
+      run "$spec" \
+      --url "$origin$path" \
+      --include-operation-id-regex "$ids" \
+      --header "Et-App-Key: $app_key" \
+      --header "Authorization: Bearer $bearer_token" \
+      --checks all \
+      --phases "$phases" \
+      --mode all \
+      --max-examples "$max_examples" \
+      --seed "$seed" \
+      --workers 1 \
+      --generation-database none \
+      --request-timeout 10 \
+      --report junit,ndjson \
+      --report-junit-path "$dir/report/$group/junit.xml" \
+      --report-ndjson-path "$dir/report/$group/events.ndjson" \
+      --no-color </dev/null || {
+      rc=$?
+      [[ $status -ne 0 ]] || status=$rc
+    }
+  done <<<"$groups"
+  return "$status"
 }
 
 # Two servers, one after the other: the default one (the reset flow with
