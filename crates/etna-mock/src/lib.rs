@@ -2,13 +2,26 @@
 //! account and for tests.
 //!
 //! Every operation of the spec is routed and answered from the spec alone
-//! (`generic.rs`): the app-key header its security scheme names is checked
-//! (a wrong or missing key gets its documented 403 example), its parameters
-//! and body are validated against their schemas (a failure gets the
-//! documented 400 example with the reasons in the envelope's
-//! `Errors`/`ErrorsCode`, never quoting a value), unknown paths get 404 and
-//! wrong methods 405 with `Allow`. An operation added to the spec is served
-//! with its first documented 2xx example, with no Rust change;
+//! (`generic.rs`, reading [`etna_spec::model`]). Each is served at its own
+//! server's base path, then its path, under [`MockServer::base_url`] (the
+//! API root a client is given): `/v{version}/...` for most (any version),
+//! `/token` for sign-in, whose server is the root itself. Its security is
+//! checked as its requirement says: the app-key header an apiKey scheme
+//! names (a wrong or missing key gets its documented 403 example), and for
+//! an operation that requires a `bearer` scheme `Authorization: Bearer
+//! <token>` (missing: its documented 401 example with `WWW-Authenticate:
+//! Bearer`). **Any non-empty token is accepted for now**: the mock has no
+//! sessions yet, and sign-in answers its documented example. Parameters
+//! (query and header) and the body are validated against their schemas; an
+//! invalid request gets a status the operation documents (400, else 422,
+//! else a 4xx that is not its credentials refusal, e.g. sign-in's 401) with
+//! that status's example, with the reasons in the envelope's
+//! `Errors`/`ErrorsCode` when the example is an envelope, never quoting a
+//! value. Envelope roles are only written into envelopes: a plain answer is
+//! served as its example shows it, a response without a body with no body
+//! and no content type. Unknown paths get 404 and wrong methods 405 with
+//! `Allow`. An operation added to the spec is served with its first
+//! documented 2xx example, with no Rust change;
 //! [`MockServerBuilder::spec`] serves another spec file.
 //!
 //! On top of it, the password-reset flow has state (`flow.rs`), driven by an
@@ -32,7 +45,9 @@
 //! [`MockServer::DEFAULT_OUTBOX_CAPACITY`] messages; with the accounts
 //! fixed and one live code and token per account, nothing else grows with
 //! the number of requests. [`MockServerBuilder::stateless`] turns the flow
-//! off: every operation answers its documented example, as Prism does.
+//! off: every operation answers its documented example, as Prism does. With
+//! or without the flow, sign-in and the operations that need a session
+//! answer their documented examples (sessions come later).
 //!
 //! Faults on demand, for testing timeouts and the no-retry rule: a latency
 //! ([`Latency`], fixed or random) and a fault ([`Fault`]: a documented status

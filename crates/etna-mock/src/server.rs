@@ -59,7 +59,10 @@ impl MockServer {
         MockServerBuilder::default()
     }
 
-    /// The API root to give a client, e.g. `http://127.0.0.1:43127`.
+    /// The API root to give a client, e.g. `http://127.0.0.1:43127`: each
+    /// operation is served at this root, then its server's base path
+    /// (`/v1.0`, any version; nothing for sign-in's `/token`), then its path,
+    /// as the client builds its URLs.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
