@@ -72,6 +72,7 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
     crate::trim::drop_version_header(&mut file);
+    crate::secret_headers::send_secret_headers(&value, &mut file)?;
     crate::static_urls::cache_static_urls(&value, &mut file)?;
     crate::decode::move_response_headers(&mut file)?;
     crate::additions::add(&value, &mut file)?;

@@ -99,8 +99,11 @@ async fn the_extra_operation_gets_the_same_refusals_and_key_errors() {
 fn the_extra_operation_is_described_by_generated_constants() {
     type SetPin<'a> = fixture::builder::SetPinCode<'a>;
     assert_eq!(<SetPin as Operation>::ID, "set_pin_code");
-    assert_eq!(<SetPin as Operation>::METHOD, "PUT");
-    assert_eq!(<SetPin as Operation>::PATH, "/v{version}/users/pin-code");
+    assert_eq!(<SetPin as Operation>::SPEC.method, "PUT");
+    assert_eq!(
+        <SetPin as Operation>::SPEC.full_path,
+        "/v{version}/users/pin-code"
+    );
     let secrets = <fixture::Client as etna_client::GeneratedClient>::SECRET_PROPERTIES;
     for name in ["Hint", "Pin", "Token"] {
         assert!(secrets.contains(&name), "{name} in {secrets:?}");
