@@ -57,6 +57,7 @@ pub mod hooks;
 mod operation;
 mod secret;
 mod session;
+mod sign_in;
 mod status;
 mod table;
 
@@ -82,5 +83,6 @@ pub use hooks::Limits;
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
 pub use secret::Secret;
 pub use session::Session;
+pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
 pub use table::{BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec};
