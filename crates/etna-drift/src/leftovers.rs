@@ -2,7 +2,8 @@
 //! fields, and a warning for whatever no rule covers, so that a change is
 //! never silently left out.
 
-use etna_spec::pointer::push;
+use etna_spec::METHODS;
+use etna_spec::pointer::{self, push};
 use serde_json::Value;
 
 use crate::Ctx;
@@ -121,10 +122,6 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
         );
         return Some(Change::new(Rule::InfoVersionChanged, None, pointer, detail));
     }
-    if pointer == "#/servers" || pointer.starts_with("#/servers/") {
-        let detail = "the documented API root (`servers`) changes: etna-client does not read it (callers pass the base URL to `Client::new`), so nothing in the crate changes; check the URL your services configure";
-        return Some(Change::new(Rule::ServersChanged, None, pointer, detail));
-    }
     if docs || pointer.starts_with("#/info/") || pointer.starts_with("#/components/examples/") {
         let what = match key {
             "example" | "examples" => {
@@ -144,6 +141,25 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
     }
     if covered(ctx, pointer) {
         return None;
+    }
+    let in_servers = match pointer::tokens(pointer).as_slice() {
+        [top, ..] if top == "servers" => true,
+        [paths, _, key, ..] if paths == "paths" && key == "servers" => true,
+        [paths, _, method, key, ..] => {
+            paths == "paths" && METHODS.contains(&method.as_str()) && key == "servers"
+        }
+        _ => false,
+    };
+    if in_servers {
+        // What the server rules did not explain: the root variable, its
+        // default, servers after the first.
+        let detail = "a part of `servers` the client does not read changes (the API root's variable or its default, or a server after the first): callers pass the API root to `Client::new`, so nothing in the crate changes; check the URL your services configure";
+        return Some(Change::new(
+            Rule::ServersChanged,
+            operation,
+            pointer,
+            detail,
+        ));
     }
     let detail = format!(
         "`{key}` changed in a way `cargo xtask drift` has no rule for: review it by hand (and add a rule and a corpus case under tests/drift/)"

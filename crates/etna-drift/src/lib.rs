@@ -25,12 +25,14 @@ mod leftovers;
 mod operations;
 mod parameters;
 mod payloads;
+mod refused;
 mod report;
 mod resolve;
 mod rules;
 mod schemas;
 mod security;
 mod semver;
+mod servers;
 
 use std::collections::HashSet;
 
@@ -98,6 +100,8 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI, options: &Options) -> Vec<Change> {
     };
     operations::compare(&mut ctx);
     security::compare(&mut ctx);
+    servers::compare(&mut ctx);
+    refused::compare(&mut ctx);
     schemas::compare_components(&mut ctx);
     leftovers::compare(&mut ctx);
     let mut changes = ctx.changes;

@@ -5,7 +5,7 @@ use openapiv3::{OpenAPI, Operation, PathItem, ReferenceOr};
 
 use crate::change::{Change, Class};
 use crate::rules::Rule;
-use crate::{Ctx, parameters, payloads, security};
+use crate::{Ctx, parameters, payloads, security, servers};
 
 /// One operation and where it is.
 pub(crate) struct Op<'a> {
@@ -202,4 +202,5 @@ fn pair(ctx: &mut Ctx, o: &Op, n: &Op) {
     payloads::request_body(ctx, o, n, &label);
     payloads::responses(ctx, o, n, &label);
     security::operation(ctx, o, n, &label);
+    servers::operation(ctx, o, n, &label);
 }

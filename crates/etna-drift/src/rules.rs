@@ -140,21 +140,37 @@ rules! {
     UnionMemberAdded = "union-member-added", [Breaking, Compatible],
         "A oneOf/anyOf gains a member: breaking in a response (clients built before fail to decode it), compatible in a request.";
 
-    // Security: progenitor ignores it; etna-client sends the app key by hand.
+    // Security: which credentials a request carries.
     SecuritySchemeRemoved = "security-scheme-removed", [Warning],
         "A security scheme is gone: requests that carried it are no longer documented to need it.";
-    SecuritySchemeChanged = "security-scheme-changed", [Breaking],
-        "A security scheme changes what a request must carry: every request fails until etna-client sends the new credentials.";
+    SecuritySchemeChanged = "security-scheme-changed", [Breaking, Compatible],
+        "A security scheme changes what a request must carry (its type, HTTP scheme, key location or header name): breaking, compatible when only the case of a name changes.";
     SecuritySchemeAdded = "security-scheme-added", [Compatible],
         "A new security scheme; it matters only where a requirement names it.";
     SecurityRequirementChanged = "security-requirement-changed", [Breaking, Compatible],
-        "The required security changes: breaking unless what the client sends is still accepted.";
+        "The security an operation (or the spec) requires changes: breaking when a scheme becomes required or an alternative a caller met is no longer accepted, compatible when a scheme becomes optional or is no longer asked for.";
+
+    // Servers: the client appends the effective server's base path to the API root its caller gives.
+    ServerBasePathChanged = "server-base-path-changed", [Breaking],
+        "The base path of the spec's server (after the API root, e.g. `/v{version}`) changes: every operation without a server of its own moves.";
+    ServerVariableRemoved = "server-variable-removed", [Breaking],
+        "A variable of the server's base path is gone: `ClientBuilder::server_variable` (or `api_version`) with its name fails at `build()`.";
+    ServerVariableAdded = "server-variable-added", [Compatible],
+        "A new variable of the server's base path, with its default: callers may set it.";
+    ServerVariableChanged = "server-variable-changed", [Warning],
+        "A server variable's default or documented values change: callers that leave it out call another URL after regenerating.";
+    OperationServerChanged = "operation-server-changed", [Breaking, Warning, Compatible],
+        "An operation's effective server (its own `servers`, its path item's, or the spec's) changes: breaking when its URL moves, a warning when only variable defaults change, compatible when the URL stays.";
+
+    // What the client cannot express at all.
+    UnsupportedConstruct = "unsupported-construct", [Breaking],
+        "The new spec has a construct etna-spec's operation model cannot express (a server URL without the API root variable, a security scheme the client cannot send, an undeclared scheme): code generation refuses it.";
 
     // The rest of the document.
     InfoVersionChanged = "info-version-changed", [Compatible],
         "`info.version` changes: `Client::api_version()` returns the new value.";
     ServersChanged = "servers-changed", [Docs],
-        "`servers` changes: etna-client does not read it (callers pass the base URL).";
+        "A part of `servers` the client does not read changes (the API root's variable and its default, servers after the first): callers pass the API root.";
     Docs = "docs", [Docs],
         "Descriptions, summaries, examples, titles or tags: the doc comments change, the code does not.";
     UnresolvedRef = "unresolved-ref", [Warning],

@@ -1,12 +1,13 @@
 //! Security schemes and requirements: progenitor ignores both, so the client
 //! crate sends the app key by hand (`etna_client::APP_KEY_HEADER`).
 
+use etna_spec::model::Need;
 use etna_spec::pointer::push;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, SecurityScheme};
 
 use crate::Ctx;
 use crate::change::{Change, Class};
-use crate::operations::Op;
+use crate::operations::{self, Op};
 use crate::rules::Rule;
 
 const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
@@ -28,12 +29,14 @@ fn describe(scheme: &SecurityScheme) -> String {
 }
 
 /// The parts of a scheme that decide what a request must carry (descriptions
-/// are left to the documentation walk).
+/// and `bearerFormat` are documentation). Header names and HTTP scheme names
+/// are case-insensitive.
 fn wire(scheme: &SecurityScheme) -> String {
     match scheme {
         SecurityScheme::APIKey { location, name, .. } => {
             format!("apiKey {location:?} {}", name.to_ascii_lowercase())
         }
+        SecurityScheme::HTTP { scheme, .. } => format!("http {}", scheme.to_ascii_lowercase()),
         other => {
             let mut value = serde_json::to_value(other).unwrap_or_default();
             if let Some(map) = value.as_object_mut() {
@@ -41,6 +44,23 @@ fn wire(scheme: &SecurityScheme) -> String {
             }
             value.to_string()
         }
+    }
+}
+
+/// The same, spelled as the spec spells it: differs from [`wire`] only in
+/// the case of names.
+fn spelled(scheme: &SecurityScheme) -> String {
+    match scheme {
+        SecurityScheme::APIKey { location, name, .. } => format!("apiKey {location:?} {name}"),
+        SecurityScheme::HTTP { scheme, .. } => format!("http {scheme}"),
+        other => wire(other),
+    }
+}
+
+fn bearer_format(scheme: &SecurityScheme) -> Option<&str> {
+    match scheme {
+        SecurityScheme::HTTP { bearer_format, .. } => bearer_format.as_deref(),
+        _ => None,
     }
 }
 
@@ -79,12 +99,49 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             Some((_, b)) => {
                 let (Some(a), Some(b)) = (a, b) else { continue };
                 if wire(a) != wire(b) {
+                    let api_key = |s: &SecurityScheme| matches!(s, SecurityScheme::APIKey { .. });
+                    let hand_written = if api_key(a) || api_key(b) {
+                        format!("; {HAND_WRITTEN}")
+                    } else {
+                        String::new()
+                    };
                     let detail = format!(
-                        "security scheme `{name}` changes from {} to {}: every request fails with 403 (`Error::AppKeyRejected`) until the client sends the new one; {HAND_WRITTEN}",
+                        "security scheme `{name}` changes from {} to {}: every request that needs it fails with 401/403 (`Error::AppKeyRejected` for the app key) until the client sends the new credentials{hand_written}",
                         describe(a),
                         describe(b)
                     );
-                    ctx.push(Change::new(Rule::SecuritySchemeChanged, None, at, detail));
+                    ctx.push(Change::new(
+                        Rule::SecuritySchemeChanged.with(Class::Breaking),
+                        None,
+                        at.clone(),
+                        detail,
+                    ));
+                } else if spelled(a) != spelled(b) {
+                    let detail = format!(
+                        "security scheme `{name}` changes from {} to {}: only the case differs, and header and HTTP scheme names are case-insensitive, so requests are accepted as before",
+                        describe(a),
+                        describe(b)
+                    );
+                    ctx.push(Change::new(
+                        Rule::SecuritySchemeChanged.with(Class::Compatible),
+                        None,
+                        at.clone(),
+                        detail,
+                    ));
+                }
+                if bearer_format(a) != bearer_format(b) {
+                    let show = |f: Option<&str>| f.map_or("none".to_owned(), |f| format!("`{f}`"));
+                    let detail = format!(
+                        "`bearerFormat`: the documented format of `{name}`'s token changes from {} to {}: documentation only (the client sends the token it is given)",
+                        show(bearer_format(a)),
+                        show(bearer_format(b))
+                    );
+                    ctx.push(Change::new(
+                        Rule::Docs,
+                        None,
+                        push(&at, "bearerFormat"),
+                        detail,
+                    ));
                 }
             }
         }
@@ -99,12 +156,32 @@ pub(crate) fn compare(ctx: &mut Ctx) {
             detail,
         ));
     }
+    // The operations that follow the spec's requirement, in the new spec.
+    let following: Vec<String> = operations::all(ctx.new)
+        .iter()
+        .filter(|op| op.op.security.is_none())
+        .map(|op| {
+            op.op
+                .operation_id
+                .as_deref()
+                .map_or_else(|| op.label(), |id| format!("`{id}`"))
+        })
+        .collect();
+    let reach = if following.is_empty() {
+        " (no operation follows it: each declares its own `security`)".to_owned()
+    } else {
+        format!(
+            " (for the operations that follow it: {})",
+            following.join(", ")
+        )
+    };
     requirements(
         ctx,
         None,
-        ctx.old.security.as_deref(),
-        ctx.new.security.as_deref(),
+        (ctx.old.security.as_deref(), ctx.new.security.as_deref()),
         "#/security".to_owned(),
+        &reach,
+        false,
     );
 }
 
@@ -115,9 +192,29 @@ pub(crate) fn operation(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     }
     let old = o.op.security.as_deref().or(ctx.old.security.as_deref());
     let new = n.op.security.as_deref().or(ctx.new.security.as_deref());
-    requirements(ctx, Some(label), old, new, push(&n.at, "security"));
+    let at = if n.op.security.is_some() {
+        &n.at
+    } else {
+        &o.at
+    };
+    let whence = match (o.op.security.is_some(), n.op.security.is_some()) {
+        (true, false) => " (the operation now follows the spec's `security`)",
+        (false, true) => " (the operation now declares its own `security`)",
+        _ => "",
+    };
+    let moved = o.op.security.is_some() != n.op.security.is_some();
+    requirements(
+        ctx,
+        Some(label),
+        (old, new),
+        push(at, "security"),
+        whence,
+        moved,
+    );
 }
 
+/// The alternatives of a requirement, each the sorted names of the schemes
+/// sent together; one empty alternative when no credentials are needed.
 fn alternatives(list: Option<&[SecurityRequirement]>) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = list
         .unwrap_or_default()
@@ -128,45 +225,133 @@ fn alternatives(list: Option<&[SecurityRequirement]>) -> Vec<Vec<String>> {
             names
         })
         .collect();
+    if out.is_empty() {
+        out.push(Vec::new());
+    }
     out.sort();
+    out.dedup();
     out
 }
 
+/// How much the alternatives need `scheme`, as
+/// `etna_spec::model::Operation::needs` says it.
+fn need(alts: &[Vec<String>], scheme: &str) -> Need {
+    let with = alts
+        .iter()
+        .filter(|alternative| alternative.iter().any(|s| s == scheme))
+        .count();
+    match with {
+        0 => Need::None,
+        n if n == alts.len() => Need::Required,
+        _ => Need::Optional,
+    }
+}
+
+fn need_name(need: Need) -> &'static str {
+    match need {
+        Need::Required => "required",
+        Need::Optional => "optional",
+        Need::None => "not asked for",
+    }
+}
+
+fn alternative(names: &[String]) -> String {
+    if names.is_empty() {
+        "no credentials".to_owned()
+    } else {
+        names.join(" + ")
+    }
+}
+
+fn show(alts: &[Vec<String>]) -> String {
+    alts.iter()
+        .map(|alt| alternative(alt))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Compares the requirement a caller meets; `moved` when the same place
+/// switches between its own requirement and the spec's.
 fn requirements(
     ctx: &mut Ctx,
     label: Option<&str>,
-    old: Option<&[SecurityRequirement]>,
-    new: Option<&[SecurityRequirement]>,
+    (old, new): (
+        Option<&[SecurityRequirement]>,
+        Option<&[SecurityRequirement]>,
+    ),
     at: String,
+    context: &str,
+    moved: bool,
 ) {
     let (a, b) = (alternatives(old), alternatives(new));
     if a == b {
+        if moved || old.unwrap_or_default() != new.unwrap_or_default() {
+            let detail = format!(
+                "the security requirement is written differently{context}, but asks for the same credentials ({}): requests are accepted as before",
+                show(&a)
+            );
+            ctx.push(Change::new(
+                Rule::SecurityRequirementChanged.with(Class::Compatible),
+                label,
+                at,
+                detail,
+            ));
+        }
         return;
     }
-    let open = |alts: &[Vec<String>]| alts.is_empty() || alts.iter().any(Vec::is_empty);
-    let show = |alts: &[Vec<String>]| {
-        if open(alts) {
-            "no credentials".to_owned()
-        } else {
-            alts.iter()
-                .map(|names| names.join(" + "))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        }
-    };
-    // A client that satisfied an old alternative still satisfies the new
-    // requirement when that alternative (or none at all) is still accepted.
-    let still_served = open(&b) || a.iter().any(|alt| b.contains(alt));
-    let (class, effect) = if still_served {
-        (Class::Compatible, "what the client sends is still accepted")
+    // A caller that met an old alternative is still served when some new
+    // alternative asks for no more than it sends (none at all included).
+    let refused: Vec<&Vec<String>> = a
+        .iter()
+        .filter(|sent| !b.iter().any(|asked| asked.iter().all(|s| sent.contains(s))))
+        .collect();
+    let mut names: Vec<&String> = a.iter().chain(&b).flatten().collect();
+    names.sort();
+    names.dedup();
+    let needs: Vec<String> = names
+        .iter()
+        .filter_map(|name| {
+            let (was, is) = (need(&a, name), need(&b, name));
+            (was != is).then(|| {
+                format!(
+                    "`{name}` becomes {} (was {})",
+                    need_name(is),
+                    need_name(was)
+                )
+            })
+        })
+        .collect();
+    let needs = if needs.is_empty() {
+        String::new()
     } else {
+        format!("; {}", needs.join(", "))
+    };
+    let (class, effect) = if refused.is_empty() {
+        (
+            Class::Compatible,
+            "every request accepted before is still accepted".to_owned(),
+        )
+    } else {
+        let who: Vec<String> = refused
+            .iter()
+            .map(|alt| {
+                if alt.is_empty() {
+                    "no credentials".to_owned()
+                } else {
+                    format!("only {}", alt.join(" + "))
+                }
+            })
+            .collect();
         (
             Class::Breaking,
-            "every request fails with 401/403 until the client sends the new credentials; progenitor ignores security, so etna-client must be changed by hand",
+            format!(
+                "callers that send {} are refused (401/403) until they send the new credentials",
+                who.join(" or ")
+            ),
         )
     };
     let detail = format!(
-        "required security changes from {} to {}: {effect}",
+        "required security changes from {} to {}{context}{needs}: {effect}",
         show(&a),
         show(&b)
     );
@@ -176,4 +361,29 @@ fn requirements(
         at,
         detail,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alts(list: &[&[&str]]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = list
+            .iter()
+            .map(|alt| alt.iter().map(|s| (*s).to_owned()).collect())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn needs_follow_the_model() {
+        let sign_in = alts(&[&["EtAppKey"], &["Bearer", "EtAppKey"]]);
+        assert_eq!(need(&sign_in, "EtAppKey"), Need::Required);
+        assert_eq!(need(&sign_in, "Bearer"), Need::Optional);
+        assert_eq!(need(&sign_in, "Other"), Need::None);
+        assert_eq!(need(&alternatives(None), "EtAppKey"), Need::None);
+        assert_eq!(show(&alternatives(Some(&[]))), "no credentials");
+        assert_eq!(show(&sign_in), "Bearer + EtAppKey or EtAppKey");
+    }
 }
