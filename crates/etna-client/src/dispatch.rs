@@ -99,7 +99,7 @@ impl JsonReply {
                 reply
             }),
             Err(crate::operation::Failure {
-                error,
+                error: error @ (Error::Refused { .. } | Error::Rejected { .. }),
                 refusal: Some((status, body)),
             }) => Ok(Self {
                 operation: O::SPEC.id,

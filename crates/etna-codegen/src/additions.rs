@@ -277,15 +277,10 @@ fn operation_impls(
         Some(name) if tokens(err) != "()" => format!("types::{name}"),
         _ => "()".to_owned(),
     };
-    let (output, body, envelope) = if !kinds.is_empty()
-        && kinds.iter().all(|k| **k == BodyKind::Envelope)
-    {
-        let Some(name) = type_name(ok).filter(|n| envelopes.contains_key(n)) else {
-            return Err(unsupported(
-                &format!("{}/responses", op.at),
-                "its 2xx answers are envelopes, but the generated success type is not an envelope struct",
-            ));
-        };
+    // The generated success type decides: a struct with the envelope's
+    // fields is read as one; any other body is the result itself.
+    let envelope_type = type_name(ok).filter(|n| envelopes.contains_key(n));
+    let (output, body, envelope) = if let Some(name) = envelope_type {
         (
             format!("<types::{name} as ::etna_client::Envelope>::Model"),
             format!(
@@ -294,7 +289,9 @@ fn operation_impls(
             ),
             Some(name),
         )
-    } else if kinds.iter().any(|k| **k == BodyKind::Envelope) {
+    } else if kinds.iter().any(|k| **k == BodyKind::Envelope)
+        && kinds.iter().any(|k| **k != BodyKind::Envelope)
+    {
         return Err(unsupported(
             &format!("{}/responses", op.at),
             "its 2xx answers mix envelopes and other bodies; give them one shape",
