@@ -119,7 +119,7 @@ impl StepCall {
         };
         let mut request = builder.build().map_err(|e| fail(&e))?;
         if self.step == Step::Pre {
-            etna_client::hooks::pre(limits, &mut request, &info);
+            etna_client::hooks::pre(limits, &mut request, &info).map_err(|e| fail(&e))?;
         } else {
             request
                 .headers_mut()

@@ -177,7 +177,7 @@ mod tests {
             .operations()
             .map(|(_, _, op)| op.operation_id.clone())
             .collect();
-        assert_eq!(real_operations(), 4);
+        assert!(real_operations() > 0);
         assert_eq!(operations.len(), 3 * real_operations());
         for i in 0..3 {
             assert!(operations.contains(&Some(format!("generate_reset_token_op{i}"))));

@@ -1,13 +1,15 @@
 //! `etna api <operation-id>`: every operation of the spec as a command, built
 //! at run time from the generated client's operation table
-//! ([`Dispatch::OPERATION_DOCS`]), so an operation added to the spec is a
+//! ([`GeneratedClient::OPERATIONS`]), so an operation added to the spec is a
 //! command after `cargo xtask codegen`, with no line here. Parameters are
 //! flags; the body is `--body JSON`, `--body @FILE` or `--body -`. A body
 //! with a secret field (`format: password` in the spec) is refused on the
-//! command line, where shell history and `ps` would keep it.
+//! command line, where shell history and `ps` would keep it; a secret
+//! parameter is never a flag's value: it is asked without echo on a
+//! terminal, or read from stdin with `--NAME-stdin`.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use etna_client::{Dispatch, GeneratedClient, JsonArgs, OperationDoc};
+use etna_client::{Dispatch, GeneratedClient, JsonArgs, OperationSpec};
 use serde_json::Value;
 
 use crate::cli::Cli;
@@ -52,8 +54,8 @@ impl clap::Args for ApiArgs {
 }
 
 /// `command` with one subcommand per operation of `C`.
-pub fn augment<C: Dispatch>(command: Command) -> Command {
-    C::OPERATION_DOCS.iter().fold(
+pub fn augment<C: GeneratedClient>(command: Command) -> Command {
+    C::OPERATIONS.iter().fold(
         command
             .subcommand_required(true)
             .arg_required_else_help(true)
@@ -63,11 +65,26 @@ pub fn augment<C: Dispatch>(command: Command) -> Command {
     )
 }
 
-fn operation_command(doc: &OperationDoc) -> Command {
+fn operation_command(doc: &OperationSpec) -> Command {
     let mut command = Command::new(doc.id)
         .about(doc.summary)
-        .long_about(format!("{}\n\n{} {}", doc.summary, doc.method, doc.path))
+        .long_about(format!(
+            "{}\n\n{} {}",
+            doc.summary, doc.method, doc.full_path
+        ))
         .alias(doc.id.replace('_', "-"));
+    for parameter in doc.parameters.iter().filter(|p| p.secret) {
+        command = command.arg(
+            Arg::new(stdin_flag(parameter.name))
+                .long(stdin_flag(parameter.name))
+                .action(ArgAction::SetTrue)
+                .help(format!(
+                    "Read the secret {} parameter {} from stdin (one line), instead of a prompt without echo",
+                    parameter.location.as_str(),
+                    parameter.name
+                )),
+        );
+    }
     for parameter in doc.parameters.iter().filter(|p| !p.secret) {
         let help = parameter
             .description
@@ -79,7 +96,10 @@ fn operation_command(doc: &OperationDoc) -> Command {
                 .long(parameter.name)
                 .value_name(parameter.name.to_uppercase())
                 .required(parameter.required)
-                .help(format!("{help} ({} parameter)", parameter.location)),
+                .help(format!(
+                    "{help} ({} parameter)",
+                    parameter.location.as_str()
+                )),
         );
     }
     if let Some(body) = doc.body {
@@ -114,11 +134,11 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     cli: &Cli,
     args: &ApiArgs,
 ) -> Result<(), Failure> {
-    let doc = C::OPERATION_DOCS
+    let doc = C::OPERATIONS
         .iter()
         .find(|doc| doc.id == args.operation)
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", args.operation)))?;
-    let json_args = arguments(doc, &args.matches)?;
+    let json_args = arguments(doc, &args.matches).await?;
     let target = connect_generated::<C>(cli).await?;
     let mailed_before = target.mock.as_ref().map_or(0, |m| m.outbox().len());
     let reply = target.client.dispatch(doc.id, &json_args).await;
@@ -128,7 +148,7 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let reply = reply
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", doc.id)))?
         .map_err(|e| failure::from_call(&e, &base_url))?;
-    print_json(&reply.envelope)?;
+    print_json(&reply.body)?;
     reply
         .outcome
         .map(drop)
@@ -137,23 +157,48 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
 
 /// The arguments as the dispatcher takes them, checked before anything is
 /// sent.
-fn arguments(doc: &OperationDoc, matches: &ArgMatches) -> Result<JsonArgs, Failure> {
+async fn arguments(doc: &OperationSpec, matches: &ArgMatches) -> Result<JsonArgs, Failure> {
     let mut parameters = serde_json::Map::new();
     for parameter in doc.parameters.iter().filter(|p| !p.secret) {
         if let Ok(Some(value)) = matches.try_get_one::<String>(parameter.name) {
             parameters.insert(parameter.name.to_owned(), Value::String(value.clone()));
         }
     }
-    if let Some(secret) = doc.parameters.iter().find(|p| p.secret) {
+    let given = doc.body.and_then(|_| matches.get_one::<String>(BODY));
+    let secrets_on_stdin = doc
+        .parameters
+        .iter()
+        .any(|p| p.secret && matches.get_flag(&stdin_flag(p.name)));
+    if secrets_on_stdin && given.is_some_and(|g| g == "-") {
         return Err(Failure::new(
             Exit::Usage,
-            format!(
-                "{}: the parameter {} is a secret, and etna api takes no secret parameter yet; call it from Rust",
-                doc.id, secret.name
-            ),
+            "stdin cannot carry both secret parameters and the body; give the body with --body @FILE",
         ));
     }
-    let given = doc.body.and_then(|_| matches.get_one::<String>(BODY));
+    // In the spec's order, so that the lines of stdin follow it.
+    for parameter in doc.parameters.iter().filter(|p| p.secret) {
+        let value = if matches.get_flag(&stdin_flag(parameter.name)) {
+            crate::prompt::stdin_line(parameter.name).await?
+        } else if parameter.required && crate::prompt::interactive() {
+            crate::prompt::hidden(parameter.name.to_owned()).await?
+        } else if parameter.required {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!(
+                    "{}: the secret parameter {} is required; give it on stdin with --{}",
+                    doc.id,
+                    parameter.name,
+                    stdin_flag(parameter.name)
+                ),
+            ));
+        } else {
+            continue;
+        };
+        parameters.insert(
+            parameter.name.to_owned(),
+            Value::String(value.expose().to_owned()),
+        );
+    }
     let body = match (given, doc.body) {
         (Some(given), Some(body_doc)) => {
             let (text, inline) = read_body(given)?;
@@ -192,6 +237,23 @@ fn arguments(doc: &OperationDoc, matches: &ArgMatches) -> Result<JsonArgs, Failu
         _ => None,
     };
     Ok(JsonArgs::new(parameters, body))
+}
+
+/// The flag that reads a secret parameter from stdin.
+fn stdin_flag(name: &str) -> String {
+    format!("{}-stdin", heck_kebab(name))
+}
+
+/// `VerificationCode` → `verification-code`.
+fn heck_kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 && !out.ends_with('-') {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// The body's text, and whether it was written on the command line.
@@ -278,7 +340,9 @@ mod tests {
             .into_iter()
             .find(|op| op.id == OPERATION)
             .unwrap();
-        let base = <fixture::Client as GeneratedClient>::BASE_PATH.replace("{version}", "1.0");
+        let base = <fixture::Client as GeneratedClient>::SERVERS[0]
+            .base_path
+            .replace("{version}", "1.0");
         (
             operation.method.to_owned(),
             format!("{base}{}", operation.path),

@@ -6,7 +6,7 @@
 
 use etna_client::generated::Client;
 use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Envelope, Error, Operation, Secret};
+use etna_client::{Envelope, EnvelopeOperation, Error, Secret};
 use serde_json::Value;
 
 use crate::cli::{Cli, FinishArgs, Output, PasswordResetArgs, ResetStep, StartArgs};
@@ -55,7 +55,7 @@ impl Session {
 
     async fn call<O>(&self, operation: O) -> Result<<O::Envelope as Envelope>::Model, Error>
     where
-        O: Operation,
+        O: EnvelopeOperation,
         O::Envelope: serde::Serialize,
     {
         let reply = operation.call_envelope().await?;

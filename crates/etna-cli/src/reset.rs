@@ -1,7 +1,7 @@
 //! `etna generate-reset-token`: one call through etna-client, its result on
 //! stdout.
 
-use etna_client::Operation;
+use etna_client::EnvelopeOperation;
 use etna_client::types::ResetCodeRequest;
 
 use crate::cli::{Cli, Output, ResetArgs};

@@ -7,21 +7,28 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
+use crate::Secret;
 use crate::generated::Client as ApiClient;
-use crate::hooks::{Limits, StaticUrls};
+use crate::hooks::{Limits, Parts, StaticUrls};
+use crate::session::Session;
+use crate::table::{OperationSpec, ServerSpec};
 
 /// What every client generated from a spec provides to the builder.
 /// Implemented by `cargo xtask codegen`; never by hand.
 pub trait GeneratedClient: Sized {
-    /// The first server URL of the spec after its leading `{variable}`, e.g.
-    /// `/v{version}`: appended to the base URL a caller gives.
-    const BASE_PATH: &'static str;
-    /// The variables of [`BASE_PATH`](Self::BASE_PATH) with their defaults.
-    const SERVER_VARIABLES: &'static [(&'static str, &'static str)];
+    /// The spec's servers after their leading `{variable}` (the API root the
+    /// caller gives), the spec's root server first: e.g. `/v{version}`, and
+    /// `` for an operation at the API root itself.
+    const SERVERS: &'static [ServerSpec];
+    /// The header of the spec's `apiKey` scheme (the application key).
+    const APP_KEY_HEADER: &'static str;
+    /// How long a session lasts, as the spec documents it for its Bearer
+    /// scheme (`x-etna-lifetime-seconds`), in seconds.
+    const SESSION_LIFETIME_SECONDS: Option<u64>;
     /// The JSON names of the properties the spec marks `format: password`.
     const SECRET_PROPERTIES: &'static [&'static str];
-    /// `(operationId, method, path template)` of every operation.
-    const OPERATIONS: &'static [(&'static str, &'static str, &'static str)];
+    /// Every operation of the spec.
+    const OPERATIONS: &'static [OperationSpec];
     /// The generated client over a ready reqwest client.
     fn from_parts(baseurl: &str, client: reqwest::Client, inner: Limits) -> Self;
     /// The settings the client was built with.
@@ -67,6 +74,28 @@ impl Client {
     /// The API version the client sends in the path (default `1.0`).
     pub fn api_version(&self) -> &str {
         &self.api_version
+    }
+
+    /// Sets the session from a token sign-in just returned, replacing any
+    /// other (see [`Limits::set_session_token`]); every clone of this client
+    /// sends it from the next call on.
+    pub fn set_session_token(&self, token: impl Into<Secret>) -> Result<(), BuildError> {
+        self.api.limits().set_session_token(token)
+    }
+
+    /// Sets a session kept from earlier.
+    pub fn set_session(&self, session: Session) {
+        self.api.limits().set_session(session);
+    }
+
+    /// The current session, if any.
+    pub fn session(&self) -> Option<Session> {
+        self.api.limits().session()
+    }
+
+    /// Forgets the session locally (the API documents no logout).
+    pub fn clear_session(&self) {
+        self.api.limits().clear_session();
     }
 }
 
@@ -211,12 +240,27 @@ impl ClientBuilder {
     /// Builds a client generated from any spec with `cargo xtask codegen`,
     /// with the same settings and checks as [`build`](Self::build).
     pub fn build_generated<C: GeneratedClient>(self) -> Result<C, BuildError> {
-        let base_url = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
-        let base_path = base_path::<C>(&self.server_variables)?;
-        let base_url = format!("{base_url}{base_path}");
-        let static_urls = static_urls::<C>(&base_url)?;
+        let root = parse_base_url(self.base_url.as_deref().ok_or(BuildError::MissingBaseUrl)?)?;
+        check_variables::<C>(&self.server_variables)?;
+        let bases = C::SERVERS
+            .iter()
+            .map(|server| {
+                Ok(format!(
+                    "{root}{}",
+                    base_path(server, &self.server_variables)?
+                ))
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        // Progenitor's `baseurl`: the spec's root server, under which every
+        // operation without a server of its own is.
+        let base_url = bases.first().cloned().unwrap_or_else(|| root.clone());
+        let static_urls = static_urls::<C>(&bases)?;
         let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
         let app_key_header = app_key_header(&app_key)?;
+        let app_key_name = reqwest::header::HeaderName::from_bytes(C::APP_KEY_HEADER.as_bytes())
+            .map_err(|_| {
+                BuildError::InvalidAppKey("the spec's app-key header name is not valid")
+            })?;
         if self.timeout.is_zero() {
             return Err(BuildError::InvalidTimeout(
                 "the request timeout is zero; give at least a second",
@@ -240,15 +284,17 @@ impl ClientBuilder {
                     .map_err(BuildError::Http)?
             }
         };
-        let limits = Limits::new(
-            app_key_header,
-            app_key,
-            self.timeout,
+        let limits = Limits::new(Parts {
+            app_key_name,
+            app_key: app_key_header,
+            app_key_text: app_key,
+            timeout: self.timeout,
             timeout_per_request,
-            self.max_response_bytes,
-            C::SECRET_PROPERTIES,
-            C::OPERATIONS,
-        )
+            max_response_bytes: self.max_response_bytes,
+            secret_properties: C::SECRET_PROPERTIES,
+            operations: C::OPERATIONS,
+            session_lifetime: C::SESSION_LIFETIME_SECONDS.map(Duration::from_secs),
+        })
         .with_static_urls(base_url.clone(), static_urls);
         Ok(C::from_parts(&base_url, http, limits))
     }
@@ -256,23 +302,21 @@ impl ClientBuilder {
 
 /// By index in `C::OPERATIONS`: the URL of every operation whose path has no
 /// parameter, parsed here once instead of by reqwest on every call, with its
-/// path after the base path (which `base_url` already holds, variables
-/// applied).
-fn static_urls<C: GeneratedClient>(base_url: &str) -> Result<StaticUrls, BuildError> {
+/// path as progenitor formats it after the base URL. `bases` are the
+/// servers' URLs, variables applied, by index in `C::SERVERS`.
+fn static_urls<C: GeneratedClient>(bases: &[String]) -> Result<StaticUrls, BuildError> {
     C::OPERATIONS
         .iter()
-        .map(|(operation, _, template)| {
-            let Some(path) = template
-                .strip_prefix(C::BASE_PATH)
-                .filter(|path| !path.contains('{'))
-            else {
+        .map(|op| {
+            if op.path.contains('{') {
                 return Ok(None);
-            };
-            let url = format!("{base_url}{path}");
+            }
+            let base = bases.get(op.server).map_or("", String::as_str);
+            let url = format!("{base}{}", op.path);
             match Url::parse(&url) {
-                Ok(parsed) => Ok(Some((path, parsed))),
+                Ok(parsed) => Ok(Some((op.path, parsed))),
                 Err(e) => Err(BuildError::InvalidOperationUrl {
-                    operation,
+                    operation: op.id,
                     url,
                     reason: e.to_string(),
                 }),
@@ -282,29 +326,37 @@ fn static_urls<C: GeneratedClient>(base_url: &str) -> Result<StaticUrls, BuildEr
 }
 
 fn variable_default<C: GeneratedClient>(name: &str) -> Option<String> {
-    C::SERVER_VARIABLES
+    C::SERVERS
         .iter()
+        .flat_map(|server| server.variables)
         .find(|(n, _)| *n == name)
         .map(|(_, default)| (*default).to_owned())
 }
 
-/// The spec's base path with every variable replaced by the value given, or
-/// by the spec's default.
-fn base_path<C: GeneratedClient>(given: &[(String, String)]) -> Result<String, BuildError> {
+/// Every variable given is one a server of the spec declares.
+fn check_variables<C: GeneratedClient>(given: &[(String, String)]) -> Result<(), BuildError> {
     for (name, _) in given {
         if variable_default::<C>(name).is_none() {
+            let mut known: Vec<&str> = C::SERVERS
+                .iter()
+                .flat_map(|server| server.variables)
+                .map(|(n, _)| *n)
+                .collect();
+            known.dedup();
             return Err(BuildError::UnknownServerVariable {
                 name: name.clone(),
-                known: C::SERVER_VARIABLES
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: known.join(", "),
             });
         }
     }
-    let mut path = C::BASE_PATH.to_owned();
-    for (name, default) in C::SERVER_VARIABLES {
+    Ok(())
+}
+
+/// A server's base path with every variable replaced by the value given, or
+/// by the spec's default.
+fn base_path(server: &ServerSpec, given: &[(String, String)]) -> Result<String, BuildError> {
+    let mut path = server.base_path.to_owned();
+    for (name, default) in server.variables {
         let value = given
             .iter()
             .find(|(n, _)| n == name)
@@ -374,6 +426,8 @@ pub enum BuildError {
     },
     /// A timeout is zero.
     InvalidTimeout(&'static str),
+    /// A session token cannot be sent as a header value.
+    InvalidSessionToken(&'static str),
     /// reqwest could not build its client (e.g. no TLS roots available).
     Http(reqwest::Error),
 }
@@ -406,6 +460,7 @@ impl fmt::Display for BuildError {
                 "invalid URL {url:?} for the operation `{operation}`: {reason}; check the base URL and the server variables"
             ),
             Self::InvalidTimeout(reason) => write!(f, "invalid timeout: {reason}"),
+            Self::InvalidSessionToken(reason) => write!(f, "invalid session token: {reason}"),
             Self::Http(source) => write!(f, "cannot build the HTTP client: {source}"),
         }
     }
@@ -506,18 +561,53 @@ mod tests {
     /// operation whose URL does not parse.
     struct Fake<const BAD: bool>(Limits);
 
+    const fn row(id: &'static str, server: usize, path: &'static str) -> OperationSpec {
+        OperationSpec {
+            id,
+            method: "GET",
+            server,
+            path,
+            full_path: path,
+            security: crate::table::Security {
+                app_key: crate::table::Need::Required,
+                bearer: crate::table::Need::None,
+            },
+            statuses: &[200],
+            summary: "",
+            parameters: &[],
+            body: None,
+        }
+    }
+
     impl<const BAD: bool> GeneratedClient for Fake<BAD> {
-        const BASE_PATH: &'static str = if BAD { "" } else { "/v{version}" };
-        const SERVER_VARIABLES: &'static [(&'static str, &'static str)] =
-            if BAD { &[] } else { &[("version", "1.0")] };
-        const SECRET_PROPERTIES: &'static [&'static str] = &[];
-        const OPERATIONS: &'static [(&'static str, &'static str, &'static str)] = if BAD {
-            // Right after the host, a port out of range.
-            &[("bad", "GET", ":99999/things")]
+        const SERVERS: &'static [ServerSpec] = if BAD {
+            &[ServerSpec {
+                base_path: "",
+                variables: &[],
+            }]
         } else {
             &[
-                ("with_parameter", "GET", "/v{version}/things/{id}"),
-                ("plain", "POST", "/v{version}/things"),
+                ServerSpec {
+                    base_path: "/v{version}",
+                    variables: &[("version", "1.0")],
+                },
+                ServerSpec {
+                    base_path: "",
+                    variables: &[],
+                },
+            ]
+        };
+        const APP_KEY_HEADER: &'static str = "Et-App-Key";
+        const SESSION_LIFETIME_SECONDS: Option<u64> = None;
+        const SECRET_PROPERTIES: &'static [&'static str] = &[];
+        const OPERATIONS: &'static [OperationSpec] = if BAD {
+            // Right after the host, a port out of range.
+            &[row("bad", 0, ":99999/things")]
+        } else {
+            &[
+                row("with_parameter", 0, "/things/{id}"),
+                row("plain", 0, "/things"),
+                row("at_root", 1, "/token"),
             ]
         };
         fn from_parts(_: &str, _: reqwest::Client, inner: Limits) -> Self {
@@ -542,6 +632,11 @@ mod tests {
         let cached = limits.cached_static_url(1, base, "/things").unwrap();
         assert_eq!(cached.as_str(), "http://h/api/v2.0/things");
         assert_eq!(limits.static_url(1, base, "/things").unwrap(), *cached);
+        // An operation on its own server: the API root, without the version.
+        let root = limits.cached_static_url(2, base, "/token").unwrap();
+        assert_eq!(root.as_str(), "http://h/api/token");
+        // Never the root server's URL for it, whatever is asked.
+        assert!(limits.static_url(2, "http://other/api", "/token").is_err());
         // Any other index, base URL or path: the URL they make, never another
         // operation's and never a panic.
         for (index, base, path) in [
@@ -566,10 +661,10 @@ mod tests {
         let client = Client::new("http://h/api", "k").unwrap();
         let limits = client.api().limits();
         let mut cached = 0;
-        for (index, (id, _, template)) in ApiClient::OPERATIONS.iter().enumerate() {
-            let path = template.strip_prefix(ApiClient::BASE_PATH).unwrap();
+        for (index, op) in ApiClient::OPERATIONS.iter().enumerate() {
+            let path = op.path;
             let url = limits.cached_static_url(index, &client.api().baseurl, path);
-            assert_eq!(url.is_some(), !path.contains('{'), "{id}");
+            assert_eq!(url.is_some(), !path.contains('{'), "{}", op.id);
             cached += usize::from(url.is_some());
         }
         assert!(cached > 0);

@@ -9,51 +9,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::envelope::Envelope;
 use crate::{Error, Operation};
-
-/// One operation as the spec describes its inputs.
-#[derive(Clone, Copy, Debug)]
-pub struct OperationDoc {
-    /// `operationId`.
-    pub id: &'static str,
-    /// HTTP method, upper case.
-    pub method: &'static str,
-    /// Path template with the server's base path.
-    pub path: &'static str,
-    /// `summary`.
-    pub summary: &'static str,
-    /// Path, query and header parameters.
-    pub parameters: &'static [ParameterDoc],
-    /// The request body, when the operation takes one.
-    pub body: Option<BodyDoc>,
-}
-
-/// One parameter of an operation.
-#[derive(Clone, Copy, Debug)]
-pub struct ParameterDoc {
-    /// The name in the spec (also the key in [`JsonArgs`]).
-    pub name: &'static str,
-    /// `path`, `query` or `header`.
-    pub location: &'static str,
-    /// Whether the spec requires it.
-    pub required: bool,
-    /// Whether its schema is `format: password`.
-    pub secret: bool,
-    /// `description`.
-    pub description: &'static str,
-}
-
-/// The request body of an operation.
-#[derive(Clone, Copy, Debug)]
-pub struct BodyDoc {
-    /// Whether the spec requires it.
-    pub required: bool,
-    /// The JSON names of its `format: password` properties.
-    pub secret_properties: &'static [&'static str],
-    /// The spec's request example as JSON text, or empty.
-    pub example: &'static str,
-}
 
 /// Arguments of an operation as JSON: parameters by their spec name, and the
 /// body.
@@ -90,9 +46,10 @@ impl JsonArgs {
         what: &str,
         value: &serde_json::Value,
     ) -> Result<T, Error> {
+        // serde's message quotes the offending value, which may be a secret.
         serde_json::from_value(value.clone()).map_err(|e| Error::InvalidInput {
             operation,
-            reason: format!("{what}: {e}"),
+            reason: format!("{what}: {}", crate::error::describe_serde(&e)),
         })
     }
 }
@@ -104,46 +61,63 @@ pub struct JsonReply {
     pub operation: &'static str,
     /// The HTTP status.
     pub status: StatusCode,
-    /// Whether the answer reports success under the operation's rule.
+    /// Whether the call succeeded ([`outcome`](Self::outcome) is `Ok`).
     pub accepted: bool,
-    /// The envelope as the API sent it, secrets included (for scripts that
-    /// pass a token on; never log it).
-    pub envelope: serde_json::Value,
-    /// The typed envelope's `Debug`, secrets redacted.
-    pub envelope_debug: String,
-    /// What [`Operation::call`] makes of it: the model's `Debug` (secrets
+    /// The body as the API sent it (a success, or a documented refusal),
+    /// secrets included (for scripts that pass a token on; never log it);
+    /// `null` for an answer without a body.
+    pub body: serde_json::Value,
+    /// The typed body's `Debug`, secrets redacted.
+    pub body_debug: String,
+    /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
     /// redacted), or the error.
     pub outcome: Result<String, Error>,
 }
 
 impl JsonReply {
-    /// Calls `operation` with [`Operation::call_envelope`] and describes the answer.
+    /// Calls `operation` and describes the answer: a documented body
+    /// (success or refusal) is a reply; anything else is the error.
     pub async fn from_call<O: Operation>(operation: O) -> Result<Self, Error>
     where
-        O::Envelope: Serialize + std::fmt::Debug,
-        <O::Envelope as Envelope>::Model: std::fmt::Debug,
+        O::Success: Serialize + std::fmt::Debug,
+        O::ErrorBody: Serialize + std::fmt::Debug,
+        O::Output: std::fmt::Debug,
     {
-        let reply = operation.call_envelope().await?;
-        let envelope = serde_json::to_value(&reply.envelope).unwrap_or_default();
-        let envelope_debug = format!("{:#?}", reply.envelope);
-        let (status, accepted) = (reply.status, reply.accepted());
-        Ok(Self {
-            operation: O::ID,
-            status,
-            accepted,
-            envelope,
-            envelope_debug,
-            outcome: reply.into_model().map(|model| format!("{model:?}")),
-        })
+        let limits = operation.limits().clone();
+        crate::operation::check_session::<O>(&limits)?;
+        match crate::operation::finish::<O>(&limits, operation.send_request().await).await {
+            Ok((status, success)) => Ok(Self {
+                operation: O::SPEC.id,
+                status,
+                accepted: true,
+                body: serde_json::to_value(&success).unwrap_or_default(),
+                body_debug: format!("{success:#?}"),
+                outcome: O::output(status, success).map(|output| format!("{output:?}")),
+            })
+            .map(|mut reply| {
+                reply.accepted = reply.outcome.is_ok();
+                reply
+            }),
+            Err(crate::operation::Failure {
+                error: error @ (Error::Refused { .. } | Error::Rejected { .. }),
+                refusal: Some((status, body)),
+            }) => Ok(Self {
+                operation: O::SPEC.id,
+                status,
+                accepted: false,
+                body: serde_json::to_value(&body).unwrap_or_default(),
+                body_debug: format!("{body:#?}"),
+                outcome: Err(error),
+            }),
+            Err(failure) => Err(failure.error),
+        }
     }
 }
 
-/// Every enveloped operation of a generated client, by id. Implemented by
-/// `cargo xtask codegen`.
+/// Every operation of a generated client, by id (the table is
+/// [`GeneratedClient::OPERATIONS`](crate::GeneratedClient::OPERATIONS)).
+/// Implemented by `cargo xtask codegen`.
 pub trait Dispatch {
-    /// The operations, in the spec's path order.
-    const OPERATION_DOCS: &'static [OperationDoc];
-
     /// Calls the operation `id` with `args`; `None` when the client has no
     /// such operation.
     #[allow(clippy::type_complexity)]

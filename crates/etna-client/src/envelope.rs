@@ -102,12 +102,12 @@ impl ErrorKind {
 /// codegen` for every error type the spec's operations use.
 pub trait ErrorPayload {
     /// Whether the body is a refusal envelope or another documented shape.
-    fn into_kind(self) -> ErrorKind;
+    fn kind(&self) -> ErrorKind;
 }
 
 /// Operations that document no error body.
 impl ErrorPayload for () {
-    fn into_kind(self) -> ErrorKind {
+    fn kind(&self) -> ErrorKind {
         ErrorKind::Other(serde_json::Value::Null)
     }
 }

@@ -36,6 +36,45 @@ pub enum Error {
         message: String,
     },
 
+    /// The operation needs a session (the spec's Bearer scheme) and the
+    /// client has none; nothing was sent. Sign in first.
+    SessionMissing {
+        /// The operation.
+        operation: &'static str,
+    },
+
+    /// The client's session is past its known lifetime; nothing was sent.
+    /// There is no refresh: sign in again.
+    SessionExpired {
+        /// The operation.
+        operation: &'static str,
+        /// When it expired.
+        expired_at: std::time::SystemTime,
+    },
+
+    /// The API refused the session token (HTTP 401 on an operation that
+    /// needs one): it is unknown, expired or revoked. Sign in again.
+    SessionRejected {
+        /// The operation.
+        operation: &'static str,
+        /// The HTTP status (401).
+        status: StatusCode,
+        /// The server's message, scrubbed.
+        message: String,
+    },
+
+    /// The API answered with a documented refusal that is not an envelope
+    /// (such as sign-in's `State: Failed`): the body, typed, is in `body`.
+    Rejected {
+        /// The operation.
+        operation: &'static str,
+        /// The HTTP status.
+        status: StatusCode,
+        /// The documented body; [`Rejection::downcast_ref`] gives it as the
+        /// operation's error type.
+        body: Rejection,
+    },
+
     /// The API answered with an envelope that reports a refusal.
     Refused {
         /// The operation.
@@ -77,8 +116,9 @@ pub enum Error {
         operation: &'static str,
         /// The start of the body.
         body: BodySnippet,
-        /// The decoder's complaint.
-        source: serde_json::Error,
+        /// Where the decoder stopped and why, without quoting the body (the
+        /// decoder's own message quotes values, which may be secrets).
+        reason: String,
     },
 
     /// The body is larger than the client's cap.
@@ -153,10 +193,36 @@ impl fmt::Display for Error {
             Self::Undecodable {
                 operation,
                 body,
-                source,
+                reason,
             } => write!(
                 f,
-                "{operation}: the API's response is not the documented shape: {source}; the body starts: {body}"
+                "{operation}: the API's response is not the documented shape ({reason}); the body starts: {body}"
+            ),
+            Self::SessionMissing { operation } => write!(
+                f,
+                "{operation}: this operation needs a session and the client has none; sign in first (nothing was sent)"
+            ),
+            Self::SessionExpired { operation, .. } => write!(
+                f,
+                "{operation}: session expired, sign in again (there is no refresh; nothing was sent)"
+            ),
+            Self::SessionRejected {
+                operation,
+                status,
+                message,
+            } => write!(
+                f,
+                "{operation}: the API refused the session token (HTTP {status}): {}; sign in again",
+                one_line(message)
+            ),
+            Self::Rejected {
+                operation,
+                status,
+                body,
+            } => write!(
+                f,
+                "{operation}: the API refused the request (HTTP {status}): {}",
+                one_line(&body.debug)
             ),
             Self::BodyTooLarge { operation, limit } => write!(
                 f,
@@ -178,7 +244,6 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Undecodable { source, .. } => Some(source),
             Self::Timeout { source, .. } | Self::Connection { source, .. } => Some(source),
             _ => None,
         }
@@ -190,6 +255,10 @@ impl Error {
     pub fn operation(&self) -> &'static str {
         match self {
             Self::InvalidInput { operation, .. }
+            | Self::SessionMissing { operation }
+            | Self::SessionExpired { operation, .. }
+            | Self::SessionRejected { operation, .. }
+            | Self::Rejected { operation, .. }
             | Self::AppKeyRejected { operation, .. }
             | Self::Refused { operation, .. }
             | Self::MissingModel { operation, .. }
@@ -284,5 +353,49 @@ impl fmt::Display for BodySnippet {
 impl fmt::Debug for BodySnippet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+/// A documented refusal body that is not an envelope, kept typed.
+pub struct Rejection {
+    /// The body's `Debug` (secret fields redacted).
+    debug: String,
+    value: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl Rejection {
+    pub(crate) fn new<T: Send + Sync + 'static>(debug: String, value: T) -> Self {
+        Self {
+            debug,
+            value: Box::new(value),
+        }
+    }
+
+    /// The body as the operation's documented error type (its
+    /// `Operation::ErrorBody`), e.g. `types::SignInErrorBody`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.value.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+/// What serde could not decode, without its message: serde quotes the
+/// offending value (`invalid type: string "..."`), which may be a secret.
+pub(crate) fn describe_serde(error: &serde_json::Error) -> String {
+    let what = match error.classify() {
+        serde_json::error::Category::Io => "the body could not be read",
+        serde_json::error::Category::Syntax => "it is not valid JSON",
+        serde_json::error::Category::Data => "a value has the wrong type or a field is missing",
+        serde_json::error::Category::Eof => "it ends too early",
+    };
+    if error.line() == 0 {
+        what.to_owned()
+    } else {
+        format!("{what}, at line {} column {}", error.line(), error.column())
     }
 }

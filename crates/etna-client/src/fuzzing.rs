@@ -2,52 +2,50 @@
 //! response handling (envelope rule, error bodies, snippets, scrubbing)
 //! without a socket, through the same functions as [`Operation::call`]. Only
 //! the routing by status, which the generated `send` does, is restated here
-//! from [`Operation::DOCUMENTED_STATUSES`].
+//! from the operation's documented statuses.
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::envelope::Envelope;
-use crate::envelope::ErrorPayload;
-use crate::operation::{Reply, from_error_kind, undecodable, unexpected_status};
+use crate::hooks::Parts;
+use crate::operation::{from_error_body, undecodable, unexpected_status};
 use crate::{Error, Limits, Operation};
 
-/// Maps a status and body the way `O::call` does after the generated code has
-/// routed them: a documented 2xx decodes `O::Envelope`, a documented error
-/// status `O::ErrorBody`, anything else is an unexpected status. `app_key` and
-/// `secrets` (JSON property names) are what the scrubber must remove from
-/// quoted bodies.
+/// What `O::call` makes of an answer with this status and body: the
+/// result, or the error.
 pub fn decode<O: Operation>(
     status: u16,
     body: &[u8],
     app_key: &str,
     secrets: &'static [&'static str],
-) -> Result<<O::Envelope as Envelope>::Model, Error> {
-    let limits = Limits::new(
-        HeaderValue::from_static("fuzz"),
-        app_key.to_owned(),
-        std::time::Duration::from_secs(1),
-        false,
-        usize::MAX,
-        secrets,
-        &[],
-    );
+) -> Result<O::Output, Error> {
+    let limits = Limits::new(Parts {
+        app_key_name: HeaderName::from_static("et-app-key"),
+        app_key: HeaderValue::from_static("fuzz"),
+        app_key_text: app_key.to_owned(),
+        timeout: std::time::Duration::from_secs(1),
+        timeout_per_request: false,
+        max_response_bytes: usize::MAX,
+        secret_properties: secrets,
+        operations: &[],
+        session_lifetime: None,
+    });
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
-    if !O::DOCUMENTED_STATUSES.contains(&status.as_u16()) {
+    if !O::SPEC.statuses.contains(&status.as_u16()) {
         return Err(unexpected_status(O::ID, status, body, &limits));
     }
+    // An answer without a body decodes as JSON `null`, which is what `()`
+    // (the success type of such an answer) reads.
+    let body_or_null: &[u8] = if body.is_empty() { b"null" } else { body };
     if status.is_success() {
-        let envelope: O::Envelope =
-            serde_json::from_slice(body).map_err(|e| undecodable(O::ID, body, e, &limits))?;
-        return Reply {
-            operation: O::ID,
-            status,
-            rule: O::SUCCESS,
-            envelope,
-        }
-        .into_model();
+        // The generated `send` of an answer without a body reads none: a
+        // success type that `null` makes is `()`.
+        let success: O::Success = serde_json::from_slice(body_or_null)
+            .or_else(|e| serde_json::from_slice(b"null").map_err(|_| e))
+            .map_err(|e| undecodable(O::ID, body, &e, &limits))?;
+        return O::output(status, success);
     }
     let error: O::ErrorBody =
-        serde_json::from_slice(body).map_err(|e| undecodable(O::ID, body, e, &limits))?;
-    Err(from_error_kind(O::ID, status, error.into_kind(), &limits))
+        serde_json::from_slice(body_or_null).map_err(|e| undecodable(O::ID, body, &e, &limits))?;
+    Err(from_error_body(O::SPEC, status, &error, &limits))
 }

@@ -22,6 +22,61 @@ missing or names no known application. It is not an envelope.
             Default::default()
         }
     }
+    ///`ChangePasswordUserId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct ChangePasswordUserId(::std::string::String);
+    impl ::std::ops::Deref for ChangePasswordUserId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ChangePasswordUserId> for ::std::string::String {
+        fn from(value: ChangePasswordUserId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ChangePasswordUserId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ChangePasswordUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ChangePasswordUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChangePasswordUserId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /**The envelope in which the API answers. `IsSucceed` says whether the
 request did what was asked (but see `request_password_reset`, whose
 documented success has `IsSucceed: false`); `Errors` and `ErrorsCode`
@@ -70,9 +125,10 @@ refused (with the exception documented on
             Default::default()
         }
     }
-    /**The body of an error response. It has one of two shapes: an
-`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`) or an
-`Envelope` with the reasons the request was refused.
+    /**The body of an error response. It has one of three shapes: an
+`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`), an
+`Envelope` with the reasons the request was refused, or a
+`MessageError` (a validation error, or a refused session token).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -80,6 +136,7 @@ refused (with the exception documented on
     pub enum ErrorBody {
         AppKeyError(AppKeyError),
         Envelope(Envelope),
+        MessageError(MessageError),
     }
     impl ::std::convert::From<AppKeyError> for ErrorBody {
         fn from(value: AppKeyError) -> Self {
@@ -89,6 +146,11 @@ refused (with the exception documented on
     impl ::std::convert::From<Envelope> for ErrorBody {
         fn from(value: Envelope) -> Self {
             Self::Envelope(value)
+        }
+    }
+    impl ::std::convert::From<MessageError> for ErrorBody {
+        fn from(value: MessageError) -> Self {
+            Self::MessageError(value)
         }
     }
     ///`GetSecretQuestionUsername`
@@ -414,6 +476,58 @@ document was written. Some numbers have two names (for example
             value.parse()
         }
     }
+    /**An error body in the shape of ASP.NET Web API: a message for people,
+and for a validation error the invalid fields with their reasons. It
+is not an envelope.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct MessageError {
+        ///What went wrong (`occured` sic, as the API writes it).
+        #[serde(rename = "Message")]
+        pub message: ::std::string::String,
+        /**For a validation error: by field (e.g. `userPassword.OldPassword`),
+the reasons that field was refused.
+*/
+        #[serde(
+            rename = "ModelState",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub model_state: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    }
+    impl MessageError {
+        pub fn builder() -> builder::MessageError {
+            Default::default()
+        }
+    }
+    /**Body of `change_password`: the old password and the new one, twice.
+The confirmation is `PasswordConfirm` here (step 4 of the password
+reset says `PasswordConfirmation`), as documented.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct PasswordChange {
+        ///The trader's current password. It is a credential, do not log it.
+        #[serde(rename = "OldPassword")]
+        pub old_password: ::etna_client::Secret,
+        /**The new password. The documentation states no rules for it; the
+server may refuse a password it considers weak.
+*/
+        #[serde(rename = "Password")]
+        pub password: ::etna_client::Secret,
+        ///The new password again; the server compares the two.
+        #[serde(rename = "PasswordConfirm")]
+        pub password_confirm: ::etna_client::Secret,
+    }
+    impl PasswordChange {
+        pub fn builder() -> builder::PasswordChange {
+            Default::default()
+        }
+    }
     ///Body of step 1, which starts a password reset.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -512,6 +626,34 @@ a credential: do not log it.
     }
     impl PasswordUpdate {
         pub fn builder() -> builder::PasswordUpdate {
+            Default::default()
+        }
+    }
+    ///Body of `change_pin_code`, which sets a new PIN. Every field is required, as documented.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct PinCodeChange {
+        ///The chosen security image, a `FileName` of `list_security_images`.
+        #[serde(rename = "ImageName")]
+        pub image_name: ::std::string::String,
+        ///A phrase of the trader's own, shown with the image. Its rules are not documented.
+        #[serde(rename = "PersonalPhrase")]
+        pub personal_phrase: ::std::string::String,
+        /**The new PIN, an integer (sign-in's `PinCode` header takes it as a
+string). The documentation states no rules for it. It is a
+credential: do not log it.
+*/
+        #[serde(rename = "Pin")]
+        pub pin: i64,
+        /**The `ConfirmationToken` of "the authentication endpoint", as the
+documentation puts it; no documented answer carries such a
+field. It is a credential: do not log it.
+*/
+        #[serde(rename = "Token")]
+        pub token: ::etna_client::Secret,
+    }
+    impl PinCodeChange {
+        pub fn builder() -> builder::PinCodeChange {
             Default::default()
         }
     }
@@ -690,6 +832,197 @@ when the account has none.
             Default::default()
         }
     }
+    ///One security image a trader can choose when setting a PIN.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct SecurityImage {
+        ///The image, a PNG file encoded in base64.
+        #[serde(rename = "Content")]
+        pub content: ::std::string::String,
+        /**The image's file name, e.g. `apple.png`; `change_pin_code` takes
+it as `ImageName`.
+*/
+        #[serde(rename = "FileName")]
+        pub file_name: ::std::string::String,
+    }
+    impl SecurityImage {
+        pub fn builder() -> builder::SecurityImage {
+            Default::default()
+        }
+    }
+    ///The `Envelope` of `list_security_images`, whose `Model` is the list of images.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct SecurityImagesEnvelope {
+        /**Human-readable reasons the request was refused, in no particular
+order. Null, absent or empty on success. The API does not publish
+a list of the texts.
+*/
+        #[serde(
+            rename = "Errors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**Machine-readable codes of the reasons in `Errors`, such as
+`ErrorIncorrectAnswer`. Null, absent or empty on success. The API
+does not publish a list of the codes, so treat any code you do not
+know as a refusal you cannot act on.
+*/
+        #[serde(
+            rename = "ErrorsCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors_code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**True when the request did what was asked, false when it was
+refused (with the exception documented on
+`request_password_reset`).
+*/
+        #[serde(rename = "IsSucceed")]
+        pub is_succeed: bool,
+        ///The images; null or absent when the request was refused.
+        #[serde(
+            rename = "Model",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub model: ::std::option::Option<::std::vec::Vec<SecurityImage>>,
+        #[serde(
+            rename = "StatusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<::etna_client::HttpStatusCode>,
+    }
+    impl SecurityImagesEnvelope {
+        pub fn builder() -> builder::SecurityImagesEnvelope {
+            Default::default()
+        }
+    }
+    /**The body of every sign-in answer (200, 202 and 401). `State` says
+what happened; `Step` and `Reason` say which step of sign-in the
+answer is about and why; `Token` is the session token (200), an
+interim token for the next sign-in call (202), or the token of an
+expired password for step 4 of the password reset. The
+documentation publishes no complete list of steps or reasons.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct SignInAnswer {
+        /**Why, for people, e.g. `Invalid credentials`, `Expecting
+confirmation code`, `Corrupted ticket`, `PIN code is not init`
+or `Your Password has expired and must be changed` (all as
+documented). Absent when signed in.
+*/
+        #[serde(
+            rename = "Reason",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reason: ::std::option::Option<::std::string::String>,
+        /**`Succeeded` (signed in), `Expecting` (more input is needed, see
+`Step`) or `Failed` (refused), as documented. The documentation
+does not say the list is complete: treat any other value as a
+refusal you cannot act on.
+*/
+        #[serde(rename = "State")]
+        pub state: ::std::string::String,
+        /**The step the answer is about: `BaseAuthentication` (login and
+password), `VerificationCode` (the second factor) or
+`SecutityPin` (the PIN; the misspelling is the API's own), as
+documented. Absent when signed in.
+*/
+        #[serde(rename = "Step", skip_serializing_if = "::std::option::Option::is_none")]
+        pub step: ::std::option::Option<::std::string::String>,
+        /**The session token (`State: Succeeded`), the interim token for the
+next sign-in call (`State: Expecting`), or the token of an expired
+password for step 4 of the password reset. Its format is not
+documented: treat it as opaque. It is a credential: do not log
+it.
+*/
+        #[serde(
+            rename = "Token",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token: ::std::option::Option<::etna_client::Secret>,
+    }
+    impl SignInAnswer {
+        pub fn builder() -> builder::SignInAnswer {
+            Default::default()
+        }
+    }
+    /**The body of a refused sign-in: a `SignInAnswer` with `State: Failed`
+(HTTP 401), or an `AppKeyError` (HTTP 403, wrong or missing
+`Et-App-Key`).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum SignInErrorBody {
+        SignInAnswer(SignInAnswer),
+        AppKeyError(AppKeyError),
+    }
+    impl ::std::convert::From<SignInAnswer> for SignInErrorBody {
+        fn from(value: SignInAnswer) -> Self {
+            Self::SignInAnswer(value)
+        }
+    }
+    impl ::std::convert::From<AppKeyError> for SignInErrorBody {
+        fn from(value: AppKeyError) -> Self {
+            Self::AppKeyError(value)
+        }
+    }
+    ///`SignInUsername`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct SignInUsername(::std::string::String);
+    impl ::std::ops::Deref for SignInUsername {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SignInUsername> for ::std::string::String {
+        fn from(value: SignInUsername) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SignInUsername {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SignInUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SignInUsername {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SignInUsername {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -832,6 +1165,162 @@ when the account has none.
                     errors_code: Ok(value.errors_code),
                     is_succeed: Ok(value.is_succeed),
                     status_code: Ok(value.status_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageError {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            model_state: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageError {
+            fn default() -> Self {
+                Self {
+                    message: Err("no value supplied for message".to_string()),
+                    model_state: Ok(Default::default()),
+                }
+            }
+        }
+        impl MessageError {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn model_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageError> for super::MessageError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    model_state: value.model_state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageError> for MessageError {
+            fn from(value: super::MessageError) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    model_state: Ok(value.model_state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PasswordChange {
+            old_password: ::std::result::Result<
+                ::etna_client::Secret,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::etna_client::Secret,
+                ::std::string::String,
+            >,
+            password_confirm: ::std::result::Result<
+                ::etna_client::Secret,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PasswordChange {
+            fn default() -> Self {
+                Self {
+                    old_password: Err("no value supplied for old_password".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                    password_confirm: Err(
+                        "no value supplied for password_confirm".to_string(),
+                    ),
+                }
+            }
+        }
+        impl PasswordChange {
+            pub fn old_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.old_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for old_password: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn password_confirm<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password_confirm = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for password_confirm: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PasswordChange> for super::PasswordChange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PasswordChange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    old_password: value.old_password?,
+                    password: value.password?,
+                    password_confirm: value.password_confirm?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PasswordChange> for PasswordChange {
+            fn from(value: super::PasswordChange) -> Self {
+                Self {
+                    old_password: Ok(value.old_password),
+                    password: Ok(value.password),
+                    password_confirm: Ok(value.password_confirm),
                 }
             }
         }
@@ -982,6 +1471,106 @@ when the account has none.
                 Self {
                     password: Ok(value.password),
                     password_confirmation: Ok(value.password_confirmation),
+                    token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PinCodeChange {
+            image_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            personal_phrase: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            pin: ::std::result::Result<i64, ::std::string::String>,
+            token: ::std::result::Result<::etna_client::Secret, ::std::string::String>,
+        }
+        impl ::std::default::Default for PinCodeChange {
+            fn default() -> Self {
+                Self {
+                    image_name: Err("no value supplied for image_name".to_string()),
+                    personal_phrase: Err(
+                        "no value supplied for personal_phrase".to_string(),
+                    ),
+                    pin: Err("no value supplied for pin".to_string()),
+                    token: Err("no value supplied for token".to_string()),
+                }
+            }
+        }
+        impl PinCodeChange {
+            pub fn image_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for image_name: {e}")
+                    });
+                self
+            }
+            pub fn personal_phrase<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.personal_phrase = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for personal_phrase: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pin: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::etna_client::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PinCodeChange> for super::PinCodeChange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PinCodeChange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    image_name: value.image_name?,
+                    personal_phrase: value.personal_phrase?,
+                    pin: value.pin?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PinCodeChange> for PinCodeChange {
+            fn from(value: super::PinCodeChange) -> Self {
+                Self {
+                    image_name: Ok(value.image_name),
+                    personal_phrase: Ok(value.personal_phrase),
+                    pin: Ok(value.pin),
                     token: Ok(value.token),
                 }
             }
@@ -1297,6 +1886,294 @@ when the account has none.
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct SecurityImage {
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SecurityImage {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                }
+            }
+        }
+        impl SecurityImage {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecurityImage> for super::SecurityImage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityImage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    file_name: value.file_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SecurityImage> for SecurityImage {
+            fn from(value: super::SecurityImage) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    file_name: Ok(value.file_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SecurityImagesEnvelope {
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            errors_code: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            is_succeed: ::std::result::Result<bool, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SecurityImage>>,
+                ::std::string::String,
+            >,
+            status_code: ::std::result::Result<
+                ::std::option::Option<::etna_client::HttpStatusCode>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SecurityImagesEnvelope {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                    errors_code: Ok(Default::default()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    model: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl SecurityImagesEnvelope {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn errors_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors_code: {e}")
+                    });
+                self
+            }
+            pub fn is_succeed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_succeed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_succeed: {e}")
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SecurityImage>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::HttpStatusCode>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecurityImagesEnvelope>
+        for super::SecurityImagesEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecurityImagesEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    errors: value.errors?,
+                    errors_code: value.errors_code?,
+                    is_succeed: value.is_succeed?,
+                    model: value.model?,
+                    status_code: value.status_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SecurityImagesEnvelope>
+        for SecurityImagesEnvelope {
+            fn from(value: super::SecurityImagesEnvelope) -> Self {
+                Self {
+                    errors: Ok(value.errors),
+                    errors_code: Ok(value.errors_code),
+                    is_succeed: Ok(value.is_succeed),
+                    model: Ok(value.model),
+                    status_code: Ok(value.status_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SignInAnswer {
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<::std::string::String, ::std::string::String>,
+            step: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<
+                ::std::option::Option<::etna_client::Secret>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SignInAnswer {
+            fn default() -> Self {
+                Self {
+                    reason: Ok(Default::default()),
+                    state: Err("no value supplied for state".to_string()),
+                    step: Ok(Default::default()),
+                    token: Ok(Default::default()),
+                }
+            }
+        }
+        impl SignInAnswer {
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn step<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.step = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for step: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::etna_client::Secret>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SignInAnswer> for super::SignInAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SignInAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reason: value.reason?,
+                    state: value.state?,
+                    step: value.step?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SignInAnswer> for SignInAnswer {
+            fn from(value: super::SignInAnswer) -> Self {
+                Self {
+                    reason: Ok(value.reason),
+                    state: Ok(value.state),
+                    step: Ok(value.step),
+                    token: Ok(value.token),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -1384,11 +2261,38 @@ when the account has none.
             self.model
         }
     }
+    impl ::etna_client::Envelope for SecurityImagesEnvelope {
+        type Model = ::std::vec::Vec<SecurityImage>;
+        fn succeeded(&self) -> bool {
+            self.is_succeed
+        }
+        fn errors(&self) -> &[::std::string::String] {
+            self.errors.as_deref().unwrap_or_default()
+        }
+        fn error_codes(&self) -> &[::std::string::String] {
+            self.errors_code.as_deref().unwrap_or_default()
+        }
+        fn status_code(&self) -> ::std::option::Option<&::etna_client::HttpStatusCode> {
+            self.status_code.as_ref()
+        }
+        fn into_model(self) -> ::std::option::Option<Self::Model> {
+            self.model
+        }
+    }
     impl ::etna_client::ErrorPayload for ErrorBody {
-        fn into_kind(self) -> ::etna_client::ErrorKind {
+        fn kind(&self) -> ::etna_client::ErrorKind {
             match self {
-                Self::AppKeyError(v) => ::etna_client::ErrorKind::other(&v),
-                Self::Envelope(v) => ::etna_client::ErrorKind::envelope(&v),
+                Self::AppKeyError(v) => ::etna_client::ErrorKind::other(v),
+                Self::Envelope(v) => ::etna_client::ErrorKind::envelope(v),
+                Self::MessageError(v) => ::etna_client::ErrorKind::other(v),
+            }
+        }
+    }
+    impl ::etna_client::ErrorPayload for SignInErrorBody {
+        fn kind(&self) -> ::etna_client::ErrorKind {
+            match self {
+                Self::SignInAnswer(v) => ::etna_client::ErrorKind::other(v),
+                Self::AppKeyError(v) => ::etna_client::ErrorKind::other(v),
             }
         }
     }
@@ -1403,15 +2307,31 @@ client is generated from it, and every change to it shows up in review as
 a change to the client's snapshots.
 
 Every request identifies the calling application with the `Et-App-Key`
-header (see the `EtAppKey` security scheme). Answers are wrapped in a
-common envelope (`Envelope`, and one schema per operation that types its
-`Model`) whose `IsSucceed` flag says whether the request did what was
-asked.
+header (see the `EtAppKey` security scheme). Operations that act for a
+signed-in trader also need the session token that sign-in (`sign_in`)
+returns, sent as `Authorization: Bearer <token>` (the `Bearer` security
+scheme). Most answers are wrapped in a common envelope (`Envelope`, and
+one schema per operation that types its `Model`) whose `IsSucceed` flag
+says whether the request did what was asked; sign-in answers with a body
+of its own (`SignInAnswer`), and changing a password answers with no
+body at all.
 
-Fields that carry credentials (confirmation codes, secret answers, reset
-tokens, passwords) have `format: password`: tools must not show or log
-their values, and the generated client gives them a type that prints as
-`<redacted>`.
+**Where the operations live.** Every operation but sign-in is versioned:
+its URL is the deployment's API root, then `/v{version}`, then the path.
+Sign-in (`POST {apiURL}/token`) sits at the API root itself, without the
+version. This document keeps `{apiURL}/v{version}` as the server of the
+whole API, so that the paths read as the ETNA documentation writes them,
+and gives sign-in its own operation-level `servers` entry, `{apiURL}`.
+(The other way, the root as the only server and `/v{version}` written
+into every path, would turn the version into a path parameter of every
+operation, which callers would have to pass on every call.) The client,
+the mock server, the `etna` CLI and the rendered reference all read the
+operation's own server when it has one.
+
+Fields and header parameters that carry credentials (confirmation and
+verification codes, secret answers, reset and session tokens, passwords,
+PINs) have `format: password`: tools must not show or log their values,
+and the generated client gives them a type that prints as `<redacted>`.
 
 
 Version: 1.0*/
@@ -1476,6 +2396,85 @@ const _: () = {
     {}
 };
 impl Client {
+    /**List the security images a trader can choose from when setting a PIN
+
+The pictures a trader picks one of when setting a PIN
+(`change_pin_code` takes its `FileName` as `ImageName`). `Model` is
+the list, each picture a PNG file encoded in base64. The
+documentation lists 23 file names (spelling as documented): apple,
+baloon, banana, boat, broccoli, butterfly, car, coffee, coockies,
+default, diamond, drum, fish, horse, microphone, panda, pelican,
+pyramids, robot, swan, tiger, tomatoes and watch, each with `.png`.
+
+Needs the session token. The documentation's page leaves out the
+`Et-App-Key` header, which every other page requires; this document
+requires it here too.
+
+
+Sends a `GET` request to `/assets/security-images`
+
+```ignore
+let response = client.list_security_images()
+    .send()
+    .await;
+```*/
+    pub fn list_security_images(&self) -> builder::ListSecurityImages<'_> {
+        builder::ListSecurityImages::new(self)
+    }
+    /**Sign in with a login and password; answers with a session token or the next step
+
+Opens a session for a trader. Every input is a header; the request
+has no body (the documentation's example sends `Content-Length: 0`).
+The answer is a `SignInAnswer` whose `State` says what happened (see
+the `Sign-in` tag for the whole flow, two factors included).
+
+This operation is at the API root, `{apiURL}/token`, not under
+`/v{version}`: its own `servers` entry says so.
+
+`Authorization: Bearer` is optional here: it carries the interim
+token of an earlier `State: Expecting` answer, and only then.
+
+The session token lasts 24 hours, as documented; nothing refreshes
+it. The documentation states no limit on attempts; a client must not
+retry this call automatically, since a verification code or an
+interim token may be single-use.
+
+The documentation's response table calls the schema of every answer
+"No Content" although each shows a body; this document gives the
+bodies as shown.
+
+
+Sends a `POST` request to `/token`
+
+Arguments:
+- `password`: The trader's password, on every sign-in call (the second call of
+a two-factor sign-in too). It is a credential: do not log it.
+
+- `pin_code`: The trader's PIN, when sign-in asks for it (`Step: SecutityPin`,
+sic). A string here, while `change_pin_code` takes the PIN as an
+integer, as documented. It is a credential: do not log it.
+
+- `username`: The trader's login. The documentation's introduction requires it;
+its syntax page marks it optional with a test default. Send it on
+every sign-in call, the second call of a two-factor sign-in too.
+
+- `verification_code`: The code the trader received by email or SMS, on the second call
+of a two-factor sign-in (after `State: Expecting`, `Step:
+VerificationCode`). Its format is not documented. It is a
+credential: do not log it.
+
+```ignore
+let response = client.sign_in()
+    .password(password)
+    .pin_code(pin_code)
+    .username(username)
+    .verification_code(verification_code)
+    .send()
+    .await;
+```*/
+    pub fn sign_in(&self) -> builder::SignIn<'_> {
+        builder::SignIn::new(self)
+    }
     /**Exchange an emailed confirmation code for a password-reset token
 
 Step 3 of the password-reset flow. After step 1 the trader received
@@ -1582,6 +2581,69 @@ let response = client.reset_password()
     pub fn reset_password(&self) -> builder::ResetPassword<'_> {
         builder::ResetPassword::new(self)
     }
+    /**Set a new PIN with its security image and personal phrase
+
+Sets the trader's PIN, the security image shown with it (a
+`FileName` of `list_security_images`) and a personal phrase. Needs
+the session token.
+
+**Method.** The documentation's page says `GET` but defines a request
+body, which a `GET` cannot carry. This document chooses `PUT`, the
+method of the sibling `change_password`
+(`PUT .../users/{userID}/password/change`); the documentation does
+not confirm it.
+
+**Token.** `Token` is described as the `ConfirmationToken` of "the
+authentication endpoint", but no documented answer of sign-in has
+such a field; where it comes from is not documented.
+
+`Pin` is an integer here, while sign-in's `PinCode` header is a
+string, as documented.
+
+
+Sends a `PUT` request to `/users/pincode/change`
+
+Arguments:
+- `body`: The confirmation token, the new PIN, the chosen image and the personal phrase.
+```ignore
+let response = client.change_pin_code()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn change_pin_code(&self) -> builder::ChangePinCode<'_> {
+        builder::ChangePinCode::new(self)
+    }
+    /**Change a trader's password, knowing the old one
+
+Replaces the password of the signed-in trader, who must give the old
+one. Only the trader can change their own password; `@me` stands for
+the trader's own account in the path. Needs the session token.
+
+The success answer is HTTP 200 with no body. A missing old password
+is refused with a validation error (`MessageError`); the
+documentation shows that body without its status, given here as 400.
+Note `PasswordConfirm`, where step 4 of the password reset has
+`PasswordConfirmation`: both as documented.
+
+
+Sends a `PUT` request to `/users/{userID}/password/change`
+
+Arguments:
+- `user_id`: The trader's user ID, or `@me` for the signed-in trader's own
+account. Its format is not documented.
+
+- `body`: The old password and the new one, twice.
+```ignore
+let response = client.change_password()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn change_password(&self) -> builder::ChangePassword<'_> {
+        builder::ChangePassword::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -1592,6 +2654,210 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_security_images`]
+
+[`Client::list_security_images`]: super::Client::list_security_images*/
+    #[derive(Debug, Clone)]
+    pub struct ListSecurityImages<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListSecurityImages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/assets/security-images`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SecurityImagesEnvelope>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client } = self;
+            let url = client
+                .inner
+                .static_url(0usize, &client.baseurl, "/assets/security-images")
+                .map_err(Error::InvalidRequest)?;
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_security_images",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ::etna_client::decode::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::sign_in`]
+
+[`Client::sign_in`]: super::Client::sign_in*/
+    #[derive(Debug, Clone)]
+    pub struct SignIn<'a> {
+        client: &'a super::Client,
+        password: Result<::etna_client::Secret, String>,
+        pin_code: Result<Option<::etna_client::Secret>, String>,
+        username: Result<types::SignInUsername, String>,
+        verification_code: Result<Option<::etna_client::Secret>, String>,
+    }
+    impl<'a> SignIn<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                password: Err("password was not initialized".to_string()),
+                pin_code: Ok(None),
+                username: Err("username was not initialized".to_string()),
+                verification_code: Ok(None),
+            }
+        }
+        pub fn password<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::etna_client::Secret>,
+        {
+            self.password = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: etna_client :: Secret` for password failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pin_code<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::etna_client::Secret>,
+        {
+            self.pin_code = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: etna_client :: Secret` for pin_code failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn username<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SignInUsername>,
+        {
+            self.username = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SignInUsername` for username failed".to_string()
+                });
+            self
+        }
+        pub fn verification_code<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::etna_client::Secret>,
+        {
+            self.verification_code = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: etna_client :: Secret` for verification_code failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/token`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SignInAnswer>, Error<types::SignInErrorBody>> {
+            let Self { client, password, pin_code, username, verification_code } = self;
+            let password = password.map_err(Error::InvalidRequest)?;
+            let pin_code = pin_code.map_err(Error::InvalidRequest)?;
+            let username = username.map_err(Error::InvalidRequest)?;
+            let verification_code = verification_code.map_err(Error::InvalidRequest)?;
+            let url = client
+                .inner
+                .static_url(1usize, &client.baseurl, "/token")
+                .map_err(Error::InvalidRequest)?;
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append("Password", ::etna_client::hooks::secret_header(&password)?);
+            if let Some(value) = pin_code {
+                header_map
+                    .append("PinCode", ::etna_client::hooks::secret_header(&value)?);
+            }
+            header_map.append("Username", username.to_string().try_into()?);
+            if let Some(value) = verification_code {
+                header_map
+                    .append(
+                        "VerificationCode",
+                        ::etna_client::hooks::secret_header(&value)?,
+                    );
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "sign_in",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ::etna_client::decode::response_value(response).await,
+                202u16 => ::etna_client::decode::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::generate_reset_token`]
 
 [`Client::generate_reset_token`]: super::Client::generate_reset_token*/
@@ -1643,7 +2909,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = client
                 .inner
-                .static_url(0usize, &client.baseurl, "/users/identifiers/reset/code")
+                .static_url(2usize, &client.baseurl, "/users/identifiers/reset/code")
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -1737,7 +3003,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = client
                 .inner
-                .static_url(1usize, &client.baseurl, "/users/password/reset")
+                .static_url(3usize, &client.baseurl, "/users/password/reset")
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -1816,7 +3082,7 @@ pub mod builder {
             let username = username.map_err(Error::InvalidRequest)?;
             let url = client
                 .inner
-                .static_url(2usize, &client.baseurl, "/users/password/secret-question")
+                .static_url(4usize, &client.baseurl, "/users/password/secret-question")
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -1908,7 +3174,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = client
                 .inner
-                .static_url(3usize, &client.baseurl, "/users/passwords/reset/")
+                .static_url(5usize, &client.baseurl, "/users/passwords/reset/")
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -1949,14 +3215,282 @@ pub mod builder {
             }
         }
     }
-    impl<'a> ::etna_client::Operation for GenerateResetToken<'a> {
-        const ID: &'static str = "generate_reset_token";
-        const METHOD: &'static str = "POST";
-        const PATH: &'static str = "/v{version}/users/identifiers/reset/code";
-        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
-        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
-        type Envelope = types::ResetTokenEnvelope;
+    /**Builder for [`Client::change_pin_code`]
+
+[`Client::change_pin_code`]: super::Client::change_pin_code*/
+    #[derive(Debug, Clone)]
+    pub struct ChangePinCode<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PinCodeChange, String>,
+    }
+    impl<'a> ChangePinCode<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PinCodeChange>,
+            <V as std::convert::TryInto<types::PinCodeChange>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PinCodeChange` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PinCodeChange,
+            ) -> types::builder::PinCodeChange,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/users/pincode/change`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PinCodeChange::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = client
+                .inner
+                .static_url(6usize, &client.baseurl, "/users/pincode/change")
+                .map_err(Error::InvalidRequest)?;
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "change_pin_code",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ::etna_client::decode::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::change_password`]
+
+[`Client::change_password`]: super::Client::change_password*/
+    #[derive(Debug, Clone)]
+    pub struct ChangePassword<'a> {
+        client: &'a super::Client,
+        user_id: Result<types::ChangePasswordUserId, String>,
+        body: Result<types::builder::PasswordChange, String>,
+    }
+    impl<'a> ChangePassword<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChangePasswordUserId>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ChangePasswordUserId` for user_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PasswordChange>,
+            <V as std::convert::TryInto<
+                types::PasswordChange,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PasswordChange` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PasswordChange,
+            ) -> types::builder::PasswordChange,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/users/{userID}/password/change`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PasswordChange::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/password/change", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "change_password",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::decode::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::Operation for ListSecurityImages<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[0];
+        type Success = types::SecurityImagesEnvelope;
         type ErrorBody = types::ErrorBody;
+        type Output = <types::SecurityImagesEnvelope as ::etna_client::Envelope>::Model;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::SecurityImagesEnvelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ListSecurityImages::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::IsSucceed,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for ListSecurityImages<'a> {
+        type Envelope = types::SecurityImagesEnvelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+    }
+    impl<'a> ::etna_client::Operation for SignIn<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[1];
+        type Success = types::SignInAnswer;
+        type ErrorBody = types::SignInErrorBody;
+        type Output = ::etna_client::Answer<types::SignInAnswer>;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::SignInAnswer>,
+                Error<types::SignInErrorBody>,
+            >,
+        > + Send {
+            SignIn::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            Ok(::etna_client::Answer {
+                status,
+                body: success,
+            })
+        }
+    }
+    impl<'a> ::etna_client::Operation for GenerateResetToken<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[2];
+        type Success = types::ResetTokenEnvelope;
+        type ErrorBody = types::ErrorBody;
+        type Output = <types::ResetTokenEnvelope as ::etna_client::Envelope>::Model;
         fn limits(&self) -> &::etna_client::Limits {
             ClientInfo::inner(self.client)
         }
@@ -1970,15 +3504,28 @@ pub mod builder {
         > + Send {
             GenerateResetToken::send(self)
         }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::IsSucceed,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for GenerateResetToken<'a> {
+        type Envelope = types::ResetTokenEnvelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for RequestPasswordReset<'a> {
-        const ID: &'static str = "request_password_reset";
-        const METHOD: &'static str = "POST";
-        const PATH: &'static str = "/v{version}/users/password/reset";
-        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::NoErrors;
-        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
-        type Envelope = types::Envelope;
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[3];
+        type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
+        type Output = <types::Envelope as ::etna_client::Envelope>::Model;
         fn limits(&self) -> &::etna_client::Limits {
             ClientInfo::inner(self.client)
         }
@@ -1992,15 +3539,28 @@ pub mod builder {
         > + Send {
             RequestPasswordReset::send(self)
         }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::NoErrors,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for RequestPasswordReset<'a> {
+        type Envelope = types::Envelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::NoErrors;
     }
     impl<'a> ::etna_client::Operation for GetSecretQuestion<'a> {
-        const ID: &'static str = "get_secret_question";
-        const METHOD: &'static str = "GET";
-        const PATH: &'static str = "/v{version}/users/password/secret-question";
-        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
-        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
-        type Envelope = types::SecretQuestionEnvelope;
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[4];
+        type Success = types::SecretQuestionEnvelope;
         type ErrorBody = types::ErrorBody;
+        type Output = <types::SecretQuestionEnvelope as ::etna_client::Envelope>::Model;
         fn limits(&self) -> &::etna_client::Limits {
             ClientInfo::inner(self.client)
         }
@@ -2014,15 +3574,28 @@ pub mod builder {
         > + Send {
             GetSecretQuestion::send(self)
         }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::IsSucceed,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for GetSecretQuestion<'a> {
+        type Envelope = types::SecretQuestionEnvelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for ResetPassword<'a> {
-        const ID: &'static str = "reset_password";
-        const METHOD: &'static str = "PUT";
-        const PATH: &'static str = "/v{version}/users/passwords/reset/";
-        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
-        const DOCUMENTED_STATUSES: &'static [u16] = &[200, 400, 403];
-        type Envelope = types::Envelope;
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[5];
+        type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
+        type Output = <types::Envelope as ::etna_client::Envelope>::Model;
         fn limits(&self) -> &::etna_client::Limits {
             ClientInfo::inner(self.client)
         }
@@ -2036,6 +3609,80 @@ pub mod builder {
         > + Send {
             ResetPassword::send(self)
         }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::IsSucceed,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for ResetPassword<'a> {
+        type Envelope = types::Envelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+    }
+    impl<'a> ::etna_client::Operation for ChangePinCode<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[6];
+        type Success = types::Envelope;
+        type ErrorBody = types::ErrorBody;
+        type Output = <types::Envelope as ::etna_client::Envelope>::Model;
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::Envelope>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ChangePinCode::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            ::etna_client::Reply {
+                operation: Self::ID,
+                status,
+                rule: ::etna_client::SuccessRule::IsSucceed,
+                envelope: success,
+            }
+                .into_model()
+        }
+    }
+    impl<'a> ::etna_client::EnvelopeOperation for ChangePinCode<'a> {
+        type Envelope = types::Envelope;
+        const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
+    }
+    impl<'a> ::etna_client::Operation for ChangePassword<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[7];
+        type Success = ();
+        type ErrorBody = types::ErrorBody;
+        type Output = ();
+        fn limits(&self) -> &::etna_client::Limits {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<()>, Error<types::ErrorBody>>,
+        > + Send {
+            ChangePassword::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
     }
 }
 /// Items consumers will typically use such as the Client.
@@ -2043,23 +3690,214 @@ pub mod prelude {
     pub use self::super::Client;
 }
 impl ::etna_client::GeneratedClient for Client {
-    const BASE_PATH: &'static str = "/v{version}";
-    const SERVER_VARIABLES: &'static [(&'static str, &'static str)] = &[
-        ("version", "1.0"),
+    const SERVERS: &'static [::etna_client::ServerSpec] = &[
+        ::etna_client::ServerSpec {
+            base_path: "/v{version}",
+            variables: &[("version", "1.0")],
+        },
+        ::etna_client::ServerSpec {
+            base_path: "",
+            variables: &[],
+        },
     ];
+    const APP_KEY_HEADER: &'static str = "Et-App-Key";
+    const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = Some(86400);
     const SECRET_PROPERTIES: &'static [&'static str] = &[
         "Code",
         "Model",
+        "OldPassword",
         "Password",
+        "PasswordConfirm",
         "PasswordConfirmation",
         "SecretQuestionAnswer",
         "Token",
     ];
-    const OPERATIONS: &'static [(&'static str, &'static str, &'static str)] = &[
-        ("generate_reset_token", "POST", "/v{version}/users/identifiers/reset/code"),
-        ("request_password_reset", "POST", "/v{version}/users/password/reset"),
-        ("get_secret_question", "GET", "/v{version}/users/password/secret-question"),
-        ("reset_password", "PUT", "/v{version}/users/passwords/reset/"),
+    const OPERATIONS: &'static [::etna_client::OperationSpec] = &[
+        ::etna_client::OperationSpec {
+            id: "list_security_images",
+            method: "GET",
+            server: 0,
+            path: "/assets/security-images",
+            full_path: "/v{version}/assets/security-images",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403],
+            summary: "List the security images a trader can choose from when setting a PIN",
+            parameters: &[],
+            body: None,
+        },
+        ::etna_client::OperationSpec {
+            id: "sign_in",
+            method: "POST",
+            server: 1,
+            path: "/token",
+            full_path: "/token",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Optional,
+            },
+            statuses: &[200, 202, 401, 403],
+            summary: "Sign in with a login and password; answers with a session token or the next step",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "Username",
+                    location: ::etna_client::Location::Header,
+                    required: true,
+                    secret: false,
+                    description: "The trader's login. The documentation's introduction requires it;\nits syntax page marks it optional with a test default. Send it on\nevery sign-in call, the second call of a two-factor sign-in too.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "Password",
+                    location: ::etna_client::Location::Header,
+                    required: true,
+                    secret: true,
+                    description: "The trader's password, on every sign-in call (the second call of\na two-factor sign-in too). It is a credential: do not log it.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "VerificationCode",
+                    location: ::etna_client::Location::Header,
+                    required: false,
+                    secret: true,
+                    description: "The code the trader received by email or SMS, on the second call\nof a two-factor sign-in (after `State: Expecting`, `Step:\nVerificationCode`). Its format is not documented. It is a\ncredential: do not log it.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "PinCode",
+                    location: ::etna_client::Location::Header,
+                    required: false,
+                    secret: true,
+                    description: "The trader's PIN, when sign-in asks for it (`Step: SecutityPin`,\nsic). A string here, while `change_pin_code` takes the PIN as an\ninteger, as documented. It is a credential: do not log it.",
+                },
+            ],
+            body: None,
+        },
+        ::etna_client::OperationSpec {
+            id: "generate_reset_token",
+            method: "POST",
+            server: 0,
+            path: "/users/identifiers/reset/code",
+            full_path: "/v{version}/users/identifiers/reset/code",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::None,
+            },
+            statuses: &[200, 400, 403],
+            summary: "Exchange an emailed confirmation code for a password-reset token",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["Code"],
+                example: "{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"}",
+            }),
+        },
+        ::etna_client::OperationSpec {
+            id: "request_password_reset",
+            method: "POST",
+            server: 0,
+            path: "/users/password/reset",
+            full_path: "/v{version}/users/password/reset",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::None,
+            },
+            statuses: &[200, 400, 403],
+            summary: "Start a password reset; the trader gets a confirmation code by email",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["SecretQuestionAnswer"],
+                example: "{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"}",
+            }),
+        },
+        ::etna_client::OperationSpec {
+            id: "get_secret_question",
+            method: "GET",
+            server: 0,
+            path: "/users/password/secret-question",
+            full_path: "/v{version}/users/password/secret-question",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::None,
+            },
+            statuses: &[200, 400, 403],
+            summary: "Read the secret question of a trader's account",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "username",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The trader's login or email address.",
+                },
+            ],
+            body: None,
+        },
+        ::etna_client::OperationSpec {
+            id: "reset_password",
+            method: "PUT",
+            server: 0,
+            path: "/users/passwords/reset/",
+            full_path: "/v{version}/users/passwords/reset/",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::None,
+            },
+            statuses: &[200, 400, 403],
+            summary: "Set the new password with the reset token",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["Password", "PasswordConfirmation", "Token"],
+                example: "{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"}",
+            }),
+        },
+        ::etna_client::OperationSpec {
+            id: "change_pin_code",
+            method: "PUT",
+            server: 0,
+            path: "/users/pincode/change",
+            full_path: "/v{version}/users/pincode/change",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403],
+            summary: "Set a new PIN with its security image and personal phrase",
+            parameters: &[],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["Token"],
+                example: "{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"}",
+            }),
+        },
+        ::etna_client::OperationSpec {
+            id: "change_password",
+            method: "PUT",
+            server: 0,
+            path: "/users/{userID}/password/change",
+            full_path: "/v{version}/users/{userID}/password/change",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403],
+            summary: "Change a trader's password, knowing the old one",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "userID",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trader's user ID, or `@me` for the signed-in trader's own\naccount. Its format is not documented.",
+                },
+            ],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &["OldPassword", "Password", "PasswordConfirm"],
+                example: "{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"}",
+            }),
+        },
     ];
     fn from_parts(
         baseurl: &str,
@@ -2073,60 +3911,6 @@ impl ::etna_client::GeneratedClient for Client {
     }
 }
 impl ::etna_client::Dispatch for Client {
-    const OPERATION_DOCS: &'static [::etna_client::OperationDoc] = &[
-        ::etna_client::OperationDoc {
-            id: "generate_reset_token",
-            method: "POST",
-            path: "/v{version}/users/identifiers/reset/code",
-            summary: "Exchange an emailed confirmation code for a password-reset token",
-            parameters: &[],
-            body: Some(::etna_client::BodyDoc {
-                required: true,
-                secret_properties: &["Code"],
-                example: "{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"}",
-            }),
-        },
-        ::etna_client::OperationDoc {
-            id: "request_password_reset",
-            method: "POST",
-            path: "/v{version}/users/password/reset",
-            summary: "Start a password reset; the trader gets a confirmation code by email",
-            parameters: &[],
-            body: Some(::etna_client::BodyDoc {
-                required: true,
-                secret_properties: &["SecretQuestionAnswer"],
-                example: "{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"}",
-            }),
-        },
-        ::etna_client::OperationDoc {
-            id: "get_secret_question",
-            method: "GET",
-            path: "/v{version}/users/password/secret-question",
-            summary: "Read the secret question of a trader's account",
-            parameters: &[
-                ::etna_client::ParameterDoc {
-                    name: "username",
-                    location: "query",
-                    required: true,
-                    secret: false,
-                    description: "The trader's login or email address.",
-                },
-            ],
-            body: None,
-        },
-        ::etna_client::OperationDoc {
-            id: "reset_password",
-            method: "PUT",
-            path: "/v{version}/users/passwords/reset/",
-            summary: "Set the new password with the reset token",
-            parameters: &[],
-            body: Some(::etna_client::BodyDoc {
-                required: true,
-                secret_properties: &["Password", "PasswordConfirmation", "Token"],
-                example: "{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"}",
-            }),
-        },
-    ];
     fn dispatch<'a>(
         &'a self,
         id: &'a str,
@@ -2143,6 +3927,60 @@ impl ::etna_client::Dispatch for Client {
         ::std::boxed::Box::pin(async move {
             #[allow(unused_mut)]
             match id {
+                "list_security_images" => {
+                    Some(
+                        async {
+                            let mut builder = self.list_security_images();
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "sign_in" => {
+                    Some(
+                        async {
+                            let mut builder = self.sign_in();
+                            if let Some(value) = args.parameter("Username") {
+                                builder = builder
+                                    .username(
+                                        args
+                                            .decode::<
+                                                types::SignInUsername,
+                                            >("sign_in", "Username", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("Password") {
+                                builder = builder
+                                    .password(
+                                        args
+                                            .decode::<
+                                                ::etna_client::Secret,
+                                            >("sign_in", "Password", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("VerificationCode") {
+                                builder = builder
+                                    .verification_code(
+                                        args
+                                            .decode::<
+                                                ::etna_client::Secret,
+                                            >("sign_in", "VerificationCode", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("PinCode") {
+                                builder = builder
+                                    .pin_code(
+                                        args
+                                            .decode::<
+                                                ::etna_client::Secret,
+                                            >("sign_in", "PinCode", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
                 "generate_reset_token" => {
                     Some(
                         async {
@@ -2215,6 +4053,51 @@ impl ::etna_client::Dispatch for Client {
                             .await,
                     )
                 }
+                "change_pin_code" => {
+                    Some(
+                        async {
+                            let mut builder = self.change_pin_code();
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::PinCodeChange,
+                                            >("change_pin_code", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "change_password" => {
+                    Some(
+                        async {
+                            let mut builder = self.change_password();
+                            if let Some(value) = args.parameter("userID") {
+                                builder = builder
+                                    .user_id(
+                                        args
+                                            .decode::<
+                                                types::ChangePasswordUserId,
+                                            >("change_password", "userID", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::PasswordChange,
+                                            >("change_password", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
                 _ => None,
             }
         })
@@ -2228,6 +4111,32 @@ impl ::etna_client::Dispatch for Client {
         ::std::result::Result<::std::string::String, ::etna_client::Error>,
     > {
         match id {
+            "list_security_images" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::ListSecurityImages<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "sign_in" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::SignIn<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
             "generate_reset_token" => {
                 Some(
                     ::etna_client::fuzzing::decode::<
@@ -2280,6 +4189,32 @@ impl ::etna_client::Dispatch for Client {
                         .map(|model| ::std::format!("{model:?}")),
                 )
             }
+            "change_pin_code" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::ChangePinCode<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "change_password" => {
+                Some(
+                    ::etna_client::fuzzing::decode::<
+                        builder::ChangePassword<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
             _ => None,
         }
     }
@@ -2290,8 +4225,8 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        ::etna_client::hooks::pre(self.inner(), request, info);
-        Ok(())
+        ::etna_client::hooks::pre(self.inner(), request, info)
+            .map_err(progenitor_client::Error::InvalidRequest)
     }
     async fn exec(
         &self,
@@ -2308,19 +4243,28 @@ pub fn json_schemas() -> ::std::vec::Vec<
     (&'static str, ::schemars::schema::RootSchema),
 > {
     ::std::vec![
-        ("AppKeyError", ::schemars::schema_for!(types::AppKeyError)), ("Envelope",
-        ::schemars::schema_for!(types::Envelope)), ("ErrorBody",
+        ("AppKeyError", ::schemars::schema_for!(types::AppKeyError)),
+        ("ChangePasswordUserId", ::schemars::schema_for!(types::ChangePasswordUserId)),
+        ("Envelope", ::schemars::schema_for!(types::Envelope)), ("ErrorBody",
         ::schemars::schema_for!(types::ErrorBody)), ("GetSecretQuestionUsername",
         ::schemars::schema_for!(types::GetSecretQuestionUsername)), ("HttpStatusCode",
         ::schemars::schema_for!(::etna_client::HttpStatusCode)), ("HttpStatusCodeName",
-        ::schemars::schema_for!(types::HttpStatusCodeName)), ("PasswordResetRequest",
+        ::schemars::schema_for!(types::HttpStatusCodeName)), ("MessageError",
+        ::schemars::schema_for!(types::MessageError)), ("PasswordChange",
+        ::schemars::schema_for!(types::PasswordChange)), ("PasswordResetRequest",
         ::schemars::schema_for!(types::PasswordResetRequest)),
         ("PasswordResetRequestUser",
         ::schemars::schema_for!(types::PasswordResetRequestUser)), ("PasswordUpdate",
-        ::schemars::schema_for!(types::PasswordUpdate)), ("ResetCodeRequest",
+        ::schemars::schema_for!(types::PasswordUpdate)), ("PinCodeChange",
+        ::schemars::schema_for!(types::PinCodeChange)), ("ResetCodeRequest",
         ::schemars::schema_for!(types::ResetCodeRequest)), ("ResetIdentifier",
         ::schemars::schema_for!(types::ResetIdentifier)), ("ResetTokenEnvelope",
         ::schemars::schema_for!(types::ResetTokenEnvelope)), ("SecretQuestionEnvelope",
-        ::schemars::schema_for!(types::SecretQuestionEnvelope)),
+        ::schemars::schema_for!(types::SecretQuestionEnvelope)), ("SecurityImage",
+        ::schemars::schema_for!(types::SecurityImage)), ("SecurityImagesEnvelope",
+        ::schemars::schema_for!(types::SecurityImagesEnvelope)), ("SignInAnswer",
+        ::schemars::schema_for!(types::SignInAnswer)), ("SignInErrorBody",
+        ::schemars::schema_for!(types::SignInErrorBody)), ("SignInUsername",
+        ::schemars::schema_for!(types::SignInUsername)),
     ]
 }

@@ -3,21 +3,18 @@
 //! generated `ClientHooks` implementation calls [`pre`] and [`exec`].
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 use http_body_util::{BodyExt, Limited};
 use progenitor_client::OperationInfo;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{ResponseBuilderExt, Url};
 use tracing::Instrument;
 
-/// The header that identifies the calling application.
-pub const APP_KEY_HEADER: &str = "Et-App-Key";
-
-/// [`APP_KEY_HEADER`] as the lower-case name HTTP/2 requires, checked at
-/// compile time rather than on every request.
-const APP_KEY_NAME: HeaderName = HeaderName::from_static("et-app-key");
+use crate::session::Session;
+use crate::table::{Need, OperationSpec};
+use crate::{BuildError, Error, Secret};
 
 /// Per-client settings that the hooks apply to every request, including those
 /// sent through the generated builders' own `send`. Progenitor stores it in
@@ -31,6 +28,8 @@ pub(crate) type StaticUrls = Box<[Option<(&'static str, Url)>]>;
 
 #[derive(Clone)]
 struct Settings {
+    /// The spec's app-key header, lower case as HTTP/2 requires.
+    app_key_name: HeaderName,
     app_key: HeaderValue,
     app_key_text: String,
     timeout: Duration,
@@ -39,35 +38,99 @@ struct Settings {
     timeout_per_request: bool,
     max_response_bytes: usize,
     secret_properties: &'static [&'static str],
-    /// `(operationId, method, path template)` of every operation.
-    operations: &'static [(&'static str, &'static str, &'static str)],
+    operations: &'static [OperationSpec],
     /// The base URL the generated client was given (base path included),
     /// which `static_urls` were resolved against.
     base_url: String,
     static_urls: StaticUrls,
+    /// Shared by every clone of the client, so that a session set in one
+    /// task serves the others.
+    session: Arc<RwLock<Option<Session>>>,
+    session_lifetime: Option<Duration>,
+}
+
+/// What [`Limits::new`] takes: the client's whole per-call state.
+pub(crate) struct Parts {
+    pub(crate) app_key_name: HeaderName,
+    pub(crate) app_key: HeaderValue,
+    pub(crate) app_key_text: String,
+    pub(crate) timeout: Duration,
+    pub(crate) timeout_per_request: bool,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) secret_properties: &'static [&'static str],
+    pub(crate) operations: &'static [OperationSpec],
+    pub(crate) session_lifetime: Option<Duration>,
 }
 
 impl Limits {
-    pub(crate) fn new(
-        app_key: HeaderValue,
-        app_key_text: String,
-        timeout: Duration,
-        timeout_per_request: bool,
-        max_response_bytes: usize,
-        secret_properties: &'static [&'static str],
-        operations: &'static [(&'static str, &'static str, &'static str)],
-    ) -> Self {
+    pub(crate) fn new(parts: Parts) -> Self {
         Self(Arc::new(Settings {
-            app_key,
-            app_key_text,
-            timeout,
-            timeout_per_request,
-            max_response_bytes,
-            secret_properties,
-            operations,
+            app_key_name: parts.app_key_name,
+            app_key: parts.app_key,
+            app_key_text: parts.app_key_text,
+            timeout: parts.timeout,
+            timeout_per_request: parts.timeout_per_request,
+            max_response_bytes: parts.max_response_bytes,
+            secret_properties: parts.secret_properties,
+            operations: parts.operations,
             base_url: String::new(),
             static_urls: Box::default(),
+            session: Arc::default(),
+            session_lifetime: parts.session_lifetime,
         }))
+    }
+
+    /// Sets the session from a token sign-in just returned (issued now,
+    /// lasting what the spec documents), replacing any other: the two-factor
+    /// sign-in's interim token, then the final one. Every clone of the
+    /// client, in every task, sends it from the next call on.
+    pub fn set_session_token(&self, token: impl Into<Secret>) -> Result<(), BuildError> {
+        let session = Session::new(token, SystemTime::now(), self.0.session_lifetime)?;
+        self.set_session(session);
+        Ok(())
+    }
+
+    /// Sets a session kept from earlier (e.g. read from a session store).
+    pub fn set_session(&self, session: Session) {
+        *self.0.session.write().unwrap_or_else(|e| e.into_inner()) = Some(session);
+    }
+
+    /// The current session, if any (its `Debug` never shows the token).
+    pub fn session(&self) -> Option<Session> {
+        self.0
+            .session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Forgets the session. (The API documents no logout: the token stays
+    /// valid on the server until it expires.)
+    pub fn clear_session(&self) {
+        *self.0.session.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// How long a session lasts, as the spec documents it.
+    pub fn session_lifetime(&self) -> Option<Duration> {
+        self.0.session_lifetime
+    }
+
+    /// The `Authorization` value of the current session, or why there is
+    /// none to send.
+    pub(crate) fn session_header(&self, operation: &'static str) -> Result<HeaderValue, Error> {
+        let guard = self.0.session.read().unwrap_or_else(|e| e.into_inner());
+        let session = guard.as_ref().ok_or(Error::SessionMissing { operation })?;
+        if session.is_expired_at(SystemTime::now()) {
+            return Err(Error::SessionExpired {
+                operation,
+                expired_at: session.expires().unwrap_or(session.issued()),
+            });
+        }
+        Ok(session.header().clone())
+    }
+
+    fn operation(&self, operation_id: &str) -> Option<&'static OperationSpec> {
+        self.0.operations.iter().find(|op| op.id == operation_id)
     }
 
     /// The settings with the URLs of the operations without path parameters,
@@ -96,6 +159,19 @@ impl Limits {
     pub fn static_url(&self, index: usize, base_url: &str, path: &str) -> Result<Url, String> {
         if let Some(url) = self.cached_static_url(index, base_url, path) {
             return Ok(url.clone());
+        }
+        // Only the root server's operations are under the base URL a
+        // generated client holds; another server's URL is known only from
+        // the settings' own table.
+        if self
+            .0
+            .operations
+            .get(index)
+            .is_some_and(|op| op.server != 0)
+        {
+            return Err(format!(
+                "the operation at index {index} is not under {base_url:?}; build the client with etna_client::ClientBuilder"
+            ));
         }
         let text = format!("{base_url}{path}");
         Url::parse(&text).map_err(|e| format!("the URL {text:?} is not valid: {e}"))
@@ -133,11 +209,8 @@ impl Limits {
     }
 
     fn describe(&self, operation_id: &str) -> (&'static str, &'static str) {
-        self.0
-            .operations
-            .iter()
-            .find(|(id, _, _)| *id == operation_id)
-            .map_or(("?", "?"), |(_, method, path)| (method, path))
+        self.operation(operation_id)
+            .map_or(("?", "?"), |op| (op.method, op.full_path))
     }
 }
 
@@ -145,6 +218,7 @@ impl fmt::Debug for Limits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Limits")
             .field("app_key", &"<redacted>")
+            .field("session", &self.session())
             .field("timeout", &self.0.timeout)
             .field("max_response_bytes", &self.0.max_response_bytes)
             .finish()
@@ -165,17 +239,54 @@ impl fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
-/// Before a request is sent: the app key as a sensitive header, and the
-/// timeout when the caller's reqwest client has its own. (Progenitor's
-/// `api-version` header is never built: etna-codegen drops it from the
-/// generated `send` bodies.)
+/// Before a request is sent: the credentials the operation's security
+/// names (the app key, the session when required or, when optional, when
+/// the client has one), each as a sensitive header, and the timeout when
+/// the caller's reqwest client has its own. (Progenitor's `api-version`
+/// header is never built: etna-codegen drops it from the generated `send`
+/// bodies.) The error says why a required session cannot be sent.
 #[doc(hidden)]
-pub fn pre(limits: &Limits, request: &mut reqwest::Request, _info: &OperationInfo) {
-    let headers = request.headers_mut();
-    headers.insert(APP_KEY_NAME, limits.0.app_key.clone());
+pub fn pre(
+    limits: &Limits,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), String> {
+    let security = limits.operation(info.operation_id).map(|op| op.security);
+    let (app_key, bearer) =
+        security.map_or((Need::Required, Need::None), |s| (s.app_key, s.bearer));
     if limits.0.timeout_per_request {
         *request.timeout_mut() = Some(limits.0.timeout);
     }
+    let headers = request.headers_mut();
+    if app_key != Need::None {
+        headers.insert(limits.0.app_key_name.clone(), limits.0.app_key.clone());
+    }
+    match bearer {
+        Need::Required => {
+            let value = limits
+                .session_header(info.operation_id)
+                .map_err(|e| e.to_string())?;
+            headers.insert(AUTHORIZATION, value);
+        }
+        Need::Optional => {
+            if let Ok(value) = limits.session_header("") {
+                headers.insert(AUTHORIZATION, value);
+            }
+        }
+        Need::None => {}
+    }
+    Ok(())
+}
+
+/// A `format: password` header parameter's value: the secret itself, marked
+/// sensitive so that reqwest and hyper never show it. (progenitor sends
+/// header values with `to_string()`, which a `Secret` answers with
+/// `<redacted>`; etna-codegen calls this instead.)
+#[doc(hidden)]
+pub fn secret_header(value: &Secret) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    let mut header = HeaderValue::from_str(value.expose())?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 /// Sends the request inside a span `etna_client.request` (operation, method,

@@ -56,7 +56,10 @@ pub mod fuzzing;
 pub mod hooks;
 mod operation;
 mod secret;
+mod session;
+mod sign_in;
 mod status;
+mod table;
 
 /// The code generated from the spec. Never edit `generated.rs` by hand: change
 /// the spec and run `cargo xtask codegen`.
@@ -72,11 +75,14 @@ pub mod generated {
 }
 
 pub use client::{BuildError, Client, ClientBuilder, GeneratedClient};
-pub use dispatch::{BodyDoc, Dispatch, JsonArgs, JsonReply, OperationDoc, ParameterDoc};
+pub use dispatch::{Dispatch, JsonArgs, JsonReply};
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
-pub use error::{BodySnippet, Error};
+pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
-pub use hooks::{APP_KEY_HEADER, Limits};
-pub use operation::{Operation, Reply};
+pub use hooks::Limits;
+pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
 pub use secret::Secret;
+pub use session::Session;
+pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
+pub use table::{BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec};

@@ -1,6 +1,7 @@
-//! One typed result for every enveloped operation: the generated builders
-//! implement [`Operation`], and [`Operation::call`] turns whatever the server
-//! answered into `Ok(model)` or one [`Error`].
+//! One typed result for every operation: the generated builders implement
+//! [`Operation`] (and [`EnvelopeOperation`] when the answers are envelopes),
+//! and [`Operation::call`] turns whatever the server answered into the
+//! operation's result or one [`Error`].
 
 use std::future::Future;
 
@@ -11,32 +12,36 @@ use serde::de::DeserializeOwned;
 use crate::envelope::{Envelope, ErrorKind, ErrorPayload, SuccessRule};
 
 use crate::Error;
-use crate::error::BodySnippet;
+use crate::error::{BodySnippet, Rejection};
 use crate::hooks::{BodyTooLarge, Limits};
+use crate::table::{Need, OperationSpec};
 
-/// A generated request builder of an operation whose answers are envelopes.
+/// A generated request builder: every operation of the spec has one.
 ///
-/// Implemented by `cargo xtask codegen` for every such operation of the spec;
-/// the constants come from the spec. Callers use [`call`](Self::call) or
-/// [`call_envelope`](Self::call_envelope) instead of the builder's own `send`.
+/// Implemented by `cargo xtask codegen`; the table row, the types and the
+/// shape of the result come from the spec. Callers use [`call`](Self::call)
+/// instead of the builder's own `send`.
 ///
 /// No method retries: a request may carry a single-use code or token, and a
 /// retry after a lost response could burn it.
 pub trait Operation: Sized + Send {
+    /// The operation's row of the generated table.
+    const SPEC: &'static OperationSpec;
     /// The spec's `operationId`.
-    const ID: &'static str;
-    /// The HTTP method, upper case.
-    const METHOD: &'static str;
-    /// The path template, server base path included (`/v{version}/...`).
-    const PATH: &'static str;
-    /// How the envelope says "done" (`x-etna-success` in the spec).
-    const SUCCESS: SuccessRule;
-    /// The HTTP statuses the spec documents for the operation.
-    const DOCUMENTED_STATUSES: &'static [u16];
-    /// The envelope of a documented success.
-    type Envelope: Envelope + DeserializeOwned + Send;
-    /// The body of a documented error.
-    type ErrorBody: ErrorPayload + DeserializeOwned + Send;
+    const ID: &'static str = Self::SPEC.id;
+    /// The body of a documented 2xx answer (`()` when it has none).
+    type Success: DeserializeOwned + Send;
+    /// The body of a documented error answer.
+    type ErrorBody: ErrorPayload
+        + DeserializeOwned
+        + Clone
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static;
+    /// What [`call`](Self::call) returns: the envelope's `Model`, the plain
+    /// body, an [`Answer`] when several 2xx statuses are documented, or `()`.
+    type Output;
 
     /// The settings of the client the builder belongs to.
     fn limits(&self) -> &Limits;
@@ -44,29 +49,88 @@ pub trait Operation: Sized + Send {
     /// The generated `send`.
     fn send_request(
         self,
-    ) -> impl Future<Output = Result<ResponseValue<Self::Envelope>, ApiError<Self::ErrorBody>>> + Send;
+    ) -> impl Future<Output = Result<ResponseValue<Self::Success>, ApiError<Self::ErrorBody>>> + Send;
 
-    /// Sends the request and returns the payload (`Model`) of a successful
-    /// answer; a refusal, an answer without the payload, and every other
-    /// failure is an [`Error`] naming the operation.
-    fn call(
-        self,
-    ) -> impl Future<Output = Result<<Self::Envelope as Envelope>::Model, Error>> + Send {
-        async move { self.call_envelope().await?.into_model() }
+    /// The result of a documented 2xx answer (generated from the shape the
+    /// spec gives the operation's answers).
+    fn output(status: StatusCode, success: Self::Success) -> Result<Self::Output, Error>;
+
+    /// Sends the request and returns its typed result. A refusal, an
+    /// operation needing a session the client does not have (checked before
+    /// any I/O), and every other failure is an [`Error`] naming the
+    /// operation.
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        async move {
+            let limits = self.limits().clone();
+            check_session::<Self>(&limits)?;
+            let result = self.send_request().await;
+            let (status, success) = finish::<Self>(&limits, result)
+                .await
+                .map_err(|failure| failure.error)?;
+            Self::output(status, success)
+        }
     }
+}
+
+/// An operation whose answers are envelopes.
+pub trait EnvelopeOperation: Operation<Success = Self::Envelope> {
+    /// The envelope of a documented success.
+    type Envelope: Envelope + DeserializeOwned + Send;
+    /// How the envelope says "done" (`x-etna-success` in the spec).
+    const SUCCESS: SuccessRule;
 
     /// Sends the request and returns the envelope the API answered with,
     /// refusals included (in a 200, or in a documented error status whose body
     /// is an envelope), for callers who show or store it. Answers without an
     /// envelope (app key rejected, transport failures, undocumented statuses,
-    /// undecodable bodies) are errors, as with [`call`](Self::call).
+    /// undecodable bodies) are errors, as with [`call`](Operation::call).
     fn call_envelope(self) -> impl Future<Output = Result<Reply<Self::Envelope>, Error>> + Send {
         async move {
             let limits = self.limits().clone();
+            check_session::<Self>(&limits)?;
             let result = self.send_request().await;
-            finish::<Self>(&limits, result).await
+            match finish::<Self>(&limits, result).await {
+                Ok((status, envelope)) => Ok(Reply {
+                    operation: Self::ID,
+                    status,
+                    rule: Self::SUCCESS,
+                    envelope,
+                }),
+                Err(Failure {
+                    refusal: Some((status, body)),
+                    error,
+                }) => {
+                    // A refusal in an error status is still an envelope: hand
+                    // it back as the operation's own, whose payload is then
+                    // simply absent.
+                    match body.kind() {
+                        ErrorKind::Envelope { body, .. } => {
+                            serde_json::from_value::<Self::Envelope>(body)
+                                .map(|envelope| Reply {
+                                    operation: Self::ID,
+                                    status,
+                                    rule: Self::SUCCESS,
+                                    envelope,
+                                })
+                                .map_err(|_| error)
+                        }
+                        ErrorKind::Other(_) => Err(error),
+                    }
+                }
+                Err(failure) => Err(failure.error),
+            }
         }
     }
+}
+
+/// The result of an operation that documents several 2xx statuses: which
+/// one came, and the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer<T> {
+    /// The HTTP status (one the spec documents).
+    pub status: StatusCode,
+    /// The body (secret fields redact in `Debug`).
+    pub body: T,
 }
 
 /// A 2xx envelope with the HTTP status it came with.
@@ -111,38 +175,48 @@ impl<E: Envelope> Reply<E> {
     }
 }
 
-async fn finish<O: Operation>(
-    limits: &Limits,
-    result: Result<ResponseValue<O::Envelope>, ApiError<O::ErrorBody>>,
-) -> Result<Reply<O::Envelope>, Error> {
-    let error = match result {
-        Ok(response) => {
-            return Ok(Reply {
-                operation: O::ID,
-                status: response.status(),
-                rule: O::SUCCESS,
-                envelope: response.into_inner(),
-            });
+/// Why a call gave no 2xx body, and the documented refusal body when there
+/// was one.
+pub(crate) struct Failure<B> {
+    pub(crate) error: Error,
+    pub(crate) refusal: Option<(StatusCode, B)>,
+}
+
+impl<B> From<Error> for Failure<B> {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            refusal: None,
         }
+    }
+}
+
+/// Before any I/O: an operation that requires a session fails when the
+/// client has none, or has one past its known lifetime.
+pub(crate) fn check_session<O: Operation>(limits: &Limits) -> Result<(), Error> {
+    if O::SPEC.security.bearer == Need::Required {
+        limits.session_header(O::ID)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn finish<O: Operation>(
+    limits: &Limits,
+    result: Result<ResponseValue<O::Success>, ApiError<O::ErrorBody>>,
+) -> Result<(StatusCode, O::Success), Failure<O::ErrorBody>> {
+    let error = match result {
+        Ok(response) => return Ok((response.status(), response.into_inner())),
         Err(error) => error,
     };
     Err(match error {
         ApiError::ErrorResponse(response) => {
             let status = response.status();
-            let kind = response.into_inner().into_kind();
-            // A refusal in an error status is still an envelope: hand it back
-            // as the operation's own, whose payload is then simply absent.
-            if let ErrorKind::Envelope { body, .. } = &kind
-                && let Ok(envelope) = serde_json::from_value::<O::Envelope>(body.clone())
-            {
-                return Ok(Reply {
-                    operation: O::ID,
-                    status,
-                    rule: O::SUCCESS,
-                    envelope,
-                });
-            }
-            from_error_kind(O::ID, status, kind, limits)
+            let body = response.into_inner();
+            let error = from_error_body(O::SPEC, status, &body, limits);
+            return Err(Failure {
+                error,
+                refusal: Some((status, body)),
+            });
         }
         ApiError::UnexpectedResponse(response) => {
             let status = response.status();
@@ -150,7 +224,9 @@ async fn finish<O: Operation>(
             let body = response.bytes().await.unwrap_or_default();
             unexpected_status(O::ID, status, &body, limits)
         }
-        ApiError::InvalidResponsePayload(body, source) => undecodable(O::ID, &body, source, limits),
+        ApiError::InvalidResponsePayload(body, source) => {
+            undecodable(O::ID, &body, &source, limits)
+        }
         ApiError::ResponseBodyError(source)
         | ApiError::CommunicationError(source)
         | ApiError::InvalidUpgrade(source) => transport(O::ID, source, limits),
@@ -158,48 +234,61 @@ async fn finish<O: Operation>(
             operation: O::ID,
             reason,
         },
-    })
+    }
+    .into())
 }
 
-/// A documented error body: a refusal's envelope, or another documented shape.
-/// A non-envelope body on 401/403 is the security scheme's answer: the API
-/// rejected the app key.
-pub(crate) fn from_error_kind(
-    operation: &'static str,
+/// A documented error body as the error a caller acts on: a refusal
+/// envelope; on a 401 of an operation that requires a session, the session
+/// refused; on a 401/403 whose body is not the operation's own refusal,
+/// the app key refused; otherwise the operation's typed refusal.
+pub(crate) fn from_error_body<B>(
+    spec: &'static OperationSpec,
     status: StatusCode,
-    kind: ErrorKind,
+    body: &B,
     limits: &Limits,
-) -> Error {
-    match kind {
+) -> Error
+where
+    B: ErrorPayload + std::fmt::Debug + Send + Sync + Clone + 'static,
+{
+    match body.kind() {
         ErrorKind::Envelope { refusal, .. } => Error::Refused {
-            operation,
+            operation: spec.id,
             status,
             errors: refusal.errors,
             errors_code: refusal.errors_code,
             status_code: refusal.status_code,
         },
         ErrorKind::Other(value) => {
-            let message = match &value {
-                serde_json::Value::Object(map) if map.len() == 1 => map
-                    .values()
-                    .next()
-                    .and_then(serde_json::Value::as_str)
-                    .map_or_else(|| value.to_string(), str::to_owned),
-                _ => value.to_string(),
+            let message = || {
+                let text = match &value {
+                    serde_json::Value::Object(map) if map.len() == 1 => map
+                        .values()
+                        .next()
+                        .and_then(serde_json::Value::as_str)
+                        .map_or_else(|| value.to_string(), str::to_owned),
+                    _ => value.to_string(),
+                };
+                limits.scrub(&text)
             };
-            let message = limits.scrub(&message);
-            if matches!(status.as_u16(), 401 | 403) {
-                Error::AppKeyRejected {
-                    operation,
+            match status.as_u16() {
+                401 if spec.security.bearer == Need::Required => Error::SessionRejected {
+                    operation: spec.id,
                     status,
-                    message,
+                    message: message(),
+                },
+                403 | 401 if status == 403 || spec.security.bearer == Need::None => {
+                    Error::AppKeyRejected {
+                        operation: spec.id,
+                        status,
+                        message: message(),
+                    }
                 }
-            } else {
-                Error::UnexpectedStatus {
-                    operation,
+                _ => Error::Rejected {
+                    operation: spec.id,
                     status,
-                    body: BodySnippet::new(message.as_bytes(), limits),
-                }
+                    body: Rejection::new(limits.scrub(&format!("{body:?}")), body.clone()),
+                },
             }
         }
     }
@@ -221,13 +310,13 @@ pub(crate) fn unexpected_status(
 pub(crate) fn undecodable(
     operation: &'static str,
     body: &[u8],
-    source: serde_json::Error,
+    source: &serde_json::Error,
     limits: &Limits,
 ) -> Error {
     Error::Undecodable {
         operation,
         body: BodySnippet::new(body, limits),
-        source,
+        reason: crate::error::describe_serde(source),
     }
 }
 

@@ -24,22 +24,14 @@ use syn::{Fields, GenericArgument, Item, ItemMod, PathArguments, ReturnType, Typ
 use crate::CodegenError;
 use crate::preflight::Problem;
 
-/// The roles of the envelope's properties: `x-etna-envelope` of the one schema
-/// that declares it, e.g. `success: IsSucceed`.
-#[derive(Debug)]
-struct Roles {
-    success: String,
-    errors: String,
-    error_codes: String,
-    status_code: String,
-    model: String,
-}
+use etna_spec::model::EnvelopeRoles as Roles;
 
 /// A struct of `mod types`: its fields by JSON name, as `(ident, type)`.
 type Fields_ = BTreeMap<String, (String, Type)>;
 
 pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError> {
-    let roles = roles(spec)?;
+    let api = model(spec)?;
+    let roles = api.envelope.clone();
     let types = module(file, "types").ok_or_else(|| syntax("no `mod types`"))?;
     let structs = structs(types);
     let enums = enums(types);
@@ -66,37 +58,29 @@ pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError
 
     let sends = send_signatures(file);
     let mut error_types = Vec::new();
-    let mut envelope_operations = Vec::new();
-    for operation in operations(spec)? {
+    for (index, (operation, op)) in operations(spec)?.iter().zip(&api.operations).enumerate() {
         let builder = upper_camel(&operation.id);
         let Some((ok, err)) = sends.get(&builder) else {
             return Err(syntax(&format!(
                 "no builder `{builder}` with a `send` method"
             )));
         };
-        let Some(ok_name) = type_name(ok).filter(|n| envelopes.contains_key(n)) else {
-            // Not an envelope: the operation keeps progenitor's plain `send`.
-            continue;
-        };
-        let err_name = type_name(err);
+        let err_name = type_name(err)
+            .filter(|n| n != "()" && structs.contains_key(n) || enums.contains_key(n));
         if let Some(name) = &err_name
             && !error_types.contains(name)
         {
             error_types.push(name.clone());
         }
-        builder_items.push(operation_impl(
-            &operation,
-            &builder,
-            &ok_name,
-            err_name.as_deref(),
+        builder_items.extend(operation_impls(
+            index, operation, op, &builder, ok, err, &envelopes,
         )?);
-        envelope_operations.push(operation.id.clone());
     }
     for name in &error_types {
         type_items.push(error_payload_impl(name, &envelopes, &enums)?);
     }
-    root_items.push(generated_client_impl(spec)?);
-    root_items.push(dispatch_impl(spec, &setters(file), &envelope_operations)?);
+    root_items.push(generated_client_impl(spec, &api)?);
+    root_items.push(dispatch_impl(spec, &setters(file))?);
     root_items.push(parse(HOOKS)?);
     root_items.push(json_schemas_fn(types)?);
     derive_json_schema_behind_feature(file);
@@ -111,6 +95,22 @@ pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError
     Ok(())
 }
 
+/// The typed operations of the spec; a construct they cannot express is an
+/// error with its pointer.
+pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenError> {
+    etna_spec::model::Api::read(spec).map_err(|problems| {
+        CodegenError::Unsupported(
+            problems
+                .into_iter()
+                .map(|p| Problem {
+                    pointer: p.pointer,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    })
+}
+
 const HOOKS: &str = r#"
 impl ClientHooks<::etna_client::Limits> for Client {
     async fn pre<E>(
@@ -118,8 +118,8 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        ::etna_client::hooks::pre(self.inner(), request, info);
-        Ok(())
+        ::etna_client::hooks::pre(self.inner(), request, info)
+            .map_err(progenitor_client::Error::InvalidRequest)
     }
     async fn exec(
         &self,
@@ -130,46 +130,6 @@ impl ClientHooks<::etna_client::Limits> for Client {
     }
 }
 "#;
-
-fn roles(spec: &Value) -> Result<Option<Roles>, CodegenError> {
-    let schemas = spec
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let marked: Vec<(&String, &Value)> = schemas
-        .into_iter()
-        .flatten()
-        .filter_map(|(name, schema)| schema.get("x-etna-envelope").map(|roles| (name, roles)))
-        .collect();
-    let Some((name, roles)) = marked.first().copied() else {
-        return Ok(None);
-    };
-    // Copies of the envelope (as a generator of large specs makes) may each
-    // carry the mark, as long as they agree.
-    if let Some((other, _)) = marked.iter().find(|(_, r)| *r != roles) {
-        return Err(unsupported(
-            &pointer::join(&["components", "schemas", other.as_str(), "x-etna-envelope"]),
-            &format!(
-                "it names other roles than the one on `{name}`; declare the envelope's roles once"
-            ),
-        ));
-    }
-    let at = pointer::join(&["components", "schemas", name.as_str(), "x-etna-envelope"]);
-    let role = |key: &str| {
-        roles.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| {
-            unsupported(
-                &at,
-                &format!("`{key}` is missing; name the property that plays this role, e.g. `{key}: Name`"),
-            )
-        })
-    };
-    Ok(Some(Roles {
-        success: role("success")?,
-        errors: role("errors")?,
-        error_codes: role("errorCodes")?,
-        status_code: role("statusCode")?,
-        model: role("model")?,
-    }))
-}
 
 fn envelope_impl(name: &str, fields: &Fields_, roles: &Roles) -> Result<Item, CodegenError> {
     let field = |json: &str| fields.get(json);
@@ -225,52 +185,51 @@ fn error_payload_impl(
     enums: &BTreeMap<String, Vec<(String, Option<String>)>>,
 ) -> Result<Item, CodegenError> {
     let body = if envelopes.contains_key(&name.to_owned()) {
-        "::etna_client::ErrorKind::envelope(&self)".to_owned()
+        "::etna_client::ErrorKind::envelope(self)".to_owned()
     } else if let Some(variants) = enums.get(name) {
         let arms: String = variants
             .iter()
             .map(|(variant, inner)| {
                 let is_envelope = inner.as_ref().is_some_and(|t| envelopes.contains_key(t));
                 if is_envelope {
-                    format!("Self::{variant}(v) => ::etna_client::ErrorKind::envelope(&v),")
+                    format!("Self::{variant}(v) => ::etna_client::ErrorKind::envelope(v),")
                 } else if inner.is_some() {
-                    format!("Self::{variant}(v) => ::etna_client::ErrorKind::other(&v),")
+                    format!("Self::{variant}(v) => ::etna_client::ErrorKind::other(v),")
                 } else {
-                    format!("Self::{variant} => ::etna_client::ErrorKind::other(&self),")
+                    format!("Self::{variant} => ::etna_client::ErrorKind::other(self),")
                 }
             })
             .collect();
         format!("match self {{ {arms} }}")
     } else {
-        "::etna_client::ErrorKind::other(&self)".to_owned()
+        "::etna_client::ErrorKind::other(self)".to_owned()
     };
     parse(&format!(
         "impl ::etna_client::ErrorPayload for {name} {{
-            fn into_kind(self) -> ::etna_client::ErrorKind {{ {body} }}
+            fn kind(&self) -> ::etna_client::ErrorKind {{ {body} }}
         }}"
     ))
 }
 
-/// One row of `GeneratedClient::OPERATIONS`; `static_urls` indexes the same
-/// list, so both read it from here.
+/// What `static_urls` and the operation impls need of one row of
+/// `GeneratedClient::OPERATIONS`, in the same order.
 pub(crate) struct Operation {
     pub(crate) id: String,
-    method: String,
-    /// The path template, server base path included.
+    /// The path as the spec writes it, after the server.
     pub(crate) path: String,
+    /// Index of the operation's server; 0 is the spec's root server.
+    pub(crate) server: usize,
+    /// Where the operation is, as a JSON pointer.
+    pub(crate) at: String,
     success: &'static str,
-    statuses: Vec<u16>,
 }
 
 /// The operations in the order of `GeneratedClient::OPERATIONS`.
 pub(crate) fn operations(spec: &Value) -> Result<Vec<Operation>, CodegenError> {
-    let base = etna_spec::base_path(spec);
+    let api = model(spec)?;
     let mut out = Vec::new();
-    for op in etna_spec::operations(spec) {
-        if op.id.is_empty() {
-            continue;
-        }
-        let success = match op.operation.get("x-etna-success").and_then(Value::as_str) {
+    for op in &api.operations {
+        let success = match op.raw.get("x-etna-success").and_then(Value::as_str) {
             None | Some("is-succeed") => "IsSucceed",
             Some("no-errors") => "NoErrors",
             Some(other) => {
@@ -282,77 +241,209 @@ pub(crate) fn operations(spec: &Value) -> Result<Vec<Operation>, CodegenError> {
                 ));
             }
         };
-        let statuses = op
-            .operation
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(status, _)| status.parse().ok())
-            .collect();
         out.push(Operation {
             id: op.id.to_owned(),
-            method: op.method.to_owned(),
-            path: format!("{base}{}", op.path),
+            path: op.path.to_owned(),
+            server: op.server,
+            at: op.at.clone(),
             success,
-            statuses,
         });
     }
     Ok(out)
 }
 
-fn operation_impl(
+/// `impl Operation` (and `impl EnvelopeOperation` when the answers are
+/// envelopes) for one builder: its row of the table, its types, and the
+/// shape of its result, all read from the spec.
+fn operation_impls(
+    index: usize,
     op: &Operation,
+    model: &etna_spec::model::Operation<'_>,
     builder: &str,
-    envelope: &str,
-    error: Option<&str>,
-) -> Result<Item, CodegenError> {
-    let error = error.map_or("()".to_owned(), |e| format!("types::{e}"));
-    let statuses: Vec<String> = op.statuses.iter().map(u16::to_string).collect();
-    parse(&format!(
+    ok: &Type,
+    err: &Type,
+    envelopes: &BTreeMap<&String, &Fields_>,
+) -> Result<Vec<Item>, CodegenError> {
+    use etna_spec::model::BodyKind;
+    let kinds: Vec<&BodyKind> = model.successes().map(|r| &r.kind).collect();
+    let several = kinds.len() > 1;
+    let ok_tokens = tokens(ok);
+    let ok_text = if ok_tokens == "()" {
+        "()".to_owned()
+    } else {
+        format!("types::{}", type_name(ok).unwrap_or_default())
+    };
+    let err_text = match type_name(err) {
+        Some(name) if tokens(err) != "()" => format!("types::{name}"),
+        _ => "()".to_owned(),
+    };
+    // The generated success type decides: a struct with the envelope's
+    // fields is read as one; any other body is the result itself.
+    let envelope_type = type_name(ok).filter(|n| envelopes.contains_key(n));
+    let (output, body, envelope) = if let Some(name) = envelope_type {
+        (
+            format!("<types::{name} as ::etna_client::Envelope>::Model"),
+            format!(
+                "::etna_client::Reply {{ operation: Self::ID, status, rule: ::etna_client::SuccessRule::{}, envelope: success }}.into_model()",
+                op.success
+            ),
+            Some(name),
+        )
+    } else if kinds.iter().any(|k| **k == BodyKind::Envelope)
+        && kinds.iter().any(|k| **k != BodyKind::Envelope)
+    {
+        return Err(unsupported(
+            &format!("{}/responses", op.at),
+            "its 2xx answers mix envelopes and other bodies; give them one shape",
+        ));
+    } else if several {
+        (
+            format!("::etna_client::Answer<{ok_text}>"),
+            "Ok(::etna_client::Answer { status, body: success })".to_owned(),
+            None,
+        )
+    } else {
+        (
+            ok_text.clone(),
+            "let _ = status; Ok(success)".to_owned(),
+            None,
+        )
+    };
+    let mut items = vec![parse(&format!(
         "impl<'a> ::etna_client::Operation for {builder}<'a> {{
-            const ID: &'static str = {id:?};
-            const METHOD: &'static str = {method:?};
-            const PATH: &'static str = {path:?};
-            const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::{success};
-            const DOCUMENTED_STATUSES: &'static [u16] = &[{statuses}];
-            type Envelope = types::{envelope};
-            type ErrorBody = {error};
+            const SPEC: &'static ::etna_client::OperationSpec =
+                &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[{index}];
+            type Success = {ok_text};
+            type ErrorBody = {err_text};
+            type Output = {output};
             fn limits(&self) -> &::etna_client::Limits {{ ClientInfo::inner(self.client) }}
             fn send_request(self) -> impl ::std::future::Future<
-                Output = ::std::result::Result<ResponseValue<types::{envelope}>, Error<{error}>>,
+                Output = ::std::result::Result<ResponseValue<{ok_text}>, Error<{err_text}>>,
             > + Send {{
                 {builder}::send(self)
             }}
+            fn output(
+                status: ::reqwest::StatusCode,
+                success: Self::Success,
+            ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {{
+                {body}
+            }}
         }}",
-        id = op.id,
-        method = op.method,
-        path = op.path,
-        success = op.success,
-        statuses = statuses.join(", "),
-    ))
+    ))?];
+    if let Some(name) = envelope {
+        items.push(parse(&format!(
+            "impl<'a> ::etna_client::EnvelopeOperation for {builder}<'a> {{
+                type Envelope = types::{name};
+                const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::{};
+            }}",
+            op.success
+        ))?);
+    }
+    Ok(items)
 }
 
-fn generated_client_impl(spec: &Value) -> Result<Item, CodegenError> {
-    let base = etna_spec::base_path(spec);
-    let variables: String = etna_spec::server_variables(spec)
+fn generated_client_impl(
+    spec: &Value,
+    api: &etna_spec::model::Api<'_>,
+) -> Result<Item, CodegenError> {
+    use etna_spec::model::Scheme;
+    let servers: String = api
+        .servers
         .iter()
-        .map(|(name, default)| format!("({name:?}, {default:?}),"))
+        .map(|server| {
+            let variables: String = server
+                .variables
+                .iter()
+                .map(|(name, default)| format!("({name:?}, {default:?}),"))
+                .collect();
+            format!(
+                "::etna_client::ServerSpec {{ base_path: {:?}, variables: &[{variables}] }},",
+                server.base_path
+            )
+        })
         .collect();
+    let app_keys: Vec<(&String, &String)> = api
+        .schemes
+        .iter()
+        .filter_map(|(name, scheme)| match scheme {
+            Scheme::ApiKeyHeader { header } => Some((name, header)),
+            Scheme::Bearer => None,
+        })
+        .collect();
+    let bearers: Vec<&String> = api
+        .schemes
+        .iter()
+        .filter(|(_, scheme)| **scheme == Scheme::Bearer)
+        .map(|(name, _)| name)
+        .collect();
+    for (kind, count) in [("apiKey", app_keys.len()), ("bearer", bearers.len())] {
+        if count > 1 {
+            return Err(unsupported(
+                "#/components/securitySchemes",
+                &format!(
+                    "{count} `{kind}` schemes: the client holds one credential of each kind; declare one"
+                ),
+            ));
+        }
+    }
+    let app_key_header = app_keys.first().map_or("", |(_, header)| header.as_str());
+    let lifetime = bearers
+        .first()
+        .and_then(|name| {
+            spec.pointer(&format!(
+                "/components/securitySchemes/{}/x-etna-lifetime-seconds",
+                etna_spec::pointer::escape(name)
+            ))
+        })
+        .and_then(Value::as_u64)
+        .map_or("None".to_owned(), |s| format!("Some({s})"));
+    let need = |op: &etna_spec::model::Operation<'_>, scheme: Option<&String>| match scheme
+        .map(|s| op.needs(s))
+    {
+        Some(etna_spec::model::Need::Required) => "Required",
+        Some(etna_spec::model::Need::Optional) => "Optional",
+        _ => "None",
+    };
+    let docs = spec_operations(spec);
+    let mut rows = String::new();
+    for (op, doc) in api.operations.iter().zip(&docs) {
+        let statuses: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+        rows.push_str(&format!(
+            "::etna_client::OperationSpec {{
+                id: {id:?}, method: {method:?}, server: {server}, path: {path:?}, full_path: {full:?},
+                security: ::etna_client::Security {{
+                    app_key: ::etna_client::Need::{app_key},
+                    bearer: ::etna_client::Need::{bearer},
+                }},
+                statuses: &[{statuses}],
+                summary: {summary:?},
+                parameters: &[{parameters}],
+                body: {body},
+            }},",
+            id = op.id,
+            method = op.method,
+            server = op.server,
+            path = op.path,
+            full = api.full_path(op),
+            app_key = need(op, app_keys.first().map(|(name, _)| *name)),
+            bearer = need(op, bearers.first().copied()),
+            statuses = statuses.join(", "),
+            summary = doc.summary,
+            parameters = doc.parameters,
+            body = doc.body,
+        ));
+    }
     let secrets: String = crate::secrets::secret_properties(spec)
         .iter()
         .map(|name| format!("{name:?},"))
         .collect();
-    let operations: String = operations(spec)?
-        .iter()
-        .map(|op| format!("({:?}, {:?}, {:?}),", op.id, op.method, op.path))
-        .collect();
     parse(&format!(
         "impl ::etna_client::GeneratedClient for Client {{
-            const BASE_PATH: &'static str = {base:?};
-            const SERVER_VARIABLES: &'static [(&'static str, &'static str)] = &[{variables}];
+            const SERVERS: &'static [::etna_client::ServerSpec] = &[{servers}];
+            const APP_KEY_HEADER: &'static str = {app_key_header:?};
+            const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = {lifetime};
             const SECRET_PROPERTIES: &'static [&'static str] = &[{secrets}];
-            const OPERATIONS: &'static [(&'static str, &'static str, &'static str)] = &[{operations}];
+            const OPERATIONS: &'static [::etna_client::OperationSpec] = &[{rows}];
             fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::Limits) -> Self {{
                 Self::new_with_client(baseurl, client, inner)
             }}
@@ -413,26 +504,19 @@ fn derive_json_schema_behind_feature(file: &mut syn::File) {
     }
 }
 
-/// `impl Dispatch`: every enveloped operation callable by its id with JSON
-/// arguments (for `etna api` and the spec-wide tests), and a description of
-/// each operation's inputs.
+/// `impl Dispatch`: every operation callable by its id with JSON arguments
+/// (for `etna api` and the spec-wide tests).
 fn dispatch_impl(
     spec: &Value,
     setters: &BTreeMap<String, BTreeMap<String, Type>>,
-    enveloped: &[String],
 ) -> Result<Item, CodegenError> {
-    let mut docs = String::new();
     let mut arms = String::new();
     let mut decode_arms = String::new();
     for op in spec_operations(spec) {
-        if !enveloped.contains(&op.id) {
-            continue;
-        }
         let builder = upper_camel(&op.id);
         let methods = setters.get(&builder).cloned().unwrap_or_default();
-        let mut params = String::new();
         let mut sets = String::new();
-        for param in &op.parameters {
+        for param in &op.raw_parameters {
             let field = heck::ToSnakeCase::to_snake_case(param.name.as_str());
             let Some(ty) = methods.get(&field) else {
                 return Err(syntax(&format!(
@@ -440,10 +524,6 @@ fn dispatch_impl(
                     param.name
                 )));
             };
-            params.push_str(&format!(
-                "::etna_client::ParameterDoc {{ name: {:?}, location: {:?}, required: {}, secret: {}, description: {:?} }},",
-                param.name, param.location, param.required, param.secret, param.description
-            ));
             sets.push_str(&format!(
                 "if let Some(value) = args.parameter({name:?}) {{ builder = builder.{field}(args.decode::<{ty}>({id:?}, {name:?}, value)?); }}",
                 name = param.name,
@@ -451,31 +531,19 @@ fn dispatch_impl(
                 ty = tokens(ty),
             ));
         }
-        let body = match (&op.body, methods.get("body")) {
-            (Some(body), Some(ty)) => {
+        match (op.has_body, methods.get("body")) {
+            (true, Some(ty)) => {
                 sets.push_str(&format!(
                     "if let Some(value) = args.body() {{ builder = builder.body(args.decode::<{ty}>({id:?}, \"the body\", value)?); }}",
                     id = op.id,
                     ty = tokens(ty),
                 ));
-                let secrets: String = body.secrets.iter().map(|s| format!("{s:?},")).collect();
-                format!(
-                    "Some(::etna_client::BodyDoc {{ required: {}, secret_properties: &[{secrets}], example: {:?} }})",
-                    body.required, body.example
-                )
             }
-            (Some(_), None) => {
+            (true, None) => {
                 return Err(syntax(&format!("builder `{builder}` has no `body` setter")));
             }
-            (None, _) => "None".to_owned(),
-        };
-        docs.push_str(&format!(
-            "::etna_client::OperationDoc {{ id: {id:?}, method: {method:?}, path: {path:?}, summary: {summary:?}, parameters: &[{params}], body: {body} }},",
-            id = op.id,
-            method = op.method,
-            path = op.path,
-            summary = op.summary,
-        ));
+            (false, _) => {}
+        }
         arms.push_str(&format!(
             "{id:?} => Some(async {{ let mut builder = self.{id}(); {sets} ::etna_client::JsonReply::from_call(builder).await }}.await),",
             id = op.id,
@@ -487,7 +555,6 @@ fn dispatch_impl(
     }
     parse(&format!(
         "impl ::etna_client::Dispatch for Client {{
-            const OPERATION_DOCS: &'static [::etna_client::OperationDoc] = &[{docs}];
             fn dispatch<'a>(
                 &'a self,
                 id: &'a str,
@@ -514,71 +581,53 @@ fn dispatch_impl(
 
 struct SpecParameter {
     name: String,
-    location: String,
-    required: bool,
-    secret: bool,
-    description: String,
 }
 
-struct SpecBody {
-    required: bool,
-    secrets: Vec<String>,
-    /// The request example, as JSON text, or empty.
-    example: String,
-}
-
+/// What the table and `Dispatch` say of an operation's inputs, as Rust
+/// expressions.
 struct SpecOperation {
     id: String,
-    method: String,
-    path: String,
     summary: String,
-    parameters: Vec<SpecParameter>,
-    body: Option<SpecBody>,
+    /// `ParameterDoc` values, comma-terminated.
+    parameters: String,
+    /// `Some(BodyDoc { .. })` or `None`.
+    body: String,
+    has_body: bool,
+    raw_parameters: Vec<SpecParameter>,
 }
 
-/// The operations with what `Dispatch` describes, `$ref`s followed (a
-/// reference that leads nowhere reads as an empty object; preflight and the
-/// linters report it).
+/// The operations with what the table and `Dispatch` describe, in the
+/// order of `GeneratedClient::OPERATIONS`, `$ref`s followed (a reference
+/// that leads nowhere reads as an empty object; preflight and the linters
+/// report it).
 fn spec_operations(spec: &Value) -> Vec<SpecOperation> {
-    let base = etna_spec::base_path(spec);
+    let Ok(api) = etna_spec::model::Api::read(spec) else {
+        return Vec::new();
+    };
     let empty = Value::Null;
     let resolve = |value: &Value| -> Value {
         etna_spec::follow(spec, value)
             .cloned()
             .unwrap_or(Value::Null)
     };
-    let text = |value: &Value, key: &str| {
-        value
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim()
-            .to_owned()
-    };
     let mut out = Vec::new();
-    for op in etna_spec::operations(spec) {
-        if op.id.is_empty() {
-            continue;
-        }
-        let own = op
-            .operation
-            .get("parameters")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        let parameters = op
-            .shared_parameters
+    for op in &api.operations {
+        let parameters: String = op
+            .parameters
             .iter()
-            .chain(own)
-            .map(resolve)
-            .map(|p| SpecParameter {
-                name: text(&p, "name"),
-                location: text(&p, "in"),
-                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                secret: crate::secrets::is_secret(&resolve(p.get("schema").unwrap_or(&empty))),
-                description: text(&p, "description"),
+            .map(|p| {
+                let location = match p.location {
+                    etna_spec::model::Location::Path => "Path",
+                    etna_spec::model::Location::Query => "Query",
+                    etna_spec::model::Location::Header => "Header",
+                };
+                format!(
+                    "::etna_client::ParameterDoc {{ name: {:?}, location: ::etna_client::Location::{location}, required: {}, secret: {}, description: {:?} }},",
+                    p.name, p.required, p.secret, p.description
+                )
             })
             .collect();
-        let body = op.operation.get("requestBody").map(resolve).map(|body| {
+        let body = op.raw.get("requestBody").map(resolve).map(|body| {
             let media = body
                 .pointer("/content/application~1json")
                 .cloned()
@@ -589,22 +638,34 @@ fn spec_operations(spec: &Value) -> Vec<SpecOperation> {
                 .or_else(|| schema.get("example"))
                 .map(Value::to_string)
                 .unwrap_or_default();
-            SpecBody {
-                required: body
-                    .get("required")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                secrets: crate::secrets::secret_properties(&schema),
-                example,
-            }
+            let secrets: String = crate::secrets::secret_properties(&schema)
+                .iter()
+                .map(|s| format!("{s:?},"))
+                .collect();
+            format!(
+                "Some(::etna_client::BodyDoc {{ required: {}, secret_properties: &[{secrets}], example: {example:?} }})",
+                body.get("required").and_then(Value::as_bool).unwrap_or(false),
+            )
         });
         out.push(SpecOperation {
             id: op.id.to_owned(),
-            method: op.method.to_owned(),
-            path: format!("{base}{}", op.path),
-            summary: text(op.operation, "summary"),
+            summary: op
+                .raw
+                .get("summary")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
             parameters,
-            body,
+            has_body: body.is_some(),
+            body: body.unwrap_or_else(|| "None".to_owned()),
+            raw_parameters: op
+                .parameters
+                .iter()
+                .map(|p| SpecParameter {
+                    name: p.name.clone(),
+                })
+                .collect(),
         });
     }
     out

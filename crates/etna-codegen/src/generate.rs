@@ -72,6 +72,7 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
     crate::trim::drop_version_header(&mut file);
+    crate::secret_headers::send_secret_headers(&value, &mut file)?;
     crate::static_urls::cache_static_urls(&value, &mut file)?;
     crate::decode::move_response_headers(&mut file)?;
     crate::additions::add(&value, &mut file)?;
@@ -85,10 +86,26 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
 /// keeping the default hook from printing a backtrace meant for developers of
 /// progenitor, not of this workspace.
 fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, CodegenError> {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    // The hook is process-wide and tests generate on several threads at
+    // once: swapping it per call let one thread's restore undo another's,
+    // which left every later panic of the process silent. Instead, one hook
+    // is installed once, and it is silent only on a thread that is inside
+    // this function.
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    thread_local! {
+        static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !GENERATING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    GENERATING.with(|g| g.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    GENERATING.with(|g| g.set(false));
     result.map_err(|payload| {
         let message = payload
             .downcast_ref::<String>()

@@ -12,6 +12,7 @@ mod decode;
 mod error;
 mod generate;
 mod preflight;
+mod secret_headers;
 mod secrets;
 mod sends;
 mod spec;

@@ -22,6 +22,11 @@ use crate::additions::{operations, upper_camel};
 /// What the pass needs of one row of `OPERATIONS`.
 struct Row {
     index: usize,
+    /// Index of its server; 0 is the spec's root server, the one under
+    /// which progenitor's `baseurl` is.
+    server: usize,
+    /// Where its server is declared, for the error.
+    pointer: String,
     id: String,
     /// The path as the spec writes it, as progenitor formats it after the
     /// base URL (which already holds the server's base path).
@@ -32,19 +37,14 @@ struct Row {
 /// Rewrites `let url = format!("{}/path", client.baseurl,)` in the `send` of
 /// every operation without path parameters; returns how many changed.
 pub(crate) fn cache_static_urls(spec: &Value, file: &mut syn::File) -> Result<usize, CodegenError> {
-    let base = etna_spec::base_path(spec);
     // By builder name: progenitor names each operation's builder so.
     let mut rows = BTreeMap::new();
     for (index, op) in operations(spec)?.into_iter().enumerate() {
-        let Some(path) = op.path.strip_prefix(&base) else {
-            return Err(shape(
-                &op.id,
-                "its OPERATIONS path does not start with the base path",
-            ));
-        };
         let row = Row {
             index,
-            path: path.to_owned(),
+            server: op.server,
+            pointer: format!("{}/servers", op.at),
+            path: op.path,
             id: op.id,
             seen: false,
         };
@@ -157,8 +157,15 @@ fn rewrite_send(stmts: &mut [Stmt], row: &Row) -> Result<bool, CodegenError> {
     let path_arguments = args.len() - 2;
     let spec_has_parameters = row.path.contains('{');
     match (path_arguments, spec_has_parameters) {
-        // The path changes with the call's arguments: progenitor's code stays.
-        (1.., true) => return Ok(false),
+        // The path changes with the call's arguments: progenitor's code
+        // stays, under progenitor's `baseurl`: the root server's.
+        (1.., true) if row.server == 0 => return Ok(false),
+        (1.., true) => {
+            return Err(CodegenError::Unsupported(vec![crate::Problem {
+                pointer: row.pointer.clone(),
+                message: "an operation with path parameters on a server of its own is not supported yet; put it under the spec's root server".to_owned(),
+            }]));
+        }
         (0, false) if path == row.path => {}
         _ => {
             return Err(shape(

@@ -57,7 +57,7 @@ fn help_lists_every_operation_of_the_spec_with_its_summary() {
         })
         .collect();
     let expected = spec_operations();
-    assert_eq!(expected.len(), 4, "the spec's password-reset operations");
+    assert!(!expected.is_empty(), "the spec has operations");
     assert_eq!(listed, expected, "{help}");
 }
 

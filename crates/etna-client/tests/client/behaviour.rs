@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::support::{APP_KEY, TOKEN, assert_no_secrets, callers_http_client, client, reset_token};
 use etna_client::types::{HttpStatusCodeName, ResetCodeRequest, ResetIdentifier};
-use etna_client::{BuildError, Client, Error, HttpStatusCode, Operation};
+use etna_client::{BuildError, Client, EnvelopeOperation, Error, HttpStatusCode, Operation};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -99,10 +99,136 @@ async fn the_extra_operation_gets_the_same_refusals_and_key_errors() {
 fn the_extra_operation_is_described_by_generated_constants() {
     type SetPin<'a> = fixture::builder::SetPinCode<'a>;
     assert_eq!(<SetPin as Operation>::ID, "set_pin_code");
-    assert_eq!(<SetPin as Operation>::METHOD, "PUT");
-    assert_eq!(<SetPin as Operation>::PATH, "/v{version}/users/pin-code");
+    assert_eq!(<SetPin as Operation>::SPEC.method, "PUT");
+    assert_eq!(
+        <SetPin as Operation>::SPEC.full_path,
+        "/v{version}/users/pin-code"
+    );
     let secrets = <fixture::Client as etna_client::GeneratedClient>::SECRET_PROPERTIES;
     for name in ["Hint", "Pin", "Token"] {
         assert!(secrets.contains(&name), "{name} in {secrets:?}");
     }
+}
+
+/// An operation at the API root, with a secret header parameter and a plain
+/// body under two success statuses: the URL has no `/v{version}`, the
+/// secret goes out as itself (and sensitive), the result says which status
+/// came, and nothing shows the secret.
+#[tokio::test]
+async fn an_operation_at_the_root_with_a_secret_header_and_two_statuses() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/fixture/at-root"))
+        .and(header("X-Fixture-Secret", "code-774411"))
+        .and(header("X-Fixture-Plain", "plain-value"))
+        .and(header("Et-App-Key", APP_KEY))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(json!({"Value": "later", "Secret": TOKEN})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&format!("{}/api", server.uri()));
+    let request = client
+        .fixture_at_root()
+        .x_fixture_secret("code-774411")
+        .x_fixture_plain("plain-value");
+    assert_no_secrets("request builder", &format!("{request:?}"));
+    let answer = request.call().await.expect("typed answer");
+    assert_eq!(answer.status.as_u16(), 202);
+    assert_eq!(answer.body.value, "later");
+    assert_eq!(answer.body.secret.as_ref().map(|s| s.expose()), Some(TOKEN));
+    assert_no_secrets("answer", &format!("{answer:?}"));
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests[0].body.is_empty());
+    // No session: the optional Bearer is not sent.
+    assert!(requests[0].headers.get("authorization").is_none());
+}
+
+/// A Bearer operation with a path parameter and an answer without a body:
+/// no session fails before any I/O; with one, the URL, the `Authorization`
+/// header and the `()` result; a 401 is the session refused.
+#[tokio::test]
+async fn a_bearer_operation_with_a_path_parameter_and_no_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1.0/fixture/things/t-1"))
+        .and(header("Authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(header("Et-App-Key", APP_KEY))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server.uri());
+    let missing = client.fixture_remove_thing().thing_id("t-1").call().await;
+    assert!(
+        matches!(missing, Err(Error::SessionMissing { .. })),
+        "{missing:?}"
+    );
+    etna_client::GeneratedClient::limits(&client)
+        .set_session_token(TOKEN)
+        .unwrap();
+    let () = client
+        .fixture_remove_thing()
+        .thing_id("t-1")
+        .call()
+        .await
+        .expect("no body, no error");
+    server.reset().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"Message": "denied"})))
+        .mount(&server)
+        .await;
+    let refused = client.fixture_remove_thing().thing_id("t-1").call().await;
+    assert!(
+        matches!(refused, Err(Error::SessionRejected { .. })),
+        "{refused:?}"
+    );
+    assert_no_secrets("error", &format!("{refused:?}"));
+}
+
+/// A plain body under one status is the result itself.
+#[tokio::test]
+async fn a_plain_body_is_the_result() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/fixture/plain"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Value": "v"})))
+        .mount(&server)
+        .await;
+    let answer = client(&server.uri()).fixture_plain().call().await.unwrap();
+    assert_eq!(answer.value, "v");
+}
+
+/// Every operation of the fixture, those of each shape included, is in the
+/// generated table and reachable by `Dispatch`.
+#[tokio::test]
+async fn every_fixture_operation_is_in_the_table_and_dispatched() {
+    use etna_client::{Dispatch, GeneratedClient, JsonArgs};
+    let client = client("http://127.0.0.1:9");
+    for op in <fixture::Client as GeneratedClient>::OPERATIONS {
+        // Nothing listens on port 9: a dispatched call fails on the
+        // connection (or before it, for a missing session), an unknown id
+        // gives `None`.
+        let reply = client.dispatch(op.id, &JsonArgs::default()).await;
+        assert!(reply.is_some(), "{} is not dispatched", op.id);
+    }
+    for id in [
+        "fixture_at_root",
+        "fixture_remove_thing",
+        "fixture_plain",
+        "set_pin_code",
+    ] {
+        assert!(
+            <fixture::Client as GeneratedClient>::OPERATIONS
+                .iter()
+                .any(|op| op.id == id),
+            "{id}"
+        );
+    }
+    let root = <fixture::builder::FixtureAtRoot<'_> as Operation>::SPEC;
+    assert_eq!(
+        (root.full_path, root.security.bearer),
+        ("/fixture/at-root", etna_client::Need::Optional)
+    );
 }

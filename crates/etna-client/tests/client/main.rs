@@ -10,5 +10,6 @@ mod flow_server;
 mod generic;
 mod properties;
 mod secrets;
+mod shapes;
 mod support;
 mod tracing_output;

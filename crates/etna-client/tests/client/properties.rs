@@ -66,7 +66,7 @@ proptest! {
     /// status/body pair panics, and no result quotes the app key or a secret.
     #[test]
     fn response_mapping_never_panics_or_leaks(
-        operation in proptest::sample::select(Client::OPERATION_DOCS),
+        operation in proptest::sample::select(<Client as etna_client::GeneratedClient>::OPERATIONS),
         status in prop_oneof![Just(200u16), Just(400), Just(403), Just(500), 100u16..600],
         body in prop_oneof![
             any::<Vec<u8>>(),

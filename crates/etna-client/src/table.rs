@@ -1,0 +1,110 @@
+//! The generated operation table: one row per operation of the spec, with
+//! everything the generic layer, `etna api` and the tests read about it
+//! (method, server, path, credentials, documented statuses, inputs).
+
+/// One operation of the spec. `cargo xtask codegen` writes one per
+/// operation into [`GeneratedClient::OPERATIONS`](crate::GeneratedClient::OPERATIONS).
+#[derive(Clone, Copy, Debug)]
+pub struct OperationSpec {
+    /// `operationId`.
+    pub id: &'static str,
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Index of the operation's server in
+    /// [`GeneratedClient::SERVERS`](crate::GeneratedClient::SERVERS).
+    pub server: usize,
+    /// The path template as the spec writes it, after the server.
+    pub path: &'static str,
+    /// The path template with the server's base path, e.g.
+    /// `/v{version}/users/password/reset` or `/token`.
+    pub full_path: &'static str,
+    /// The credentials its security requirement names.
+    pub security: Security,
+    /// The HTTP statuses the spec documents.
+    pub statuses: &'static [u16],
+    /// `summary`.
+    pub summary: &'static str,
+    /// Path, query and header parameters.
+    pub parameters: &'static [ParameterDoc],
+    /// The request body, when the operation takes one.
+    pub body: Option<BodyDoc>,
+}
+
+/// A server of the spec after the caller's API root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerSpec {
+    /// What follows the root, e.g. `/v{version}`, or `` for the root itself.
+    pub base_path: &'static str,
+    /// The variables of `base_path` with their defaults.
+    pub variables: &'static [(&'static str, &'static str)],
+}
+
+/// What an operation's security requirement asks of each credential the
+/// client knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Security {
+    /// The application key (the spec's `apiKey` header scheme).
+    pub app_key: Need,
+    /// The session token (the spec's `http` `bearer` scheme).
+    pub bearer: Need,
+}
+
+/// How much an operation needs a credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Every alternative of the requirement names it.
+    Required,
+    /// Some alternatives name it: it is sent when the client has it.
+    Optional,
+    /// No alternative names it: it is never sent.
+    None,
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+impl Location {
+    /// The spec's word: `path`, `query` or `header`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Query => "query",
+            Self::Header => "header",
+        }
+    }
+}
+
+/// One parameter of an operation.
+#[derive(Clone, Copy, Debug)]
+pub struct ParameterDoc {
+    /// The name as sent.
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: Location,
+    /// Whether the spec requires it.
+    pub required: bool,
+    /// Whether its schema is `format: password`: it must come from a prompt
+    /// or stdin, never the command line.
+    pub secret: bool,
+    /// `description`.
+    pub description: &'static str,
+}
+
+/// The request body of an operation.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyDoc {
+    /// Whether the spec requires it.
+    pub required: bool,
+    /// JSON names of its `format: password` properties.
+    pub secret_properties: &'static [&'static str],
+    /// The request example as JSON text, or empty.
+    pub example: &'static str,
+}

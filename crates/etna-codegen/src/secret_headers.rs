@@ -1,0 +1,137 @@
+//! A pass over progenitor's output that sends `format: password` header
+//! parameters with their real value. Progenitor appends every header value
+//! as `value.to_string().try_into()?`; the generated type of a secret is
+//! `etna_client::Secret`, whose `to_string()` is `<redacted>`. The pass
+//! replaces that expression, for the secret headers of each operation, with
+//! `etna_client::hooks::secret_header(&value)?`, which sends the value and
+//! marks it sensitive. A secret header whose `send` has no such statement
+//! fails codegen: the secret would otherwise go out as `<redacted>`.
+
+use std::collections::BTreeMap;
+
+use quote::ToTokens;
+use serde_json::Value;
+use syn::{Expr, ImplItem, Item, Lit, Stmt};
+
+use crate::CodegenError;
+use crate::additions::{model, upper_camel};
+
+/// Rewrites the secret headers of every `send`; returns how many.
+pub(crate) fn send_secret_headers(
+    spec: &Value,
+    file: &mut syn::File,
+) -> Result<usize, CodegenError> {
+    let api = model(spec)?;
+    // By builder name: the header names that are secrets.
+    let mut wanted: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for op in &api.operations {
+        let secrets: Vec<String> = op
+            .parameters
+            .iter()
+            .filter(|p| p.secret && p.location == etna_spec::model::Location::Header)
+            .map(|p| p.name.clone())
+            .collect();
+        if !secrets.is_empty() {
+            wanted.insert(upper_camel(op.id), (op.id.to_owned(), secrets));
+        }
+    }
+    let builder = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+        _ => None,
+    });
+    let Some((_, items)) = builder else {
+        return Ok(0);
+    };
+    let mut changed = 0;
+    for item in items {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        let Some(name) = (match &*block.self_ty {
+            syn::Type::Path(ty) => ty.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let Some((id, secrets)) = wanted.remove(&name) else {
+            continue;
+        };
+        for member in &mut block.items {
+            let ImplItem::Fn(function) = member else {
+                continue;
+            };
+            if function.sig.ident != "send" {
+                continue;
+            }
+            let mut done = Vec::new();
+            rewrite(&mut function.block.stmts, &secrets, &mut done);
+            for header in &secrets {
+                if !done.contains(header) {
+                    return Err(CodegenError::UnexpectedShape(format!(
+                        "secret headers: operation `{id}`: its `send` does not append the header `{header}` as `value.to_string().try_into()?`; it would be sent as `<redacted>`"
+                    )));
+                }
+            }
+            changed += done.len();
+        }
+    }
+    if let Some((_, (id, _))) = wanted.into_iter().next() {
+        return Err(CodegenError::UnexpectedShape(format!(
+            "secret headers: operation `{id}` has no builder with a `send`"
+        )));
+    }
+    Ok(changed)
+}
+
+fn rewrite(stmts: &mut [Stmt], secrets: &[String], done: &mut Vec<String>) {
+    for stmt in stmts {
+        let expr = match stmt {
+            Stmt::Expr(expr, _) => expr,
+            _ => continue,
+        };
+        match expr {
+            Expr::If(branch) => rewrite(&mut branch.then_branch.stmts, secrets, done),
+            Expr::MethodCall(call) if call.method == "append" && call.args.len() == 2 => {
+                let Some(Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(header),
+                    ..
+                })) = call.args.first()
+                else {
+                    continue;
+                };
+                let header = header.value();
+                if !secrets.contains(&header) {
+                    continue;
+                }
+                let Some(value) = to_string_receiver(&call.args[1]) else {
+                    continue;
+                };
+                call.args[1] = syn::parse_quote! {
+                    ::etna_client::hooks::secret_header(&#value)?
+                };
+                done.push(header);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `X` of `X.to_string().try_into()?`.
+fn to_string_receiver(expr: &Expr) -> Option<Expr> {
+    let Expr::Try(attempt) = expr else {
+        return None;
+    };
+    let Expr::MethodCall(try_into) = &*attempt.expr else {
+        return None;
+    };
+    if try_into.method != "try_into" {
+        return None;
+    }
+    let Expr::MethodCall(to_string) = &*try_into.receiver else {
+        return None;
+    };
+    (to_string.method == "to_string" && to_string.args.is_empty())
+        .then(|| (*to_string.receiver).clone())
+        .filter(|receiver| !receiver.to_token_stream().is_empty())
+}
