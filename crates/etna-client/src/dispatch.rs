@@ -12,11 +12,21 @@ use serde::de::DeserializeOwned;
 use crate::{Error, Operation};
 
 /// Arguments of an operation as JSON: parameters by their spec name, and the
-/// body.
-#[derive(Clone, Debug, Default)]
+/// body. Its `Debug` names the parameters and never shows a value: any of
+/// them, and the body, may hold a secret.
+#[derive(Clone, Default)]
 pub struct JsonArgs {
     parameters: serde_json::Map<String, serde_json::Value>,
     body: Option<serde_json::Value>,
+}
+
+impl std::fmt::Debug for JsonArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonArgs")
+            .field("parameters", &self.parameters.keys().collect::<Vec<_>>())
+            .field("body", &self.body.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl JsonArgs {

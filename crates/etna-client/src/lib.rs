@@ -81,7 +81,7 @@ pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
 pub use hooks::Limits;
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
-pub use secret::Secret;
+pub use secret::{Secret, SecretInteger};
 pub use session::Session;
 pub use sign_in::SignIn;
 pub use status::HttpStatusCode;

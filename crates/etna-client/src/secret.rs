@@ -100,8 +100,75 @@ impl JsonSchema for Secret {
     }
 }
 
-/// Replaces the app key and the string value of every secret property (by its
-/// JSON name) in `text`, a body about to be quoted in an error message.
+/// A numeric credential: the type of every integer the spec marks
+/// `format: password` (the PIN that `change_pin_code` takes as a number).
+/// It keeps [`Secret`]'s promises: a redacted `Debug` and `Display`, the
+/// memory wiped on drop, the value read only through
+/// [`SecretInteger::expose`], and serialised as the real number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretInteger(Zeroizing<i64>);
+
+impl SecretInteger {
+    /// Wraps a value, e.g. a PIN read from a prompt.
+    pub fn new(value: i64) -> Self {
+        Self(Zeroizing::new(value))
+    }
+
+    /// The value itself.
+    pub fn expose(&self) -> i64 {
+        *self.0
+    }
+}
+
+impl From<i64> for SecretInteger {
+    fn from(value: i64) -> Self {
+        Self::new(value)
+    }
+}
+
+impl fmt::Debug for SecretInteger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretInteger(<redacted>)")
+    }
+}
+
+impl fmt::Display for SecretInteger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl Serialize for SecretInteger {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretInteger {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::deserialize(deserializer).map(Self::new)
+    }
+}
+
+#[cfg(feature = "json-schema")]
+impl JsonSchema for SecretInteger {
+    fn schema_name() -> String {
+        "SecretInteger".to_owned()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        SchemaObject {
+            instance_type: Some(InstanceType::Integer.into()),
+            format: Some("password".to_owned()),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+/// Replaces the app key and the string or number value of every secret
+/// property (by its JSON name) in `text`, a body about to be quoted in an
+/// error message.
 pub(crate) fn scrub(text: &str, app_key: &str, secret_properties: &[&str]) -> String {
     let mut out = if app_key.is_empty() {
         text.to_owned()
@@ -121,17 +188,25 @@ fn scrub_property(text: &str, key: &str) -> String {
         let key_end = from + found + key.len();
         let rest = &out[key_end..];
         let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
-        match after_colon.and_then(|v| v.strip_prefix('"')) {
-            Some(value) => {
-                let value_start = out.len() - value.len();
-                let value_end = string_end(value).map_or(out.len(), |n| value_start + n);
-                out.replace_range(value_start..value_end, "<redacted>");
-                from = value_start + "<redacted>".len();
-            }
-            None => from = key_end,
+        if let Some(value) = after_colon.and_then(|v| v.strip_prefix('"')) {
+            let value_start = out.len() - value.len();
+            let value_end = string_end(value).map_or(out.len(), |n| value_start + n);
+            out.replace_range(value_start..value_end, "<redacted>");
+            from = value_start + "<redacted>".len();
+        } else if let Some(value) = after_colon.filter(|v| v.starts_with(is_number_char)) {
+            let value_start = out.len() - value.len();
+            let value_end = value_start + value.find(|c| !is_number_char(c)).unwrap_or(value.len());
+            out.replace_range(value_start..value_end, "\"<redacted>\"");
+            from = value_start + "\"<redacted>\"".len();
+        } else {
+            from = key_end;
         }
     }
     out
+}
+
+fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')
 }
 
 /// Byte offset of the closing quote of a JSON string whose opening quote has
@@ -161,15 +236,20 @@ mod tests {
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"hunter2-value\"");
         let back: Secret = serde_json::from_str("\"hunter2-value\"").unwrap();
         assert_eq!(back, secret);
+        let pin = SecretInteger::new(4817);
+        assert_eq!(format!("{pin:?}"), "SecretInteger(<redacted>)");
+        assert_eq!(format!("{pin}"), "<redacted>");
+        assert_eq!(serde_json::to_string(&pin).unwrap(), "4817");
+        assert_eq!(serde_json::from_str::<SecretInteger>("4817").unwrap(), pin);
     }
 
     #[test]
     fn scrub_removes_the_key_and_secret_properties() {
-        let text = r#"{"Token": "t-1\"x", "Other": "keep", "Password":"p w", "key": "K3Y"}"#;
-        let out = scrub(text, "K3Y", &["Token", "Password"]);
+        let text = r#"{"Token": "t-1\"x", "Other": "keep", "Password":"p w", "key": "K3Y", "Pin": -1234.5e1}"#;
+        let out = scrub(text, "K3Y", &["Token", "Password", "Pin"]);
         assert_eq!(
             out,
-            r#"{"Token": "<redacted>", "Other": "keep", "Password":"<redacted>", "key": "<redacted>"}"#
+            r#"{"Token": "<redacted>", "Other": "keep", "Password":"<redacted>", "key": "<redacted>", "Pin": "<redacted>"}"#
         );
     }
 }

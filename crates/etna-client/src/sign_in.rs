@@ -20,7 +20,8 @@ pub enum SignIn {
     /// holds the interim token.
     PinNeeded,
     /// The trader has no PIN yet and must set one first (`PIN code is not
-    /// init`). The client holds the interim token.
+    /// init`). The client holds the interim token when the API sent one
+    /// (the documentation does not say whether it does).
     PinNotSet,
     /// The password has expired: `token`, when the API sent one, is the
     /// `Token` of step 4 of the password reset.

@@ -58,12 +58,18 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 /// file, header included. Never panics on a bad spec: unsupported constructs are
 /// reported with their location.
 pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
-    let problems = preflight(spec);
+    let mut value =
+        serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    // Both checks run before progenitor, and their findings are reported
+    // together: what progenitor would panic on, and what the operation
+    // model (servers, security schemes, parameter locations) cannot express.
+    let mut problems = preflight(spec);
+    if let Err(CodegenError::Unsupported(more)) = crate::additions::model(&value) {
+        problems.extend(more);
+    }
     if !problems.is_empty() {
         return Err(CodegenError::Unsupported(problems));
     }
-    let mut value =
-        serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     crate::secrets::mark_secrets(&mut value);
     let marked: OpenAPI = serde_json::from_value(value.clone())
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;

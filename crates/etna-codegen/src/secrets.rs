@@ -1,10 +1,12 @@
 //! Secrets are declared in the spec: every string schema with
-//! `format: password` becomes `etna_client::Secret` in the generated code.
+//! `format: password` becomes `etna_client::Secret` in the generated code,
+//! and every integer one `etna_client::SecretInteger`.
 //!
 //! The mark is typify's own `x-rust-type` extension, added to a copy of the
 //! spec just before generation, so no list of secret schemas is kept in Rust
 //! and a new secret field needs nothing but its `format`.
 
+use etna_spec::model::is_secret;
 use serde_json::{Value, json};
 
 /// The JSON names of every property whose schema is a secret, for scrubbing
@@ -22,10 +24,10 @@ pub(crate) fn secret_properties(spec: &Value) -> Vec<String> {
 pub(crate) fn mark_secrets(spec: &mut Value) {
     match spec {
         Value::Object(map) => {
-            if is_secret(&Value::Object(map.clone())) {
+            if let Some(path) = secret_type(&Value::Object(map.clone())) {
                 map.insert(
                     "x-rust-type".to_owned(),
-                    json!({"crate": "etna-client", "version": "*", "path": "etna_client::Secret"}),
+                    json!({"crate": "etna-client", "version": "*", "path": path}),
                 );
             }
             for (key, child) in map.iter_mut() {
@@ -39,9 +41,15 @@ pub(crate) fn mark_secrets(spec: &mut Value) {
     }
 }
 
-pub(crate) fn is_secret(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("string")
-        && schema.get("format").and_then(Value::as_str) == Some("password")
+/// The Rust type of a secret schema, `None` for any other schema.
+fn secret_type(schema: &Value) -> Option<&'static str> {
+    if !is_secret(schema) {
+        return None;
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => Some("etna_client::SecretInteger"),
+        _ => Some("etna_client::Secret"),
+    }
 }
 
 fn collect_properties(value: &Value, names: &mut Vec<String>) {
@@ -72,21 +80,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marks_password_strings_and_nothing_else() {
+    fn marks_password_strings_and_integers_and_nothing_else() {
         let mut spec = json!({
             "components": {"schemas": {"Body": {"type": "object", "properties": {
                 "Pin": {"type": "string", "format": "password"},
                 "Name": {"type": "string"},
-                "Count": {"type": "integer", "format": "password"}
+                "Count": {"type": "integer", "format": "password"},
+                "Size": {"type": "integer"}
             }, "example": {"Pin": {"type": "string", "format": "password"}}}}}
         });
         mark_secrets(&mut spec);
         let props = &spec["components"]["schemas"]["Body"]["properties"];
         assert_eq!(props["Pin"]["x-rust-type"]["path"], "etna_client::Secret");
         assert!(props["Name"].get("x-rust-type").is_none());
-        assert!(props["Count"].get("x-rust-type").is_none());
+        assert_eq!(
+            props["Count"]["x-rust-type"]["path"],
+            "etna_client::SecretInteger"
+        );
+        assert!(props["Size"].get("x-rust-type").is_none());
         let example = &spec["components"]["schemas"]["Body"]["example"]["Pin"];
         assert!(example.get("x-rust-type").is_none());
-        assert_eq!(secret_properties(&spec), ["Pin"]);
+        assert_eq!(secret_properties(&spec), ["Count", "Pin"]);
     }
 }
