@@ -42,7 +42,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 return Err("the trader has no PIN yet: set one (`etna pin set`) first".into());
             }
             SignIn::PasswordExpired { .. } => {
-                return Err("the password has expired: reset it (see the password_reset example)".into());
+                return Err(
+                    "the password has expired: reset it (see the password_reset example)".into(),
+                );
             }
             SignIn::Refused { step, reason } => {
                 return Err(format!(

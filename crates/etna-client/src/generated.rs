@@ -644,7 +644,7 @@ string). The documentation states no rules for it. It is a
 credential: do not log it.
 */
         #[serde(rename = "Pin")]
-        pub pin: i64,
+        pub pin: ::etna_client::SecretInteger,
         /**The `ConfirmationToken` of "the authentication endpoint", as the
 documentation puts it; no documented answer carries such a
 field. It is a credential: do not log it.
@@ -1485,7 +1485,10 @@ it.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            pin: ::std::result::Result<i64, ::std::string::String>,
+            pin: ::std::result::Result<
+                ::etna_client::SecretInteger,
+                ::std::string::String,
+            >,
             token: ::std::result::Result<::etna_client::Secret, ::std::string::String>,
         }
         impl ::std::default::Default for PinCodeChange {
@@ -1529,7 +1532,7 @@ it.
             }
             pub fn pin<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::etna_client::SecretInteger>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pin = value
@@ -3709,6 +3712,7 @@ impl ::etna_client::GeneratedClient for Client {
         "Password",
         "PasswordConfirm",
         "PasswordConfirmation",
+        "Pin",
         "SecretQuestionAnswer",
         "Token",
     ];
@@ -3867,7 +3871,7 @@ impl ::etna_client::GeneratedClient for Client {
             parameters: &[],
             body: Some(::etna_client::BodyDoc {
                 required: true,
-                secret_properties: &["Token"],
+                secret_properties: &["Pin", "Token"],
                 example: "{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"}",
             }),
         },

@@ -416,6 +416,17 @@ fn security_of(
 fn server(server: &Value, at: &str, problems: &mut Vec<ModelError>) -> Server {
     let url = server.get("url").and_then(Value::as_str).unwrap_or("");
     let Some((_, base_path)) = url.strip_prefix('{').and_then(|rest| rest.split_once('}')) else {
+        if server.is_null() {
+            problem(
+                problems,
+                at,
+                "no server is declared; add `servers: [{url: \"{apiURL}/v{version}\"}]` with the API root as a variable (the client takes the root from its caller)",
+            );
+            return Server {
+                base_path: String::new(),
+                variables: Vec::new(),
+            };
+        }
         problem(
             problems,
             at,

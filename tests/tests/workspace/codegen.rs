@@ -108,6 +108,10 @@ fn an_unknown_progenitor_panic_becomes_an_error() {
         r#"
 openapi: 3.0.3
 info: {title: t, version: "1"}
+servers:
+  - url: "{apiURL}"
+    variables:
+      apiURL: {default: "https://example.test"}
 paths:
   /things:
     get:
