@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use quote::ToTokens;
 use serde_json::Value;
-use syn::{Expr, ImplItem, Item, Lit, Stmt};
+use syn::{Expr, Lit, Stmt};
 
 use crate::CodegenError;
 use crate::additions::{model, upper_camel};
@@ -35,46 +35,24 @@ pub(crate) fn send_secret_headers(
             wanted.insert(upper_camel(op.id), (op.id.to_owned(), secrets));
         }
     }
-    let builder = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let Some((_, items)) = builder else {
+    let Some(sends) = crate::sends::builder_sends_mut(file) else {
         return Ok(0);
     };
     let mut changed = 0;
-    for item in items {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
-        }
-        let Some(name) = (match &*block.self_ty {
-            syn::Type::Path(ty) => ty.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        }) else {
-            continue;
-        };
+    for (name, function) in sends {
         let Some((id, secrets)) = wanted.remove(&name) else {
             continue;
         };
-        for member in &mut block.items {
-            let ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if function.sig.ident != "send" {
-                continue;
+        let mut done = Vec::new();
+        rewrite(&mut function.block.stmts, &secrets, &mut done);
+        for header in &secrets {
+            if !done.contains(header) {
+                return Err(CodegenError::UnexpectedShape(format!(
+                    "secret headers: operation `{id}`: its `send` does not append the header `{header}` as `value.to_string().try_into()?`; it would be sent as `<redacted>`"
+                )));
             }
-            let mut done = Vec::new();
-            rewrite(&mut function.block.stmts, &secrets, &mut done);
-            for header in &secrets {
-                if !done.contains(header) {
-                    return Err(CodegenError::UnexpectedShape(format!(
-                        "secret headers: operation `{id}`: its `send` does not append the header `{header}` as `value.to_string().try_into()?`; it would be sent as `<redacted>`"
-                    )));
-                }
-            }
-            changed += done.len();
         }
+        changed += done.len();
     }
     if let Some((_, (id, _))) = wanted.into_iter().next() {
         return Err(CodegenError::UnexpectedShape(format!(

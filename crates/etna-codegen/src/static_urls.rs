@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use serde_json::Value;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ImplItem, Item, Lit, Stmt, Token};
+use syn::{Expr, Lit, Stmt, Token};
 
 use crate::CodegenError;
 use crate::additions::{operations, upper_camel};
@@ -52,47 +52,25 @@ pub(crate) fn cache_static_urls(spec: &Value, file: &mut syn::File) -> Result<us
             return Err(shape(&other.id, "another operation has the same builder"));
         }
     }
-    let builder = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let Some((_, items)) = builder else {
+    let Some(sends) = crate::sends::builder_sends_mut(file) else {
         return match rows.values().next() {
             Some(row) => Err(shape(&row.id, "there is no `mod builder`")),
             None => Ok(0),
         };
     };
     let mut changed = 0;
-    for item in items {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
+    for (name, function) in sends {
+        let Some(row) = rows.get_mut(&name) else {
+            return Err(CodegenError::UnexpectedShape(format!(
+                "static URLs: builder `{name}` has a `send` but no operation of the spec is called that"
+            )));
+        };
+        if row.seen {
+            return Err(shape(&row.id, "its builder has more than one `send`"));
         }
-        let syn::Type::Path(ty) = &*block.self_ty else {
-            continue;
-        };
-        let Some(name) = ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for member in &mut block.items {
-            let ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if function.sig.ident != "send" {
-                continue;
-            }
-            let Some(row) = rows.get_mut(&name) else {
-                return Err(CodegenError::UnexpectedShape(format!(
-                    "static URLs: builder `{name}` has a `send` but no operation of the spec is called that"
-                )));
-            };
-            if row.seen {
-                return Err(shape(&row.id, "its builder has more than one `send`"));
-            }
-            row.seen = true;
-            if rewrite_send(&mut function.block.stmts, row)? {
-                changed += 1;
-            }
+        row.seen = true;
+        if rewrite_send(&mut function.block.stmts, row)? {
+            changed += 1;
         }
     }
     if let Some((builder, row)) = rows.iter().find(|(_, row)| !row.seen) {

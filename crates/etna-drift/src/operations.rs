@@ -22,6 +22,12 @@ impl Op<'_> {
         format!("{} {}", self.method.to_uppercase(), self.path)
     }
 
+    /// How a report names it: its `operationId`, else its method and path.
+    pub(crate) fn name(&self) -> String {
+        self.id()
+            .map_or_else(|| self.label(), |id| format!("`{id}`"))
+    }
+
     pub(crate) fn path_at(&self) -> String {
         push("#/paths", self.path)
     }
@@ -53,6 +59,16 @@ impl Op<'_> {
         self.id()
             .map_or_else(|| "(no operationId)".to_owned(), |id| format!("`{id}`"))
     }
+}
+
+/// The names of the operations of `api` that `follows` selects, e.g. those
+/// that take the spec-wide `servers` or `security` for want of their own.
+pub(crate) fn names_where(api: &OpenAPI, follows: impl Fn(&Op) -> bool) -> Vec<String> {
+    all(api)
+        .iter()
+        .filter(|op| follows(op))
+        .map(Op::name)
+        .collect()
 }
 
 pub(crate) fn all(api: &OpenAPI) -> Vec<Op<'_>> {

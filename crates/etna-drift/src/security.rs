@@ -157,16 +157,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
         ));
     }
     // The operations that follow the spec's requirement, in the new spec.
-    let following: Vec<String> = operations::all(ctx.new)
-        .iter()
-        .filter(|op| op.op.security.is_none())
-        .map(|op| {
-            op.op
-                .operation_id
-                .as_deref()
-                .map_or_else(|| op.label(), |id| format!("`{id}`"))
-        })
-        .collect();
+    let following = operations::names_where(ctx.new, |op| op.op.security.is_none());
     let reach = if following.is_empty() {
         " (no operation follows it: each declares its own `security`)".to_owned()
     } else {

@@ -92,16 +92,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
     if old == new {
         return;
     }
-    let following: Vec<String> = operations::all(ctx.new)
-        .iter()
-        .filter(|op| !own(op))
-        .map(|op| {
-            op.op
-                .operation_id
-                .as_deref()
-                .map_or_else(|| op.label(), |id| format!("`{id}`"))
-        })
-        .collect();
+    let following = operations::names_where(ctx.new, |op| !own(op));
     let reach = if following.is_empty() {
         "no operation uses it (each declares its own `servers`)".to_owned()
     } else {
