@@ -4,3 +4,5 @@ mod answers;
 mod faults;
 mod flow;
 mod generic;
+mod sessions;
+mod sign_in;
