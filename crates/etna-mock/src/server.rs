@@ -233,8 +233,9 @@ impl MockServerBuilder {
         self
     }
 
-    /// No reset flow: every operation answers its documented example, as
-    /// Stoplight Prism does, with no state.
+    /// No state (no accounts, sessions or reset flow): every operation
+    /// answers its documented example and a Bearer operation takes any
+    /// non-empty token, as Stoplight Prism does.
     pub fn stateless(mut self) -> Self {
         self.accounts = None;
         self

@@ -96,6 +96,9 @@ pub(crate) const INTERIM_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 impl Sessions {
     pub(crate) fn new(lifetime: Duration, cap: usize) -> Self {
+        // A century is "never" for a mock, and keeps every end time
+        // representable however far tests move the clock.
+        let lifetime = lifetime.min(Duration::from_secs(100 * 365 * 24 * 60 * 60));
         Self {
             clock: Clock::new(),
             lifetime,
@@ -116,7 +119,9 @@ impl Sessions {
             Grant::Session => self.lifetime,
             Grant::Only(_) | Grant::SecondFactor { .. } => self.interim,
         };
-        let ends = now.checked_add(lasts).unwrap_or(now + self.lifetime);
+        // Unreachable with the century cap; an entry that cannot end is
+        // better dead than immortal.
+        let ends = now.checked_add(lasts).unwrap_or(now);
         let mut table = self.lock();
         table.purge(now);
         while table.by_token.len() >= self.cap {
@@ -280,6 +285,14 @@ mod tests {
         assert_eq!(sessions.verify(&interim, 0, "1"), Verdict::Unknown);
         assert!(sessions.get(&interim).is_none());
         assert!(sessions.get(&limited).is_none());
+    }
+
+    #[test]
+    fn a_lifetime_past_any_clock_is_a_century() {
+        let sessions = Sessions::new(Duration::MAX, 1);
+        let token = sessions.issue(session(0));
+        sessions.advance_clock(Duration::from_secs(99 * 365 * 24 * 60 * 60));
+        assert!(sessions.get(&token).is_some());
     }
 
     #[test]
