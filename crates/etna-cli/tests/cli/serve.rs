@@ -191,6 +191,10 @@ fn mock_serve_takes_another_spec_and_faults() {
     call(&url).code(3);
     assert!(interrupt(&mut child).success());
 
+    let (mut child, url) = start(&["--token-lifetime", "3600"]);
+    call(&url).code(0);
+    assert!(interrupt(&mut child).success());
+
     let (mut child, url) = start(&["--fault", "drop", "--latency", "10-50"]);
     call(&url).code(4);
     assert!(interrupt(&mut child).success());
@@ -199,6 +203,8 @@ fn mock_serve_takes_another_spec_and_faults() {
         ["--latency", "soon"],
         ["--fault", "fire"],
         ["--spec", "/no/such/spec.yaml"],
+        ["--token-lifetime", "0"],
+        ["--token-lifetime", "soon"],
     ] {
         etna()
             .args(["mock", "serve"])
