@@ -1,6 +1,7 @@
 //! The mock server over real HTTP on 127.0.0.1.
 
 mod answers;
+mod client;
 mod faults;
 mod flow;
 mod generic;
