@@ -82,7 +82,7 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// The confirmation codes mailed so far, oldest first (at most
+    /// The codes sent so far (reset and sign-in codes), oldest first (at most
     /// [`DEFAULT_OUTBOX_CAPACITY`](Self::DEFAULT_OUTBOX_CAPACITY) or the
     /// builder's capacity; older ones are gone). `GET /_mock/outbox` answers
     /// the same as JSON.
@@ -96,7 +96,8 @@ impl MockServer {
         self.outbox.take()
     }
 
-    /// The code last mailed to the account `login` (its login or email).
+    /// The code last sent to the account `login` (its login or email): a
+    /// reset code, or the verification code of a two-factor sign-in.
     pub fn last_code_for(&self, login: &str) -> Option<String> {
         self.outbox
             .newest(|mail| mail.login == login || mail.to == login)
