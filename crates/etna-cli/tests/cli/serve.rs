@@ -40,6 +40,28 @@ fn interrupt(child: &mut Child) -> ExitStatus {
     panic!("`etna mock serve` did not stop on Ctrl-C");
 }
 
+/// The body of `POST /token` for this login, over a bare connection (the
+/// CLI has no sign-in command).
+fn sign_in(port: u16, login: &str, password: &str) -> String {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nEt-App-Key: {KEY}\r\nUsername: {login}\r\nPassword: {password}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[test]
 fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
     let port = {
@@ -78,6 +100,23 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         ])
         .assert()
         .code(3);
+    // Sign-in: a session token (one factor) and an interim one (two
+    // factors, whose code is printed as mailed); neither token is printed.
+    let session = sign_in(port, "robert.zak", "Passw0rd!");
+    let interim = sign_in(port, "hello", "Hell0-passw0rd!");
+    assert!(session.contains(r#""State":"Succeeded""#), "{session}");
+    assert!(interim.contains(r#""State":"Expecting""#), "{interim}");
+    let tokens: Vec<&str> = [&session, &interim]
+        .iter()
+        .map(|body| {
+            body.split(r#""Token":""#)
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
 
     let status = interrupt(&mut child);
     assert!(status.success(), "{status}");
@@ -97,6 +136,13 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         stderr.contains("mail to robert.zak@example.com (robert.zak): confirmation code 231408"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("mail to hello@etnatrader.com (hello): confirmation code "),
+        "{stderr}"
+    );
+    for token in tokens {
+        assert!(!stderr.contains(token), "a token was printed: {stderr}");
+    }
     assert!(stderr.contains("mock server stopped"), "{stderr}");
     assert!(
         !stderr.contains(KEY) && !url.contains(KEY),
