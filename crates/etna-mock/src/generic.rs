@@ -319,7 +319,14 @@ impl Served {
             return Ok(None);
         }
         let app_key = context.app_key.as_bytes();
-        let token = bearer_token(headers);
+        // Only where a Bearer scheme is named: elsewhere an `Authorization`
+        // header means nothing to the API, so the table is not asked.
+        let names_bearer = self
+            .security
+            .iter()
+            .flatten()
+            .any(|c| matches!(c, Check::Bearer));
+        let token = bearer_token(headers).filter(|_| names_bearer);
         // Looked up once: the table's answer must not change between checks.
         let session = match (&context.sessions, token) {
             (Some(sessions), Some(token)) => sessions.admits(token, &self.id),
