@@ -40,9 +40,9 @@ fn interrupt(child: &mut Child) -> ExitStatus {
     panic!("`etna mock serve` did not stop on Ctrl-C");
 }
 
-/// The body of `POST /token` for this login, over a bare connection (the
-/// CLI has no sign-in command).
-fn sign_in(port: u16, login: &str, password: &str) -> String {
+/// The status and body of `METHOD path` with the app key and these header
+/// lines, over a bare connection (the CLI has no sign-in command).
+fn request(port: u16, method_and_path: &str, headers: &str) -> (u16, String) {
     use std::io::Write;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
@@ -50,16 +50,34 @@ fn sign_in(port: u16, login: &str, password: &str) -> String {
         .unwrap();
     write!(
         stream,
-        "POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nEt-App-Key: {KEY}\r\nUsername: {login}\r\nPassword: {password}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method_and_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nEt-App-Key: {KEY}\r\n{headers}Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
-    answer
-        .split("\r\n\r\n")
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
         .nth(1)
-        .unwrap_or_default()
-        .to_owned()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+/// The body of `POST /token` for this login.
+fn sign_in(port: u16, login: &str, password: &str) -> String {
+    let headers = format!("Username: {login}\r\nPassword: {password}\r\n");
+    request(port, "POST /token", &headers).1
+}
+
+/// The token of a sign-in answer.
+fn token_of(body: &str) -> &str {
+    body.split(r#""Token":""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
 }
 
 #[test]
@@ -106,17 +124,7 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
     let interim = sign_in(port, "hello", "Hell0-passw0rd!");
     assert!(session.contains(r#""State":"Succeeded""#), "{session}");
     assert!(interim.contains(r#""State":"Expecting""#), "{interim}");
-    let tokens: Vec<&str> = [&session, &interim]
-        .iter()
-        .map(|body| {
-            body.split(r#""Token":""#)
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-        })
-        .collect();
+    let tokens = [token_of(&session), token_of(&interim)];
 
     let status = interrupt(&mut child);
     assert!(status.success(), "{status}");
@@ -237,8 +245,16 @@ fn mock_serve_takes_another_spec_and_faults() {
     call(&url).code(3);
     assert!(interrupt(&mut child).success());
 
-    let (mut child, url) = start(&["--token-lifetime", "3600"]);
+    // Sessions of one second: alive at once, refused a little later.
+    let (mut child, url) = start(&["--token-lifetime", "1"]);
     call(&url).code(0);
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let session = sign_in(port, "robert.zak", "Passw0rd!");
+    let bearer = format!("Authorization: Bearer {}\r\n", token_of(&session));
+    let images = "GET /v1.0/assets/security-images";
+    assert_eq!(request(port, images, &bearer).0, 200);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(request(port, images, &bearer).0, 401);
     assert!(interrupt(&mut child).success());
 
     let (mut child, url) = start(&["--fault", "drop", "--latency", "10-50"]);
