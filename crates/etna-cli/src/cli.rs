@@ -201,7 +201,7 @@ pub enum MockCommand {
     /// Run the mock server in the foreground until Ctrl-C, printing its base
     /// URL on stdout. It accepts the app key given with --app-key or
     /// ETNA_APP_KEY, or etna-mock-app-key when none is given. Confirmation
-    /// codes it "mails" are printed on stderr as they are sent, and served as
+    /// codes it "mails" or "texts" (reset codes, sign-in verification codes) are printed on stderr as they are sent, and served as
     /// JSON at /_mock/outbox. Requests may ask for faults themselves with
     /// `Prefer: code=N`, `delay=MS`, `fault=drop|truncate`.
     Serve(ServeArgs),
@@ -217,13 +217,21 @@ pub struct ServeArgs {
     /// e.g. to see an edit answered before regenerating anything.
     #[arg(long, value_name = "FILE")]
     pub spec: Option<std::path::PathBuf>,
-    /// The accounts of the reset flow, a YAML file in the format of etna-mock's
-    /// data/accounts.yaml (default: robert.zak, and hello with a secret question).
+    /// The accounts of sign-in and the reset flow, a YAML file in the format of
+    /// etna-mock's data/accounts.yaml (default: robert.zak with one factor,
+    /// hello with two factors by email and a secret question, old.timer with
+    /// an expired password, new.pin without a PIN).
     #[arg(long, value_name = "FILE", conflicts_with = "stateless")]
     pub accounts: Option<std::path::PathBuf>,
-    /// No reset flow: every operation answers its documented example.
+    /// No state: every operation answers its documented example, and a Bearer
+    /// operation takes any token.
     #[arg(long)]
     pub stateless: bool,
+    /// How long a session token lasts, in seconds (default: the spec's 86400,
+    /// the documented 24 hours).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "stateless",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_lifetime: Option<u64>,
     /// Wait before answering: MS, or MIN-MAX for a random time between;
     /// OPERATION:... for one operation only. Repeatable.
     #[arg(long, value_name = "[OPERATION:]MS[-MS]")]

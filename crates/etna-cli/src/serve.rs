@@ -19,6 +19,9 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
     if args.stateless {
         builder = builder.stateless();
     }
+    if let Some(seconds) = args.token_lifetime {
+        builder = builder.token_lifetime(Duration::from_secs(seconds));
+    }
     let key = match &cli.app_key {
         Some(key) => {
             builder = builder.app_key(key.as_str());
@@ -56,10 +59,15 @@ fn read(path: &std::path::Path, option: &str) -> Result<String, Failure> {
 }
 
 /// The mock's codes are its own, not credentials: printing them stands in
-/// for the trader reading the email.
+/// for the trader reading the email or the SMS. Session tokens are never
+/// printed.
 fn print_mail(mail: &etna_mock::Mail) {
+    let by = match mail.channel {
+        etna_mock::Channel::Sms => "SMS",
+        _ => "mail",
+    };
     eprintln!(
-        "etna: mail to {} ({}): confirmation code {}",
+        "etna: {by} to {} ({}): confirmation code {}",
         mail.to, mail.login, mail.code
     );
 }

@@ -134,9 +134,18 @@ impl Answers<'_> {
         json_response(status, &body)
     }
 
+    /// The documented example `name` of `status`, as written.
+    pub(crate) fn example(&self, status: u16, name: &str) -> Option<&Value> {
+        self.documented
+            .get(&status)?
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+
     /// The first documented example of `status`, or the status without a
     /// body (and without a content type).
-    fn example_or_empty(&self, status: u16) -> Response {
+    pub(crate) fn example_or_empty(&self, status: u16) -> Response {
         crate::faults::documented_answer(status, self.documented, None)
     }
 

@@ -5,6 +5,10 @@
 //! flow's four operations and their fields, the way a guided flow is the one
 //! place of a client that knows them.
 //!
+//! It also keeps each account's credentials, the one state that sign-in
+//! (`sign_in.rs`), step 4 and `change_password` read and change: a password
+//! set here is the one sign-in accepts next.
+//!
 //! The documentation leaves open whether a new code replaces an older one
 //! and how long codes and tokens live. The mock keeps the strict reading, so
 //! that a client cannot come to rely on more: one live code and one live
@@ -16,9 +20,9 @@ use std::sync::{Arc, Mutex};
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::accounts::Account;
+use crate::accounts::{Account, SecondFactor};
 use crate::envelope::Answers;
-use crate::outbox::{Mail, Outbox};
+use crate::outbox::{Channel, Mail, Outbox};
 use crate::scenario::{Request, Scenario};
 
 /// The steps, by operation id, and the fields each reads.
@@ -60,7 +64,18 @@ struct Held {
     account: Account,
     code: Option<String>,
     token: Option<String>,
+    /// The password sign-in accepts now.
     password: Option<String>,
+    password_expired: bool,
+    pin_set: bool,
+}
+
+/// An account whose password sign-in has just matched.
+pub(crate) struct Credentials {
+    pub(crate) index: usize,
+    pub(crate) second_factor: SecondFactor,
+    pub(crate) password_expired: bool,
+    pub(crate) pin_set: bool,
 }
 
 impl ResetFlow {
@@ -73,10 +88,12 @@ impl ResetFlow {
         for account in accounts {
             let code = account.mailed_code.clone();
             state.accounts.push(Held {
-                account,
                 code: None,
                 token: None,
-                password: None,
+                password: account.password.clone(),
+                password_expired: account.password_expired,
+                pin_set: account.pin_set,
+                account,
             });
             if let Some(code) = code {
                 let index = state.accounts.len() - 1;
@@ -89,13 +106,71 @@ impl ResetFlow {
         }
     }
 
-    /// Whether step 4 set `password` for the account named `login`.
+    /// Whether `password` is the one sign-in accepts now for the account
+    /// named `login`.
     pub(crate) fn password_is(&self, login: &str, password: &str) -> bool {
+        self.sign_in(login, password).is_some()
+    }
+
+    /// The account named `login`, when `password` is its password now.
+    pub(crate) fn sign_in(&self, login: &str, password: &str) -> Option<Credentials> {
         let state = self.lock();
-        state
-            .accounts
-            .iter()
-            .any(|held| held.account.is_named(login) && held.password.as_deref() == Some(password))
+        let index = state.find(Some(login))?;
+        let held = &state.accounts[index];
+        (held.password.as_deref() == Some(password)).then_some(Credentials {
+            index,
+            second_factor: held.account.second_factor,
+            password_expired: held.password_expired,
+            pin_set: held.pin_set,
+        })
+    }
+
+    /// A fresh token for step 4, replacing the account's live one: what
+    /// sign-in hands out for an expired password.
+    pub(crate) fn reset_token_for(&self, index: usize) -> String {
+        self.lock().issue_token(index)
+    }
+
+    /// The verification code of a two-factor sign-in, as a message by the
+    /// account's channel.
+    pub(crate) fn send_verification_code(&self, index: usize, code: String) {
+        let mail = {
+            let state = self.lock();
+            let account = &state.accounts[index].account;
+            let (channel, to) = match account.second_factor {
+                SecondFactor::Sms => (Channel::Sms, account.phone.as_deref()),
+                SecondFactor::Email | SecondFactor::None => (Channel::Email, None),
+            };
+            Mail {
+                login: account.login.clone(),
+                to: to.unwrap_or(account.address()).to_owned(),
+                code,
+                channel,
+            }
+        };
+        self.outbox.send(mail);
+    }
+
+    /// Replaces the account's password when `old` is the current one.
+    pub(crate) fn change_password(&self, index: usize, old: &str, new: &str) -> bool {
+        let mut state = self.lock();
+        let held = &mut state.accounts[index];
+        if held.password.as_deref() != Some(old) {
+            return false;
+        }
+        held.password = Some(new.to_owned());
+        held.password_expired = false;
+        true
+    }
+
+    pub(crate) fn set_pin(&self, index: usize) {
+        self.lock().accounts[index].pin_set = true;
+    }
+
+    /// Whether `name` (from a path, e.g. `userID`) is the account's login
+    /// or email.
+    pub(crate) fn is_named(&self, index: usize, name: &str) -> bool {
+        self.lock().accounts[index].account.is_named(name)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -143,11 +218,7 @@ impl ResetFlow {
             return refused(answers, INVALID_CODE);
         };
         state.accounts[index].code = None;
-        let token = state.fresh(|s| &s.tokens, uuid_like);
-        if let Some(old) = state.accounts[index].token.replace(token.clone()) {
-            state.tokens.remove(&old);
-        }
-        state.tokens.insert(token.clone(), index);
+        let token = state.issue_token(index);
         answers.accepted(Some(Value::from(token)))
     }
 
@@ -163,6 +234,7 @@ impl ResetFlow {
         }
         let held = &mut state.accounts[index];
         held.password = password.map(str::to_owned);
+        held.password_expired = false;
         if let Some(token) = held.token.take() {
             state.tokens.remove(&token);
         }
@@ -207,7 +279,18 @@ impl State {
             login: account.login.clone(),
             to: account.address().to_owned(),
             code,
+            channel: Channel::Email,
         }
+    }
+
+    /// Makes a fresh token the account's one live token for step 4.
+    fn issue_token(&mut self, index: usize) -> String {
+        let token = self.fresh(|s| &s.tokens, uuid_like);
+        if let Some(old) = self.accounts[index].token.replace(token.clone()) {
+            self.tokens.remove(&old);
+        }
+        self.tokens.insert(token.clone(), index);
+        token
     }
 
     /// A value from `make` that no live one of `live` has.
@@ -233,11 +316,10 @@ fn text<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
     body.get(key).and_then(Value::as_str)
 }
 
-/// An opaque token shaped like the spec's example (a UUID).
+/// An opaque token shaped like the spec's example (a UUID), from the OS's
+/// randomness: it sets a password, so it must not be guessable.
 fn uuid_like() -> String {
-    let hex: String = (0..32)
-        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
-        .collect();
+    let hex = crate::sessions::hex(&crate::sessions::random_bytes::<16>());
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],

@@ -1,6 +1,7 @@
 //! Every operation of the spec, served from the spec alone: the route (its
 //! effective server's base path, then its path), the security its
-//! requirement names (app-key headers, a bearer token), its parameters and
+//! requirement names (app-key headers, a bearer token whose validity the
+//! session table decides), its parameters and
 //! body checked against their schemas, and its documented examples as
 //! answers. Nothing here names an operation, a property or a path; the
 //! facts about servers, security and answers come from
@@ -11,7 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, State};
 use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
@@ -23,6 +25,7 @@ use crate::envelope::{Answers, Documented, Kinds, Roles, roles};
 use crate::error::{Error, spec};
 use crate::faults::{FaultPlan, answer_with_faults};
 use crate::scenario::{Request, Scenario};
+use crate::sessions::{Session, Sessions};
 
 /// One operation as the mock serves it.
 pub(crate) struct Served {
@@ -52,9 +55,9 @@ pub(crate) struct Served {
 enum Check {
     /// The app key in this header.
     Key(HeaderName),
-    /// `Authorization: Bearer <token>`. Any non-empty token passes for now:
-    /// the mock has no sessions yet (sign-in answers its documented example),
-    /// so it checks that a token is sent, not that it is valid or unexpired.
+    /// `Authorization: Bearer <token>`: a live session of the session table
+    /// that admits the operation; without a table (a stateless server, as
+    /// Prism) any non-empty token.
     Bearer,
 }
 
@@ -69,6 +72,7 @@ pub(crate) struct Context {
     pub(crate) app_key: String,
     pub(crate) faults: FaultPlan,
     pub(crate) scenario: Option<Arc<dyn Scenario>>,
+    pub(crate) sessions: Option<Arc<Sessions>>,
 }
 
 /// Every operation of `doc`; `order` says which example the text writes first.
@@ -233,32 +237,50 @@ pub(crate) fn method_router(served: Served, context: Arc<Context>) -> Result<Met
 
 async fn answer(
     State(state): State<Arc<(Served, Arc<Context>)>>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let (served, context) = &*state;
+    // A parameter that is not UTF-8 is kept out; the route matched anyway.
+    let path: BTreeMap<String, String> = path
+        .map(|params| {
+            params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
     answer_with_faults(
         &context.faults,
         &served.id,
         &headers,
         &served.documented,
-        || served.respond(context, &uri, &headers, &body),
+        || served.respond(context, &uri, &path, &headers, &body),
     )
     .await
 }
 
 impl Served {
-    fn respond(&self, context: &Context, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Response {
+    fn respond(
+        &self,
+        context: &Context,
+        uri: &Uri,
+        path: &BTreeMap<String, String>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Response {
         let answers = Answers {
             documented: &self.documented,
             kinds: &self.kinds,
             roles: self.roles.as_ref(),
             invalid_status: self.invalid_status,
         };
-        if let Some(refusal) = self.refusal(context, headers) {
-            return refusal;
-        }
+        let session = match self.authorize(context, headers) {
+            Ok(session) => session,
+            Err(refusal) => return *refusal,
+        };
         let query: BTreeMap<String, String> = uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -271,7 +293,10 @@ impl Served {
         if let Some(scenario) = &context.scenario {
             let request = Request {
                 query: &query,
+                path,
+                headers,
                 body: json.as_ref(),
+                session,
             };
             if let Some(answer) = scenario.answer(&self.id, &request, &answers) {
                 return answer;
@@ -280,20 +305,44 @@ impl Served {
         answers.accepted(None)
     }
 
-    /// The documented refusal of a request that meets no alternative of the
-    /// operation's security: a wrong or missing app key first, then a
-    /// missing bearer token (with `WWW-Authenticate: Bearer` on a 401).
-    fn refusal(&self, context: &Context, headers: &HeaderMap) -> Option<Response> {
+    /// The session of the first alternative of the operation's security
+    /// that the request meets (`None` when that alternative has no Bearer
+    /// scheme), or the documented refusal of a request that meets none: a
+    /// wrong or missing app key first, then a missing, unknown or expired
+    /// bearer token (with `WWW-Authenticate: Bearer` on a 401).
+    fn authorize(
+        &self,
+        context: &Context,
+        headers: &HeaderMap,
+    ) -> Result<Option<Session>, Box<Response>> {
         if self.security.is_empty() {
-            return None;
+            return Ok(None);
         }
         let app_key = context.app_key.as_bytes();
+        // Only where a Bearer scheme is named: elsewhere an `Authorization`
+        // header means nothing to the API, so the table is not asked.
+        let names_bearer = self
+            .security
+            .iter()
+            .flatten()
+            .any(|c| matches!(c, Check::Bearer));
+        let token = bearer_token(headers).filter(|_| names_bearer);
+        // Looked up once: the table's answer must not change between checks.
+        let session = match (&context.sessions, token) {
+            (Some(sessions), Some(token)) => sessions.admits(token, &self.id),
+            _ => None,
+        };
+        let bearer_passes = match &context.sessions {
+            Some(_) => session.is_some(),
+            None => token.is_some(),
+        };
         let passes = |check: &Check| match check {
             Check::Key(name) => headers.get(name).map(|v| v.as_bytes()) == Some(app_key),
-            Check::Bearer => has_bearer_token(headers),
+            Check::Bearer => bearer_passes,
         };
-        if self.security.iter().any(|alt| alt.iter().all(passes)) {
-            return None;
+        if let Some(alternative) = self.security.iter().find(|alt| alt.iter().all(passes)) {
+            let with_bearer = alternative.iter().any(|c| matches!(c, Check::Bearer));
+            return Ok(session.filter(|_| with_bearer));
         }
         let key_failed = self
             .security
@@ -311,7 +360,7 @@ impl Served {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
-        Some(response)
+        Err(Box::new(response))
     }
 
     /// What is wrong with the request, as `(reason, code)`; never quotes a value.
@@ -402,17 +451,14 @@ impl Served {
     }
 }
 
-/// Whether the request carries `Authorization: Bearer <non-empty token>`.
-/// Whether the token is one a sign-in issued, and still alive, is not
-/// checked yet: the mock has no sessions (a later change adds them).
-fn has_bearer_token(headers: &HeaderMap) -> bool {
+/// The token of `Authorization: Bearer <non-empty token>`, if sent.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
-        .is_some_and(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
-        })
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|(_, token)| token.trim())
 }
 
 /// Every documented example of every response of the operation `raw` at

@@ -9,9 +9,11 @@
 //! checked as its requirement says: the app-key header an apiKey scheme
 //! names (a wrong or missing key gets its documented 403 example), and for
 //! an operation that requires a `bearer` scheme `Authorization: Bearer
-//! <token>` (missing: its documented 401 example with `WWW-Authenticate:
-//! Bearer`). **Any non-empty token is accepted for now**: the mock has no
-//! sessions yet, and sign-in answers its documented example. Parameters
+//! <token>` with a live session of the mock's session table (a missing,
+//! unknown or expired token: its documented 401 example with
+//! `WWW-Authenticate: Bearer`). The generic layer learns which operations
+//! need a token from their security requirements alone, and asks the
+//! session table whether a token is alive. Parameters
 //! (query and header) and the body are validated against their schemas; an
 //! invalid request gets a status the operation documents (400, else 422,
 //! else a 4xx that is not its credentials refusal, e.g. sign-in's 401) with
@@ -24,9 +26,58 @@
 //! documented 2xx example, with no Rust change;
 //! [`MockServerBuilder::spec`] serves another spec file.
 //!
-//! On top of it, the password-reset flow has state (`flow.rs`), driven by an
+//! On top of it, sign-in, sessions and the password-reset flow have one
+//! state per server (`sign_in.rs`, `sessions.rs`, `flow.rs`), driven by an
 //! accounts file ([`ACCOUNTS`] by default, [`MockServerBuilder::accounts`]
 //! for your own):
+//!
+//! | login | password | what it shows |
+//! | --- | --- | --- |
+//! | `robert.zak` | `Passw0rd!` | one factor: 200 `Succeeded` with a session token; no secret question; the spec's code `231408` waits in the outbox |
+//! | `hello` (`hello@etnatrader.com`) | `Hell0-passw0rd!` | two factors by email; the secret question (answer `Peterson`) |
+//! | `old.timer` | `0ld-passw0rd!` | an expired password: a token for step 4 of the reset |
+//! | `new.pin` | `N3w-p1n-passw0rd!` | no PIN: `PIN code is not init` until `change_pin_code` sets one |
+//!
+//! Sign-in (`POST /token`, all inputs in headers) answers, checking the
+//! password, then its expiry, then the second factor, then the PIN:
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | unknown login or wrong password | 401 `Failed` / `BaseAuthentication` / `Invalid credentials` (never a hint that the password expired) |
+//! | an expired password | 401 `Failed` / `BaseAuthentication` / `Your Password has expired and must be changed` with a `Token` that step 4 (`reset_password`) accepts, as the reset flow's step-3 token; after step 4 the new password signs in |
+//! | two factors, no `VerificationCode` | 202 `Expecting` / `VerificationCode` / `Expecting confirmation code` with an interim `Token`; a six-digit code goes to the outbox by the account's channel (email or SMS) |
+//! | `VerificationCode` without `Authorization: Bearer <interim>`, or with an unknown, used or expired interim token | 401 `Failed` / `VerificationCode` / `Corrupted ticket` |
+//! | the interim token with a wrong code | 401 `Failed` / `VerificationCode` / `Invalid verification code` (the mock's own reason: the documentation shows none); the interim token stays usable until it expires |
+//! | the interim token with its code | 200 `Succeeded` with the final token; the interim token is used up |
+//! | a PIN not set | 202 `Expecting` / `PIN code is not init` with a token that opens only `list_security_images` and `change_pin_code` |
+//! | otherwise | 200 `Succeeded` with a fresh session token |
+//!
+//! Every answer is the spec's example of it with the fresh token in place
+//! of the example's. Where the documentation is open the mock chooses:
+//! interim tokens (second factor, PIN to set) live five minutes (or the
+//! session lifetime when shorter); the mock never asks for a PIN at sign-in
+//! (`SecutityPin`: the documentation does not say when the API does), and
+//! ignores `PinCode`; `change_pin_code` checks that `ImageName` is one of
+//! the 23 documented images (else its documented `InvalidImageName`
+//! refusal) but not `Token`, whose source is undocumented;
+//! `change_password` acts on the session's own account only (`@me`, or its
+//! login or email as `userID`; another account gets the session's 401), and
+//! answers a wrong `OldPassword` or a `PasswordConfirm` that differs with
+//! its documented 400 validation error, as written; changing or resetting a
+//! password ends no session, and a trader may hold several sessions.
+//!
+//! Sessions last the spec's `x-etna-lifetime-seconds` of the Bearer scheme
+//! (86400 s, the documented 24 hours) unless
+//! [`MockServerBuilder::token_lifetime`] (`etna mock serve
+//! --token-lifetime SECONDS`) says otherwise; [`MockServer::advance_clock`]
+//! moves the mock's clock so that tests see expiry without waiting. Tokens
+//! are 32 bytes from the operating system's random source, as hex, and the
+//! mock never prints them (codes are printed: they stand in for the email
+//! and the SMS). The table is bounded: each new token purges the expired
+//! ones, and at [`MockServer::DEFAULT_MAX_SESSIONS`] (or
+//! [`MockServerBuilder::max_sessions`]) the token closest to its end goes.
+//!
+//! The reset flow:
 //!
 //! | step | the mock |
 //! | --- | --- |
@@ -38,18 +89,21 @@
 //! Each account has one live code and one live token: a new one replaces
 //! the old (the documentation leaves this open; the mock takes the strict
 //! reading). Refusals are the documented 200 envelopes with `IsSucceed:
-//! false`. The outbox stands in for the trader's email:
+//! false`. The outbox stands in for the trader's email and phone (each
+//! message says its `channel`):
 //! [`MockServer::outbox`], `GET /_mock/outbox` as JSON (`DELETE` empties it;
 //! `/_mock/` is outside the API's `/v{version}` tree), and `etna mock serve`
 //! prints each message as it arrives. It keeps the last
 //! [`MockServer::DEFAULT_OUTBOX_CAPACITY`] messages; with the accounts
 //! fixed and one live code and token per account, nothing else grows with
 //! the number of requests. [`MockServerBuilder::stateless`] turns the flow
-//! off: every operation answers its documented example, as Prism does. With
-//! or without the flow, sign-in and the operations that need a session
-//! answer their documented examples (sessions come later).
+//! off: every operation answers its documented example, as Prism does, and
+//! a Bearer operation takes any non-empty token (as Prism checks only that
+//! the header is there).
 //!
-//! Faults on demand, for testing timeouts and the no-retry rule: a latency
+//! Faults on demand (on sign-in and the session operations as on the others:
+//! a status fault changes no state, while a dropped or truncated answer was
+//! acted on, as when a real connection breaks after the server's work), for testing timeouts and the no-retry rule: a latency
 //! ([`Latency`], fixed or random) and a fault ([`Fault`]: a documented status
 //! with its example, a dropped connection, a truncated body), for every
 //! operation or per `operationId`, set on [`MockServerBuilder`], or per
@@ -82,11 +136,13 @@ mod outbox;
 mod routes;
 mod scenario;
 mod server;
+mod sessions;
+mod sign_in;
 
 pub use accounts::ACCOUNTS;
 pub use error::Error;
 pub use faults::{Fault, Latency, MAX_DELAY};
-pub use outbox::Mail;
+pub use outbox::{Channel, Mail};
 pub use routes::OUTBOX_PATH;
 pub use server::{MockServer, MockServerBuilder};
 

@@ -1,5 +1,6 @@
-//! The mock's outbox: the confirmation codes it "mailed", standing in for the
-//! trader's email. Bounded: past its capacity the oldest message goes.
+//! The mock's outbox: the codes it "sent" by email or SMS, standing in for
+//! the trader's mailbox and phone. Bounded: past its capacity the oldest
+//! message goes.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -7,8 +8,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-/// A confirmation code the mock "mailed" at step 1 of the reset flow (or
-/// that the accounts file says was mailed before the server started).
+/// A code the mock "sent": a confirmation code of step 1 of the reset flow
+/// (or one the accounts file says was mailed before the server started),
+/// or the verification code of a two-factor sign-in.
 ///
 /// The codes are the mock's own, not credentials, so they are shown: reading
 /// them is what the outbox is for.
@@ -16,10 +18,26 @@ use tokio::sync::broadcast;
 pub struct Mail {
     /// The login of the account.
     pub login: String,
-    /// The account's email (its login when it has none).
+    /// The account's email (its login when it has none), or its phone for
+    /// an SMS.
     pub to: String,
-    /// The confirmation code for step 3.
+    /// The confirmation code for step 3, or the verification code for the
+    /// second sign-in call.
     pub code: String,
+    /// How it was sent.
+    pub channel: Channel,
+}
+
+/// How a [`Mail`] was sent. Reset codes always go by email, as documented;
+/// a two-factor sign-in code by the account's setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Channel {
+    /// By email.
+    Email,
+    /// By SMS.
+    Sms,
 }
 
 pub(crate) struct Outbox {
@@ -81,6 +99,7 @@ mod tests {
             login: "a".into(),
             to: "a@example.com".into(),
             code: code.into(),
+            channel: Channel::Email,
         }
     }
 

@@ -93,6 +93,7 @@ mod tests {
             app_key: "k".into(),
             faults: Default::default(),
             scenario: None,
+            sessions: None,
         });
         let (doc, order) = etna_spec::parse_with_order(text).unwrap();
         router(&doc, &order, context, Arc::new(Outbox::new(1)), 1024)

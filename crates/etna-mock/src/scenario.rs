@@ -1,18 +1,35 @@
 //! The seam between the generic layer and a scenario with state: the generic
-//! layer validates a request against the spec, then asks the scenario for
-//! the answer before falling back to the documented example.
+//! layer validates a request against the spec (and, for an operation whose
+//! security requires a Bearer token, finds its live session), then asks the
+//! scenario for the answer before falling back to the documented example.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
 use crate::envelope::Answers;
+use crate::sessions::Session;
 
-/// A request that the spec's schemas have accepted.
+/// A request that the spec's schemas and security have accepted.
 pub(crate) struct Request<'a> {
     pub(crate) query: &'a BTreeMap<String, String>,
+    /// The path's parameters, decoded.
+    pub(crate) path: &'a BTreeMap<String, String>,
+    pub(crate) headers: &'a HeaderMap,
     pub(crate) body: Option<&'a Value>,
+    /// The session of the Bearer token the operation's security required;
+    /// `None` when it required none, or the server keeps no sessions.
+    pub(crate) session: Option<Session>,
+}
+
+impl Request<'_> {
+    /// A header's value as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 pub(crate) trait Scenario: Send + Sync {
@@ -24,4 +41,20 @@ pub(crate) trait Scenario: Send + Sync {
         request: &Request<'_>,
         answers: &Answers<'_>,
     ) -> Option<Response>;
+}
+
+/// Several scenarios, each with its own operations: the first that answers.
+pub(crate) struct Chain(pub(crate) Vec<Arc<dyn Scenario>>);
+
+impl Scenario for Chain {
+    fn answer(
+        &self,
+        operation: &str,
+        request: &Request<'_>,
+        answers: &Answers<'_>,
+    ) -> Option<Response> {
+        self.0
+            .iter()
+            .find_map(|scenario| scenario.answer(operation, request, answers))
+    }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::HeaderValue;
 use tokio::net::TcpListener;
@@ -14,7 +15,9 @@ use crate::faults::{Fault, FaultPlan, Latency};
 use crate::flow::ResetFlow;
 use crate::generic::Context;
 use crate::outbox::{Mail, Outbox};
-use crate::scenario::Scenario;
+use crate::scenario::{Chain, Scenario};
+use crate::sessions::Sessions;
+use crate::sign_in::SignIn;
 use crate::{accounts, routes};
 
 /// A running mock server on 127.0.0.1.
@@ -25,6 +28,7 @@ pub struct MockServer {
     addr: SocketAddr,
     outbox: Arc<Outbox>,
     flow: Option<Arc<ResetFlow>>,
+    sessions: Option<Arc<Sessions>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -41,6 +45,17 @@ impl MockServer {
     /// How many messages the outbox keeps unless configured otherwise; past
     /// it the oldest goes, so memory stays bounded however long it runs.
     pub const DEFAULT_OUTBOX_CAPACITY: usize = 1000;
+
+    /// How many tokens (sessions and interim tokens) the session table holds
+    /// at most unless configured otherwise; past it the one closest to its
+    /// end goes. Each takes well under a kilobyte, so the table stays
+    /// within tens of megabytes however long the server runs.
+    pub const DEFAULT_MAX_SESSIONS: usize = 100_000;
+
+    /// How long a session lasts when neither the spec's Bearer scheme
+    /// (`x-etna-lifetime-seconds`) nor [`MockServerBuilder::token_lifetime`]
+    /// says: 24 hours, as documented.
+    pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
     /// Starts a server with the embedded spec, on a port the system picks, that
     /// accepts [`APP_KEY`](Self::APP_KEY).
@@ -67,7 +82,7 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// The confirmation codes mailed so far, oldest first (at most
+    /// The codes sent so far (reset and sign-in codes), oldest first (at most
     /// [`DEFAULT_OUTBOX_CAPACITY`](Self::DEFAULT_OUTBOX_CAPACITY) or the
     /// builder's capacity; older ones are gone). `GET /_mock/outbox` answers
     /// the same as JSON.
@@ -81,7 +96,8 @@ impl MockServer {
         self.outbox.take()
     }
 
-    /// The code last mailed to the account `login` (its login or email).
+    /// The code last sent to the account `login` (its login or email): a
+    /// reset code, or the verification code of a two-factor sign-in.
     pub fn last_code_for(&self, login: &str) -> Option<String> {
         self.outbox
             .newest(|mail| mail.login == login || mail.to == login)
@@ -94,13 +110,30 @@ impl MockServer {
         self.outbox.subscribe()
     }
 
-    /// Whether step 4 of the reset flow set `password` for the account
-    /// `login`: the trader could now log in with it. Always false for a
-    /// server without the flow ([`MockServerBuilder::stateless`]).
+    /// Whether `password` is the one sign-in accepts now for the account
+    /// `login` (from the accounts file, or set since by step 4 of the reset
+    /// flow or `change_password`). Always false for a server without state
+    /// ([`MockServerBuilder::stateless`]).
     pub fn password_is(&self, login: &str, password: &str) -> bool {
         self.flow
             .as_ref()
             .is_some_and(|flow| flow.password_is(login, password))
+    }
+
+    /// Moves the server's clock forward by `by`: sessions and interim tokens
+    /// expire as if that much time had passed, so tests need not wait. It
+    /// never moves back. Nothing happens on a server without state.
+    pub fn advance_clock(&self, by: Duration) {
+        if let Some(sessions) = &self.sessions {
+            sessions.advance_clock(by);
+        }
+    }
+
+    /// How many tokens the session table holds now, expired ones not yet
+    /// purged included (at most [`DEFAULT_MAX_SESSIONS`](Self::DEFAULT_MAX_SESSIONS)
+    /// or the builder's cap); 0 on a server without state.
+    pub fn session_count(&self) -> usize {
+        self.sessions.as_ref().map_or(0, |s| s.len())
     }
 
     /// The address the server listens on.
@@ -148,6 +181,8 @@ pub struct MockServerBuilder {
     /// The accounts file of the reset flow; `None`: no flow.
     accounts: Option<String>,
     outbox_capacity: usize,
+    token_lifetime: Option<Duration>,
+    max_sessions: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -160,6 +195,8 @@ impl Default for MockServerBuilder {
             faults: FaultPlan::default(),
             accounts: Some(accounts::ACCOUNTS.to_owned()),
             outbox_capacity: MockServer::DEFAULT_OUTBOX_CAPACITY,
+            token_lifetime: None,
+            max_sessions: MockServer::DEFAULT_MAX_SESSIONS,
         }
     }
 }
@@ -197,8 +234,9 @@ impl MockServerBuilder {
         self
     }
 
-    /// No reset flow: every operation answers its documented example, as
-    /// Stoplight Prism does, with no state.
+    /// No state (no accounts, sessions or reset flow): every operation
+    /// answers its documented example and a Bearer operation takes any
+    /// non-empty token, as Stoplight Prism does.
     pub fn stateless(mut self) -> Self {
         self.accounts = None;
         self
@@ -208,6 +246,22 @@ impl MockServerBuilder {
     /// [`MockServer::DEFAULT_OUTBOX_CAPACITY`]).
     pub fn outbox_capacity(mut self, messages: usize) -> Self {
         self.outbox_capacity = messages;
+        self
+    }
+
+    /// How long a session token lasts (default: the spec's Bearer scheme's
+    /// `x-etna-lifetime-seconds`, 86400 in the embedded spec, else
+    /// [`MockServer::DEFAULT_TOKEN_LIFETIME`]). Interim tokens last the
+    /// shorter of this and five minutes. At least a second.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = Some(lifetime.max(Duration::from_secs(1)));
+        self
+    }
+
+    /// How many tokens the session table holds at most (default
+    /// [`MockServer::DEFAULT_MAX_SESSIONS`]).
+    pub fn max_sessions(mut self, tokens: usize) -> Self {
+        self.max_sessions = tokens;
         self
     }
 
@@ -264,10 +318,25 @@ impl MockServerBuilder {
             ))),
             None => None,
         };
+        let lifetime = self
+            .token_lifetime
+            .or_else(|| spec_lifetime(&doc))
+            .unwrap_or(MockServer::DEFAULT_TOKEN_LIFETIME);
+        let sessions = flow
+            .as_ref()
+            .map(|_| Arc::new(Sessions::new(lifetime, self.max_sessions)));
+        let scenario = match (&flow, &sessions) {
+            (Some(flow), Some(sessions)) => Some(Arc::new(Chain(vec![
+                Arc::new(SignIn::new(flow.clone(), sessions.clone())),
+                flow.clone(),
+            ])) as Arc<dyn Scenario>),
+            _ => None,
+        };
         let context = Arc::new(Context {
             app_key: self.app_key,
             faults: self.faults,
-            scenario: flow.clone().map(|flow| flow as Arc<dyn Scenario>),
+            scenario,
+            sessions: sessions.clone(),
         });
         let router = routes::router(&doc, &order, context, outbox.clone(), self.max_body_bytes)?;
         let bind_error = |source| Error::Bind {
@@ -291,6 +360,7 @@ impl MockServerBuilder {
             addr,
             outbox,
             flow,
+            sessions,
             stop: Some(stop),
             task: Some(task),
         })
@@ -307,8 +377,28 @@ impl fmt::Debug for MockServerBuilder {
             .field("faults", &self.faults)
             .field("accounts", &self.accounts.as_ref().map(|_| "<given>"))
             .field("outbox_capacity", &self.outbox_capacity)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("max_sessions", &self.max_sessions)
             .finish()
     }
+}
+
+/// The session lifetime the spec's Bearer scheme gives, in
+/// `x-etna-lifetime-seconds`.
+fn spec_lifetime(doc: &serde_json::Value) -> Option<Duration> {
+    doc.pointer("/components/securitySchemes")?
+        .as_object()?
+        .values()
+        .filter(|scheme| {
+            scheme.get("type").and_then(|v| v.as_str()) == Some("http")
+                && scheme
+                    .get("scheme")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+        })
+        .find_map(|scheme| scheme.get("x-etna-lifetime-seconds")?.as_u64())
+        .filter(|seconds| *seconds > 0)
+        .map(Duration::from_secs)
 }
 
 fn check_app_key(key: &str) -> Result<(), Error> {

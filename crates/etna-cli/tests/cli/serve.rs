@@ -40,6 +40,46 @@ fn interrupt(child: &mut Child) -> ExitStatus {
     panic!("`etna mock serve` did not stop on Ctrl-C");
 }
 
+/// The status and body of `METHOD path` with the app key and these header
+/// lines, over a bare connection (the CLI has no sign-in command).
+fn request(port: u16, method_and_path: &str, headers: &str) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method_and_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nEt-App-Key: {KEY}\r\n{headers}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+/// The body of `POST /token` for this login.
+fn sign_in(port: u16, login: &str, password: &str) -> String {
+    let headers = format!("Username: {login}\r\nPassword: {password}\r\n");
+    request(port, "POST /token", &headers).1
+}
+
+/// The token of a sign-in answer.
+fn token_of(body: &str) -> &str {
+    body.split(r#""Token":""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+}
+
 #[test]
 fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
     let port = {
@@ -78,6 +118,13 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         ])
         .assert()
         .code(3);
+    // Sign-in: a session token (one factor) and an interim one (two
+    // factors, whose code is printed as mailed); neither token is printed.
+    let session = sign_in(port, "robert.zak", "Passw0rd!");
+    let interim = sign_in(port, "hello", "Hell0-passw0rd!");
+    assert!(session.contains(r#""State":"Succeeded""#), "{session}");
+    assert!(interim.contains(r#""State":"Expecting""#), "{interim}");
+    let tokens = [token_of(&session), token_of(&interim)];
 
     let status = interrupt(&mut child);
     assert!(status.success(), "{status}");
@@ -97,6 +144,13 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         stderr.contains("mail to robert.zak@example.com (robert.zak): confirmation code 231408"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("mail to hello@etnatrader.com (hello): confirmation code "),
+        "{stderr}"
+    );
+    for token in tokens {
+        assert!(!stderr.contains(token), "a token was printed: {stderr}");
+    }
     assert!(stderr.contains("mock server stopped"), "{stderr}");
     assert!(
         !stderr.contains(KEY) && !url.contains(KEY),
@@ -191,6 +245,18 @@ fn mock_serve_takes_another_spec_and_faults() {
     call(&url).code(3);
     assert!(interrupt(&mut child).success());
 
+    // Sessions of one second: alive at once, refused a little later.
+    let (mut child, url) = start(&["--token-lifetime", "1"]);
+    call(&url).code(0);
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let session = sign_in(port, "robert.zak", "Passw0rd!");
+    let bearer = format!("Authorization: Bearer {}\r\n", token_of(&session));
+    let images = "GET /v1.0/assets/security-images";
+    assert_eq!(request(port, images, &bearer).0, 200);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(request(port, images, &bearer).0, 401);
+    assert!(interrupt(&mut child).success());
+
     let (mut child, url) = start(&["--fault", "drop", "--latency", "10-50"]);
     call(&url).code(4);
     assert!(interrupt(&mut child).success());
@@ -199,6 +265,8 @@ fn mock_serve_takes_another_spec_and_faults() {
         ["--latency", "soon"],
         ["--fault", "fire"],
         ["--spec", "/no/such/spec.yaml"],
+        ["--token-lifetime", "0"],
+        ["--token-lifetime", "soon"],
     ] {
         etna()
             .args(["mock", "serve"])

@@ -1,6 +1,9 @@
 //! The mock server over real HTTP on 127.0.0.1.
 
 mod answers;
+mod client;
 mod faults;
 mod flow;
 mod generic;
+mod sessions;
+mod sign_in;
