@@ -9,7 +9,7 @@
 //! terminal, or read from stdin with `--NAME-stdin`.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use etna_client::{Dispatch, GeneratedClient, JsonArgs, OperationSpec};
+use etna_client::{Dispatch, GeneratedClient, JsonArgs, Need, OperationSpec};
 use serde_json::Value;
 
 use crate::cli::Cli;
@@ -140,6 +140,14 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", args.operation)))?;
     let json_args = arguments(doc, &args.matches).await?;
     let target = connect_generated::<C>(cli).await?;
+    // The session goes only to the operations whose security names Bearer;
+    // with --mock there is none to send (nothing outlives the command).
+    if doc.security.bearer != Need::None
+        && target.mock.is_none()
+        && let Some(which) = crate::sessions::attach(&target.base_url, target.client.limits())?
+    {
+        crate::verbose(cli, &format!("sending {which}"));
+    }
     let mailed_before = target.mock.as_ref().map_or(0, |m| m.outbox().len());
     let reply = target.client.dispatch(doc.id, &json_args).await;
     let base_url = target.base_url.clone();

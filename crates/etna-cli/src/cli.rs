@@ -9,6 +9,11 @@ Examples:
     etna --mock generate-reset-token --code 231408 --identifier reset-password
     etna --mock api get_secret_question --username hello
 
+  Sign in once; later commands send the session where the spec asks for it:
+    etna auth login --user robert.zak
+    etna api list_security_images
+    etna auth status
+
   Reset a trader's password, asked step by step on a terminal:
     etna password-reset --user robert.zak
 
@@ -24,6 +29,7 @@ Exit codes:
   3  the API rejected the app key
   4  network failure or timeout
   5  unexpected response from the server
+  6  not signed in, or the session expired or was refused: run `etna auth login`
   130 interrupted (Ctrl-C)";
 
 /// Calls the ETNA Trader API from the command line.
@@ -91,6 +97,10 @@ pub enum Command {
     /// (start, question, finish) for scripts. Secrets are asked without echo
     /// or read from stdin, never taken as arguments.
     PasswordReset(PasswordResetArgs),
+
+    /// Sign in, and keep the session for the next commands (login, status,
+    /// logout, token).
+    Auth(crate::auth::AuthArgs),
 
     /// Call any operation of the API spec by its operationId; prints the
     /// response body as JSON. Give global options before `api`.

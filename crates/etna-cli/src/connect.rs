@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use etna_client::generated::Client;
-use etna_client::{Dispatch, GeneratedClient};
+use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient};
 use etna_mock::MockServer;
 
 use crate::cli::Cli;
@@ -41,6 +41,18 @@ pub async fn connect(cli: &Cli) -> Result<Target, Failure> {
 pub async fn connect_generated<C: GeneratedClient + Dispatch>(
     cli: &Cli,
 ) -> Result<Target<C>, Failure> {
+    connect_with(cli, ClientBuilder::build_generated::<C>).await
+}
+
+/// etna-client's own client, whose flows (sign-in) are methods of it.
+pub async fn connect_client(cli: &Cli) -> Result<Target<etna_client::Client>, Failure> {
+    connect_with(cli, ClientBuilder::build).await
+}
+
+async fn connect_with<C>(
+    cli: &Cli,
+    build: impl FnOnce(ClientBuilder) -> Result<C, BuildError>,
+) -> Result<Target<C>, Failure> {
     let mock = match cli.mock {
         true => Some(start_mock(cli).await?),
         false => None,
@@ -53,15 +65,14 @@ pub async fn connect_generated<C: GeneratedClient + Dispatch>(
         None => (base_url(cli)?, app_key(cli)?),
     };
     let timeout = Duration::from_secs(cli.timeout);
-    let client = etna_client::Client::builder()
+    let builder = etna_client::Client::builder()
         .base_url(base_url.as_str())
         .app_key(app_key)
         .api_version(cli.api_version.as_str())
         .timeout(timeout)
         .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
-        .user_agent(concat!("etna-cli/", env!("CARGO_PKG_VERSION")))
-        .build_generated::<C>()
-        .map_err(|e| failure::from_build(&e))?;
+        .user_agent(concat!("etna-cli/", env!("CARGO_PKG_VERSION")));
+    let client = build(builder).map_err(|e| failure::from_build(&e))?;
     verbose(
         cli,
         &format!(

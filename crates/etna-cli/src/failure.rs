@@ -15,6 +15,7 @@ pub enum Exit {
     AppKeyRejected = 3,
     Network = 4,
     Unexpected = 5,
+    NotSignedIn = 6,
     Interrupted = 130,
 }
 
@@ -76,6 +77,14 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
             ),
         ),
         Error::Refused { .. } => Failure::new(Exit::Refused, error.to_string()),
+        Error::SessionMissing { .. }
+        | Error::SessionExpired { .. }
+        | Error::SessionRejected { .. } => Failure::new(
+            Exit::NotSignedIn,
+            format!(
+                "{error}; sign in with `etna auth login --user LOGIN` (or set ETNA_TOKEN), then run this again"
+            ),
+        ),
         Error::Timeout { .. } => Failure::new(
             Exit::Network,
             format!("{error}; check the network, or allow more time with --timeout"),

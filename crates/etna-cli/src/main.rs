@@ -2,6 +2,7 @@
 //! against the embedded mock server.
 
 mod api;
+mod auth;
 mod cli;
 mod connect;
 mod failure;
@@ -9,6 +10,7 @@ mod password_reset;
 mod prompt;
 mod reset;
 mod serve;
+mod sessions;
 mod validate;
 
 use std::io::Write;
@@ -50,6 +52,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::GenerateResetToken(args) => reset::run(cli, args).await,
         Command::PasswordReset(args) => password_reset::run(cli, args).await,
         Command::Api(args) => api::run(cli, args).await,
+        Command::Auth(args) => auth::run(cli, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
         } => serve::run(cli, args).await,

@@ -1,6 +1,7 @@
 //! The `etna` binary, run as a user would, against servers on 127.0.0.1.
 
 mod api;
+mod auth;
 mod exit_codes;
 mod outputs;
 mod password_reset;
@@ -14,12 +15,17 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// `etna` with a clean environment: no ETNA_* variable leaks in from the
-/// machine running the tests.
+/// machine running the tests, and no session of the person running them is
+/// read (the config directory does not exist; tests that keep sessions set
+/// their own).
 fn etna() -> Command {
     let mut command = assert_cmd::cargo::cargo_bin_cmd!("etna");
     command
         .env_remove("ETNA_BASE_URL")
-        .env_remove("ETNA_APP_KEY");
+        .env_remove("ETNA_APP_KEY")
+        .env_remove("ETNA_TOKEN")
+        .env_remove("ETNA_SESSION_STORE")
+        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests");
     command
 }
 

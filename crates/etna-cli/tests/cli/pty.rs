@@ -96,3 +96,56 @@ fn ctrl_c_before_anything_was_sent_says_so() {
     assert_eq!(exit_code(&session), 130, "{seen}");
     assert!(seen.contains("nothing was sent"), "{seen}");
 }
+
+fn login(user: &str) -> PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    command
+        .env_remove("ETNA_BASE_URL")
+        .env_remove("ETNA_APP_KEY")
+        .env_remove("ETNA_TOKEN")
+        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests")
+        .args(["--mock", "auth", "login", "--user", user]);
+    spawn_command(command, Some(TIMEOUT_MS)).unwrap()
+}
+
+#[test]
+fn sign_in_asks_the_password_without_echo_and_takes_the_code_from_the_mock() {
+    let mut session = login("hello");
+    let mut seen = session.exp_string("Password").unwrap();
+    session.send_line("Hell0-passw0rd!").unwrap();
+    seen += &session
+        .exp_string("took the code from the mock's outbox")
+        .unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(seen.contains("Signed in as hello"), "{seen}");
+    assert!(!seen.contains("Hell0-passw0rd!"), "echoed: {seen}");
+}
+
+#[test]
+fn an_expired_password_is_replaced_on_the_terminal_then_sign_in_goes_on() {
+    let mut session = login("old.timer");
+    let mut seen = session.exp_string("Password").unwrap();
+    session.send_line("0ld-passw0rd!").unwrap();
+    seen += &session.exp_string("New password").unwrap();
+    session.send_line("Typed-secret-5").unwrap();
+    seen += &session.exp_string("The new password again").unwrap();
+    session.send_line("Typed-secret-5").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(seen.contains("the password has expired"), "{seen}");
+    assert!(seen.contains("Signed in as old.timer"), "{seen}");
+    for typed in ["0ld-passw0rd!", "Typed-secret-5"] {
+        assert!(!seen.contains(typed), "echoed {typed}: {seen}");
+    }
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_exits_130_with_nothing_sent() {
+    let mut session = login("robert.zak");
+    session.exp_string("Password").unwrap();
+    session.send_control('c').unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 130, "{seen}");
+    assert!(seen.contains("nothing was sent"), "{seen}");
+}

@@ -1,0 +1,276 @@
+//! Sessions kept between commands, by deployment (API root) and login, one
+//! of them current. The token goes to the OS keyring, or, when the person
+//! chose it (`--store file`, `ETNA_SESSION_STORE=file`), into the session
+//! file with everything else; never to a plain file silently. `ETNA_TOKEN`
+//! overrides them all for scripts and CI.
+
+mod file;
+mod keyring;
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use etna_client::{Limits, Secret, Session};
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{Exit, Failure};
+pub use file::Record;
+
+/// Where a session's token is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The OS keyring (Secret Service, Keychain, Credential Manager).
+    Keyring,
+    /// The session file, readable by its owner only.
+    File,
+}
+
+/// The variable that chooses the store for every command.
+pub const STORE_VARIABLE: &str = "ETNA_SESSION_STORE";
+/// The variable whose token overrides the stored sessions.
+pub const TOKEN_VARIABLE: &str = "ETNA_TOKEN";
+
+/// The store for a new session: `--store`, else `ETNA_SESSION_STORE`, else
+/// the keyring. A keyring that does not answer is an error that says how to
+/// choose the file, before anything is sent.
+pub fn choose(flag: Option<StoreKind>) -> Result<StoreKind, Failure> {
+    let kind = match flag {
+        Some(kind) => kind,
+        None => match std::env::var(STORE_VARIABLE).ok().as_deref() {
+            None | Some("") | Some("keyring") => StoreKind::Keyring,
+            Some("file") => StoreKind::File,
+            Some(other) => {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    format!("{STORE_VARIABLE}={other:?} is not a store: use `keyring` or `file`"),
+                ));
+            }
+        },
+    };
+    if kind == StoreKind::Keyring {
+        keyring::probe().map_err(|why| {
+            Failure::new(
+                Exit::Usage,
+                format!(
+                    "no OS keyring answered ({why}), so the session has nowhere safe to go; to keep it in a file only you can read, pass --store file (or set {STORE_VARIABLE}=file)"
+                ),
+            )
+        })?;
+    }
+    Ok(kind)
+}
+
+/// The token from `ETNA_TOKEN`, when set: a session whose age the CLI cannot
+/// know, so no expiry is assumed (the API's 401 says when it has ended).
+pub fn from_environment() -> Result<Option<Session>, Failure> {
+    match std::env::var(TOKEN_VARIABLE) {
+        Ok(token) if !token.is_empty() => Session::new(token, SystemTime::now(), None)
+            .map(Some)
+            .map_err(|e| Failure::new(Exit::Usage, format!("{TOKEN_VARIABLE}: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// The stored sessions.
+pub struct Sessions {
+    path: PathBuf,
+    contents: file::Contents,
+}
+
+impl Sessions {
+    /// Reads the session file (none yet: no sessions).
+    pub fn open() -> Result<Self, Failure> {
+        let path = file::directory()?.join(file::FILE_NAME);
+        let contents = file::read(&path)?;
+        Ok(Self { path, contents })
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    pub fn all(&self) -> &[Record] {
+        &self.contents.sessions
+    }
+
+    pub fn is_current(&self, record: &Record) -> bool {
+        self.contents.current.as_ref() == Some(&(record.deployment.clone(), record.login.clone()))
+    }
+
+    /// The session for `deployment` (any, when `None`) and `login` (any,
+    /// when `None`): the current one when it matches, else the last signed
+    /// in.
+    pub fn find(&self, deployment: Option<&str>, login: Option<&str>) -> Option<&Record> {
+        let deployment = deployment.map(normalise);
+        let matches = |r: &&Record| {
+            deployment.as_deref().is_none_or(|d| r.deployment == d)
+                && login.is_none_or(|l| r.login == l)
+        };
+        let current = self
+            .contents
+            .sessions
+            .iter()
+            .filter(matches)
+            .find(|r| self.is_current(r));
+        current.or_else(|| {
+            self.contents
+                .sessions
+                .iter()
+                .filter(matches)
+                .max_by_key(|r| r.issued)
+        })
+    }
+
+    /// The session of `record`, its token read from where it is kept.
+    pub fn session(&self, record: &Record) -> Result<Session, Failure> {
+        let token = match record.store {
+            StoreKind::File => record.token.clone().map(Secret::from),
+            StoreKind::Keyring => keyring::get(&account(record)).map_err(|why| {
+                Failure::new(
+                    Exit::Unexpected,
+                    format!(
+                        "cannot read the session of {} at {} from the OS keyring: {why}",
+                        record.login, record.deployment
+                    ),
+                )
+            })?,
+        };
+        let token = token.ok_or_else(|| {
+            Failure::new(
+                Exit::NotSignedIn,
+                format!(
+                    "the session of {} at {} has no token in its store any more; sign in again with `etna auth login --user {}`",
+                    record.login, record.deployment, record.login
+                ),
+            )
+        })?;
+        Session::new(
+            token,
+            issued(record),
+            record.lifetime_seconds.map(Duration::from_secs),
+        )
+        .map_err(|e| Failure::new(Exit::Unexpected, format!("the stored session: {e}")))
+    }
+
+    /// Keeps `session` for `login` at `deployment` in `store`, replacing an
+    /// earlier one, and makes it current.
+    pub fn save(
+        &mut self,
+        deployment: &str,
+        login: &str,
+        session: &Session,
+        store: StoreKind,
+    ) -> Result<(), Failure> {
+        let deployment = normalise(deployment);
+        let mut record = Record {
+            deployment: deployment.clone(),
+            login: login.to_owned(),
+            issued: seconds(session.issued()),
+            lifetime_seconds: session.lifetime().map(|l| l.as_secs()),
+            store,
+            token: None,
+        };
+        match store {
+            StoreKind::File => record.token = Some(session.token().expose().to_owned()),
+            StoreKind::Keyring => keyring::set(&account(&record), session.token()).map_err(|why| {
+                Failure::new(
+                    Exit::Unexpected,
+                    format!("cannot keep the session in the OS keyring: {why}; pass --store file to keep it in a file only you can read"),
+                )
+            })?,
+        }
+        let previous = self.take(&deployment, login);
+        self.contents.sessions.push(record);
+        self.contents.current = Some((deployment, login.to_owned()));
+        file::write(&self.path, &self.contents)?;
+        // A session that moved from the keyring to the file leaves nothing behind.
+        if let Some(old) =
+            previous.filter(|old| old.store == StoreKind::Keyring && store == StoreKind::File)
+        {
+            let _ = keyring::delete(&account(&old));
+        }
+        Ok(())
+    }
+
+    /// Forgets a session here (the API has no logout); returns it.
+    pub fn forget(&mut self, deployment: &str, login: &str) -> Result<Option<Record>, Failure> {
+        let Some(record) = self.take(&normalise(deployment), login) else {
+            return Ok(None);
+        };
+        if self.is_current(&record) {
+            self.contents.current = None;
+        }
+        file::write(&self.path, &self.contents)?;
+        if record.store == StoreKind::Keyring {
+            keyring::delete(&account(&record)).map_err(|why| {
+                Failure::new(
+                    Exit::Unexpected,
+                    format!("the session is forgotten, but its token could not be removed from the OS keyring: {why}"),
+                )
+            })?;
+        }
+        Ok(Some(record))
+    }
+
+    fn take(&mut self, deployment: &str, login: &str) -> Option<Record> {
+        let index = self
+            .contents
+            .sessions
+            .iter()
+            .position(|r| r.deployment == deployment && r.login == login)?;
+        Some(self.contents.sessions.remove(index))
+    }
+}
+
+/// Gives `limits` (a built client's) the session for `deployment`:
+/// `ETNA_TOKEN` when set, else the stored one. Says on stderr, with
+/// `verbose`, which; an expired stored session is still given, so that the
+/// client refuses it with its own error before any I/O.
+pub fn attach(deployment: &str, limits: &Limits) -> Result<Option<String>, Failure> {
+    if let Some(session) = from_environment()? {
+        limits.set_session(session);
+        return Ok(Some(format!("the session in {TOKEN_VARIABLE}")));
+    }
+    let sessions = Sessions::open()?;
+    let Some(record) = sessions.find(Some(deployment), None) else {
+        return Ok(None);
+    };
+    limits.set_session(sessions.session(record)?);
+    Ok(Some(format!(
+        "the stored session of {} ({})",
+        record.login,
+        describe_store(record.store, sessions.path())
+    )))
+}
+
+/// Where a store keeps tokens, for messages.
+pub fn describe_store(store: StoreKind, path: &std::path::Path) -> String {
+    match store {
+        StoreKind::Keyring => "token in the OS keyring".to_owned(),
+        StoreKind::File => format!("token in {}", path.display()),
+    }
+}
+
+fn account(record: &Record) -> String {
+    format!("{} at {}", record.login, record.deployment)
+}
+
+fn normalise(deployment: &str) -> String {
+    deployment.trim_end_matches('/').to_owned()
+}
+
+fn seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+pub fn issued(record: &Record) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(record.issued)
+}
+
+/// When `record` expires, when its lifetime is known.
+pub fn expires(record: &Record) -> Option<SystemTime> {
+    record
+        .lifetime_seconds
+        .and_then(|l| issued(record).checked_add(Duration::from_secs(l)))
+}
