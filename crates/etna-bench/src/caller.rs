@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use etna_client::Operation;
 use etna_client::generated::builder;
-
-use etna_client::types::{PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope};
+use etna_client::types::{
+    PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope, SecurityImagesEnvelope,
+    SignInAnswer,
+};
+use etna_client::{Operation, Secret};
 
 use crate::handwritten::HandWritten;
-use crate::server::TOKEN;
+use crate::server::{IMAGE_NAME, SESSION_TOKEN, SIGN_IN_PASSWORD, TOKEN, USERNAME};
 use crate::steps::StepCall;
 
 /// The confirmation code every benchmark request of step 3 sends.
@@ -21,19 +23,31 @@ pub const PASSWORD: &str = "N3w-passw0rd!";
 /// The app key every benchmark client sends.
 pub const APP_KEY: &str = "bench-app-key";
 
-/// Which call of the reset flow is timed.
+/// Which call is timed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
-    /// Step 3: a code for a token; the answer carries a secret.
+    /// Step 3 of the reset flow: a code for a token; the answer carries a
+    /// secret.
     ResetToken,
     /// Step 4: the token and the new password twice, all three secrets, in
     /// the request body.
     ResetPassword,
+    /// Sign-in: login and password (a secret) in headers, no body; the
+    /// answer carries the session token (a secret).
+    SignIn,
+    /// A call with the session: `Authorization: Bearer` and the app key,
+    /// no body; a small list in the answer.
+    SecurityImages,
 }
 
 impl Call {
-    /// Both calls, in table order.
-    pub const ALL: [Call; 2] = [Call::ResetToken, Call::ResetPassword];
+    /// Every call, in table order.
+    pub const ALL: [Call; 4] = [
+        Call::ResetToken,
+        Call::ResetPassword,
+        Call::SignIn,
+        Call::SecurityImages,
+    ];
 
     /// The call in table rows, named by the client's operation ids.
     pub fn describe(self) -> String {
@@ -45,6 +59,14 @@ impl Call {
             Call::ResetPassword => format!(
                 "step 4 (`{}`: three secrets in the body)",
                 <builder::ResetPassword<'static> as Operation>::ID
+            ),
+            Call::SignIn => format!(
+                "sign-in (`{}`: password in a header, token in the answer)",
+                <builder::SignIn<'static> as Operation>::ID
+            ),
+            Call::SecurityImages => format!(
+                "Bearer call (`{}`: session token in `Authorization`)",
+                <builder::ListSecurityImages<'static> as Operation>::ID
             ),
         }
     }
@@ -85,18 +107,38 @@ impl Caller {
     }
 
     /// Both sides of `call` for the API root `base_url`, each with its own
-    /// connection pool.
+    /// connection pool (and, for the Bearer call, holding the session token).
     pub fn both_for(base_url: &str, call: Call) -> Result<[Caller; 2], CallFailed> {
         Ok([
-            Caller::Generated(Self::client(base_url)?, call),
+            Caller::generated(base_url, call)?,
             Caller::handwritten(base_url, call)?,
         ])
     }
 
-    /// The hand-written side of `call`.
+    /// etna-client's side of `call`; for the Bearer call the client holds
+    /// the session, as after sign-in.
+    pub fn generated(base_url: &str, call: Call) -> Result<Caller, CallFailed> {
+        let client = Self::client(base_url)?;
+        if call == Call::SecurityImages {
+            client
+                .set_session_token(Secret::from(SESSION_TOKEN))
+                .map_err(|e| CallFailed(format!("setting the session: {e}")))?;
+        }
+        Ok(Caller::Generated(client, call))
+    }
+
+    /// The hand-written side of `call`; for the Bearer call it holds the
+    /// session token.
     pub fn handwritten(base_url: &str, call: Call) -> Result<Caller, CallFailed> {
-        let handwritten = HandWritten::new(base_url, APP_KEY)
-            .map_err(|e| CallFailed(format!("building the hand-written client: {e}")))?;
+        let failed = |e: crate::handwritten::Error| {
+            CallFailed(format!("building the hand-written client: {e}"))
+        };
+        let mut handwritten = HandWritten::new(base_url, APP_KEY).map_err(failed)?;
+        if call == Call::SecurityImages {
+            handwritten
+                .set_session_token(SESSION_TOKEN)
+                .map_err(failed)?;
+        }
         Ok(Caller::HandWritten(Arc::new(handwritten), call))
     }
 
@@ -138,6 +180,21 @@ impl Caller {
                 .await
                 .map(|()| true)
                 .map_err(|e| failed(&e))?,
+            Caller::Generated(client, Call::SignIn) => client
+                .api()
+                .sign_in()
+                .username(USERNAME)
+                .password(Secret::from(SIGN_IN_PASSWORD))
+                .call()
+                .await
+                .map(|answer| answer.status == reqwest::StatusCode::OK && signed_in(&answer.body))
+                .map_err(|e| failed(&e))?,
+            Caller::Generated(client, Call::SecurityImages) => client
+                .list_security_images()
+                .call()
+                .await
+                .map(|images| one_image(&images))
+                .map_err(|e| failed(&e))?,
             Caller::Send(client) => {
                 let envelope = client
                     .generate_reset_token()
@@ -159,6 +216,18 @@ impl Caller {
                 .reset_password(TOKEN, PASSWORD)
                 .await
                 .map_err(|e| failed(&e))?,
+            Caller::HandWritten(client, Call::SignIn) => {
+                let answer: SignInAnswer = client
+                    .sign_in(USERNAME, SIGN_IN_PASSWORD)
+                    .await
+                    .map_err(|e| failed(&e))?;
+                signed_in(&answer)
+            }
+            Caller::HandWritten(client, Call::SecurityImages) => {
+                let envelope: SecurityImagesEnvelope =
+                    client.security_images().await.map_err(|e| failed(&e))?;
+                envelope.is_succeed && envelope.model.is_some_and(|images| one_image(&images))
+            }
             Caller::Step(step) => return step.call().await,
         };
         if done {
@@ -169,6 +238,20 @@ impl Caller {
             ))
         }
     }
+}
+
+/// Signed in, with the benchmark's session token.
+fn signed_in(answer: &SignInAnswer) -> bool {
+    answer.state == "Succeeded"
+        && answer
+            .token
+            .as_ref()
+            .is_some_and(|token| token.expose() == SESSION_TOKEN)
+}
+
+/// The one image the server answers with.
+fn one_image(images: &[etna_client::types::SecurityImage]) -> bool {
+    matches!(images, [image] if image.file_name == IMAGE_NAME && !image.content.is_empty())
 }
 
 fn reset_code_request() -> ResetCodeRequest {

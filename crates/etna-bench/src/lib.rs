@@ -14,6 +14,7 @@ pub mod request;
 pub mod server;
 pub mod steps;
 pub mod synthetic;
+pub mod table;
 
 /// The hand-written side: the source of the standalone comparison crate
 /// `baseline/`, so that the request benchmark and the build-cost comparison

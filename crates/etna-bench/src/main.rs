@@ -10,17 +10,12 @@ use std::time::Duration;
 use clap::Parser;
 
 use etna_bench::caller::{Call, Caller};
-use etna_bench::codegen::{self, CodegenRow};
+use etna_bench::codegen;
 use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
-use etna_bench::request::{self, Placement, RequestPlan, RequestReport};
+use etna_bench::request::{self, Placement, RequestPlan};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 use etna_bench::steps::{Step, StepCall};
-
-/// Targets of `request_overhead` (issue 14): etna-client's latency at most
-/// this many times the hand-written call's ...
-const LATENCY_TARGET: f64 = 1.02;
-/// ... and its throughput at least this fraction of it.
-const THROUGHPUT_TARGET: f64 = 0.98;
+use etna_bench::table::{micros, print_codegen_rows, print_delayed_rows, print_request_rows};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -40,6 +35,10 @@ struct Args {
     /// own per-call steps swapped in, against the hand-written call.
     #[arg(long)]
     breakdown: bool,
+    /// Only `request_overhead`'s rows against the local server (every call),
+    /// without the context rows and `codegen_scaling`.
+    #[arg(long, conflicts_with_all = ["breakdown", "mock_load"])]
+    request_overhead_only: bool,
     /// Where the server runs for the breakdown.
     #[arg(long, value_enum, default_value = "same-thread")]
     placement: PlacementArg,
@@ -134,6 +133,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let report = request::compare(plan, Placement::SameThread, Duration::ZERO, call)?;
         print_request_rows(&report, call);
     }
+    if args.request_overhead_only {
+        return Ok(());
+    }
     eprintln!("request_overhead: step 3 against a server on its own thread that takes 1 ms ...");
     let delayed_plan = if args.quick {
         RequestPlan {
@@ -149,7 +151,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         SERVER_DELAY,
         Call::ResetToken,
     )?;
-    print_delayed_rows(&delayed);
+    print_delayed_rows(&delayed, SERVER_DELAY);
 
     eprintln!("codegen_scaling: parse + generate + format of synthetic specs ...");
     let (budget, min_runs) = if args.quick {
@@ -395,101 +397,4 @@ fn print_mock_load_rows(reports: &[LoadReport]) {
 
 fn nanos_as_micros(nanos: u64) -> String {
     micros(Duration::from_nanos(nanos))
-}
-
-fn print_request_rows(report: &RequestReport, call: Call) {
-    let (generated, handwritten) = (&report.generated, &report.handwritten);
-    let plan = report.plan;
-    let verdict = |met: bool| if met { "met" } else { "**not met**" };
-    let latency = |what: &str, g: Duration, h: Duration, ratio: f64| {
-        println!(
-            "| `request_overhead` | {}: sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | ≤ {LATENCY_TARGET} | {} |",
-            call.describe(),
-            generated.samples,
-            micros(g),
-            micros(h),
-            verdict(ratio <= LATENCY_TARGET)
-        );
-    };
-    latency("p50", generated.p50, handwritten.p50, report.p50_ratio());
-    latency("p99", generated.p99, handwritten.p99, report.p99_ratio());
-    let ratio = report.throughput_ratio();
-    println!(
-        "| `request_overhead` | {}: throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | ≥ {THROUGHPUT_TARGET} | {} |",
-        call.describe(),
-        plan.concurrency,
-        plan.throughput_rounds,
-        plan.concurrency * plan.per_task,
-        generated.throughput,
-        handwritten.throughput,
-        verdict(ratio >= THROUGHPUT_TARGET)
-    );
-}
-
-/// Context for the targets: the same overhead against a server that is not
-/// on the client's core and takes a millisecond.
-fn print_delayed_rows(report: &RequestReport) {
-    let (generated, handwritten) = (&report.generated, &report.handwritten);
-    for (what, g, h, ratio) in [
-        ("p50", generated.p50, handwritten.p50, report.p50_ratio()),
-        ("p99", generated.p99, handwritten.p99, report.p99_ratio()),
-    ] {
-        println!(
-            "| `request_overhead` | step 3, context: latency {what}, server on its own thread sleeping {} ms per request ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
-            SERVER_DELAY.as_millis(),
-            generated.samples,
-            micros(g),
-            micros(h),
-        );
-    }
-}
-
-fn print_codegen_rows(rows: &[CodegenRow]) {
-    let mut first_slope = None;
-    for (i, row) in rows.iter().enumerate() {
-        let previous = i.checked_sub(1).map(|p| &rows[p]);
-        let slope = previous.and_then(|p| codegen::marginal(p, row));
-        let comparison = match (previous, slope) {
-            (Some(p), Some(s)) => format!(
-                "{} per op; +{} per added op ({}→{})",
-                millis(row.per_operation()),
-                millis(s),
-                p.operations,
-                row.operations
-            ),
-            _ => format!("{} per op", millis(row.per_operation())),
-        };
-        // Flat growth: each later slope within 1.5× of the first one.
-        let (ratio, target, verdict) = match (first_slope, slope) {
-            (Some(first), Some(s)) => {
-                let ratio = s.as_secs_f64() / Duration::as_secs_f64(&first);
-                let met = if ratio <= 1.5 { "met" } else { "**not met**" };
-                (format!("{ratio:.2}"), "slope ≤ 1.5× the 1→10 slope", met)
-            }
-            _ => ("—".to_owned(), "", ""),
-        };
-        if first_slope.is_none() {
-            first_slope = slope;
-        }
-        println!(
-            "| `codegen_scaling` | parse + generate + format, {} op ({} lines, median of {} runs) | {} | {comparison} | {ratio} | {target} | {verdict} |",
-            row.operations,
-            row.lines,
-            row.runs,
-            millis(row.median),
-        );
-    }
-}
-
-fn micros(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
-}
-
-fn millis(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1e3)
-    } else {
-        format!("{ms:.2} ms")
-    }
 }

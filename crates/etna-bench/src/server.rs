@@ -1,6 +1,8 @@
-//! The server both request paths talk to: two routes on 127.0.0.1 (steps 3
-//! and 4 of the reset flow) that answer every request with the same envelope,
-//! so that the client side is what differs.
+//! The server both request paths talk to: four routes on 127.0.0.1 (steps 3
+//! and 4 of the reset flow, sign-in, and the security images with the
+//! session token) that answer every request with the same body, so that the
+//! client side is what differs. Each route refuses a request without the
+//! credentials it needs, so that a side that skipped work fails the run.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -11,7 +13,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use tokio::sync::oneshot;
 
 /// The route of step 3, under the base URL [`EnvelopeServer::base_url`].
@@ -19,6 +21,37 @@ pub const ROUTE: &str = "/api/v1.0/users/identifiers/reset/code";
 
 /// The route of step 4 (with the trailing slash the spec's path has).
 pub const PASSWORD_ROUTE: &str = "/api/v1.0/users/passwords/reset/";
+
+/// The sign-in route, at the API root (the spec's `sign_in` has no
+/// `/v{version}` segment).
+pub const SIGN_IN_ROUTE: &str = "/api/token";
+
+/// The route of `list_security_images`.
+pub const IMAGES_ROUTE: &str = "/api/v1.0/assets/security-images";
+
+/// The login every sign-in sends.
+pub const USERNAME: &str = "bench.trader";
+
+/// The password every sign-in sends.
+pub const SIGN_IN_PASSWORD: &str = "Bench-passw0rd!";
+
+/// The session token sign-in answers with, and the Bearer calls send.
+pub const SESSION_TOKEN: &str = "bench-session-token-fedcba9876543210";
+
+/// The sign-in answer: signed in, with the session token.
+pub const SIGNED_IN: &str =
+    r#"{"State":"Succeeded","Token":"bench-session-token-fedcba9876543210"}"#;
+
+/// The file name of the one security image answered.
+pub const IMAGE_NAME: &str = "apple.png";
+
+/// The security images: one 1x1 PNG, so that the call's fixed cost is what
+/// is measured, not the decoding of a large body.
+pub const IMAGES: &str = concat!(
+    r#"{"Model":[{"FileName":"apple.png","Content":"#,
+    r#""iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="}],"#,
+    r#""Errors":[],"IsSucceed":true}"#
+);
 
 /// The token in every answer.
 pub const TOKEN: &str = "bench-reset-token-0123456789abcdef";
@@ -124,36 +157,63 @@ impl Drop for LocalServer {
     }
 }
 
+/// What a route requires beyond the app key.
+#[derive(Clone, Copy)]
+enum Needs {
+    /// The app key only.
+    AppKey,
+    /// `Username` and `Password` with the benchmark's values.
+    Credentials,
+    /// `Authorization: Bearer` with the session token.
+    Session,
+}
+
 fn app(delay: Duration) -> Router {
-    let answer_after = move |envelope: &'static str| {
-        move |headers: HeaderMap, body: Bytes| async move {
+    let answer_after = move |needs: Needs, body: &'static str| {
+        move |headers: HeaderMap, request: Bytes| async move {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            answer(headers, body, envelope).await
+            answer(headers, request, needs, body).await
         }
     };
     Router::new()
-        .route(ROUTE, post(answer_after(ENVELOPE)))
-        .route(PASSWORD_ROUTE, put(answer_after(DONE)))
+        .route(ROUTE, post(answer_after(Needs::AppKey, ENVELOPE)))
+        .route(PASSWORD_ROUTE, put(answer_after(Needs::AppKey, DONE)))
+        .route(
+            SIGN_IN_ROUTE,
+            post(answer_after(Needs::Credentials, SIGNED_IN)),
+        )
+        .route(IMAGES_ROUTE, get(answer_after(Needs::Session, IMAGES)))
 }
 
-/// Refuses a request without the app key, so that a client that forgets it
-/// fails the benchmark instead of being timed; the body is read so that the
-/// connection stays reusable.
-async fn answer(headers: HeaderMap, _body: Bytes, envelope: &'static str) -> Response {
+/// Refuses a request without the app key (403) or without the credentials
+/// its route needs (401), so that a client that forgets one fails the
+/// benchmark instead of being timed; the body is read so that the connection
+/// stays reusable.
+async fn answer(headers: HeaderMap, _request: Bytes, needs: Needs, body: &'static str) -> Response {
+    let json = |status: StatusCode, body: &'static str| {
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
     if !headers.contains_key("et-app-key") {
-        return (
+        return json(
             StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "application/json")],
             r#"{"error":"Application key is not defined or does not exist"}"#,
-        )
-            .into_response();
+        );
     }
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        envelope,
-    )
-        .into_response()
+    let is = |name: &str, value: &str| headers.get(name).is_some_and(|v| v == value);
+    let admitted = match needs {
+        Needs::AppKey => true,
+        Needs::Credentials => is("username", USERNAME) && is("password", SIGN_IN_PASSWORD),
+        Needs::Session => headers.get("authorization").is_some_and(|v| {
+            v.as_bytes().strip_prefix(b"Bearer ") == Some(SESSION_TOKEN.as_bytes())
+        }),
+    };
+    if !admitted {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            r#"{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}"#,
+        );
+    }
+    json(StatusCode::OK, body)
 }

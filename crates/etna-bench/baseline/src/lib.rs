@@ -1,6 +1,8 @@
-//! Two password-reset calls of the ETNA Trader API written by hand with reqwest
-//! and serde (step 3, the reset token, and step 4, the new password): what a
-//! consumer would write without `etna-client`.
+//! Calls of the ETNA Trader API written by hand with reqwest and serde: two of
+//! the password reset (step 3, the reset token, and step 4, the new
+//! password), sign-in, and one call with the session token
+//! (`list_security_images`): what a consumer would write without
+//! `etna-client`.
 //!
 //! It serves twice: built alone by `cargo xtask bench` it gives the build cost
 //! and dependency count of not using the generated client, and `etna-bench`
@@ -12,18 +14,22 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// A client for the two calls, with the settings every request needs.
+/// A client for the calls, with the settings every request needs.
 #[derive(Clone)]
 pub struct HandWritten {
     http: reqwest::Client,
     url: Url,
     password_url: Url,
+    sign_in_url: Url,
+    images_url: Url,
     app_key: HeaderValue,
+    /// `Bearer <token>`, sensitive, once signed in.
+    session: Option<HeaderValue>,
 }
 
 /// The request body.
@@ -63,6 +69,35 @@ pub struct Envelope {
     /// Whether a token was generated.
     #[serde(rename = "IsSucceed")]
     pub is_succeed: bool,
+}
+
+/// The sign-in answer, reduced to what the call needs.
+#[derive(Deserialize)]
+pub struct SignInAnswer {
+    /// `Succeeded`, `Expecting` or `Failed`.
+    #[serde(rename = "State")]
+    pub state: String,
+    /// The session token when signed in.
+    #[serde(rename = "Token")]
+    pub token: Option<Token>,
+}
+
+/// A token from an answer: `Debug` never shows it.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Token(String);
+
+impl Token {
+    /// The token itself; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// Why the call failed.
@@ -119,6 +154,8 @@ impl HandWritten {
             .build()?;
         let url = Self::reset_code_url(base_url)?;
         let password_url = endpoint(base_url, "/v1.0/users/passwords/reset/")?;
+        let sign_in_url = endpoint(base_url, "/token")?;
+        let images_url = endpoint(base_url, "/v1.0/assets/security-images")?;
         let mut app_key = HeaderValue::from_str(app_key)
             .map_err(|_| Error::Config("the app key is not a valid header value".to_owned()))?;
         app_key.set_sensitive(true);
@@ -126,7 +163,10 @@ impl HandWritten {
             http,
             url,
             password_url,
+            sign_in_url,
+            images_url,
             app_key,
+            session: None,
         })
     }
 
@@ -186,6 +226,72 @@ impl HandWritten {
             Some(errors) if !errors.is_empty() => Err(Error::Refused(errors)),
             _ => Ok(envelope.is_succeed),
         }
+    }
+
+    /// Signs in with a login and password (no second factor) and decodes a
+    /// 200 body as `T`; the password goes in a sensitive header.
+    pub async fn sign_in<T: DeserializeOwned>(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<T, Error> {
+        let username = HeaderValue::from_str(username)
+            .map_err(|_| Error::Config("the username is not a valid header value".to_owned()))?;
+        let mut password = HeaderValue::from_str(password)
+            .map_err(|_| Error::Config("the password is not a valid header value".to_owned()))?;
+        password.set_sensitive(true);
+        let response = self
+            .http
+            .post(self.sign_in_url.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .header(HeaderName::from_static("username"), username)
+            .header(HeaderName::from_static("password"), password)
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Signs in and keeps the session token for the calls that need it.
+    pub async fn sign_in_and_keep(&mut self, username: &str, password: &str) -> Result<(), Error> {
+        let answer: SignInAnswer = self.sign_in(username, password).await?;
+        match answer.token {
+            Some(token) if answer.state == "Succeeded" => self.set_session_token(token.expose()),
+            _ => Err(Error::Refused(vec![answer.state])),
+        }
+    }
+
+    /// Sends `token` as `Authorization: Bearer` (a sensitive header) from
+    /// now on.
+    pub fn set_session_token(&mut self, token: &str) -> Result<(), Error> {
+        let mut header = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| Error::Config("the token is not a valid header value".to_owned()))?;
+        header.set_sensitive(true);
+        self.session = Some(header);
+        Ok(())
+    }
+
+    /// The security images, with the session token; decodes a 200 body as `T`.
+    pub async fn security_images<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let session = self
+            .session
+            .clone()
+            .ok_or_else(|| Error::Config("not signed in".to_owned()))?;
+        let response = self
+            .http
+            .get(self.images_url.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .header(AUTHORIZATION, session)
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        Ok(response.json().await?)
     }
 }
 

@@ -6,3 +6,4 @@
 mod baseline_manifest;
 mod client_tree;
 mod request_paths;
+mod sign_in_bearer;

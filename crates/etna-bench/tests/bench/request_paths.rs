@@ -1,4 +1,4 @@
-//! Every request path (both sides of both calls, the generated `send()`, and
+//! Every request path (both sides of every call, the generated `send()`, and
 //! the hand-written call with each of etna-client's steps) really makes the
 //! call against the benchmark server: a path that failed or skipped work
 //! would be timed as faster than it is. No timing here.
@@ -16,7 +16,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
-fn both_sides_of_both_calls_succeed_sequentially_and_concurrently() {
+fn both_sides_of_every_call_succeed_sequentially_and_concurrently() {
     let server = EnvelopeServer::start().unwrap();
     let runtime = runtime();
     for call in Call::ALL {

@@ -1,0 +1,116 @@
+//! The Markdown rows of `request_overhead` and `codegen_scaling` that the
+//! `etna-bench` binary prints and `cargo xtask bench` collects.
+
+use std::time::Duration;
+
+use crate::caller::Call;
+use crate::codegen::{self, CodegenRow};
+use crate::request::RequestReport;
+
+/// Targets of `request_overhead` (issue 14): etna-client's latency at most
+/// this many times the hand-written call's ...
+pub const LATENCY_TARGET: f64 = 1.02;
+/// ... and its throughput at least this fraction of it.
+pub const THROUGHPUT_TARGET: f64 = 0.98;
+
+/// The latency and throughput rows of one call against its hand-written
+/// twin, with their verdicts.
+pub fn print_request_rows(report: &RequestReport, call: Call) {
+    let (generated, handwritten) = (&report.generated, &report.handwritten);
+    let plan = report.plan;
+    let verdict = |met: bool| if met { "met" } else { "**not met**" };
+    let latency = |what: &str, g: Duration, h: Duration, ratio: f64| {
+        println!(
+            "| `request_overhead` | {}: sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | ≤ {LATENCY_TARGET} | {} |",
+            call.describe(),
+            generated.samples,
+            micros(g),
+            micros(h),
+            verdict(ratio <= LATENCY_TARGET)
+        );
+    };
+    latency("p50", generated.p50, handwritten.p50, report.p50_ratio());
+    latency("p99", generated.p99, handwritten.p99, report.p99_ratio());
+    let ratio = report.throughput_ratio();
+    println!(
+        "| `request_overhead` | {}: throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | ≥ {THROUGHPUT_TARGET} | {} |",
+        call.describe(),
+        plan.concurrency,
+        plan.throughput_rounds,
+        plan.concurrency * plan.per_task,
+        generated.throughput,
+        handwritten.throughput,
+        verdict(ratio >= THROUGHPUT_TARGET)
+    );
+}
+
+/// Context for the targets: the same overhead against a server that is not
+/// on the client's core and takes a millisecond.
+pub fn print_delayed_rows(report: &RequestReport, delay: Duration) {
+    let (generated, handwritten) = (&report.generated, &report.handwritten);
+    for (what, g, h, ratio) in [
+        ("p50", generated.p50, handwritten.p50, report.p50_ratio()),
+        ("p99", generated.p99, handwritten.p99, report.p99_ratio()),
+    ] {
+        println!(
+            "| `request_overhead` | step 3, context: latency {what}, server on its own thread sleeping {} ms per request ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
+            delay.as_millis(),
+            generated.samples,
+            micros(g),
+            micros(h),
+        );
+    }
+}
+
+/// The rows of `codegen_scaling`: time per size, slope per added operation.
+pub fn print_codegen_rows(rows: &[CodegenRow]) {
+    let mut first_slope = None;
+    for (i, row) in rows.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| &rows[p]);
+        let slope = previous.and_then(|p| codegen::marginal(p, row));
+        let comparison = match (previous, slope) {
+            (Some(p), Some(s)) => format!(
+                "{} per op; +{} per added op ({}→{})",
+                millis(row.per_operation()),
+                millis(s),
+                p.operations,
+                row.operations
+            ),
+            _ => format!("{} per op", millis(row.per_operation())),
+        };
+        // Flat growth: each later slope within 1.5× of the first one.
+        let (ratio, target, verdict) = match (first_slope, slope) {
+            (Some(first), Some(s)) => {
+                let ratio = s.as_secs_f64() / Duration::as_secs_f64(&first);
+                let met = if ratio <= 1.5 { "met" } else { "**not met**" };
+                (format!("{ratio:.2}"), "slope ≤ 1.5× the 1→10 slope", met)
+            }
+            _ => ("—".to_owned(), "", ""),
+        };
+        if first_slope.is_none() {
+            first_slope = slope;
+        }
+        println!(
+            "| `codegen_scaling` | parse + generate + format, {} op ({} lines, median of {} runs) | {} | {comparison} | {ratio} | {target} | {verdict} |",
+            row.operations,
+            row.lines,
+            row.runs,
+            millis(row.median),
+        );
+    }
+}
+
+/// A duration in microseconds, one decimal.
+pub fn micros(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// A duration in milliseconds (seconds from one second on), two decimals.
+pub fn millis(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1e3)
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
