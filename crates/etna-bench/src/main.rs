@@ -42,15 +42,20 @@ struct Args {
     /// Where the server runs for the breakdown.
     #[arg(long, value_enum, default_value = "same-thread")]
     placement: PlacementArg,
-    /// Instead of the table: the stateful mock server under load (20 000
-    /// password-reset requests over 64 connections, 2 000 with `--quick`),
-    /// with the outbox capped and drained, each run in a process of its own.
+    /// Instead of the table: the stateful mock server under load (30 000
+    /// requests over 64 connections: the password reset, sign-in with the
+    /// new password and a Bearer call; 3 000 with `--quick`), with the outbox
+    /// capped and drained, each run in a process of its own.
     #[arg(long, conflicts_with = "breakdown")]
     mock_load: bool,
-    /// Timed rounds of the mock load (10 000 requests each, 1 000 with
+    /// Timed rounds of the mock load (15 000 requests each, 1 500 with
     /// `--quick`); memory is read after each.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(2..))]
     mock_load_rounds: u16,
+    /// The mock's cap on live sessions during the mock load (each flow
+    /// signs in once; the default is the mock's own).
+    #[arg(long, default_value_t = etna_mock::MockServer::DEFAULT_MAX_SESSIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    mock_load_max_sessions: usize,
     /// One mock-load run in this process; prints its report as JSON (what
     /// `--mock-load` runs twice).
     #[arg(long, value_enum, hide = true)]
@@ -111,6 +116,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let load_plan = LoadPlan {
         rounds: usize::from(args.mock_load_rounds),
+        max_sessions: args.mock_load_max_sessions,
         ..if args.quick {
             LoadPlan::QUICK
         } else {
@@ -123,7 +129,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         return load_failures(&report);
     }
     if args.mock_load {
-        return mock_load_table(args.quick, args.mock_load_rounds);
+        return mock_load_table(
+            args.quick,
+            args.mock_load_rounds,
+            args.mock_load_max_sessions,
+        );
     }
     for call in Call::ALL {
         eprintln!(
@@ -227,6 +237,7 @@ fn breakdown(
 fn mock_load_table(
     quick: bool,
     rounds: u16,
+    max_sessions: usize,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let exe = std::env::current_exe()?;
     let mut reports = Vec::new();
@@ -234,6 +245,7 @@ fn mock_load_table(
         let mut command = std::process::Command::new(&exe);
         command.args(["--mock-load-run", outbox.name()]);
         command.args(["--mock-load-rounds", &rounds.to_string()]);
+        command.args(["--mock-load-max-sessions", &max_sessions.to_string()]);
         if quick {
             command.arg("--quick");
         }

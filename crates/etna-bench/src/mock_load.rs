@@ -1,11 +1,14 @@
 //! Load on the stateful mock server ([`etna_mock::MockServer`]): many
-//! password-reset flows at once through etna-client, with throughput, latency
-//! percentiles and the process's memory between rounds.
+//! password-reset flows at once through etna-client, each followed by a
+//! sign-in with the new password and one call with the session, with
+//! throughput, latency percentiles and the process's memory between rounds
+//! (every flow leaves a live session in the mock's table: its bound shows
+//! here).
 //!
 //! One [`run`] is one process's worth of measurement: the mock on a
 //! multi-thread tokio runtime of its own, the load on a second one, one
-//! account per worker task, each worker looping the four steps of the flow
-//! ([`STEPS`]; the code is read in-process with
+//! account per worker task, each worker looping the four steps of the reset,
+//! sign-in and a Bearer call ([`STEPS`]; the code is read in-process with
 //! [`MockServer::last_code_for`], which is not a request) on a [`Client`] and
 //! connection of its own. Memory is the process's (`VmRSS`, `VmHWM` of
 //! `/proc/self/status`), so the client's share is included; the binary runs
@@ -20,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use etna_client::generated::builder;
 use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Client, Operation};
+use etna_client::{Client, Operation, Secret, SignIn};
 use etna_mock::MockServer;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -29,7 +32,7 @@ use tokio::task::JoinSet;
 use crate::request::percentile;
 
 /// Requests one flow sends.
-pub const REQUESTS_PER_FLOW: usize = 4;
+pub const REQUESTS_PER_FLOW: usize = 6;
 
 /// The flow's operations, in order, by the ids the generated client gives them.
 pub const STEPS: [&str; REQUESTS_PER_FLOW] = [
@@ -37,6 +40,8 @@ pub const STEPS: [&str; REQUESTS_PER_FLOW] = [
     <builder::GetSecretQuestion<'static> as Operation>::ID,
     <builder::GenerateResetToken<'static> as Operation>::ID,
     <builder::ResetPassword<'static> as Operation>::ID,
+    <builder::SignIn<'static> as Operation>::ID,
+    <builder::ListSecurityImages<'static> as Operation>::ID,
 ];
 
 /// How often [`OutboxPolicy::Drained`] empties the outbox, in completed flows.
@@ -53,24 +58,29 @@ pub struct LoadPlan {
     pub round_flows: usize,
     /// Timed rounds.
     pub rounds: usize,
+    /// The mock's cap on its session table (each flow signs in once, and a
+    /// session lives 24 hours): a small cap shows the memory level off.
+    pub max_sessions: usize,
 }
 
 impl LoadPlan {
-    /// 2 000 warm-up requests, then two rounds of 10 000 (20 000 timed
+    /// 3 000 warm-up requests, then two rounds of 15 000 (30 000 timed
     /// requests, 5 000 flows) over 64 connections.
     pub const FULL: Self = Self {
         accounts: 64,
         warmup_flows: 500,
         round_flows: 2_500,
         rounds: 2,
+        max_sessions: MockServer::DEFAULT_MAX_SESSIONS,
     };
 
-    /// 400 warm-up requests, then two rounds of 1 000: checks the runner.
+    /// 600 warm-up requests, then two rounds of 1 500: checks the runner.
     pub const QUICK: Self = Self {
         accounts: 64,
         warmup_flows: 100,
         round_flows: 250,
         rounds: 2,
+        max_sessions: MockServer::DEFAULT_MAX_SESSIONS,
     };
 
     /// Timed requests in all rounds.
@@ -337,6 +347,7 @@ pub fn run(
         MockServer::builder()
             .accounts(format!("accounts:\n{accounts}"))
             .outbox_capacity(MockServer::DEFAULT_OUTBOX_CAPACITY)
+            .max_sessions(plan.max_sessions)
             .start(),
     )?;
     let port = server.addr().port();
@@ -547,7 +558,9 @@ async fn worker(
     result
 }
 
-/// The four steps for `login`, each timed on its own; the new password.
+/// The four steps of the reset for `login`, then sign-in with the new
+/// password and a call that needs the session, each timed on its own; the
+/// new password.
 async fn one_flow(
     shared: &Shared,
     account: usize,
@@ -597,6 +610,17 @@ async fn one_flow(
     timed(&mut samples[3], request.call())
         .await
         .map_err(|e| fail(3, &e))?;
+    let secret = Secret::from(password.as_str());
+    match timed(&mut samples[4], client.sign_in(login, &secret))
+        .await
+        .map_err(|e| fail(4, &e))?
+    {
+        SignIn::SignedIn(_) => {}
+        other => return Err(fail(4, &format!("not signed in: {other:?}"))),
+    }
+    timed(&mut samples[5], client.list_security_images().call())
+        .await
+        .map_err(|e| fail(5, &e))?;
     Ok(password)
 }
 
@@ -626,6 +650,7 @@ mod tests {
             warmup_flows: 16,
             round_flows: 40,
             rounds: 2,
+            max_sessions: 50,
         };
         let report = run(plan, OutboxPolicy::Drained).unwrap();
         assert_eq!(report.failures, 0, "{:?}", report.first_failure);
