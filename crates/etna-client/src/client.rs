@@ -175,7 +175,7 @@ impl ClientBuilder {
     }
 
     /// A value for one of the variables of the spec's server URL after the
-    /// API root (see [`GeneratedClient::SERVER_VARIABLES`]); checked in
+    /// API root (see [`GeneratedClient::SERVERS`]); checked in
     /// [`build`](Self::build).
     pub fn server_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
