@@ -24,7 +24,7 @@ Examples:
 
 Exit codes:
   0  success
-  1  the API refused the request (IsSucceed: false)
+  1  the API refused the request (IsSucceed: false, or a documented error status)
   2  usage error or invalid input
   3  the API rejected the app key
   4  network failure or timeout
@@ -101,6 +101,9 @@ pub enum Command {
     /// Sign in, and keep the session for the next commands (login, status,
     /// logout, token).
     Auth(crate::auth::AuthArgs),
+
+    /// Change the signed-in trader's password, knowing the old one.
+    Password(crate::password_change::PasswordArgs),
 
     /// Call any operation of the API spec by its operationId; prints the
     /// response body as JSON. Give global options before `api`.

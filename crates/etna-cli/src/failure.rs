@@ -76,7 +76,9 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
                 "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY (or --app-key), or ask your administrator for a valid key"
             ),
         ),
-        Error::Refused { .. } => Failure::new(Exit::Refused, error.to_string()),
+        Error::Refused { .. } | Error::Rejected { .. } => {
+            Failure::new(Exit::Refused, error.to_string())
+        }
         Error::SessionMissing { .. }
         | Error::SessionExpired { .. }
         | Error::SessionRejected { .. } => Failure::new(

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod connect;
 mod failure;
+mod password_change;
 mod password_reset;
 mod prompt;
 mod reset;
@@ -53,6 +54,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::PasswordReset(args) => password_reset::run(cli, args).await,
         Command::Api(args) => api::run(cli, args).await,
         Command::Auth(args) => auth::run(cli, args).await,
+        Command::Password(args) => password_change::run(cli, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
         } => serve::run(cli, args).await,

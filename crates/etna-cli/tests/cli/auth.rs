@@ -436,3 +436,49 @@ fn a_trader_without_a_pin_is_told_so() {
     assert!(stderr.contains("PIN code is not init"), "{stderr}");
     assert!(!session_file(deployment.config.path()).exists());
 }
+
+#[test]
+fn password_change_needs_the_session_checks_the_old_password_and_changes_what_sign_in_takes() {
+    let deployment = Deployment::new();
+    // No session: refused before anything is asked or sent.
+    let (code, _, stderr) = run(
+        deployment
+            .etna()
+            .args(["password", "change", "--password-stdin"]),
+        "",
+    );
+    assert_eq!(code, 6, "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+
+    assert_eq!(
+        deployment.login("robert.zak", &format!("{PASSWORD}\n")).0,
+        0
+    );
+    let (code, _, stderr) = run(
+        deployment
+            .etna()
+            .args(["password", "change", "--password-stdin"]),
+        "Wrong-0ld-passw0rd\nChanged-passw0rd-1\n",
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the password was not changed"), "{stderr}");
+    assert!(
+        !stderr.contains("Wrong-0ld-passw0rd") && !stderr.contains("Changed-passw0rd-1"),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = run(
+        deployment
+            .etna()
+            .args(["password", "change", "--password-stdin"]),
+        &format!("{PASSWORD}\nChanged-passw0rd-1\n"),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("The password was changed"), "{stdout}");
+    assert_eq!(
+        deployment.login("robert.zak", &format!("{PASSWORD}\n")).0,
+        1,
+        "the old password still signs in"
+    );
+    assert_eq!(deployment.login("robert.zak", "Changed-passw0rd-1\n").0, 0);
+}

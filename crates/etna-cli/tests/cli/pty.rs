@@ -149,3 +149,45 @@ fn ctrl_c_at_the_password_prompt_exits_130_with_nothing_sent() {
     assert_eq!(exit_code(&session), 130, "{seen}");
     assert!(seen.contains("nothing was sent"), "{seen}");
 }
+
+#[test]
+fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
+    let background = crate::servers::Background::new();
+    let server = background.mock(etna_mock::MockServer::builder().app_key("pty-app-key"));
+    let config = tempfile::tempdir().unwrap();
+    let with_deployment = |command: &mut Command| {
+        command
+            .env_remove("ETNA_TOKEN")
+            .env("XDG_CONFIG_HOME", config.path())
+            .env("ETNA_SESSION_STORE", "file")
+            .env("ETNA_BASE_URL", server.base_url())
+            .env("ETNA_APP_KEY", "pty-app-key");
+    };
+    let mut sign_in = Command::new(env!("CARGO_BIN_EXE_etna"));
+    with_deployment(&mut sign_in);
+    let mut sign_in = sign_in
+        .args(["auth", "login", "--user", "robert.zak", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(sign_in.stdin.as_mut().unwrap(), b"Passw0rd!\n").unwrap();
+    assert!(sign_in.wait().unwrap().success());
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    with_deployment(&mut command);
+    command.args(["password", "change"]);
+    let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+    let mut seen = session.exp_string("Current password").unwrap();
+    session.send_line("Passw0rd!").unwrap();
+    seen += &session.exp_string("New password").unwrap();
+    session.send_line("Typed-secret-6").unwrap();
+    seen += &session.exp_string("The new password again").unwrap();
+    session.send_line("Typed-secret-6").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(seen.contains("The password was changed"), "{seen}");
+    for typed in ["Passw0rd!", "Typed-secret-6"] {
+        assert!(!seen.contains(typed), "echoed {typed}: {seen}");
+    }
+}
