@@ -60,6 +60,10 @@ pub struct LoginArgs {
     /// none answers) or a file only you can read. Also ETNA_SESSION_STORE.
     #[arg(long, value_enum, value_name = "STORE")]
     pub store: Option<StoreKind>,
+    /// When the trader has no PIN yet: where to write the security images
+    /// to choose from (default: a new temporary directory, named).
+    #[arg(long, value_name = "DIR")]
+    pub images_dir: Option<std::path::PathBuf>,
 }
 
 /// Which stored session: the deployment of --base-url (any, without it) and
@@ -210,6 +214,7 @@ async fn sign_in(
     let mut password = secrets.password().await?;
     let mut state = client.sign_in(user, &password).await.map_err(fail)?;
     let mut replaced = false;
+    let mut pin_set = false;
     loop {
         state = match state {
             SignIn::SignedIn(session) => return Ok(session),
@@ -222,11 +227,16 @@ async fn sign_in(
                 let pin = secrets.pin().await?;
                 client.sign_in_with_pin(user, &password, &pin).await
             }
-            SignIn::PinNotSet => {
-                return Err(Failure::new(
-                    Exit::Refused,
-                    "the API says the trader has no PIN yet (`PIN code is not init`): one must be set before signing in, and this version of etna cannot set it",
-                ));
+            SignIn::PinNotSet if !pin_set => {
+                eprintln!("etna: the trader has no PIN yet (`PIN code is not init`); set one now");
+                let answers = crate::pin_setup::Answers {
+                    from_stdin: args.password_stdin,
+                    images_dir: args.images_dir.clone(),
+                };
+                crate::pin_setup::set_pin(client, &target.base_url, &answers).await?;
+                progress.done("the PIN was set");
+                pin_set = true;
+                client.sign_in(user, &password).await
             }
             SignIn::PasswordExpired { token } if !replaced => {
                 let token = token.ok_or_else(|| {

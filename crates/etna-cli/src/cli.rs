@@ -105,6 +105,9 @@ pub enum Command {
     /// Change the signed-in trader's password, knowing the old one.
     Password(crate::password_change::PasswordArgs),
 
+    /// Set the signed-in trader's PIN, choosing a security image.
+    Pin(crate::pin_setup::PinArgs),
+
     /// Call any operation of the API spec by its operationId; prints the
     /// response body as JSON. Give global options before `api`.
     Api(crate::api::ApiArgs),

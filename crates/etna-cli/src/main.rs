@@ -8,6 +8,7 @@ mod connect;
 mod failure;
 mod password_change;
 mod password_reset;
+mod pin_setup;
 mod prompt;
 mod reset;
 mod serve;
@@ -55,6 +56,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Api(args) => api::run(cli, args).await,
         Command::Auth(args) => auth::run(cli, args).await,
         Command::Password(args) => password_change::run(cli, args).await,
+        Command::Pin(args) => pin_setup::run(cli, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
         } => serve::run(cli, args).await,

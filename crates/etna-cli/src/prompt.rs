@@ -60,15 +60,29 @@ pub async fn hidden(prompt: String) -> Result<Secret, Failure> {
 
 /// Asks twice, without echo; a mismatch is said and asked again.
 pub async fn new_password() -> Result<Secret, Failure> {
-    blocking(|| {
+    new_secret("New password", "The new password again").await
+}
+
+/// A new secret, asked twice without echo; a mismatch is said and asked
+/// again.
+pub async fn new_secret(prompt: &'static str, again: &'static str) -> Result<Secret, Failure> {
+    blocking(move || {
         dialoguer::Password::new()
-            .with_prompt("New password")
-            .with_confirmation(
-                "The new password again",
-                "The two entries differ; type the new password again",
-            )
+            .with_prompt(prompt)
+            .with_confirmation(again, "The two entries differ; type it again")
             .interact()
             .map(Secret::from)
+            .map_err(prompt_failed)
+    })
+    .await
+}
+
+/// Asks once, with echo: for what is not a secret.
+pub async fn visible(prompt: String) -> Result<String, Failure> {
+    blocking(move || {
+        dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
+            .interact_text()
             .map_err(prompt_failed)
     })
     .await

@@ -429,12 +429,55 @@ fn several_sessions_are_kept_and_the_last_one_is_current() {
 }
 
 #[test]
-fn a_trader_without_a_pin_is_told_so() {
+fn a_trader_without_a_pin_sets_one_from_the_images_then_signs_in() {
     let deployment = Deployment::new();
+    let images = tempfile::tempdir().unwrap();
+    let login = |stdin: &str| {
+        run(
+            deployment
+                .etna()
+                .args([
+                    "auth",
+                    "login",
+                    "--user",
+                    "new.pin",
+                    "--password-stdin",
+                    "--store",
+                    "file",
+                    "--images-dir",
+                ])
+                .arg(images.path()),
+            stdin,
+        )
+    };
+    // A PIN with a leading zero would lose it as a number: refused, nothing sent.
+    let (code, _, stderr) = login("N3w-p1n-passw0rd!\napple.png\nMy apple tree\n0481\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot start with 0"), "{stderr}");
+    assert!(!stderr.contains("0481"), "{stderr}");
+    let (code, _, stderr) = login("N3w-p1n-passw0rd!\nnot-an-image.png\nMy apple tree\n4817\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("is not one of the security images"),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = login("N3w-p1n-passw0rd!\napple.png\nMy apple tree\n4817\n");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("PIN code is not init") && stderr.contains("the PIN is set"),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("Signed in as new.pin"), "{stdout}");
+    assert!(!stderr.contains("4817"), "{stderr}");
+    let png = std::fs::read(images.path().join("apple.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    let written = std::fs::read_dir(images.path()).unwrap().count();
+    assert!(written >= 2, "{written} images written");
+    // The PIN is set: the next sign-in asks for nothing more.
     let (code, _, stderr) = deployment.login("new.pin", "N3w-p1n-passw0rd!\n");
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("PIN code is not init"), "{stderr}");
-    assert!(!session_file(deployment.config.path()).exists());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("PIN"), "{stderr}");
 }
 
 #[test]
@@ -481,4 +524,30 @@ fn password_change_needs_the_session_checks_the_old_password_and_changes_what_si
         "the old password still signs in"
     );
     assert_eq!(deployment.login("robert.zak", "Changed-passw0rd-1\n").0, 0);
+}
+
+#[test]
+fn pin_set_uses_the_stored_session() {
+    let deployment = Deployment::new();
+    let (code, _, stderr) = run(
+        deployment.etna().args(["pin", "set", "--stdin"]),
+        "apple.png\nPhrase\n4817\n",
+    );
+    assert_eq!(code, 6, "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert_eq!(
+        deployment.login("robert.zak", &format!("{PASSWORD}\n")).0,
+        0
+    );
+    let images = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(
+        deployment
+            .etna()
+            .args(["pin", "set", "--stdin", "--images-dir"])
+            .arg(images.path()),
+        "baloon.png\nMy balloon\n4817\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("the PIN is set"), "{stderr}");
+    assert!(images.path().join("baloon.png").exists());
 }

@@ -169,6 +169,7 @@ fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
         .args(["auth", "login", "--user", "robert.zak", "--password-stdin"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     std::io::Write::write_all(sign_in.stdin.as_mut().unwrap(), b"Passw0rd!\n").unwrap();
