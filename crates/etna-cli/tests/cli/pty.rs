@@ -192,3 +192,32 @@ fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
         assert!(!seen.contains(typed), "echoed {typed}: {seen}");
     }
 }
+
+#[test]
+fn a_missing_pin_is_set_on_the_terminal_the_pin_asked_twice_without_echo() {
+    let images = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    command
+        .env_remove("ETNA_BASE_URL")
+        .env_remove("ETNA_APP_KEY")
+        .env_remove("ETNA_TOKEN")
+        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests")
+        .args(["--mock", "auth", "login", "--user", "new.pin", "--images-dir"])
+        .arg(images.path());
+    let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+    let mut seen = session.exp_string("Password").unwrap();
+    session.send_line("N3w-p1n-passw0rd!").unwrap();
+    seen += &session.exp_string("Image (").unwrap();
+    session.send_line("apple.png").unwrap();
+    seen += &session.exp_string("Personal phrase").unwrap();
+    session.send_line("An apple a day").unwrap();
+    seen += &session.exp_string("New PIN").unwrap();
+    session.send_line("4817").unwrap();
+    seen += &session.exp_string("The new PIN again").unwrap();
+    session.send_line("4817").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(seen.contains("the PIN is set") && seen.contains("Signed in as new.pin"), "{seen}");
+    assert!(!seen.contains("4817") && !seen.contains("N3w-p1n-passw0rd!"), "echoed: {seen}");
+    assert!(images.path().join("apple.png").exists());
+}
