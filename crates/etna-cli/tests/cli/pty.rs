@@ -202,7 +202,14 @@ fn a_missing_pin_is_set_on_the_terminal_the_pin_asked_twice_without_echo() {
         .env_remove("ETNA_APP_KEY")
         .env_remove("ETNA_TOKEN")
         .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests")
-        .args(["--mock", "auth", "login", "--user", "new.pin", "--images-dir"])
+        .args([
+            "--mock",
+            "auth",
+            "login",
+            "--user",
+            "new.pin",
+            "--images-dir",
+        ])
         .arg(images.path());
     let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
     let mut seen = session.exp_string("Password").unwrap();
@@ -217,7 +224,13 @@ fn a_missing_pin_is_set_on_the_terminal_the_pin_asked_twice_without_echo() {
     session.send_line("4817").unwrap();
     seen += &session.exp_eof().unwrap();
     assert_eq!(exit_code(&session), 0, "{seen}");
-    assert!(seen.contains("the PIN is set") && seen.contains("Signed in as new.pin"), "{seen}");
-    assert!(!seen.contains("4817") && !seen.contains("N3w-p1n-passw0rd!"), "echoed: {seen}");
+    assert!(
+        seen.contains("the PIN is set") && seen.contains("Signed in as new.pin"),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains("4817") && !seen.contains("N3w-p1n-passw0rd!"),
+        "echoed: {seen}"
+    );
     assert!(images.path().join("apple.png").exists());
 }
