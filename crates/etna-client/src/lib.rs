@@ -44,6 +44,8 @@
 // a client generated from another spec (the fixture in tests) uses them too.
 extern crate self as etna_client;
 
+mod build_error;
+mod builder;
 mod client;
 #[doc(hidden)]
 pub mod decode;
@@ -74,7 +76,9 @@ pub mod generated {
     include!("generated.rs");
 }
 
-pub use client::{BuildError, Client, ClientBuilder, GeneratedClient};
+pub use build_error::BuildError;
+pub use builder::ClientBuilder;
+pub use client::{Client, GeneratedClient};
 pub use dispatch::{Dispatch, JsonArgs, JsonReply};
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
