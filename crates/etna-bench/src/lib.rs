@@ -10,6 +10,7 @@
 pub mod caller;
 pub mod codegen;
 pub mod mock_load;
+pub mod procfs;
 pub mod request;
 pub mod server;
 pub mod steps;

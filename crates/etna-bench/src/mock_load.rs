@@ -16,20 +16,22 @@
 //! and the allocator kept cannot hide growth in the next.
 
 use std::error::Error;
-use std::io;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use etna_client::generated::builder;
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Client, Operation, Secret, SignIn};
+use etna_client::{Client, Operation};
 use etna_mock::MockServer;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
-use tokio::task::JoinSet;
 
+pub use crate::procfs::{Connections, Memory, connections, memory};
+
+mod flows;
 use crate::request::percentile;
+use flows::{login, phase};
 
 /// Requests one flow sends.
 pub const REQUESTS_PER_FLOW: usize = 6;
@@ -108,73 +110,6 @@ impl OutboxPolicy {
             Self::Drained => format!("drained every {DRAIN_EVERY_FLOWS} flows"),
         }
     }
-}
-
-/// The process's memory, from `/proc/self/status`.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-pub struct Memory {
-    /// Resident set size now (`VmRSS`), KiB.
-    pub rss_kib: u64,
-    /// Highest resident set size so far (`VmHWM`), KiB.
-    pub hwm_kib: u64,
-}
-
-/// Reads [`Memory`] of this process.
-pub fn memory() -> io::Result<Memory> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse().ok())
-            .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
-    };
-    Ok(Memory {
-        rss_kib: field("VmRSS:")?,
-        hwm_kib: field("VmHWM:")?,
-    })
-}
-
-/// TCP sockets to and from one port on this machine, from `/proc/net/tcp`.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-pub struct Connections {
-    /// Established sockets whose peer is the port: the client's connections.
-    pub client_established: usize,
-    /// Established sockets on the port itself: the connections the server
-    /// accepted.
-    pub server_established: usize,
-    /// Sockets of either side in any other state but `LISTEN` (mostly
-    /// `TIME_WAIT`): connections closed in the last minute or so.
-    pub closing: usize,
-}
-
-/// Counts the [`Connections`] that involve `port` on 127.0.0.1 (IPv4 only,
-/// as the mock listens on 127.0.0.1).
-pub fn connections(port: u16) -> io::Result<Connections> {
-    const ESTABLISHED: &str = "01";
-    const LISTEN: &str = "0A";
-    let table = std::fs::read_to_string("/proc/net/tcp")?;
-    let port_of = |address: &str| {
-        address
-            .rsplit_once(':')
-            .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok())
-    };
-    let mut counts = Connections::default();
-    for line in table.lines().skip(1) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, remote, state, ..] = fields[..] else {
-            continue;
-        };
-        let (local, remote) = (port_of(local), port_of(remote));
-        match (local == Some(port), remote == Some(port), state) {
-            (false, false, _) | (_, _, LISTEN) => {}
-            (false, true, ESTABLISHED) => counts.client_established += 1,
-            (true, false, ESTABLISHED) => counts.server_established += 1,
-            _ => counts.closing += 1,
-        }
-    }
-    Ok(counts)
 }
 
 /// Latency statistics of a set of requests.
@@ -495,153 +430,9 @@ fn copy_into(buffer: &mut Vec<Duration>, len: &mut usize, samples: &[Duration]) 
     *len = end;
 }
 
-/// The login of account `index`.
-fn login(index: usize) -> String {
-    format!("trader{index}")
-}
-
-/// Runs flows `first..first + flows` on one worker per account (given its
-/// results of the previous phase, to reuse their room); each worker takes the
-/// next flow number until none is left.
-async fn phase(
-    shared: &Arc<Shared>,
-    workers: Vec<WorkerResult>,
-    first: usize,
-    flows: usize,
-) -> Result<Vec<WorkerResult>, tokio::task::JoinError> {
-    let next = Arc::new(AtomicUsize::new(first));
-    let end = first + flows;
-    let count = workers.len();
-    let mut set = JoinSet::new();
-    for (account, result) in workers.into_iter().enumerate() {
-        let (shared, next) = (shared.clone(), next.clone());
-        set.spawn(async move { (account, worker(&shared, account, result, &next, end).await) });
-    }
-    let mut results: Vec<WorkerResult> = (0..count).map(|_| WorkerResult::default()).collect();
-    while let Some(joined) = set.join_next().await {
-        let (account, result) = joined?;
-        results[account] = result;
-    }
-    Ok(results)
-}
-
-/// One account's flows, one after the other.
-async fn worker(
-    shared: &Shared,
-    account: usize,
-    mut result: WorkerResult,
-    next: &AtomicUsize,
-    end: usize,
-) -> WorkerResult {
-    let login = login(account);
-    result.samples.iter_mut().for_each(Vec::clear);
-    result.failures = 0;
-    loop {
-        let flow = next.fetch_add(1, Ordering::Relaxed);
-        if flow >= end {
-            break;
-        }
-        match one_flow(shared, account, &login, flow, &mut result.samples).await {
-            Ok(password) => result.last_password = Some(password),
-            Err(failure) => {
-                result.failures += 1;
-                result.first_failure.get_or_insert(failure);
-            }
-        }
-        let completed = shared.completed.fetch_add(1, Ordering::Relaxed) + 1;
-        if shared.policy == OutboxPolicy::Drained && completed.is_multiple_of(DRAIN_EVERY_FLOWS) {
-            let _gate = shared.gate.write().await;
-            shared.server.take_outbox();
-            shared.drains.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    result
-}
-
-/// The four steps of the reset for `login`, then sign-in with the new
-/// password and a call that needs the session, each timed on its own; the
-/// new password.
-async fn one_flow(
-    shared: &Shared,
-    account: usize,
-    login: &str,
-    flow: usize,
-    samples: &mut [Vec<Duration>; REQUESTS_PER_FLOW],
-) -> Result<String, String> {
-    let client = &shared.clients[account];
-    let fail = |step: usize, e: &dyn std::fmt::Display| format!("{} ({login}): {e}", STEPS[step]);
-    let code = {
-        let _gate = shared.gate.read().await;
-        let user = login.try_into().map_err(|e| fail(0, &e))?;
-        let request = client.request_password_reset().body(PasswordResetRequest {
-            user,
-            secret_question_answer: None,
-        });
-        timed(&mut samples[0], request.call())
-            .await
-            .map_err(|e| fail(0, &e))?;
-        shared
-            .server
-            .last_code_for(login)
-            .ok_or_else(|| fail(0, &"no code in the outbox"))?
-    };
-    let question = timed(
-        &mut samples[1],
-        client.get_secret_question().username(login).call(),
-    )
-    .await
-    .map_err(|e| fail(1, &e))?;
-    if !question.is_empty() {
-        return Err(fail(1, &format!("unexpected question {question:?}")));
-    }
-    let request = client.generate_reset_token().body(ResetCodeRequest {
-        code: code.into(),
-        identifier: ResetIdentifier::ResetPassword,
-    });
-    let token = timed(&mut samples[2], request.call())
-        .await
-        .map_err(|e| fail(2, &e))?;
-    let password = format!("pw-{flow}");
-    let request = client.reset_password().body(PasswordUpdate {
-        token,
-        password: password.as_str().into(),
-        password_confirmation: password.as_str().into(),
-    });
-    timed(&mut samples[3], request.call())
-        .await
-        .map_err(|e| fail(3, &e))?;
-    let secret = Secret::from(password.as_str());
-    match timed(&mut samples[4], client.sign_in(login, &secret))
-        .await
-        .map_err(|e| fail(4, &e))?
-    {
-        SignIn::SignedIn(_) => {}
-        other => return Err(fail(4, &format!("not signed in: {other:?}"))),
-    }
-    timed(&mut samples[5], client.list_security_images().call())
-        .await
-        .map_err(|e| fail(5, &e))?;
-    Ok(password)
-}
-
-/// Awaits `call` and records how long it took.
-async fn timed<T>(samples: &mut Vec<Duration>, call: impl Future<Output = T>) -> T {
-    let start = Instant::now();
-    let out = call.await;
-    samples.push(start.elapsed());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn memory_is_read_from_proc() {
-        let memory = memory().unwrap();
-        assert!(memory.rss_kib > 0);
-        assert!(memory.hwm_kib >= memory.rss_kib);
-    }
 
     #[test]
     fn a_quick_run_has_no_failures_and_uses_one_connection_per_worker() {
