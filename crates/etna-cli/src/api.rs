@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::cli::Cli;
 use crate::connect::connect_generated;
 use crate::failure::{self, Exit, Failure};
-use crate::reset::print_json;
+use crate::print_json;
 
 const BODY: &str = "body";
 

@@ -6,11 +6,11 @@ mod auth;
 mod cli;
 mod connect;
 mod failure;
+mod generate_reset_token;
 mod password_change;
 mod password_reset;
 mod pin_setup;
 mod prompt;
-mod reset;
 mod serve;
 mod sessions;
 mod validate;
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
-        Command::GenerateResetToken(args) => reset::run(cli, args).await,
+        Command::GenerateResetToken(args) => generate_reset_token::run(cli, args).await,
         Command::PasswordReset(args) => password_reset::run(cli, args).await,
         Command::Api(args) => api::run(cli, args).await,
         Command::Auth(args) => auth::run(cli, args).await,
@@ -69,6 +69,13 @@ fn print_line(text: &str) -> Result<(), Failure> {
     writeln!(stdout, "{text}")
         .and_then(|()| stdout.flush())
         .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot write to stdout: {e}")))
+}
+
+/// A value as pretty JSON on stdout.
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let json = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot print the envelope: {e}")))?;
+    print_line(&json)
 }
 
 /// With --verbose, a line on stderr.

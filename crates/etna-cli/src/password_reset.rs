@@ -12,8 +12,8 @@ use serde_json::Value;
 use crate::cli::{Cli, FinishArgs, Output, PasswordResetArgs, ResetStep, StartArgs};
 use crate::connect::{Target, connect};
 use crate::failure::{self, Exit, Failure};
+use crate::print_json;
 use crate::prompt::{self, Progress, interruptible};
-use crate::reset::print_json;
 
 /// The error code with which step 1 asks for the secret answer (documented).
 const ANSWER_NEEDED: &str = "ErrorIncorrectAnswer";

@@ -7,7 +7,7 @@ use etna_client::types::ResetCodeRequest;
 use crate::cli::{Cli, Output, ResetArgs};
 use crate::connect::connect;
 use crate::failure::{self, Exit, Failure};
-use crate::{print_line, verbose};
+use crate::{print_json, print_line, verbose};
 
 pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
     // Checked against the spec before any server is started or called.
@@ -52,11 +52,4 @@ pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
         print_line(token.expose())?;
     }
     Ok(())
-}
-
-/// A value as pretty JSON on stdout.
-pub fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot print the envelope: {e}")))?;
-    print_line(&json)
 }
