@@ -119,14 +119,14 @@ impl StepCall {
         };
         let mut request = builder.build().map_err(|e| fail(&e))?;
         if self.step == Step::Pre {
-            etna_client::hooks::pre(limits, &mut request, &info).map_err(|e| fail(&e))?;
+            etna_client::__private::pre(limits, &mut request, &info).map_err(|e| fail(&e))?;
         } else {
             request
                 .headers_mut()
                 .insert(HeaderName::from_static("et-app-key"), self.app_key.clone());
         }
         let response = if self.step == Step::Exec {
-            etna_client::hooks::exec(http, limits, request, &info).await
+            etna_client::__private::exec(http, limits, request, &info).await
         } else {
             http.execute(request).await
         }
@@ -135,7 +135,7 @@ impl StepCall {
             return Err(CallFailed(format!("status {}", response.status())));
         }
         let envelope: ResetTokenEnvelope = if self.step == Step::Decode {
-            etna_client::decode::response_value::<ResetTokenEnvelope, types::ErrorBody>(response)
+            etna_client::__private::response_value::<ResetTokenEnvelope, types::ErrorBody>(response)
                 .await
                 .map_err(|e| fail(&e))?
                 .into_inner()

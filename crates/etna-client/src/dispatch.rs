@@ -139,7 +139,7 @@ pub trait Dispatch {
 
     /// Maps a status and body the way the operation `id`'s
     /// [`call`](Operation::call) does, without a socket (see
-    /// [`fuzzing::decode`](crate::fuzzing::decode)): the model's `Debug`
+    /// `__private::fuzz_decode`): the model's `Debug`
     /// (secrets redacted), or the error. `None` for an unknown id.
     fn decode_answer(
         id: &str,

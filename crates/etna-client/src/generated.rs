@@ -2676,9 +2676,12 @@ pub mod builder {
             Error<types::ErrorBody>,
         > {
             let Self { client } = self;
-            let url = client
-                .inner
-                .static_url(0usize, &client.baseurl, "/assets/security-images")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    0usize,
+                    &client.baseurl,
+                    "/assets/security-images",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -2699,25 +2702,25 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -2804,23 +2807,26 @@ pub mod builder {
             let pin_code = pin_code.map_err(Error::InvalidRequest)?;
             let username = username.map_err(Error::InvalidRequest)?;
             let verification_code = verification_code.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(1usize, &client.baseurl, "/token")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    1usize,
+                    &client.baseurl,
+                    "/token",
+                )
                 .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
-                .append("Password", ::etna_client::hooks::secret_header(&password)?);
+                .append("Password", ::etna_client::__private::secret_header(&password)?);
             if let Some(value) = pin_code {
                 header_map
-                    .append("PinCode", ::etna_client::hooks::secret_header(&value)?);
+                    .append("PinCode", ::etna_client::__private::secret_header(&value)?);
             }
             header_map.append("Username", username.to_string().try_into()?);
             if let Some(value) = verification_code {
                 header_map
                     .append(
                         "VerificationCode",
-                        ::etna_client::hooks::secret_header(&value)?,
+                        ::etna_client::__private::secret_header(&value)?,
                     );
             }
             #[allow(unused_mut)]
@@ -2841,19 +2847,19 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
-                202u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
+                202u16 => ::etna_client::__private::response_value(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -2910,9 +2916,12 @@ pub mod builder {
                     types::ResetCodeRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(2usize, &client.baseurl, "/users/identifiers/reset/code")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    2usize,
+                    &client.baseurl,
+                    "/users/identifiers/reset/code",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -2934,18 +2943,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -3004,9 +3013,12 @@ pub mod builder {
                     types::PasswordResetRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(3usize, &client.baseurl, "/users/password/reset")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    3usize,
+                    &client.baseurl,
+                    "/users/password/reset",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3028,18 +3040,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -3083,9 +3095,12 @@ pub mod builder {
         > {
             let Self { client, username } = self;
             let username = username.map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(4usize, &client.baseurl, "/users/password/secret-question")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    4usize,
+                    &client.baseurl,
+                    "/users/password/secret-question",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3107,18 +3122,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -3175,9 +3190,12 @@ pub mod builder {
                     types::PasswordUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(5usize, &client.baseurl, "/users/passwords/reset/")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    5usize,
+                    &client.baseurl,
+                    "/users/passwords/reset/",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3199,18 +3217,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -3265,9 +3283,12 @@ pub mod builder {
                     types::PinCodeChange::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = client
-                .inner
-                .static_url(6usize, &client.baseurl, "/users/pincode/change")
+            let url = ::etna_client::__private::static_url(
+                    &client.inner,
+                    6usize,
+                    &client.baseurl,
+                    "/users/pincode/change",
+                )
                 .map_err(Error::InvalidRequest)?;
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3289,25 +3310,25 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::etna_client::decode::response_value(response).await,
+                200u16 => ::etna_client::__private::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -3404,21 +3425,21 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::decode::response_value(response).await?,
+                            ::etna_client::__private::response_value(response).await?,
                         ),
                     )
                 }
@@ -4117,7 +4138,7 @@ impl ::etna_client::Dispatch for Client {
         match id {
             "list_security_images" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::ListSecurityImages<'static>,
                     >(
                             status,
@@ -4130,7 +4151,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "sign_in" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::SignIn<'static>,
                     >(
                             status,
@@ -4143,7 +4164,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "generate_reset_token" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::GenerateResetToken<'static>,
                     >(
                             status,
@@ -4156,7 +4177,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "request_password_reset" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::RequestPasswordReset<'static>,
                     >(
                             status,
@@ -4169,7 +4190,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "get_secret_question" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::GetSecretQuestion<'static>,
                     >(
                             status,
@@ -4182,7 +4203,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "reset_password" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::ResetPassword<'static>,
                     >(
                             status,
@@ -4195,7 +4216,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "change_pin_code" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::ChangePinCode<'static>,
                     >(
                             status,
@@ -4208,7 +4229,7 @@ impl ::etna_client::Dispatch for Client {
             }
             "change_password" => {
                 Some(
-                    ::etna_client::fuzzing::decode::<
+                    ::etna_client::__private::fuzz_decode::<
                         builder::ChangePassword<'static>,
                     >(
                             status,
@@ -4229,7 +4250,7 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        ::etna_client::hooks::pre(self.inner(), request, info)
+        ::etna_client::__private::pre(self.inner(), request, info)
             .map_err(progenitor_client::Error::InvalidRequest)
     }
     async fn exec(
@@ -4237,7 +4258,7 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        ::etna_client::hooks::exec(self.client(), self.inner(), request, info).await
+        ::etna_client::__private::exec(self.client(), self.inner(), request, info).await
     }
 }
 /// The JSON Schema of every type generated from the spec, and of the

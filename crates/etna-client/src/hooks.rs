@@ -134,7 +134,7 @@ impl Limits {
     }
 
     /// The settings with the URLs of the operations without path parameters,
-    /// resolved once against `base_url` (see [`static_url`](Self::static_url)).
+    /// resolved once against `base_url` (see `static_url`).
     pub(crate) fn with_static_urls(mut self, base_url: String, static_urls: StaticUrls) -> Self {
         // Unshared while the builder assembles the client, so nothing is
         // copied.
@@ -154,9 +154,13 @@ impl Limits {
     /// or with another base URL (`new_with_client`), are resolved as
     /// progenitor would. The error is a URL that does not parse, which
     /// [`ClientBuilder`](crate::ClientBuilder) rules out before any call.
-    #[doc(hidden)]
     #[inline]
-    pub fn static_url(&self, index: usize, base_url: &str, path: &str) -> Result<Url, String> {
+    pub(crate) fn static_url(
+        &self,
+        index: usize,
+        base_url: &str,
+        path: &str,
+    ) -> Result<Url, String> {
         if let Some(url) = self.cached_static_url(index, base_url, path) {
             return Ok(url.clone());
         }
@@ -276,6 +280,17 @@ pub fn pre(
         Need::None => {}
     }
     Ok(())
+}
+
+/// `Limits::static_url`, for the generated `send`s.
+#[inline]
+pub fn static_url(
+    limits: &Limits,
+    index: usize,
+    base_url: &str,
+    path: &str,
+) -> Result<Url, String> {
+    limits.static_url(index, base_url, path)
 }
 
 /// A `format: password` header parameter's value: the secret itself, marked

@@ -118,7 +118,7 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        ::etna_client::hooks::pre(self.inner(), request, info)
+        ::etna_client::__private::pre(self.inner(), request, info)
             .map_err(progenitor_client::Error::InvalidRequest)
     }
     async fn exec(
@@ -126,7 +126,7 @@ impl ClientHooks<::etna_client::Limits> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        ::etna_client::hooks::exec(self.client(), self.inner(), request, info).await
+        ::etna_client::__private::exec(self.client(), self.inner(), request, info).await
     }
 }
 "#;
@@ -549,7 +549,7 @@ fn dispatch_impl(
             id = op.id,
         ));
         decode_arms.push_str(&format!(
-            "{id:?} => Some(::etna_client::fuzzing::decode::<builder::{builder}<'static>>(status, body, app_key, <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES).map(|model| ::std::format!(\"{{model:?}}\"))),",
+            "{id:?} => Some(::etna_client::__private::fuzz_decode::<builder::{builder}<'static>>(status, body, app_key, <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES).map(|model| ::std::format!(\"{{model:?}}\"))),",
             id = op.id,
         ));
     }

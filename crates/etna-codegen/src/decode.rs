@@ -1,5 +1,5 @@
 //! A deterministic pass over progenitor's output: every generated `send`
-//! decodes a response with `etna_client::decode::response_value` instead of
+//! decodes a response with `etna_client::__private::response_value` instead of
 //! progenitor's `ResponseValue::from_response`, which copies the response
 //! headers before reading the body; ours moves them. Same result, same error
 //! variants, one allocation less per call.
@@ -10,7 +10,7 @@ use quote::ToTokens;
 use crate::CodegenError;
 
 /// What replaces `ResponseValue::from_response`.
-const DECODER: &str = "::etna_client::decode::response_value";
+const DECODER: &str = "::etna_client::__private::response_value";
 
 /// Rewrites every `ResponseValue::from_response` in the builders' `send`
 /// bodies. Progenitor decodes each documented JSON answer that way, so
@@ -106,7 +106,7 @@ mod tests {
         let text = file.to_token_stream().to_string().replace(' ', "");
         assert!(!text.contains("from_response"), "{text}");
         assert_eq!(
-            text.matches("::etna_client::decode::response_value(")
+            text.matches("::etna_client::__private::response_value(")
                 .count(),
             2
         );

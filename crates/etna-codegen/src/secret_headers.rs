@@ -3,7 +3,7 @@
 //! as `value.to_string().try_into()?`; the generated type of a secret is
 //! `etna_client::Secret`, whose `to_string()` is `<redacted>`. The pass
 //! replaces that expression, for the secret headers of each operation, with
-//! `etna_client::hooks::secret_header(&value)?`, which sends the value and
+//! `etna_client::__private::secret_header(&value)?`, which sends the value and
 //! marks it sensitive. A secret header whose `send` has no such statement
 //! fails codegen: the secret would otherwise go out as `<redacted>`.
 
@@ -86,7 +86,7 @@ fn rewrite(stmts: &mut [Stmt], secrets: &[String], done: &mut Vec<String>) {
                     continue;
                 };
                 call.args[1] = syn::parse_quote! {
-                    ::etna_client::hooks::secret_header(&#value)?
+                    ::etna_client::__private::secret_header(&#value)?
                 };
                 done.push(header);
             }

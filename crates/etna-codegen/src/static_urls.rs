@@ -162,9 +162,7 @@ fn rewrite_send(stmts: &mut [Stmt], row: &Row) -> Result<bool, CodegenError> {
     // The path goes along so that the lookup can tell settings built for
     // another client or base URL from its own (see `Limits::static_url`).
     *init.expr = syn::parse_quote! {
-        #receiver
-            .inner
-            .static_url(#index, &#receiver.baseurl, #path)
+        ::etna_client::__private::static_url(&#receiver.inner, #index, &#receiver.baseurl, #path)
             .map_err(Error::InvalidRequest)?
     };
     Ok(true)
@@ -235,7 +233,7 @@ mod tests {
         let send = send_of(&file, "AddThing");
         assert!(
             send.contains(
-                "let url = client . inner . static_url (1usize , & client . baseurl , \"/things\") . map_err (Error :: InvalidRequest) ?"
+                "let url = :: etna_client :: __private :: static_url (& client . inner , 1usize , & client . baseurl , \"/things\") . map_err (Error :: InvalidRequest) ?"
             ),
             "{send}"
         );
@@ -282,7 +280,7 @@ paths:
         let code = crate::generate_client(&spec).unwrap();
         let compact: String = code.split_whitespace().collect();
         assert!(
-            compact.contains(r#"leturl=client.inner.static_url(0usize,&client.baseurl,"/items").map_err(Error::InvalidRequest)?;"#),
+            compact.contains(r#"leturl=::etna_client::__private::static_url(&client.inner,0usize,&client.baseurl,"/items",).map_err(Error::InvalidRequest)?;"#),
             "{code}"
         );
         assert!(
