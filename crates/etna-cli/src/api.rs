@@ -144,7 +144,7 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     // with --mock there is none to send (nothing outlives the command).
     if doc.security.bearer != Need::None
         && target.mock.is_none()
-        && let Some(which) = crate::sessions::attach(&target.base_url, target.client.limits())?
+        && let Some(which) = crate::sessions::attach(&target.base_url, target.client.state())?
     {
         crate::verbose(cli, &format!("sending {which}"));
     }

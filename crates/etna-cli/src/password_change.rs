@@ -62,7 +62,7 @@ async fn change(cli: &Cli, args: &ChangeArgs) -> Result<(), Failure> {
     // passwords would be typed for nothing.
     let target = connect_client(cli).await?;
     let client = &target.client;
-    if sessions::attach(&target.base_url, client.api().limits())?.is_none()
+    if sessions::attach(&target.base_url, client.api().state())?.is_none()
         || client
             .session()
             .is_some_and(|s| s.is_expired_at(std::time::SystemTime::now()))

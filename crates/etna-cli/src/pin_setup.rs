@@ -186,7 +186,7 @@ pub async fn run(cli: &crate::cli::Cli, args: &PinArgs) -> Result<(), Failure> {
             ));
         }
         let target = crate::connect::connect_client(cli).await?;
-        let limits = etna_client::GeneratedClient::limits(target.client.api());
+        let limits = etna_client::GeneratedClient::state(target.client.api());
         if crate::sessions::attach(&target.base_url, limits)?.is_none() {
             return Err(Failure::new(
                 Exit::NotSignedIn,

@@ -9,7 +9,7 @@ use reqwest::header::HeaderValue;
 use crate::build_error::BuildError;
 use crate::client::{Client, GeneratedClient};
 use crate::generated::Client as ApiClient;
-use crate::hooks::{Limits, Parts, StaticUrls};
+use crate::hooks::{ClientState, Parts, StaticUrls};
 use crate::table::ServerSpec;
 
 /// Settings of a [`Client`]. Every setting is checked in [`build`](Self::build),
@@ -179,7 +179,7 @@ impl ClientBuilder {
                     .map_err(BuildError::Http)?
             }
         };
-        let limits = Limits::new(Parts {
+        let limits = ClientState::new(Parts {
             app_key_name,
             app_key: app_key_header,
             app_key_text: app_key,
@@ -362,7 +362,7 @@ mod tests {
 
     /// A generated client reduced to what the builder reads; `BAD` has an
     /// operation whose URL does not parse.
-    struct Fake<const BAD: bool>(Limits);
+    struct Fake<const BAD: bool>(ClientState);
 
     const fn row(id: &'static str, server: usize, path: &'static str) -> OperationSpec {
         OperationSpec {
@@ -413,10 +413,10 @@ mod tests {
                 row("at_root", 1, "/token"),
             ]
         };
-        fn from_parts(_: &str, _: reqwest::Client, inner: Limits) -> Self {
+        fn from_parts(_: &str, _: reqwest::Client, inner: ClientState) -> Self {
             Self(inner)
         }
-        fn limits(&self) -> &Limits {
+        fn state(&self) -> &ClientState {
             &self.0
         }
     }
@@ -462,7 +462,7 @@ mod tests {
     #[test]
     fn the_generated_client_finds_every_cached_url() {
         let client = Client::new("http://h/api", "k").unwrap();
-        let limits = client.api().limits();
+        let limits = client.api().state();
         let mut cached = 0;
         for (index, op) in ApiClient::OPERATIONS.iter().enumerate() {
             let path = op.path;

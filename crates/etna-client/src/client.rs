@@ -8,7 +8,7 @@ use crate::Secret;
 use crate::build_error::BuildError;
 use crate::builder::ClientBuilder;
 use crate::generated::Client as ApiClient;
-use crate::hooks::Limits;
+use crate::hooks::ClientState;
 use crate::session::Session;
 use crate::table::{OperationSpec, ServerSpec};
 /// What every client generated from a spec provides to the builder.
@@ -28,9 +28,9 @@ pub trait GeneratedClient: Sized {
     /// Every operation of the spec.
     const OPERATIONS: &'static [OperationSpec];
     /// The generated client over a ready reqwest client.
-    fn from_parts(baseurl: &str, client: reqwest::Client, inner: Limits) -> Self;
+    fn from_parts(baseurl: &str, client: reqwest::Client, inner: ClientState) -> Self;
     /// The settings the client was built with.
-    fn limits(&self) -> &Limits;
+    fn state(&self) -> &ClientState;
 }
 
 /// A client of the ETNA Trader API.
@@ -75,28 +75,38 @@ impl Client {
     }
 
     /// Sets the session from a token sign-in just returned, replacing any
-    /// other (see [`Limits::set_session_token`]); every clone of this client
+    /// other (see [`ClientState::set_session_token`]); every clone of this client
     /// sends it from the next call on.
     pub fn set_session_token(&self, token: impl Into<Secret>) -> Result<(), BuildError> {
-        self.api.limits().set_session_token(token)
+        self.api.state().set_session_token(token)
     }
 
     /// Sets a session kept from earlier.
     pub fn set_session(&self, session: Session) {
-        self.api.limits().set_session(session);
+        self.api.state().set_session(session);
     }
 
     /// The current session, if any.
     pub fn session(&self) -> Option<Session> {
-        self.api.limits().session()
+        self.api.state().session()
     }
 
     /// Forgets the session locally (the API documents no logout).
     pub fn clear_session(&self) {
-        self.api.limits().clear_session();
+        self.api.state().clear_session();
     }
 }
 
+// `Deref` stays, on purpose. The Rust API guidelines keep `Deref` for smart
+// pointers, and `Client` is close to one: a handle around the generated
+// client that adds the session and the flows. What it buys is the design
+// rule of this workspace: every operation the spec gains is a method of
+// `Client` (`client.sign_in()`, `client.change_pin_code()`) with no
+// hand-written line, and no call site pays an `.api()` prefix. What it
+// costs: an inherent method of `Client` hides a generated one of the same
+// name. `Client::sign_in(user, password)` does so on purpose, and the
+// generated `sign_in()` builder stays reachable as `client.api().sign_in()`;
+// any other inherent method must not take an operation id's name.
 impl Deref for Client {
     type Target = ApiClient;
 

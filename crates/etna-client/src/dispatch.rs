@@ -93,7 +93,7 @@ impl JsonReply {
         O::ErrorBody: Serialize + std::fmt::Debug,
         O::Output: std::fmt::Debug,
     {
-        let limits = operation.limits().clone();
+        let limits = operation.state().clone();
         crate::operation::check_session::<O>(&limits)?;
         match crate::operation::finish::<O>(&limits, operation.send_request().await).await {
             Ok((status, success)) => Ok(Self {

@@ -312,7 +312,7 @@ impl BodySnippet {
     /// The most characters kept.
     pub const MAX_CHARS: usize = 200;
 
-    pub(crate) fn new(body: &[u8], limits: &crate::Limits) -> Self {
+    pub(crate) fn new(body: &[u8], limits: &crate::ClientState) -> Self {
         let text = String::from_utf8_lossy(body);
         let scrubbed = limits.scrub(&text);
         let mut folded = String::new();

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::hooks::Parts;
 use crate::operation::{from_error_body, undecodable, unexpected_status};
-use crate::{Error, Limits, Operation};
+use crate::{ClientState, Error, Operation};
 
 /// What `O::call` makes of an answer with this status and body: the
 /// result, or the error.
@@ -19,7 +19,7 @@ pub fn decode<O: Operation>(
     app_key: &str,
     secrets: &'static [&'static str],
 ) -> Result<O::Output, Error> {
-    let limits = Limits::new(Parts {
+    let limits = ClientState::new(Parts {
         app_key_name: HeaderName::from_static("et-app-key"),
         app_key: HeaderValue::from_static("fuzz"),
         app_key_text: app_key.to_owned(),

@@ -2341,7 +2341,7 @@ Version: 1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::etna_client::Limits,
+    pub(crate) inner: ::etna_client::ClientState,
 }
 impl Client {
     /// Create a new client.
@@ -2349,7 +2349,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: ::etna_client::Limits) -> Self {
+    pub fn new(baseurl: &str, inner: ::etna_client::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2368,7 +2368,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::etna_client::Limits,
+        inner: ::etna_client::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -2377,7 +2377,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::etna_client::Limits> for Client {
+impl ClientInfo<::etna_client::ClientState> for Client {
     fn api_version() -> &'static str {
         "1.0"
     }
@@ -2387,7 +2387,7 @@ impl ClientInfo<::etna_client::Limits> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::etna_client::Limits {
+    fn inner(&self) -> &::etna_client::ClientState {
         &self.inner
     }
 }
@@ -2395,7 +2395,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::etna_client::Limits>,
+        Client: ClientHooks<::etna_client::ClientState>,
     {}
 };
 impl Client {
@@ -3452,7 +3452,7 @@ pub mod builder {
         type Success = types::SecurityImagesEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::SecurityImagesEnvelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3487,7 +3487,7 @@ pub mod builder {
         type Success = types::SignInAnswer;
         type ErrorBody = types::SignInErrorBody;
         type Output = ::etna_client::Answer<types::SignInAnswer>;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3515,7 +3515,7 @@ pub mod builder {
         type Success = types::ResetTokenEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::ResetTokenEnvelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3550,7 +3550,7 @@ pub mod builder {
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3585,7 +3585,7 @@ pub mod builder {
         type Success = types::SecretQuestionEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::SecretQuestionEnvelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3620,7 +3620,7 @@ pub mod builder {
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3655,7 +3655,7 @@ pub mod builder {
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3690,7 +3690,7 @@ pub mod builder {
         type Success = ();
         type ErrorBody = types::ErrorBody;
         type Output = ();
-        fn limits(&self) -> &::etna_client::Limits {
+        fn state(&self) -> &::etna_client::ClientState {
             ClientInfo::inner(self.client)
         }
         fn send_request(
@@ -3927,11 +3927,11 @@ impl ::etna_client::GeneratedClient for Client {
     fn from_parts(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::etna_client::Limits,
+        inner: ::etna_client::ClientState,
     ) -> Self {
         Self::new_with_client(baseurl, client, inner)
     }
-    fn limits(&self) -> &::etna_client::Limits {
+    fn state(&self) -> &::etna_client::ClientState {
         &self.inner
     }
 }
@@ -4244,7 +4244,7 @@ impl ::etna_client::Dispatch for Client {
         }
     }
 }
-impl ClientHooks<::etna_client::Limits> for Client {
+impl ClientHooks<::etna_client::ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,

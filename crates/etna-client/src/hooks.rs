@@ -16,11 +16,14 @@ use crate::session::Session;
 use crate::table::{Need, OperationSpec};
 use crate::{BuildError, Error, Secret};
 
-/// Per-client settings that the hooks apply to every request, including those
-/// sent through the generated builders' own `send`. Progenitor stores it in
-/// the generated client as its `inner` value; cloning it is cheap.
+/// Everything a client applies to each call: the credentials (app key, the
+/// session, which can change at run time), the timeout, the body cap, the
+/// operation table and the URLs resolved at build time. The hooks read it
+/// for every request, those sent through the generated builders' own `send`
+/// included. Progenitor stores it in the generated client as its `inner`
+/// value; cloning it is cheap, and clones share the session.
 #[derive(Clone)]
-pub struct Limits(Arc<Settings>);
+pub struct ClientState(Arc<Settings>);
 
 /// By index in `GeneratedClient::OPERATIONS`: for an operation whose path has
 /// no parameter, that path after the base path and the URL it makes.
@@ -49,7 +52,7 @@ struct Settings {
     session_lifetime: Option<Duration>,
 }
 
-/// What [`Limits::new`] takes: the client's whole per-call state.
+/// What [`ClientState::new`] takes: the client's whole per-call state.
 pub(crate) struct Parts {
     pub(crate) app_key_name: HeaderName,
     pub(crate) app_key: HeaderValue,
@@ -62,7 +65,7 @@ pub(crate) struct Parts {
     pub(crate) session_lifetime: Option<Duration>,
 }
 
-impl Limits {
+impl ClientState {
     pub(crate) fn new(parts: Parts) -> Self {
         Self(Arc::new(Settings {
             app_key_name: parts.app_key_name,
@@ -218,9 +221,9 @@ impl Limits {
     }
 }
 
-impl fmt::Debug for Limits {
+impl fmt::Debug for ClientState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Limits")
+        f.debug_struct("ClientState")
             .field("app_key", &"<redacted>")
             .field("session", &self.session())
             .field("timeout", &self.0.timeout)
@@ -251,7 +254,7 @@ impl std::error::Error for BodyTooLarge {}
 /// bodies.) The error says why a required session cannot be sent.
 #[doc(hidden)]
 pub fn pre(
-    limits: &Limits,
+    limits: &ClientState,
     request: &mut reqwest::Request,
     info: &OperationInfo,
 ) -> Result<(), String> {
@@ -282,10 +285,10 @@ pub fn pre(
     Ok(())
 }
 
-/// `Limits::static_url`, for the generated `send`s.
+/// `ClientState::static_url`, for the generated `send`s.
 #[inline]
 pub fn static_url(
-    limits: &Limits,
+    limits: &ClientState,
     index: usize,
     base_url: &str,
     path: &str,
@@ -311,7 +314,7 @@ pub fn secret_header(value: &Secret) -> Result<HeaderValue, reqwest::header::Inv
 #[doc(hidden)]
 pub async fn exec(
     client: &reqwest::Client,
-    limits: &Limits,
+    limits: &ClientState,
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
@@ -334,7 +337,7 @@ pub async fn exec(
 /// `client.execute` inside the span, with its events.
 async fn traced(
     client: &reqwest::Client,
-    limits: &Limits,
+    limits: &ClientState,
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {

@@ -80,7 +80,7 @@ pub use dispatch::{Dispatch, JsonArgs, JsonReply};
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
-pub use hooks::Limits;
+pub use hooks::ClientState;
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
 pub use secret::{Secret, SecretInteger};
 pub use session::Session;

@@ -13,7 +13,7 @@ use crate::envelope::{Envelope, ErrorKind, ErrorPayload, SuccessRule};
 
 use crate::Error;
 use crate::error::{BodySnippet, Rejection};
-use crate::hooks::{BodyTooLarge, Limits};
+use crate::hooks::{BodyTooLarge, ClientState};
 use crate::table::{Need, OperationSpec};
 
 /// A generated request builder: every operation of the spec has one.
@@ -44,7 +44,7 @@ pub trait Operation: Sized + Send {
     type Output;
 
     /// The settings of the client the builder belongs to.
-    fn limits(&self) -> &Limits;
+    fn state(&self) -> &ClientState;
 
     /// The generated `send`.
     fn send_request(
@@ -61,7 +61,7 @@ pub trait Operation: Sized + Send {
     /// operation.
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
         async move {
-            let limits = self.limits().clone();
+            let limits = self.state().clone();
             check_session::<Self>(&limits)?;
             let result = self.send_request().await;
             let (status, success) = finish::<Self>(&limits, result)
@@ -86,7 +86,7 @@ pub trait EnvelopeOperation: Operation<Success = Self::Envelope> {
     /// undecodable bodies) are errors, as with [`call`](Operation::call).
     fn call_envelope(self) -> impl Future<Output = Result<Reply<Self::Envelope>, Error>> + Send {
         async move {
-            let limits = self.limits().clone();
+            let limits = self.state().clone();
             check_session::<Self>(&limits)?;
             let result = self.send_request().await;
             match finish::<Self>(&limits, result).await {
@@ -193,7 +193,7 @@ impl<B> From<Error> for Failure<B> {
 
 /// Before any I/O: an operation that requires a session fails when the
 /// client has none, or has one past its known lifetime.
-pub(crate) fn check_session<O: Operation>(limits: &Limits) -> Result<(), Error> {
+pub(crate) fn check_session<O: Operation>(limits: &ClientState) -> Result<(), Error> {
     if O::SPEC.security.bearer == Need::Required {
         limits.session_header(O::ID)?;
     }
@@ -201,7 +201,7 @@ pub(crate) fn check_session<O: Operation>(limits: &Limits) -> Result<(), Error> 
 }
 
 pub(crate) async fn finish<O: Operation>(
-    limits: &Limits,
+    limits: &ClientState,
     result: Result<ResponseValue<O::Success>, ApiError<O::ErrorBody>>,
 ) -> Result<(StatusCode, O::Success), Failure<O::ErrorBody>> {
     let error = match result {
@@ -246,7 +246,7 @@ pub(crate) fn from_error_body<B>(
     spec: &'static OperationSpec,
     status: StatusCode,
     body: &B,
-    limits: &Limits,
+    limits: &ClientState,
 ) -> Error
 where
     B: ErrorPayload + std::fmt::Debug + Send + Sync + Clone + 'static,
@@ -298,7 +298,7 @@ pub(crate) fn unexpected_status(
     operation: &'static str,
     status: StatusCode,
     body: &[u8],
-    limits: &Limits,
+    limits: &ClientState,
 ) -> Error {
     Error::UnexpectedStatus {
         operation,
@@ -311,7 +311,7 @@ pub(crate) fn undecodable(
     operation: &'static str,
     body: &[u8],
     source: &serde_json::Error,
-    limits: &Limits,
+    limits: &ClientState,
 ) -> Error {
     Error::Undecodable {
         operation,
@@ -320,7 +320,7 @@ pub(crate) fn undecodable(
     }
 }
 
-fn transport(operation: &'static str, source: reqwest::Error, limits: &Limits) -> Error {
+fn transport(operation: &'static str, source: reqwest::Error, limits: &ClientState) -> Error {
     if let Some(too_large) = find_cause::<BodyTooLarge>(&source) {
         return Error::BodyTooLarge {
             operation,

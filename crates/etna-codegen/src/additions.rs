@@ -112,7 +112,7 @@ pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenEr
 }
 
 const HOOKS: &str = r#"
-impl ClientHooks<::etna_client::Limits> for Client {
+impl ClientHooks<::etna_client::ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -316,7 +316,7 @@ fn operation_impls(
             type Success = {ok_text};
             type ErrorBody = {err_text};
             type Output = {output};
-            fn limits(&self) -> &::etna_client::Limits {{ ClientInfo::inner(self.client) }}
+            fn state(&self) -> &::etna_client::ClientState {{ ClientInfo::inner(self.client) }}
             fn send_request(self) -> impl ::std::future::Future<
                 Output = ::std::result::Result<ResponseValue<{ok_text}>, Error<{err_text}>>,
             > + Send {{
@@ -444,10 +444,10 @@ fn generated_client_impl(
             const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = {lifetime};
             const SECRET_PROPERTIES: &'static [&'static str] = &[{secrets}];
             const OPERATIONS: &'static [::etna_client::OperationSpec] = &[{rows}];
-            fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::Limits) -> Self {{
+            fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::ClientState) -> Self {{
                 Self::new_with_client(baseurl, client, inner)
             }}
-            fn limits(&self) -> &::etna_client::Limits {{ &self.inner }}
+            fn state(&self) -> &::etna_client::ClientState {{ &self.inner }}
         }}"
     ))
 }

@@ -25,7 +25,7 @@ fn settings() -> GenerationSettings {
         // missing implementation into a compile error.
         .with_hooks(HooksMode::Expected)
         // Per-client settings the hooks need (app key, timeout, body cap).
-        .with_inner_type(quote_path("::etna_client::Limits"))
+        .with_inner_type(quote_path("::etna_client::ClientState"))
         // `format: password` schemas name `etna_client::Secret` (see `secrets`).
         .with_crate("etna-client", CrateVers::Any, None)
         // `schemars::JsonSchema` is derived behind etna-client's `json-schema`

@@ -2,7 +2,7 @@
 //! the call: progenitor's `send` formats `"{baseurl}{path}"` and hands the
 //! string to reqwest, which parses it on every call. For an operation whose
 //! path has no parameter that URL never changes for a client, so etna-client
-//! resolves it once when the client is built (`Limits::static_url`), and the
+//! resolves it once when the client is built (`ClientState::static_url`), and the
 //! generated `send` asks for it by the operation's index in
 //! `GeneratedClient::OPERATIONS`.
 //!
@@ -160,7 +160,7 @@ fn rewrite_send(stmts: &mut [Stmt], row: &Row) -> Result<bool, CodegenError> {
         proc_macro2::Span::call_site(),
     );
     // The path goes along so that the lookup can tell settings built for
-    // another client or base URL from its own (see `Limits::static_url`).
+    // another client or base URL from its own (see `ClientState::static_url`).
     *init.expr = syn::parse_quote! {
         ::etna_client::__private::static_url(&#receiver.inner, #index, &#receiver.baseurl, #path)
             .map_err(Error::InvalidRequest)?

@@ -10,7 +10,7 @@ mod keyring;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use etna_client::{Limits, Secret, Session};
+use etna_client::{ClientState, Secret, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::failure::{Exit, Failure};
@@ -227,7 +227,7 @@ impl Sessions {
 /// `ETNA_TOKEN` when set, else the stored one. Says on stderr, with
 /// `verbose`, which; an expired stored session is still given, so that the
 /// client refuses it with its own error before any I/O.
-pub fn attach(deployment: &str, limits: &Limits) -> Result<Option<String>, Failure> {
+pub fn attach(deployment: &str, limits: &ClientState) -> Result<Option<String>, Failure> {
     if let Some(session) = from_environment()? {
         limits.set_session(session);
         return Ok(Some(format!("the session in {TOKEN_VARIABLE}")));

@@ -104,7 +104,7 @@ async fn a_generated_client_with_another_base_url_does_not_use_the_cached_urls()
     let moved = etna_client::generated::Client::new_with_client(
         &format!("{}/other/v9", elsewhere.uri()),
         reqwest::Client::new(),
-        client.api().limits().clone(),
+        client.api().state().clone(),
     );
     let (doc, path) = <etna_client::generated::Client as GeneratedClient>::OPERATIONS
         .iter()

@@ -165,7 +165,7 @@ async fn a_bearer_operation_with_a_path_parameter_and_no_body() {
         matches!(missing, Err(Error::SessionMissing { .. })),
         "{missing:?}"
     );
-    etna_client::GeneratedClient::limits(&client)
+    etna_client::GeneratedClient::state(&client)
         .set_session_token(TOKEN)
         .unwrap();
     let () = client
