@@ -9,7 +9,8 @@
 //! terminal, or read from stdin with `--NAME-stdin`.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use etna_client::{Dispatch, GeneratedClient, JsonArgs, Need, OperationSpec};
+use etna_client::dispatch::JsonArgs;
+use etna_client::{Dispatch, GeneratedClient, Need, OperationSpec};
 use serde_json::Value;
 
 use crate::cli::Cli;

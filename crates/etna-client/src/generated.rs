@@ -3939,12 +3939,15 @@ impl ::etna_client::Dispatch for Client {
     fn dispatch<'a>(
         &'a self,
         id: &'a str,
-        args: &'a ::etna_client::JsonArgs,
+        args: &'a ::etna_client::dispatch::JsonArgs,
     ) -> ::std::pin::Pin<
         ::std::boxed::Box<
             dyn ::std::future::Future<
                 Output = ::std::option::Option<
-                    ::std::result::Result<::etna_client::JsonReply, ::etna_client::Error>,
+                    ::std::result::Result<
+                        ::etna_client::dispatch::JsonReply,
+                        ::etna_client::Error,
+                    >,
                 >,
             > + Send + 'a,
         >,
@@ -3956,7 +3959,7 @@ impl ::etna_client::Dispatch for Client {
                     Some(
                         async {
                             let mut builder = self.list_security_images();
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4001,7 +4004,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("sign_in", "PinCode", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4019,7 +4022,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("generate_reset_token", "the body", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4037,7 +4040,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("request_password_reset", "the body", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4055,7 +4058,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("get_secret_question", "username", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4073,7 +4076,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("reset_password", "the body", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4091,7 +4094,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("change_pin_code", "the body", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )
@@ -4118,7 +4121,7 @@ impl ::etna_client::Dispatch for Client {
                                             >("change_password", "the body", value)?,
                                     );
                             }
-                            ::etna_client::JsonReply::from_call(builder).await
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
                     )

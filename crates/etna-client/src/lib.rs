@@ -48,7 +48,7 @@ mod build_error;
 mod builder;
 mod client;
 mod decode;
-mod dispatch;
+pub mod dispatch;
 mod envelope;
 mod error;
 mod fuzzing;
@@ -76,7 +76,7 @@ pub mod generated {
 pub use build_error::BuildError;
 pub use builder::ClientBuilder;
 pub use client::{Client, GeneratedClient};
-pub use dispatch::{Dispatch, JsonArgs, JsonReply};
+pub use dispatch::Dispatch;
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;

@@ -545,7 +545,7 @@ fn dispatch_impl(
             (false, _) => {}
         }
         arms.push_str(&format!(
-            "{id:?} => Some(async {{ let mut builder = self.{id}(); {sets} ::etna_client::JsonReply::from_call(builder).await }}.await),",
+            "{id:?} => Some(async {{ let mut builder = self.{id}(); {sets} ::etna_client::dispatch::JsonReply::from_call(builder).await }}.await),",
             id = op.id,
         ));
         decode_arms.push_str(&format!(
@@ -558,9 +558,9 @@ fn dispatch_impl(
             fn dispatch<'a>(
                 &'a self,
                 id: &'a str,
-                args: &'a ::etna_client::JsonArgs,
+                args: &'a ::etna_client::dispatch::JsonArgs,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<
-                Output = ::std::option::Option<::std::result::Result<::etna_client::JsonReply, ::etna_client::Error>>,
+                Output = ::std::option::Option<::std::result::Result<::etna_client::dispatch::JsonReply, ::etna_client::Error>>,
             > + Send + 'a>> {{
                 ::std::boxed::Box::pin(async move {{
                     #[allow(unused_mut)]

@@ -46,7 +46,7 @@ pub fn operations_at(spec: &Value) -> Vec<(String, String, &Value)> {
 
 /// The request example of an operation as dispatch arguments: each
 /// parameter's example, and the body's.
-pub fn request_example(spec: &Value, operation: &Value) -> etna_client::JsonArgs {
+pub fn request_example(spec: &Value, operation: &Value) -> etna_client::dispatch::JsonArgs {
     let mut parameters = serde_json::Map::new();
     for parameter in operation["parameters"].as_array().into_iter().flatten() {
         let parameter = resolve(spec, parameter);
@@ -60,7 +60,7 @@ pub fn request_example(spec: &Value, operation: &Value) -> etna_client::JsonArgs
     let body = operation
         .get("requestBody")
         .map(|body| resolve(spec, body)["content"]["application/json"]["example"].clone());
-    etna_client::JsonArgs::new(parameters, body)
+    etna_client::dispatch::JsonArgs::new(parameters, body)
 }
 
 /// Every documented response example of an operation: `(status, name, body)`.

@@ -3,7 +3,8 @@
 //! formatted string used to be, under any base URL and server variables, on
 //! every call, and never the cached one for a client given another base URL.
 
-use etna_client::{Client, Dispatch, GeneratedClient, JsonArgs};
+use etna_client::dispatch::JsonArgs;
+use etna_client::{Client, Dispatch, GeneratedClient};
 use serde_json::{Map, Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};

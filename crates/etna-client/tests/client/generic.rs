@@ -204,7 +204,8 @@ async fn a_plain_body_is_the_result() {
 /// generated table and reachable by `Dispatch`.
 #[tokio::test]
 async fn every_fixture_operation_is_in_the_table_and_dispatched() {
-    use etna_client::{Dispatch, GeneratedClient, JsonArgs};
+    use etna_client::dispatch::JsonArgs;
+    use etna_client::{Dispatch, GeneratedClient};
     let client = client("http://127.0.0.1:9");
     for op in <fixture::Client as GeneratedClient>::OPERATIONS {
         // Nothing listens on port 9: a dispatched call fails on the

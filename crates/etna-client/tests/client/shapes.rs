@@ -250,7 +250,10 @@ fn a_builder_with_a_secret_header_never_shows_it() {
 fn json_arguments_never_show_a_value() {
     let mut parameters = serde_json::Map::new();
     parameters.insert("Password".into(), PASSWORD.into());
-    let args = etna_client::JsonArgs::new(parameters, Some(serde_json::json!({ "Token": CODE })));
+    let args = etna_client::dispatch::JsonArgs::new(
+        parameters,
+        Some(serde_json::json!({ "Token": CODE })),
+    );
     let shown = format!("{args:?}");
     assert_eq!(
         shown,
