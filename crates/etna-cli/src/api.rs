@@ -234,7 +234,7 @@ async fn arguments(doc: &OperationSpec, matches: &ArgMatches) -> Result<JsonArgs
                     ));
                 }
             }
-            let problems = crate::validate::request_body(doc.id, &value);
+            let problems = crate::validate::request_body(doc.id, &value)?;
             if !problems.is_empty() {
                 return Err(Failure::new(
                     Exit::Usage,

@@ -16,7 +16,7 @@ pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
         identifier: args.identifier.into(),
     };
     let json = serde_json::to_value(&body).unwrap_or_default();
-    let problems = crate::validate::request_body("generate_reset_token", &json);
+    let problems = crate::validate::request_body("generate_reset_token", &json)?;
     if !problems.is_empty() {
         return Err(Failure::new(
             Exit::Usage,

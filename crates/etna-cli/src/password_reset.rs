@@ -306,7 +306,7 @@ fn check_code(code: &Secret, identifier: ResetIdentifier) -> Result<(), Failure>
         identifier,
     })
     .unwrap_or_default();
-    let problems = crate::validate::request_body("generate_reset_token", &body);
+    let problems = crate::validate::request_body("generate_reset_token", &body)?;
     match problems.is_empty() {
         true => Ok(()),
         false => Err(Failure::new(

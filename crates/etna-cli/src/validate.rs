@@ -2,25 +2,62 @@
 //! bad input is a usage error (exit 2) with the spec's own words, not a
 //! round trip. No message quotes the value: it may be a secret.
 
+use std::sync::OnceLock;
+
 use etna_openapi_schema::Schemas;
 use serde_json::Value;
 
+use crate::failure::{Exit, Failure};
+
 /// The problems of `body` as the request body of `operation_id` in the
-/// embedded spec, each as `Property: what is wrong (the spec's description)`.
-/// Empty when the body is valid, or when the spec gives no schema to check.
-pub fn request_body(operation_id: &str, body: &Value) -> Vec<String> {
-    let Ok(spec) = serde_yaml_ng::from_str::<Value>(etna_mock::SPEC) else {
-        return Vec::new();
+/// embedded spec, each as `Property: what is wrong (the spec's description)`;
+/// empty when the body is valid or the operation documents no JSON body.
+/// Fails closed: a spec that does not parse, a reference that does not
+/// resolve or a schema that does not compile is an error, never "no
+/// problems". An operation the embedded spec does not have (a client
+/// generated from another spec, as in this crate's tests) has nothing to be
+/// checked against.
+pub fn request_body(operation_id: &str, body: &Value) -> Result<Vec<String>, Failure> {
+    let cannot = |why: String| {
+        Failure::new(
+            Exit::Unexpected,
+            format!(
+                "cannot check the body of {operation_id} against the embedded spec: {why}; nothing was sent"
+            ),
+        )
     };
-    let Some(schema) = body_schema(&spec, operation_id) else {
-        return Vec::new();
+    let spec = embedded_spec().map_err(|e| cannot(e.clone()))?;
+    let Some(operation) = etna_spec::operations(spec)
+        .into_iter()
+        .find(|op| op.id == operation_id)
+    else {
+        return Ok(Vec::new());
     };
-    let (schemas, _) = Schemas::new(&spec);
-    let Ok(validator) = schemas.validator(&schema, "#/requestBody") else {
-        return Vec::new();
+    let Some(request_body) = operation.operation.get("requestBody") else {
+        return Ok(Vec::new());
     };
+    let request_body = etna_spec::follow(spec, request_body).map_err(|e| cannot(e.to_string()))?;
+    let Some(schema) = request_body
+        .pointer("/content/application~1json/schema")
+        .cloned()
+    else {
+        return Ok(Vec::new());
+    };
+    let (schemas, _) = Schemas::new(spec);
+    let validator = schemas
+        .validator(&schema, "#/requestBody")
+        .map_err(|errors| {
+            cannot(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.pointer, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+    let spec = spec.clone();
     let resolved = follow(&spec, &schema);
-    validator
+    Ok(validator
         .problems(body)
         .into_iter()
         .map(|problem| {
@@ -48,15 +85,14 @@ pub fn request_body(operation_id: &str, body: &Value) -> Vec<String> {
                 (false, false) => format!("{property} {what} ({why})"),
             }
         })
-        .collect()
+        .collect())
 }
 
-fn body_schema(spec: &Value, operation_id: &str) -> Option<Value> {
-    let operation = etna_spec::operations(spec)
-        .into_iter()
-        .find(|op| op.id == operation_id)?;
-    let body = follow(spec, operation.operation.get("requestBody")?);
-    body.pointer("/content/application~1json/schema").cloned()
+/// The embedded spec, parsed once per process.
+fn embedded_spec() -> Result<&'static Value, &'static String> {
+    static SPEC: OnceLock<Result<Value, String>> = OnceLock::new();
+    SPEC.get_or_init(|| serde_yaml_ng::from_str(etna_mock::SPEC).map_err(|e| e.to_string()))
+        .as_ref()
 }
 
 /// `value` with local `$ref`s followed; a broken reference reads as `null`
