@@ -20,8 +20,10 @@
 #![warn(missing_docs)]
 
 mod change;
+mod class;
 mod corpus;
 mod leftovers;
+mod op;
 mod operations;
 mod parameters;
 mod payloads;

@@ -6,7 +6,7 @@ use openapiv3::{OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent, Ref
 
 use crate::Ctx;
 use crate::change::{Change, Class};
-use crate::operations::Op;
+use crate::op::Op;
 use crate::resolve;
 use crate::rules::Rule;
 use crate::schemas::{self, Dir, Site};

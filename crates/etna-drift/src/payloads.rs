@@ -6,7 +6,7 @@ use openapiv3::{MediaType, ReferenceOr, Response, StatusCode};
 
 use crate::Ctx;
 use crate::change::{Change, Class};
-use crate::operations::Op;
+use crate::op::Op;
 use crate::rules::{Rule, Verdict};
 use crate::schemas::{self, Dir, Site};
 

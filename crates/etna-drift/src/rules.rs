@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::change::Class;
+use crate::class::Class;
 
 /// One table row per rule: `Variant = "id", [classes], "description";`.
 /// Classes are listed from most to least severe; a rule with more than one

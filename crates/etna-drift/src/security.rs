@@ -7,7 +7,7 @@ use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, Secur
 
 use crate::Ctx;
 use crate::change::{Change, Class};
-use crate::operations::{self, Op};
+use crate::op::{self, Op};
 use crate::rules::Rule;
 
 const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
@@ -157,7 +157,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
         ));
     }
     // The operations that follow the spec's requirement, in the new spec.
-    let following = operations::names_where(ctx.new, |op| op.op.security.is_none());
+    let following = op::names_where(ctx.new, |op| op.op.security.is_none());
     let reach = if following.is_empty() {
         " (no operation follows it: each declares its own `security`)".to_owned()
     } else {

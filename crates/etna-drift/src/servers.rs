@@ -10,7 +10,7 @@ use openapiv3::{OpenAPI, Server};
 
 use crate::Ctx;
 use crate::change::{Change, Class};
-use crate::operations::{self, Op};
+use crate::op::{self, Op};
 use crate::rules::Rule;
 
 /// One server as the client reads it.
@@ -92,7 +92,7 @@ pub(crate) fn compare(ctx: &mut Ctx) {
     if old == new {
         return;
     }
-    let following = operations::names_where(ctx.new, |op| !own(op));
+    let following = op::names_where(ctx.new, |op| !own(op));
     let reach = if following.is_empty() {
         "no operation uses it (each declares its own `servers`)".to_owned()
     } else {
