@@ -13,9 +13,9 @@ use etna_client::dispatch::JsonArgs;
 use etna_client::{Dispatch, GeneratedClient, Need, OperationSpec};
 use serde_json::Value;
 
-use crate::cli::Cli;
 use crate::connect::connect_generated;
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
 use crate::print_json;
 
 const BODY: &str = "body";
@@ -126,13 +126,13 @@ fn operation_command(doc: &OperationSpec) -> Command {
     command
 }
 
-pub async fn run(cli: &Cli, args: &ApiArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &ApiArgs) -> Result<(), Failure> {
     run_generated::<etna_client::generated::Client>(cli, args).await
 }
 
 /// Calls the chosen operation of `C` and prints the envelope on stdout.
 pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
-    cli: &Cli,
+    cli: &Options,
     args: &ApiArgs,
 ) -> Result<(), Failure> {
     let doc = C::OPERATIONS
@@ -368,9 +368,9 @@ mod tests {
     /// The global options, as `etna --base-url URL --app-key KEY ...` gives
     /// them. The subcommand is only there to make the line complete: the real
     /// client's `api` has no fixture operation to parse.
-    fn cli(base_url: &str) -> Cli {
+    fn cli(base_url: &str) -> crate::cli::Cli {
         let line = ["etna", "--base-url", base_url, "--app-key", APP_KEY];
-        Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap()
+        crate::cli::Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap()
     }
 
     /// What the server was sent.
@@ -497,7 +497,7 @@ mod tests {
         let (url, seen) = recording_server().await;
         let (_file, body) = body_file(&pin_body());
         let args = api_args(&[OPERATION, "--body", &body]);
-        run_generated::<fixture::Client>(&cli(&url), &args)
+        run_generated::<fixture::Client>(&cli(&url).options, &args)
             .await
             .expect("the fixture operation succeeds");
         let seen = seen.lock().unwrap();
@@ -516,7 +516,7 @@ mod tests {
         let (url, seen) = recording_server().await;
         let inline = pin_body().to_string();
         let args = api_args(&["set-pin-code", "--body", &inline]);
-        let failure = run_generated::<fixture::Client>(&cli(&url), &args)
+        let failure = run_generated::<fixture::Client>(&cli(&url).options, &args)
             .await
             .expect_err("secret fields on the command line");
         assert_eq!(failure.exit, Exit::Usage);
@@ -537,7 +537,7 @@ mod tests {
         let (url, seen) = recording_server().await;
         let (_file, body) = body_file(&pin_body());
         let args = api_args(&[OPERATION, "--body", &body]);
-        let failure = run_generated::<etna_client::generated::Client>(&cli(&url), &args)
+        let failure = run_generated::<etna_client::generated::Client>(&cli(&url).options, &args)
             .await
             .expect_err("no such operation");
         assert_eq!(failure.exit, Exit::Usage);

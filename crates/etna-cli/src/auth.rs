@@ -10,9 +10,9 @@ use clap::{Args, Subcommand};
 use etna_client::types::PasswordUpdate;
 use etna_client::{Error, Operation, Secret, Session, SignIn};
 
-use crate::cli::Cli;
 use crate::connect::{Target, connect_client};
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
 use crate::prompt::{self, Progress, interruptible};
 use crate::sessions::{self, Record, Sessions, StoreKind};
 
@@ -75,7 +75,7 @@ pub struct SelectArgs {
     pub user: Option<String>,
 }
 
-pub async fn run(cli: &Cli, args: &AuthArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &AuthArgs) -> Result<(), Failure> {
     match &args.command {
         AuthCommand::Login(login) => {
             let progress = Progress::default();
@@ -87,7 +87,7 @@ pub async fn run(cli: &Cli, args: &AuthArgs) -> Result<(), Failure> {
     }
 }
 
-async fn login(cli: &Cli, args: &LoginArgs, progress: &Progress) -> Result<(), Failure> {
+async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(), Failure> {
     if args.user.trim().is_empty() {
         return Err(Failure::new(
             Exit::Usage,
@@ -284,7 +284,7 @@ async fn sign_in(
     }
 }
 
-fn no_mock(cli: &Cli, command: &str) -> Result<(), Failure> {
+fn no_mock(cli: &Options, command: &str) -> Result<(), Failure> {
     match cli.mock {
         true => Err(Failure::new(
             Exit::Usage,
@@ -296,7 +296,7 @@ fn no_mock(cli: &Cli, command: &str) -> Result<(), Failure> {
     }
 }
 
-fn status(cli: &Cli, args: &SelectArgs) -> Result<(), Failure> {
+fn status(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     no_mock(cli, "status")?;
     let from_env = sessions::from_environment()?.is_some();
     if from_env {
@@ -352,7 +352,7 @@ fn describe(sessions: &Sessions, record: &Record) -> String {
     )
 }
 
-fn logout(cli: &Cli, args: &SelectArgs) -> Result<(), Failure> {
+fn logout(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     no_mock(cli, "logout")?;
     let mut sessions = Sessions::open()?;
     let Some(record) = sessions
@@ -375,7 +375,7 @@ fn logout(cli: &Cli, args: &SelectArgs) -> Result<(), Failure> {
     ))
 }
 
-fn token(cli: &Cli, args: &SelectArgs) -> Result<(), Failure> {
+fn token(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     no_mock(cli, "token")?;
     if let Some(session) = sessions::from_environment()? {
         return crate::print_line(session.token().expose());

@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::options::Options;
+
 const EXAMPLES: &str = "\
 Examples:
   Try it without an ETNA account, against the embedded mock server:
@@ -38,49 +40,8 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "etna", version, after_help = EXAMPLES)]
 pub struct Cli {
-    /// API root of your ETNA Trader deployment, e.g. https://trader.example.com/api.
-    #[arg(long, env = "ETNA_BASE_URL", value_name = "URL", global = true)]
-    pub base_url: Option<String>,
-
-    /// Application key sent as Et-App-Key. Prefer the environment variable: a
-    /// value on the command line is visible to other users of the machine.
-    /// Never printed.
-    #[arg(
-        long,
-        env = "ETNA_APP_KEY",
-        value_name = "KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    pub app_key: Option<String>,
-
-    /// API version, the {version} in /v{version}/... paths.
-    #[arg(long, value_name = "VERSION", default_value = "1.0", global = true)]
-    pub api_version: String,
-
-    /// Seconds to wait for the whole request before giving up.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 30,
-        value_parser = clap::value_parser!(u64).range(1..=3600),
-        global = true
-    )]
-    pub timeout: u64,
-
-    /// How to print the result: the token alone, or the response envelope as JSON.
-    #[arg(long, value_enum, default_value_t = Output::Text, global = true)]
-    pub output: Output,
-
-    /// Start the embedded mock server (built from the API spec) and call it
-    /// instead of a deployment; --base-url is ignored and no app key is needed.
-    #[arg(long, global = true)]
-    pub mock: bool,
-
-    /// Say on stderr what is being called, with which settings (the app key is
-    /// never shown).
-    #[arg(long, short, global = true)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub options: Options,
 
     #[command(subcommand)]
     pub command: Command,
@@ -277,15 +238,6 @@ impl From<Identifier> for etna_client::types::ResetIdentifier {
             Identifier::ResetPinCode => Self::ResetPinCode,
         }
     }
-}
-
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    /// The token alone.
-    Text,
-    /// The response envelope, as JSON.
-    Json,
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use etna_client::generated::Client;
 use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient};
 use etna_mock::MockServer;
 
-use crate::cli::Cli;
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
 use crate::{mock_failure, verbose};
 
 /// The connect timeout is capped: a host that does not accept a connection
@@ -32,25 +32,25 @@ impl<C> Target<C> {
 }
 
 /// The default client, for the commands made for the ETNA spec.
-pub async fn connect(cli: &Cli) -> Result<Target, Failure> {
+pub async fn connect(cli: &Options) -> Result<Target, Failure> {
     connect_generated::<Client>(cli).await
 }
 
 /// A client of any generated kind (the fixture's in tests), with the
 /// options' settings.
 pub async fn connect_generated<C: GeneratedClient + Dispatch>(
-    cli: &Cli,
+    cli: &Options,
 ) -> Result<Target<C>, Failure> {
     connect_with(cli, ClientBuilder::build_generated::<C>).await
 }
 
 /// etna-client's own client, whose flows (sign-in) are methods of it.
-pub async fn connect_client(cli: &Cli) -> Result<Target<etna_client::Client>, Failure> {
+pub async fn connect_client(cli: &Options) -> Result<Target<etna_client::Client>, Failure> {
     connect_with(cli, ClientBuilder::build).await
 }
 
 async fn connect_with<C>(
-    cli: &Cli,
+    cli: &Options,
     build: impl FnOnce(ClientBuilder) -> Result<C, BuildError>,
 ) -> Result<Target<C>, Failure> {
     let mock = match cli.mock {
@@ -87,7 +87,7 @@ async fn connect_with<C>(
     })
 }
 
-async fn start_mock(cli: &Cli) -> Result<MockServer, Failure> {
+async fn start_mock(cli: &Options) -> Result<MockServer, Failure> {
     let mut builder = MockServer::builder();
     if let Some(key) = &cli.app_key {
         builder = builder.app_key(key.as_str());
@@ -100,7 +100,7 @@ async fn start_mock(cli: &Cli) -> Result<MockServer, Failure> {
     Ok(server)
 }
 
-fn base_url(cli: &Cli) -> Result<String, Failure> {
+fn base_url(cli: &Options) -> Result<String, Failure> {
     cli.base_url.clone().ok_or_else(|| {
         Failure::new(
             Exit::Usage,
@@ -109,7 +109,7 @@ fn base_url(cli: &Cli) -> Result<String, Failure> {
     })
 }
 
-fn app_key(cli: &Cli) -> Result<&str, Failure> {
+fn app_key(cli: &Options) -> Result<&str, Failure> {
     cli.app_key.as_deref().ok_or_else(|| {
         Failure::new(
             Exit::Usage,

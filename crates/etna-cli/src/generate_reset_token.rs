@@ -4,12 +4,14 @@
 use etna_client::EnvelopeOperation;
 use etna_client::types::ResetCodeRequest;
 
-use crate::cli::{Cli, Output, ResetArgs};
+use crate::cli::ResetArgs;
 use crate::connect::connect;
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
+use crate::options::Output;
 use crate::{print_json, print_line, verbose};
 
-pub async fn run(cli: &Cli, args: &ResetArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
     // Checked against the spec before any server is started or called.
     let body = ResetCodeRequest {
         code: args.code.as_str().into(),

@@ -7,6 +7,7 @@ mod cli;
 mod connect;
 mod failure;
 mod generate_reset_token;
+mod options;
 mod password_change;
 mod password_reset;
 mod pin_setup;
@@ -22,6 +23,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command, MockCommand};
 use crate::failure::{Exit, Failure};
+use crate::options::Options;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,7 +44,7 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
-                failure.line(cli.app_key.as_deref())
+                failure.line(cli.options.app_key.as_deref())
             );
             failure.exit.into()
         }
@@ -50,16 +52,17 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: &Cli) -> Result<(), Failure> {
+    let options = &cli.options;
     match &cli.command {
-        Command::GenerateResetToken(args) => generate_reset_token::run(cli, args).await,
-        Command::PasswordReset(args) => password_reset::run(cli, args).await,
-        Command::Api(args) => api::run(cli, args).await,
-        Command::Auth(args) => auth::run(cli, args).await,
-        Command::Password(args) => password_change::run(cli, args).await,
-        Command::Pin(args) => pin_setup::run(cli, args).await,
+        Command::GenerateResetToken(args) => generate_reset_token::run(options, args).await,
+        Command::PasswordReset(args) => password_reset::run(options, args).await,
+        Command::Api(args) => api::run(options, args).await,
+        Command::Auth(args) => auth::run(options, args).await,
+        Command::Password(args) => password_change::run(options, args).await,
+        Command::Pin(args) => pin_setup::run(options, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
-        } => serve::run(cli, args).await,
+        } => serve::run(options, args).await,
     }
 }
 
@@ -79,7 +82,7 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
 }
 
 /// With --verbose, a line on stderr.
-fn verbose(cli: &Cli, text: &str) {
+fn verbose(cli: &Options, text: &str) {
     if cli.verbose {
         let _ = writeln!(std::io::stderr(), "etna: {text}");
     }

@@ -7,9 +7,9 @@ use clap::{Args, Subcommand};
 use etna_client::types::PasswordChange;
 use etna_client::{GeneratedClient, Operation};
 
-use crate::cli::Cli;
 use crate::connect::connect_client;
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
 use crate::prompt::{self, Progress, interruptible};
 use crate::sessions;
 
@@ -39,13 +39,13 @@ pub struct ChangeArgs {
     pub password_stdin: bool,
 }
 
-pub async fn run(cli: &Cli, args: &PasswordArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &PasswordArgs) -> Result<(), Failure> {
     let PasswordCommand::Change(change) = &args.command;
     let progress = Progress::default();
     interruptible(&progress, self::change(cli, change)).await
 }
 
-async fn change(cli: &Cli, args: &ChangeArgs) -> Result<(), Failure> {
+async fn change(cli: &Options, args: &ChangeArgs) -> Result<(), Failure> {
     if cli.mock {
         return Err(Failure::new(
             Exit::Usage,

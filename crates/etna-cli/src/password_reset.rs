@@ -9,9 +9,11 @@ use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest,
 use etna_client::{Envelope, EnvelopeOperation, Error, Secret};
 use serde_json::Value;
 
-use crate::cli::{Cli, FinishArgs, Output, PasswordResetArgs, ResetStep, StartArgs};
+use crate::cli::{FinishArgs, PasswordResetArgs, ResetStep, StartArgs};
 use crate::connect::{Target, connect};
 use crate::failure::{self, Exit, Failure};
+use crate::options::Options;
+use crate::options::Output;
 use crate::print_json;
 use crate::prompt::{self, Progress, interruptible};
 
@@ -20,7 +22,7 @@ const ANSWER_NEEDED: &str = "ErrorIncorrectAnswer";
 
 const CODE_MAILED: &str = "a confirmation code was sent to the trader's email";
 
-pub async fn run(cli: &Cli, args: &PasswordResetArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &PasswordResetArgs) -> Result<(), Failure> {
     let progress = Progress::default();
     interruptible(&progress, async {
         match &args.step {
@@ -41,7 +43,7 @@ struct Session {
 }
 
 impl Session {
-    async fn new(cli: &Cli) -> Result<Self, Failure> {
+    async fn new(cli: &Options) -> Result<Self, Failure> {
         Ok(Self {
             target: connect(cli).await?,
             last: Default::default(),
@@ -92,7 +94,7 @@ fn answer_source(from_stdin: bool) -> AnswerSource {
     }
 }
 
-async fn run_start(cli: &Cli, args: &StartArgs, progress: &Progress) -> Result<(), Failure> {
+async fn run_start(cli: &Options, args: &StartArgs, progress: &Progress) -> Result<(), Failure> {
     let session = Session::new(cli).await?;
     let source = answer_source(args.secret_answer_stdin);
     let result = step1(&session, &args.user, source, progress).await;
@@ -173,7 +175,7 @@ async fn step2(session: &Session, user: &str) -> Result<String, Failure> {
     session.call(request).await.map_err(|e| session.fail(&e))
 }
 
-async fn run_question(cli: &Cli, user: &str) -> Result<(), Failure> {
+async fn run_question(cli: &Options, user: &str) -> Result<(), Failure> {
     login(user)?;
     let session = Session::new(cli).await?;
     let result = step2(&session, user).await;
@@ -187,7 +189,7 @@ async fn run_question(cli: &Cli, user: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run_finish(cli: &Cli, args: &FinishArgs, progress: &Progress) -> Result<(), Failure> {
+async fn run_finish(cli: &Options, args: &FinishArgs, progress: &Progress) -> Result<(), Failure> {
     let code = match (&args.code, args.code_stdin) {
         (Some(code), _) => Secret::from(code.as_str()),
         (None, true) => prompt::stdin_line("confirmation code").await?,
@@ -211,7 +213,11 @@ async fn run_finish(cli: &Cli, args: &FinishArgs, progress: &Progress) -> Result
 
 /// The guided flow: step 1 (and the question), the code from the email (or
 /// the mock's outbox), the new password twice, steps 3 and 4.
-async fn guided(cli: &Cli, args: &PasswordResetArgs, progress: &Progress) -> Result<(), Failure> {
+async fn guided(
+    cli: &Options,
+    args: &PasswordResetArgs,
+    progress: &Progress,
+) -> Result<(), Failure> {
     let user = args.user.as_deref().unwrap_or_default();
     let identifier: ResetIdentifier = args.identifier.into();
     // Say what cannot work before anything is sent.

@@ -169,7 +169,7 @@ pub struct SetArgs {
     pub stdin: bool,
 }
 
-pub async fn run(cli: &crate::cli::Cli, args: &PinArgs) -> Result<(), Failure> {
+pub async fn run(cli: &crate::options::Options, args: &PinArgs) -> Result<(), Failure> {
     let PinCommand::Set(set) = &args.command;
     let progress = prompt::Progress::default();
     prompt::interruptible(&progress, async {

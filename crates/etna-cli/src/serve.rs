@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use etna_mock::{Fault, Latency, MockServer, MockServerBuilder};
 
-use crate::cli::{Cli, ServeArgs};
+use crate::cli::ServeArgs;
 use crate::failure::{Exit, Failure};
+use crate::options::Options;
 use crate::{mock_failure, print_line};
 
-pub async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), Failure> {
+pub async fn run(cli: &Options, args: &ServeArgs) -> Result<(), Failure> {
     let mut builder = faults(MockServer::builder().port(args.port), args)?;
     if let Some(path) = &args.spec {
         builder = builder.spec(read(path, "--spec")?);
