@@ -10,7 +10,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use etna_client::dispatch::JsonArgs;
-use etna_client::{Dispatch, GeneratedClient, Need, OperationSpec};
+use etna_client::{Dispatch, GeneratedClient, OperationSpec};
 use serde_json::Value;
 
 use crate::connect::connect_generated;
@@ -143,9 +143,9 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let target = connect_generated::<C>(cli).await?;
     // The session goes only to the operations whose security names Bearer;
     // with --mock there is none to send (nothing outlives the command).
-    if doc.security.bearer != Need::None
-        && target.mock.is_none()
-        && let Some(which) = crate::sessions::attach(&target.base_url, target.client.state())?
+    if target.mock.is_none()
+        && let Some(which) =
+            crate::sessions::attach(&target.base_url, target.client.state(), doc.security.bearer)?
     {
         crate::verbose(cli, &format!("sending {which}"));
     }

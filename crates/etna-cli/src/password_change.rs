@@ -4,10 +4,9 @@
 //! passwords without echo (the new one twice) or reads them from stdin.
 
 use clap::{Args, Subcommand};
+use etna_client::Operation;
 use etna_client::types::PasswordChange;
-use etna_client::{GeneratedClient, Operation};
 
-use crate::connect::connect_client;
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
 use crate::prompt::{self, Progress, interruptible};
@@ -46,12 +45,6 @@ pub async fn run(cli: &Options, args: &PasswordArgs) -> Result<(), Failure> {
 }
 
 async fn change(cli: &Options, args: &ChangeArgs) -> Result<(), Failure> {
-    if cli.mock {
-        return Err(Failure::new(
-            Exit::Usage,
-            "`etna password change` needs a session, and with --mock none outlives a command: run `etna mock serve`, sign in against it with --base-url, then run this with --base-url",
-        ));
-    }
     if !args.password_stdin && !prompt::interactive() {
         return Err(Failure::new(
             Exit::Usage,
@@ -60,21 +53,12 @@ async fn change(cli: &Options, args: &ChangeArgs) -> Result<(), Failure> {
     }
     // The session is found before anything is asked: without one, the
     // passwords would be typed for nothing.
-    let target = connect_client(cli).await?;
+    let target = sessions::connect_signed_in(
+        cli,
+        "run `etna mock serve`, sign in against it with --base-url, then run this with --base-url",
+    )
+    .await?;
     let client = &target.client;
-    if sessions::attach(&target.base_url, client.api().state())?.is_none()
-        || client
-            .session()
-            .is_some_and(|s| s.is_expired_at(std::time::SystemTime::now()))
-    {
-        return Err(Failure::new(
-            Exit::NotSignedIn,
-            format!(
-                "no live session for {}: sign in with `etna auth login --user LOGIN` first (nothing was sent)",
-                target.base_url
-            ),
-        ));
-    }
     let (old, new) = match args.password_stdin {
         true => (
             prompt::stdin_line("old password").await?,

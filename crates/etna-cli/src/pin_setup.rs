@@ -173,29 +173,17 @@ pub async fn run(cli: &crate::options::Options, args: &PinArgs) -> Result<(), Fa
     let PinCommand::Set(set) = &args.command;
     let progress = prompt::Progress::default();
     prompt::interruptible(&progress, async {
-        if cli.mock {
-            return Err(Failure::new(
-                Exit::Usage,
-                "`etna pin set` needs a session, and with --mock none outlives a command: `etna --mock auth login --user new.pin` sets a PIN on the way",
-            ));
-        }
         if !set.stdin && !prompt::interactive() {
             return Err(Failure::new(
                 Exit::Usage,
                 "no terminal to ask for the image, the phrase and the PIN: give them as three lines on stdin with --stdin",
             ));
         }
-        let target = crate::connect::connect_client(cli).await?;
-        let limits = etna_client::GeneratedClient::state(target.client.api());
-        if crate::sessions::attach(&target.base_url, limits)?.is_none() {
-            return Err(Failure::new(
-                Exit::NotSignedIn,
-                format!(
-                    "no session for {}: sign in with `etna auth login --user LOGIN` first (nothing was sent)",
-                    target.base_url
-                ),
-            ));
-        }
+        let target = crate::sessions::connect_signed_in(
+            cli,
+            "`etna --mock auth login --user new.pin` sets a PIN on the way",
+        )
+        .await?;
         let answers = Answers {
             from_stdin: set.stdin,
             images_dir: set.images_dir.clone(),

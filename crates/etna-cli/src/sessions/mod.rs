@@ -10,7 +10,7 @@ mod keyring;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use etna_client::{ClientState, Secret, Session};
+use etna_client::{Client, ClientState, GeneratedClient, Need, Secret, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::failure::{Exit, Failure};
@@ -223,14 +223,27 @@ impl Sessions {
     }
 }
 
-/// Gives `limits` (a built client's) the session for `deployment`:
-/// `ETNA_TOKEN` when set, else the stored one. Says on stderr, with
-/// `verbose`, which; an expired stored session is still given, so that the
-/// client refuses it with its own error before any I/O.
-pub fn attach(deployment: &str, limits: &ClientState) -> Result<Option<String>, Failure> {
+/// Gives `limits` (a built client's) the session for `deployment`, for an
+/// operation whose security `need`s Bearer: `ETNA_TOKEN` when set, else the
+/// stored one, which goes only where the session is required (where it is
+/// optional, as for sign-in, a Bearer token is an interim one, and a stored
+/// session is not). Returns which, for `--verbose`; an expired stored
+/// session is still given, so that the client refuses it with its own error
+/// before any I/O.
+pub fn attach(
+    deployment: &str,
+    limits: &ClientState,
+    need: Need,
+) -> Result<Option<String>, Failure> {
+    if need == Need::None {
+        return Ok(None);
+    }
     if let Some(session) = from_environment()? {
         limits.set_session(session);
         return Ok(Some(format!("the session in {TOKEN_VARIABLE}")));
+    }
+    if need != Need::Required {
+        return Ok(None);
     }
     let sessions = Sessions::open()?;
     let Some(record) = sessions.find(Some(deployment), None) else {
@@ -242,6 +255,40 @@ pub fn attach(deployment: &str, limits: &ClientState) -> Result<Option<String>, 
         record.login,
         describe_store(record.store, sessions.path())
     )))
+}
+
+/// The client for a command that acts as the signed-in trader, holding the
+/// live session for its deployment; without one, exit 6 before anything is
+/// asked or sent. With `--mock` no session outlives a command: `mock_hint`
+/// says what to do instead.
+pub async fn connect_signed_in(
+    cli: &crate::options::Options,
+    mock_hint: &str,
+) -> Result<crate::connect::Target<Client>, Failure> {
+    if cli.mock {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "this command needs a session, and with --mock none outlives a command: {mock_hint}"
+            ),
+        ));
+    }
+    let target = crate::connect::connect_client(cli).await?;
+    let client = &target.client;
+    let attached = attach(&target.base_url, client.api().state(), Need::Required)?;
+    let live = client
+        .session()
+        .is_some_and(|s| !s.is_expired_at(SystemTime::now()));
+    if attached.is_none() || !live {
+        return Err(Failure::new(
+            Exit::NotSignedIn,
+            format!(
+                "no live session for {}: sign in with `etna auth login --user LOGIN` first (nothing was sent)",
+                target.base_url
+            ),
+        ));
+    }
+    Ok(target)
 }
 
 /// Where a store keeps tokens, for messages.
