@@ -9,13 +9,22 @@ use rexpect::session::{PtySession, spawn_command};
 
 const TIMEOUT_MS: u64 = 20_000;
 
-fn guided(args: &[&str]) -> PtySession {
+/// `etna` with a clean environment, as `crate::etna` gives it, for a
+/// pseudo-terminal (rexpect takes a std `Command`).
+fn etna_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
     command
         .env_remove("ETNA_BASE_URL")
         .env_remove("ETNA_APP_KEY")
-        .args(["--mock", "password-reset"])
-        .args(args);
+        .env_remove("ETNA_TOKEN")
+        .env_remove("ETNA_SESSION_STORE")
+        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests");
+    command
+}
+
+fn guided(args: &[&str]) -> PtySession {
+    let mut command = etna_command();
+    command.args(["--mock", "password-reset"]).args(args);
     spawn_command(command, Some(TIMEOUT_MS)).unwrap()
 }
 
@@ -84,11 +93,8 @@ fn ctrl_c_at_a_prompt_exits_130_and_says_what_was_done() {
 
 #[test]
 fn ctrl_c_before_anything_was_sent_says_so() {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
-    command
-        .env_remove("ETNA_BASE_URL")
-        .env_remove("ETNA_APP_KEY")
-        .args(["--mock", "password-reset", "finish"]);
+    let mut command = etna_command();
+    command.args(["--mock", "password-reset", "finish"]);
     let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
     session.exp_string("Confirmation code").unwrap();
     session.send_control('c').unwrap();
@@ -98,13 +104,8 @@ fn ctrl_c_before_anything_was_sent_says_so() {
 }
 
 fn login(user: &str) -> PtySession {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
-    command
-        .env_remove("ETNA_BASE_URL")
-        .env_remove("ETNA_APP_KEY")
-        .env_remove("ETNA_TOKEN")
-        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests")
-        .args(["--mock", "auth", "login", "--user", user]);
+    let mut command = etna_command();
+    command.args(["--mock", "auth", "login", "--user", user]);
     spawn_command(command, Some(TIMEOUT_MS)).unwrap()
 }
 
@@ -157,13 +158,12 @@ fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
     let config = tempfile::tempdir().unwrap();
     let with_deployment = |command: &mut Command| {
         command
-            .env_remove("ETNA_TOKEN")
             .env("XDG_CONFIG_HOME", config.path())
             .env("ETNA_SESSION_STORE", "file")
             .env("ETNA_BASE_URL", server.base_url())
             .env("ETNA_APP_KEY", "pty-app-key");
     };
-    let mut sign_in = Command::new(env!("CARGO_BIN_EXE_etna"));
+    let mut sign_in = etna_command();
     with_deployment(&mut sign_in);
     let mut sign_in = sign_in
         .args(["auth", "login", "--user", "robert.zak", "--password-stdin"])
@@ -175,7 +175,7 @@ fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
     std::io::Write::write_all(sign_in.stdin.as_mut().unwrap(), b"Passw0rd!\n").unwrap();
     assert!(sign_in.wait().unwrap().success());
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    let mut command = etna_command();
     with_deployment(&mut command);
     command.args(["password", "change"]);
     let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
@@ -196,12 +196,8 @@ fn password_change_asks_the_old_password_and_the_new_one_twice_without_echo() {
 #[test]
 fn a_missing_pin_is_set_on_the_terminal_the_pin_asked_twice_without_echo() {
     let images = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_etna"));
+    let mut command = etna_command();
     command
-        .env_remove("ETNA_BASE_URL")
-        .env_remove("ETNA_APP_KEY")
-        .env_remove("ETNA_TOKEN")
-        .env("XDG_CONFIG_HOME", "/nonexistent/etna-cli-tests")
         .args([
             "--mock",
             "auth",
