@@ -2701,31 +2701,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::sign_in`]
@@ -2846,25 +2822,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                202u16 => ::etna_client::__private::response_value(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::generate_reset_token`]
@@ -2942,24 +2900,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::request_password_reset`]
@@ -3039,24 +2980,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::get_secret_question`]
@@ -3121,24 +3045,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::reset_password`]
@@ -3216,24 +3123,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::change_pin_code`]
@@ -3309,31 +3199,7 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::etna_client::__private::response_value(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
     /**Builder for [`Client::change_password`]
@@ -3420,6 +3286,202 @@ pub mod builder {
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ListSecurityImages<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::SecurityImagesEnvelope>,
+            Error<types::ErrorBody>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for SignIn<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::SignInAnswer>, Error<types::SignInErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                202u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for GenerateResetToken<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::ResetTokenEnvelope>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for RequestPasswordReset<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for GetSecretQuestion<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::SecretQuestionEnvelope>,
+            Error<types::ErrorBody>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ResetPassword<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ChangePinCode<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::response_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ChangePassword<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {

@@ -102,4 +102,5 @@ pub mod __private {
     pub use crate::decode::response_value;
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
+    pub use crate::operation::Route;
 }

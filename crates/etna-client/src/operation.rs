@@ -64,12 +64,34 @@ pub trait Operation: Sized + Send {
             let limits = self.state().clone();
             check_session::<Self>(&limits)?;
             let result = self.send_request().await;
-            let (status, success) = finish::<Self>(&limits, result)
-                .await
-                .map_err(|failure| failure.error)?;
-            Self::output(status, success)
+            complete::<Self>(&limits, result).await
         }
     }
+}
+
+/// How a builder's `send` routes an answer by status: progenitor's own
+/// `match`, which etna-codegen moves here so that the fuzz target and the
+/// property tests can route a response made in memory through the code
+/// every call runs. Implemented by `cargo xtask codegen`.
+#[doc(hidden)]
+pub trait Route: Operation {
+    /// The documented success, a documented error body, or what progenitor
+    /// makes of anything else.
+    fn route(
+        response: reqwest::Response,
+    ) -> impl Future<Output = Result<ResponseValue<Self::Success>, ApiError<Self::ErrorBody>>> + Send;
+}
+
+/// What [`Operation::call`] makes of what `send` returned: the operation's
+/// result, or the one error.
+pub(crate) async fn complete<O: Operation>(
+    limits: &ClientState,
+    result: Result<ResponseValue<O::Success>, ApiError<O::ErrorBody>>,
+) -> Result<O::Output, Error> {
+    let (status, success) = finish::<O>(limits, result)
+        .await
+        .map_err(|failure| failure.error)?;
+    O::output(status, success)
 }
 
 /// An operation whose answers are envelopes.

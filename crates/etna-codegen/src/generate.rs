@@ -81,6 +81,8 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     crate::secret_headers::send_secret_headers(&value, &mut file)?;
     crate::static_urls::cache_static_urls(&value, &mut file)?;
     crate::decode::move_response_headers(&mut file)?;
+    // After `decode`, which rewrites inside the routing this moves.
+    crate::routes::extract_routing(&mut file)?;
     crate::additions::add(&value, &mut file)?;
     Ok(format!(
         "{GENERATED_HEADER}\n{}",

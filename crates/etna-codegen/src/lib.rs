@@ -12,6 +12,7 @@ mod decode;
 mod error;
 mod generate;
 mod preflight;
+mod routes;
 mod secret_headers;
 mod secrets;
 mod sends;
