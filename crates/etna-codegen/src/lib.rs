@@ -19,6 +19,7 @@ mod sends;
 mod spec;
 mod stale;
 mod static_urls;
+mod syntax;
 mod trim;
 mod workspace;
 

@@ -14,7 +14,8 @@ use serde_json::Value;
 use syn::{Expr, Lit, Stmt};
 
 use crate::CodegenError;
-use crate::additions::{model, upper_camel};
+use crate::additions::model;
+use crate::syntax::upper_camel;
 
 /// Rewrites the secret headers of every `send`; returns how many.
 pub(crate) fn send_secret_headers(

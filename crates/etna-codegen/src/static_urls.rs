@@ -17,7 +17,8 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, Stmt, Token};
 
 use crate::CodegenError;
-use crate::additions::{operations, upper_camel};
+use crate::additions::{model, operations};
+use crate::syntax::upper_camel;
 
 /// What the pass needs of one row of `OPERATIONS`.
 struct Row {
@@ -39,7 +40,7 @@ struct Row {
 pub(crate) fn cache_static_urls(spec: &Value, file: &mut syn::File) -> Result<usize, CodegenError> {
     // By builder name: progenitor names each operation's builder so.
     let mut rows = BTreeMap::new();
-    for (index, op) in operations(spec)?.into_iter().enumerate() {
+    for (index, op) in operations(&model(spec)?)?.into_iter().enumerate() {
         let row = Row {
             index,
             server: op.server,

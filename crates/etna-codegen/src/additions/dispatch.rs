@@ -1,0 +1,129 @@
+//! `impl Dispatch` for the generated `Client`: every operation callable by
+//! its id with JSON arguments (for `etna api` and the spec-wide tests), and
+//! every operation's answer decodable by id (for the fuzz target), so that
+//! neither keeps a list of operations by hand.
+
+use std::collections::BTreeMap;
+
+use quote::{format_ident, quote};
+use syn::{GenericArgument, Item, PathArguments, Type};
+
+use super::docs::OperationDoc;
+use super::{builder_methods, ident, item, syntax};
+use crate::CodegenError;
+use crate::syntax::{is_path, upper_camel};
+
+pub(super) fn dispatch_impl(
+    docs: &[OperationDoc],
+    setters: &BTreeMap<String, BTreeMap<String, Type>>,
+) -> Result<Item, CodegenError> {
+    let mut arms = Vec::new();
+    let mut decode_arms = Vec::new();
+    for op in docs {
+        let builder = upper_camel(&op.id);
+        let methods = setters.get(&builder).cloned().unwrap_or_default();
+        let id = &op.id;
+        let mut sets = Vec::new();
+        for name in &op.parameter_names {
+            let field = heck::ToSnakeCase::to_snake_case(name.as_str());
+            let Some(ty) = methods.get(&field) else {
+                return Err(syntax(&format!(
+                    "builder `{builder}` has no setter `{field}` for parameter `{name}`"
+                )));
+            };
+            // A setter of the builder: its name is an identifier.
+            let field = format_ident!("{field}");
+            sets.push(quote! {
+                if let Some(value) = args.parameter(#name) { builder = builder.#field(args.decode::<#ty>(#id, #name, value)?); }
+            });
+        }
+        match (op.has_body, methods.get("body")) {
+            (true, Some(ty)) => sets.push(quote! {
+                if let Some(value) = args.body() { builder = builder.body(args.decode::<#ty>(#id, "the body", value)?); }
+            }),
+            (true, None) => {
+                return Err(syntax(&format!("builder `{builder}` has no `body` setter")));
+            }
+            (false, _) => {}
+        }
+        let method = ident(id)?;
+        arms.push(quote! {
+            #id => Some(async { let mut builder = self.#method(); #(#sets)* ::etna_client::dispatch::JsonReply::from_call(builder).await }.await),
+        });
+        let builder = format_ident!("{builder}");
+        decode_arms.push(quote! {
+            #id => Some(::etna_client::__private::fuzz_decode::<builder::#builder<'static>>(status, body, app_key, <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES).map(|model| ::std::format!("{model:?}"))),
+        });
+    }
+    item(quote! {
+        impl ::etna_client::Dispatch for Client {
+            fn dispatch<'a>(
+                &'a self,
+                id: &'a str,
+                args: &'a ::etna_client::dispatch::JsonArgs,
+            ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<
+                Output = ::std::option::Option<::std::result::Result<::etna_client::dispatch::JsonReply, ::etna_client::Error>>,
+            > + Send + 'a>> {
+                ::std::boxed::Box::pin(async move {
+                    #[allow(unused_mut)]
+                    match id { #(#arms)* _ => None }
+                })
+            }
+            fn decode_answer(
+                id: &str,
+                status: u16,
+                body: &[u8],
+                app_key: &str,
+            ) -> ::std::option::Option<::std::result::Result<::std::string::String, ::etna_client::Error>> {
+                match id { #(#decode_arms)* _ => None }
+            }
+        }
+    })
+}
+
+/// For each builder, its setters and the type each takes (the `T` of
+/// `V: TryInto<T>`).
+pub(super) fn setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, Type>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Type>> = BTreeMap::new();
+    for (name, f) in builder_methods(file) {
+        if let Some(target) = f
+            .sig
+            .generics
+            .where_clause
+            .as_ref()
+            .and_then(try_into_target)
+        {
+            out.entry(name)
+                .or_default()
+                .insert(f.sig.ident.to_string(), target);
+        }
+    }
+    out
+}
+
+fn try_into_target(clause: &syn::WhereClause) -> Option<Type> {
+    clause.predicates.iter().find_map(|predicate| {
+        let syn::WherePredicate::Type(p) = predicate else {
+            return None;
+        };
+        if !is_path(&p.bounded_ty, "V") {
+            return None;
+        }
+        p.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(t) = bound else {
+                return None;
+            };
+            let last = t.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|a| match a {
+                GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+        })
+    })
+}

@@ -1,0 +1,142 @@
+//! `impl GeneratedClient` for the generated `Client`: the one operation
+//! table `OPERATIONS` (id, method, server, path, security, documented
+//! statuses, inputs), the servers with their variables, the app key's
+//! header, the session lifetime and the names of the secret properties; and
+//! the `ClientHooks` that hand every request to etna-client. etna-client's
+//! generic layer reads all of it from here, so it names no operation.
+
+use etna_spec::model::{Api, Need, Operation, Scheme};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::Item;
+
+use super::docs::OperationDoc;
+use super::{item, unsupported};
+use crate::CodegenError;
+
+pub(super) fn generated_client_impl(
+    spec: &Value,
+    api: &Api<'_>,
+    docs: &[OperationDoc],
+) -> Result<Item, CodegenError> {
+    let servers = api.servers.iter().map(|server| {
+        let variables = server
+            .variables
+            .iter()
+            .map(|(name, default)| quote!((#name, #default)));
+        let base_path = &server.base_path;
+        quote!(::etna_client::ServerSpec { base_path: #base_path, variables: &[#(#variables,)*] })
+    });
+    let app_keys: Vec<(&String, &String)> = api
+        .schemes
+        .iter()
+        .filter_map(|(name, scheme)| match scheme {
+            Scheme::ApiKeyHeader { header } => Some((name, header)),
+            Scheme::Bearer => None,
+        })
+        .collect();
+    let bearers: Vec<&String> = api
+        .schemes
+        .iter()
+        .filter(|(_, scheme)| **scheme == Scheme::Bearer)
+        .map(|(name, _)| name)
+        .collect();
+    for (kind, count) in [("apiKey", app_keys.len()), ("bearer", bearers.len())] {
+        if count > 1 {
+            return Err(unsupported(
+                "#/components/securitySchemes",
+                &format!(
+                    "{count} `{kind}` schemes: the client holds one credential of each kind; declare one"
+                ),
+            ));
+        }
+    }
+    let app_key_header = app_keys.first().map_or("", |(_, header)| header.as_str());
+    let lifetime = bearers
+        .first()
+        .and_then(|name| {
+            spec.pointer(&format!(
+                "/components/securitySchemes/{}/x-etna-lifetime-seconds",
+                etna_spec::pointer::escape(name)
+            ))
+        })
+        .and_then(Value::as_u64)
+        .map_or(quote!(None), |s| {
+            let s = Literal::u64_unsuffixed(s);
+            quote!(Some(#s))
+        });
+    let need = |op: &Operation<'_>, scheme: Option<&String>| {
+        format_ident!(
+            "{}",
+            match scheme.map(|s| op.needs(s)) {
+                Some(Need::Required) => "Required",
+                Some(Need::Optional) => "Optional",
+                _ => "None",
+            }
+        )
+    };
+    let rows = api.operations.iter().zip(docs).map(|(op, doc)| {
+        let statuses = op
+            .responses
+            .iter()
+            .map(|r| Literal::u16_unsuffixed(r.status));
+        let (id, method, path, full) = (op.id, op.method, op.path, api.full_path(op));
+        let server = Literal::usize_unsuffixed(op.server);
+        let app_key = need(op, app_keys.first().map(|(name, _)| *name));
+        let bearer = need(op, bearers.first().copied());
+        let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
+        quote! {
+            ::etna_client::OperationSpec {
+                id: #id, method: #method, server: #server, path: #path, full_path: #full,
+                security: ::etna_client::Security {
+                    app_key: ::etna_client::Need::#app_key,
+                    bearer: ::etna_client::Need::#bearer,
+                },
+                statuses: &[#(#statuses),*],
+                summary: #summary,
+                parameters: &[#parameters],
+                body: #body,
+            }
+        }
+    });
+    let secrets = crate::secrets::secret_properties(spec);
+    item(quote! {
+        impl ::etna_client::GeneratedClient for Client {
+            const SERVERS: &'static [::etna_client::ServerSpec] = &[#(#servers,)*];
+            const APP_KEY_HEADER: &'static str = #app_key_header;
+            const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = #lifetime;
+            const SECRET_PROPERTIES: &'static [&'static str] = &[#(#secrets,)*];
+            const OPERATIONS: &'static [::etna_client::OperationSpec] = &[#(#rows,)*];
+            fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::ClientState) -> Self {
+                Self::new_with_client(baseurl, client, inner)
+            }
+            fn state(&self) -> &::etna_client::ClientState { &self.inner }
+        }
+    })
+}
+
+/// The `ClientHooks` progenitor expects (see `HooksMode::Expected` in
+/// `generate.rs`): every request goes through etna-client's hooks.
+pub(super) fn hooks_impl() -> Result<Item, CodegenError> {
+    let hooks: TokenStream = quote! {
+        impl ClientHooks<::etna_client::ClientState> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                ::etna_client::__private::pre(self.inner(), request, info)
+                    .map_err(progenitor_client::Error::InvalidRequest)
+            }
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                ::etna_client::__private::exec(self.client(), self.inner(), request, info).await
+            }
+        }
+    };
+    item(hooks)
+}

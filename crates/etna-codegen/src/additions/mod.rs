@@ -1,0 +1,188 @@
+//! What generation adds to progenitor's output so that etna-client's generic
+//! layer works for every operation without hand-written code per operation.
+//! One file per thing it generates:
+//!
+//! - `envelope.rs`: `impl Envelope` for every struct that has the envelope's
+//!   fields, as the schema with `x-etna-envelope` names them;
+//! - `error_payload.rs`: `impl ErrorPayload` for every error type the
+//!   operations use;
+//! - `operation.rs`: `impl Operation` for every builder, with its row of the
+//!   table and the shape of its result;
+//! - `generated_client.rs`: `impl GeneratedClient` (the operation table, the
+//!   servers, the secret names) and the `ClientHooks` that hand every
+//!   request to etna-client, with `docs.rs` describing each operation's
+//!   inputs;
+//! - `dispatch.rs`: `impl Dispatch`, every operation callable by its id;
+//! - `json_schemas.rs`: `json_schemas()` and the `JsonSchema` derive behind
+//!   etna-client's `json-schema` feature.
+//!
+//! Everything here is read from the spec and from the generated syntax tree;
+//! nothing names an operation, a schema or a property. The items are built
+//! with `quote!`, so a mistake in their shape is a compile error of this
+//! crate, not a parse error inside a string at generation time.
+
+mod dispatch;
+mod docs;
+mod envelope;
+mod error_payload;
+mod generated_client;
+mod json_schemas;
+mod operation;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use serde_json::Value;
+use syn::Item;
+
+use crate::CodegenError;
+use crate::preflight::Problem;
+use crate::syntax::{FieldsByJson, enums, generic_args, module, module_mut, structs, type_name};
+
+pub(crate) use operation::operations;
+
+pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError> {
+    let api = model(spec)?;
+    let roles = api.envelope.clone();
+    let types = module(file, "types").ok_or_else(|| syntax("no `mod types`"))?;
+    let structs = structs(types);
+    let enums = enums(types);
+    let mut root_items = Vec::new();
+    // Impls for the types go into `mod types`, where their field types are
+    // in scope as written.
+    let mut type_items = Vec::new();
+    let mut builder_items = Vec::new();
+
+    let envelopes: BTreeMap<&String, &FieldsByJson> = match &roles {
+        Some(roles) => structs
+            .iter()
+            .filter(|(_, fields)| {
+                fields.contains_key(&roles.success) && fields.contains_key(&roles.errors)
+            })
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    if let Some(roles) = &roles {
+        for (name, fields) in &envelopes {
+            type_items.push(envelope::envelope_impl(name, fields, roles)?);
+        }
+    }
+
+    let sends = send_signatures(file);
+    let mut error_types = Vec::new();
+    for (index, (operation, op)) in operations(&api)?.iter().zip(&api.operations).enumerate() {
+        let builder = crate::syntax::upper_camel(&operation.id);
+        let Some((ok, err)) = sends.get(&builder) else {
+            return Err(syntax(&format!(
+                "no builder `{builder}` with a `send` method"
+            )));
+        };
+        let err_name = type_name(err)
+            .filter(|n| n != "()" && structs.contains_key(n) || enums.contains_key(n));
+        if let Some(name) = &err_name
+            && !error_types.contains(name)
+        {
+            error_types.push(name.clone());
+        }
+        builder_items.extend(operation::operation_impls(
+            index, operation, op, &builder, ok, err, &envelopes,
+        )?);
+    }
+    for name in &error_types {
+        type_items.push(error_payload::error_payload_impl(name, &envelopes, &enums)?);
+    }
+    let docs = docs::operation_docs(spec, &api);
+    root_items.push(generated_client::generated_client_impl(spec, &api, &docs)?);
+    root_items.push(dispatch::dispatch_impl(&docs, &dispatch::setters(file))?);
+    root_items.push(generated_client::hooks_impl()?);
+    root_items.push(json_schemas::json_schemas_fn(types)?);
+    json_schemas::derive_json_schema_behind_feature(file);
+
+    for (name, items) in [("types", type_items), ("builder", builder_items)] {
+        let module = module_mut(file, name).ok_or_else(|| syntax(&format!("no `mod {name}`")))?;
+        if let Some((_, content)) = &mut module.content {
+            content.extend(items);
+        }
+    }
+    file.items.extend(root_items);
+    Ok(())
+}
+
+/// The typed operations of the spec; a construct they cannot express is an
+/// error with its pointer.
+pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenError> {
+    etna_spec::model::Api::read(spec).map_err(|problems| {
+        CodegenError::Unsupported(
+            problems
+                .into_iter()
+                .map(|p| Problem {
+                    pointer: p.pointer,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    })
+}
+
+/// The inherent methods of every builder of `mod builder`, with the
+/// builder's name.
+fn builder_methods(file: &syn::File) -> Vec<(String, &syn::ImplItemFn)> {
+    let mut out = Vec::new();
+    for item in module(file, "builder").unwrap_or_default() {
+        let Item::Impl(imp) = item else { continue };
+        let Some(name) = type_name(&imp.self_ty).filter(|_| imp.trait_.is_none()) else {
+            continue;
+        };
+        for member in &imp.items {
+            if let syn::ImplItem::Fn(f) = member {
+                out.push((name.clone(), f));
+            }
+        }
+    }
+    out
+}
+
+/// For each builder, the `T` and `E` of
+/// `send(self) -> Result<ResponseValue<T>, Error<E>>`.
+fn send_signatures(file: &syn::File) -> BTreeMap<String, (syn::Type, syn::Type)> {
+    let mut out = BTreeMap::new();
+    for (name, f) in builder_methods(file) {
+        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+            continue;
+        };
+        if f.sig.ident != "send" {
+            continue;
+        }
+        if let [ok, err] = generic_args(ty).as_slice()
+            && let (Some(ok), Some(err)) = (generic_args(ok).first(), generic_args(err).first())
+        {
+            out.insert(name, ((*ok).clone(), (*err).clone()));
+        }
+    }
+    out
+}
+
+/// An item built with `quote!`. Its shape is fixed by this crate, but an
+/// identifier or type taken from the tree could still make it invalid:
+/// that is an error naming the item, not a panic.
+fn item(tokens: TokenStream) -> Result<Item, CodegenError> {
+    syn::parse2(tokens.clone())
+        .map_err(|e| syntax(&format!("{e} in generated addition:\n{tokens}")))
+}
+
+/// An identifier made of a name the spec chose (an operation id): an error
+/// rather than a panic when it is none.
+fn ident(name: &str) -> Result<syn::Ident, CodegenError> {
+    syn::parse_str(name).map_err(|e| syntax(&format!("`{name}` is not a Rust identifier: {e}")))
+}
+
+fn syntax(message: &str) -> CodegenError {
+    CodegenError::Syntax(message.to_owned())
+}
+
+fn unsupported(pointer: &str, message: &str) -> CodegenError {
+    CodegenError::Unsupported(vec![Problem {
+        pointer: pointer.to_owned(),
+        message: message.to_owned(),
+    }])
+}
