@@ -19,7 +19,7 @@ const DECODER: &str = "::etna_client::__private::response_value";
 pub(crate) fn move_response_headers(file: &mut syn::File) -> Result<usize, CodegenError> {
     let mut replaced = 0;
     let mut sends = 0;
-    for function in crate::sends::sends_mut(file) {
+    for (_, function) in crate::builders::sends_mut(file).unwrap_or_default() {
         sends += 1;
         let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
         function.block = syn::parse2(tokens).map_err(|e| {

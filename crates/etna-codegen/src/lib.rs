@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod additions;
+mod builders;
 mod decode;
 mod error;
 mod generate;
@@ -15,7 +16,6 @@ mod preflight;
 mod routes;
 mod secret_headers;
 mod secrets;
-mod sends;
 mod spec;
 mod stale;
 mod static_urls;

@@ -5,7 +5,7 @@
 //! in memory, exercise the routing every call uses rather than a copy of it.
 
 use quote::{ToTokens, quote};
-use syn::{Expr, ImplItem, Item, ItemImpl, Stmt};
+use syn::{Expr, Item, ItemImpl, Stmt};
 
 use crate::CodegenError;
 
@@ -14,18 +14,11 @@ use crate::CodegenError;
 /// status is an error naming the builder: progenitor's output has changed,
 /// and the fuzz target would otherwise no longer test what `send` does.
 pub(crate) fn extract_routing(file: &mut syn::File) -> Result<usize, CodegenError> {
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = crate::builders::module_items_mut(file) else {
         return Ok(0);
     };
     let mut added = Vec::new();
-    for item in items.iter_mut() {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
-        }
+    for (_, block) in crate::builders::impls_mut(items) {
         if let Some(route) = route_impl(block)? {
             added.push(Item::Impl(route));
         }
@@ -39,10 +32,7 @@ pub(crate) fn extract_routing(file: &mut syn::File) -> Result<usize, CodegenErro
 /// rewritten to call it; `None` when the block has no `send`.
 fn route_impl(block: &mut ItemImpl) -> Result<Option<ItemImpl>, CodegenError> {
     let builder = block.self_ty.to_token_stream().to_string();
-    let Some(send) = block.items.iter_mut().find_map(|member| match member {
-        ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
-        _ => None,
-    }) else {
+    let Some(send) = crate::builders::send_mut(&mut block.items) else {
         return Ok(None);
     };
     let unexpected = || {

@@ -36,7 +36,7 @@ pub(crate) fn send_secret_headers(
             wanted.insert(upper_camel(op.id), (op.id.to_owned(), secrets));
         }
     }
-    let Some(sends) = crate::sends::builder_sends_mut(file) else {
+    let Some(sends) = crate::builders::sends_mut(file) else {
         return Ok(0);
     };
     let mut changed = 0;

@@ -53,7 +53,7 @@ pub(crate) fn cache_static_urls(spec: &Value, file: &mut syn::File) -> Result<us
             return Err(shape(&other.id, "another operation has the same builder"));
         }
     }
-    let Some(sends) = crate::sends::builder_sends_mut(file) else {
+    let Some(sends) = crate::builders::sends_mut(file) else {
         return match rows.values().next() {
             Some(row) => Err(shape(&row.id, "there is no `mod builder`")),
             None => Ok(0),

@@ -14,7 +14,7 @@ const VERSION_HEADER: &str = "\"api-version\"";
 /// for what is left. Returns how many `send` bodies changed.
 pub(crate) fn drop_version_header(file: &mut syn::File) -> usize {
     let mut changed = 0;
-    for function in crate::sends::sends_mut(file) {
+    for (_, function) in crate::builders::sends_mut(file).unwrap_or_default() {
         if trim_block(&mut function.block.stmts) {
             changed += 1;
         }

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use syn::{GenericArgument, Item, PathArguments, Type};
 
 use super::docs::OperationDoc;
-use super::{builder_methods, ident, item, syntax};
+use super::{ident, item, syntax};
 use crate::CodegenError;
 use crate::syntax::{is_path, upper_camel};
 
@@ -85,7 +85,7 @@ pub(super) fn dispatch_impl(
 /// `V: TryInto<T>`).
 pub(super) fn setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, Type>> {
     let mut out: BTreeMap<String, BTreeMap<String, Type>> = BTreeMap::new();
-    for (name, f) in builder_methods(file) {
+    for (name, f) in crate::builders::methods(file) {
         if let Some(target) = f
             .sig
             .generics

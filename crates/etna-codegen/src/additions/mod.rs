@@ -124,29 +124,11 @@ pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenEr
     })
 }
 
-/// The inherent methods of every builder of `mod builder`, with the
-/// builder's name.
-fn builder_methods(file: &syn::File) -> Vec<(String, &syn::ImplItemFn)> {
-    let mut out = Vec::new();
-    for item in module(file, "builder").unwrap_or_default() {
-        let Item::Impl(imp) = item else { continue };
-        let Some(name) = type_name(&imp.self_ty).filter(|_| imp.trait_.is_none()) else {
-            continue;
-        };
-        for member in &imp.items {
-            if let syn::ImplItem::Fn(f) = member {
-                out.push((name.clone(), f));
-            }
-        }
-    }
-    out
-}
-
 /// For each builder, the `T` and `E` of
 /// `send(self) -> Result<ResponseValue<T>, Error<E>>`.
 fn send_signatures(file: &syn::File) -> BTreeMap<String, (syn::Type, syn::Type)> {
     let mut out = BTreeMap::new();
-    for (name, f) in builder_methods(file) {
+    for (name, f) in crate::builders::methods(file) {
         let syn::ReturnType::Type(_, ty) = &f.sig.output else {
             continue;
         };
