@@ -77,13 +77,16 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    // Read once (the check above read the spec before it was marked) and
+    // handed to every pass that needs the operations.
+    let api = crate::additions::model(&value)?;
     crate::trim::drop_version_header(&mut file);
-    crate::secret_headers::send_secret_headers(&value, &mut file)?;
-    crate::static_urls::cache_static_urls(&value, &mut file)?;
+    crate::secret_headers::send_secret_headers(&api, &mut file)?;
+    crate::static_urls::cache_static_urls(&api, &mut file)?;
     crate::decode::move_response_headers(&mut file)?;
     // After `decode`, which rewrites inside the routing this moves.
     crate::routes::extract_routing(&mut file)?;
-    crate::additions::add(&value, &mut file)?;
+    crate::additions::add(&value, &api, &mut file)?;
     Ok(format!(
         "{GENERATED_HEADER}\n{}",
         prettyplease::unparse(&file)

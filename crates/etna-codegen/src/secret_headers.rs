@@ -10,19 +10,17 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use serde_json::Value;
 use syn::{Expr, Lit, Stmt};
 
 use crate::CodegenError;
-use crate::additions::model;
 use crate::syntax::upper_camel;
+use etna_spec::model::Api;
 
 /// Rewrites the secret headers of every `send`; returns how many.
 pub(crate) fn send_secret_headers(
-    spec: &Value,
+    api: &Api<'_>,
     file: &mut syn::File,
 ) -> Result<usize, CodegenError> {
-    let api = model(spec)?;
     // By builder name: the header names that are secrets.
     let mut wanted: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for op in &api.operations {

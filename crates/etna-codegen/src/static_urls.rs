@@ -12,13 +12,13 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use serde_json::Value;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, Stmt, Token};
 
 use crate::CodegenError;
-use crate::additions::{model, operations};
+use crate::additions::operations;
 use crate::syntax::upper_camel;
+use etna_spec::model::Api;
 
 /// What the pass needs of one row of `OPERATIONS`.
 struct Row {
@@ -37,10 +37,13 @@ struct Row {
 
 /// Rewrites `let url = format!("{}/path", client.baseurl,)` in the `send` of
 /// every operation without path parameters; returns how many changed.
-pub(crate) fn cache_static_urls(spec: &Value, file: &mut syn::File) -> Result<usize, CodegenError> {
+pub(crate) fn cache_static_urls(
+    api: &Api<'_>,
+    file: &mut syn::File,
+) -> Result<usize, CodegenError> {
     // By builder name: progenitor names each operation's builder so.
     let mut rows = BTreeMap::new();
-    for (index, op) in operations(&model(spec)?)?.into_iter().enumerate() {
+    for (index, op) in operations(api)?.into_iter().enumerate() {
         let row = Row {
             index,
             server: op.server,
@@ -176,6 +179,8 @@ fn shape(operation: &str, message: &str) -> CodegenError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::additions::model;
+    use serde_json::Value;
 
     fn spec() -> Value {
         serde_json::json!({
@@ -230,7 +235,10 @@ mod tests {
     #[test]
     fn a_send_without_path_parameters_reads_the_cached_url() {
         let mut file = generated();
-        assert_eq!(cache_static_urls(&spec(), &mut file).unwrap(), 1);
+        assert_eq!(
+            cache_static_urls(&model(&spec()).unwrap(), &mut file).unwrap(),
+            1
+        );
         let send = send_of(&file, "AddThing");
         assert!(
             send.contains(
@@ -246,7 +254,7 @@ mod tests {
     #[test]
     fn a_send_with_a_path_parameter_is_left_alone() {
         let mut file = generated();
-        cache_static_urls(&spec(), &mut file).unwrap();
+        cache_static_urls(&model(&spec()).unwrap(), &mut file).unwrap();
         let send = send_of(&file, "GetThing");
         assert!(
             send.contains("format ! (\"{}/items/{}\" , client . baseurl , encode_path"),
@@ -295,7 +303,7 @@ paths:
 
     #[test]
     fn an_unexpected_shape_is_an_error_naming_the_operation() {
-        let error = |file: &mut syn::File| match cache_static_urls(&spec(), file) {
+        let error = |file: &mut syn::File| match cache_static_urls(&model(&spec()).unwrap(), file) {
             Err(e @ CodegenError::UnexpectedShape(_)) => e.to_string(),
             other => panic!("expected UnexpectedShape, got {other:?}"),
         };

@@ -38,11 +38,11 @@ use syn::Item;
 use crate::CodegenError;
 use crate::preflight::Problem;
 use crate::syntax::{FieldsByJson, enums, generic_args, module, module_mut, structs, type_name};
+use etna_spec::model::Api;
 
 pub(crate) use operation::operations;
 
-pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError> {
-    let api = model(spec)?;
+pub(crate) fn add(spec: &Value, api: &Api<'_>, file: &mut syn::File) -> Result<(), CodegenError> {
     let roles = api.envelope.clone();
     let types = module(file, "types").ok_or_else(|| syntax("no `mod types`"))?;
     let structs = structs(types);
@@ -70,7 +70,7 @@ pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError
 
     let sends = send_signatures(file);
     let mut error_types = Vec::new();
-    for (index, (operation, op)) in operations(&api)?.iter().zip(&api.operations).enumerate() {
+    for (index, (operation, op)) in operations(api)?.iter().zip(&api.operations).enumerate() {
         let builder = crate::syntax::upper_camel(&operation.id);
         let Some((ok, err)) = sends.get(&builder) else {
             return Err(syntax(&format!(
@@ -91,8 +91,8 @@ pub(crate) fn add(spec: &Value, file: &mut syn::File) -> Result<(), CodegenError
     for name in &error_types {
         type_items.push(error_payload::error_payload_impl(name, &envelopes, &enums)?);
     }
-    let docs = docs::operation_docs(spec, &api);
-    root_items.push(generated_client::generated_client_impl(spec, &api, &docs)?);
+    let docs = docs::operation_docs(spec, api);
+    root_items.push(generated_client::generated_client_impl(spec, api, &docs)?);
     root_items.push(dispatch::dispatch_impl(&docs, &dispatch::setters(file))?);
     root_items.push(generated_client::hooks_impl()?);
     root_items.push(json_schemas::json_schemas_fn(types)?);
