@@ -1,83 +1,148 @@
-//! progenitor's request builders, found once: every pass that reads or
-//! rewrites a builder (`additions/`, `static_urls.rs`, `secret_headers.rs`,
-//! `trim.rs`, `decode.rs`, `routes.rs`) goes through these functions, so
-//! that what counts as "a builder" and "its `send`" is decided in one place.
+//! progenitor's request builders, found in one walk over `mod builder`:
+//! every pass that reads or rewrites a builder (`trim.rs`,
+//! `secret_headers.rs`, `static_urls.rs`, `decode.rs`, `routes.rs`,
+//! `additions/`) takes them from here, so that what counts as "a builder"
+//! and "its `send`" is decided in one place and the tree is walked once.
 //!
 //! A builder is an inherent `impl` in progenitor's `mod builder`; its name is
 //! the last segment of the implemented type (`GenerateResetToken`), which
 //! progenitor derives from the operation id.
 
-use syn::{ImplItem, ImplItemFn, Item, ItemImpl, Type};
+use std::collections::BTreeMap;
 
-/// The items of `mod builder`, or `None` when the file has none (a spec
-/// without operations).
-pub(crate) fn module_items_mut(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+use syn::{
+    GenericArgument, Generics, ImplItem, ImplItemFn, Item, ItemImpl, PathArguments, ReturnType,
+    Type,
+};
+
+use crate::syntax::{generic_args, is_path, type_name};
+
+/// One builder's `send`, which the passes rewrite, with what they read of
+/// the builder.
+pub(crate) struct Builder<'a> {
+    /// The builder's name, e.g. `GetThing`.
+    pub(crate) name: String,
+    /// The generics and type of its `impl`, for the impls passes add.
+    pub(crate) generics: Generics,
+    pub(crate) self_ty: Type,
+    pub(crate) send: &'a mut ImplItemFn,
+}
+
+/// What `additions/` reads of a builder, taken during the walk (the passes
+/// rewrite `send`'s body, never its signature): owned, so that it outlives
+/// the borrow of the tree.
+#[derive(Default)]
+pub(crate) struct Signature {
+    /// The `T` and `E` of `send(self) -> Result<ResponseValue<T>, Error<E>>`.
+    pub(crate) output: Option<(Type, Type)>,
+    /// Its setters, each with the type it takes (the `T` of `V: TryInto<T>`).
+    pub(crate) setters: BTreeMap<String, Type>,
+}
+
+/// The builders of `file`, in file order, and each one's signature by name.
+/// Both are empty when there is no `mod builder` (a spec without operations).
+pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, Signature>) {
+    let mut signatures: BTreeMap<String, Signature> = BTreeMap::new();
+    let mut builders = Vec::new();
+    let Some(items) = module_items_mut(file) else {
+        return (builders, signatures);
+    };
+    for item in items.iter_mut() {
+        let Item::Impl(block) = item else { continue };
+        let Some(name) = type_name(&block.self_ty).filter(|_| block.trait_.is_none()) else {
+            continue;
+        };
+        let ItemImpl {
+            generics,
+            self_ty,
+            items: members,
+            ..
+        } = block;
+        let signature = signatures.entry(name.clone()).or_default();
+        for member in members {
+            let ImplItem::Fn(function) = member else {
+                continue;
+            };
+            if let Some(target) = function
+                .sig
+                .generics
+                .where_clause
+                .as_ref()
+                .and_then(try_into_target)
+            {
+                signature
+                    .setters
+                    .insert(function.sig.ident.to_string(), target);
+            }
+            if function.sig.ident == "send" {
+                if let Some(output) = send_output(&function.sig.output) {
+                    signature.output = Some(output);
+                }
+                builders.push(Builder {
+                    name: name.clone(),
+                    generics: generics.clone(),
+                    self_ty: (**self_ty).clone(),
+                    send: function,
+                });
+            }
+        }
+    }
+    (builders, signatures)
+}
+
+/// Appends `items` to `mod builder` (the impls a pass derived from the
+/// builders, added once the walk's borrow has ended).
+pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) {
+    if let Some(module) = module_items_mut(file) {
+        module.extend(items);
+    }
+}
+
+fn module_items_mut(file: &mut syn::File) -> Option<&mut Vec<Item>> {
     file.items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     })
 }
 
-/// Every builder's inherent `impl`, with the builder's name, in file order.
-pub(crate) fn impls_mut(items: &mut [Item]) -> impl Iterator<Item = (String, &mut ItemImpl)> {
-    items.iter_mut().filter_map(|item| match item {
-        Item::Impl(block) if block.trait_.is_none() => {
-            builder_name(&block.self_ty).map(|name| (name, block))
-        }
+fn send_output(output: &ReturnType) -> Option<(Type, Type)> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    match generic_args(ty).as_slice() {
+        [ok, err] => Some((
+            (*generic_args(ok).first()?).clone(),
+            (*generic_args(err).first()?).clone(),
+        )),
         _ => None,
-    })
-}
-
-/// Every builder's `send`, with the builder's name, in file order; `None`
-/// when there is no `mod builder`.
-pub(crate) fn sends_mut(file: &mut syn::File) -> Option<Vec<(String, &mut ImplItemFn)>> {
-    let items = module_items_mut(file)?;
-    let mut out = Vec::new();
-    for (name, block) in impls_mut(items) {
-        if let Some(send) = send_mut(&mut block.items) {
-            out.push((name, send));
-        }
     }
-    Some(out)
 }
 
-/// The `send` among one builder's `impl` items, if it has one. (It takes the
-/// items, not the `impl`, so that the caller may still read the `impl`'s
-/// generics and type.)
-pub(crate) fn send_mut(items: &mut [ImplItem]) -> Option<&mut ImplItemFn> {
-    items.iter_mut().find_map(|member| match member {
-        ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
-        _ => None,
-    })
-}
-
-/// Every method of every builder, with the builder's name (read only: what
-/// `additions/` derives from the setters and the `send` signatures).
-pub(crate) fn methods(file: &syn::File) -> Vec<(String, &ImplItemFn)> {
-    let items = file.items.iter().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    let mut out = Vec::new();
-    for item in items.into_iter().flatten() {
-        let Item::Impl(block) = item else { continue };
-        let Some(name) = builder_name(&block.self_ty).filter(|_| block.trait_.is_none()) else {
-            continue;
+fn try_into_target(clause: &syn::WhereClause) -> Option<Type> {
+    clause.predicates.iter().find_map(|predicate| {
+        let syn::WherePredicate::Type(p) = predicate else {
+            return None;
         };
-        for member in &block.items {
-            if let ImplItem::Fn(function) = member {
-                out.push((name.clone(), function));
-            }
+        if !is_path(&p.bounded_ty, "V") {
+            return None;
         }
-    }
-    out
-}
-
-fn builder_name(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
+        p.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(t) = bound else {
+                return None;
+            };
+            let last = t.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|a| match a {
+                GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -91,11 +156,11 @@ mod tests {
             }
             pub mod builder {
                 impl<'a> GetThing<'a> {
-                    pub fn id<V>(mut self, value: V) -> Self { self }
-                    pub async fn send(self) {}
+                    pub fn id<V>(mut self, value: V) -> Self where V: std::convert::TryInto<types::Id> { self }
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<()>> {}
                 }
                 impl<'a> NoSend<'a> {
-                    pub fn id<V>(mut self, value: V) -> Self { self }
+                    pub fn id<V>(mut self, value: V) -> Self where V: std::convert::TryInto<u32> { self }
                 }
                 impl<'a> ::etna_client::__private::Route for GetThing<'a> {
                     async fn send(response: ::reqwest::Response) {}
@@ -104,20 +169,27 @@ mod tests {
         }
     }
 
+    fn text(ty: &Type) -> String {
+        quote::ToTokens::to_token_stream(ty).to_string()
+    }
+
     #[test]
     fn a_send_counts_only_in_an_inherent_impl_of_mod_builder() {
         let mut file = file();
-        let sends: Vec<String> = sends_mut(&mut file)
-            .unwrap()
-            .into_iter()
-            .map(|(name, f)| format!("{name}::{}", f.sig.ident))
+        let (builders, signatures) = walk(&mut file);
+        let sends: Vec<String> = builders
+            .iter()
+            .map(|b| format!("{}::{} for {}", b.name, b.send.sig.ident, text(&b.self_ty)))
             .collect();
-        assert_eq!(sends, ["GetThing::send"]);
-        let methods: Vec<String> = methods(&file)
-            .into_iter()
-            .map(|(name, f)| format!("{name}::{}", f.sig.ident))
-            .collect();
-        assert_eq!(methods, ["GetThing::id", "GetThing::send", "NoSend::id"]);
+        assert_eq!(sends, ["GetThing::send for GetThing < 'a >"]);
+        let (ok, err) = signatures["GetThing"].output.as_ref().unwrap();
+        assert_eq!(
+            (text(ok).as_str(), text(err).as_str()),
+            ("types :: Thing", "()")
+        );
+        assert_eq!(text(&signatures["GetThing"].setters["id"]), "types :: Id");
+        assert_eq!(text(&signatures["NoSend"].setters["id"]), "u32");
+        assert!(signatures["NoSend"].output.is_none());
     }
 
     #[test]
@@ -125,7 +197,7 @@ mod tests {
         let mut file: syn::File = syn::parse_quote!(
             pub mod types {}
         );
-        assert!(sends_mut(&mut file).is_none());
-        assert!(methods(&file).is_empty());
+        let (builders, signatures) = walk(&mut file);
+        assert!(builders.is_empty() && signatures.is_empty());
     }
 }

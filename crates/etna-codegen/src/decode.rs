@@ -8,6 +8,7 @@ use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::ToTokens;
 
 use crate::CodegenError;
+use crate::builders::Builder;
 
 /// What replaces `ResponseValue::from_response`.
 const DECODER: &str = "::etna_client::__private::response_value";
@@ -16,10 +17,11 @@ const DECODER: &str = "::etna_client::__private::response_value";
 /// bodies. Progenitor decodes each documented JSON answer that way, so
 /// finding `send` bodies but no such call means its output changed: an
 /// error, rather than quietly losing the saving.
-pub(crate) fn move_response_headers(file: &mut syn::File) -> Result<usize, CodegenError> {
+pub(crate) fn move_response_headers(builders: &mut [Builder<'_>]) -> Result<usize, CodegenError> {
     let mut replaced = 0;
     let mut sends = 0;
-    for (_, function) in crate::builders::sends_mut(file).unwrap_or_default() {
+    for builder in builders {
+        let function = &mut *builder.send;
         sends += 1;
         let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
         function.block = syn::parse2(tokens).map_err(|e| {
@@ -102,7 +104,10 @@ mod tests {
              400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)), \
              _ => Err(Error::UnexpectedResponse(response)) }",
         );
-        assert_eq!(move_response_headers(&mut file).unwrap(), 2);
+        assert_eq!(
+            move_response_headers(&mut crate::builders::walk(&mut file).0).unwrap(),
+            2
+        );
         let text = file.to_token_stream().to_string().replace(' ', "");
         assert!(!text.contains("from_response"), "{text}");
         assert_eq!(
@@ -115,13 +120,18 @@ mod tests {
     #[test]
     fn a_send_without_it_is_an_unexpected_shape() {
         let mut file = file("ResponseValue::decode(response).await");
-        let error = move_response_headers(&mut file).unwrap_err().to_string();
+        let error = move_response_headers(&mut crate::builders::walk(&mut file).0)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("from_response"), "{error}");
     }
 
     #[test]
     fn a_file_without_send_is_left_alone() {
         let mut file: syn::File = syn::parse_str("pub mod types { pub struct A; }").unwrap();
-        assert_eq!(move_response_headers(&mut file).unwrap(), 0);
+        assert_eq!(
+            move_response_headers(&mut crate::builders::walk(&mut file).0).unwrap(),
+            0
+        );
     }
 }

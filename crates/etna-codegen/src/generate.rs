@@ -80,13 +80,17 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     // Read once (the check above read the spec before it was marked) and
     // handed to every pass that needs the operations.
     let api = crate::additions::model(&value)?;
-    crate::trim::drop_version_header(&mut file);
-    crate::secret_headers::send_secret_headers(&api, &mut file)?;
-    crate::static_urls::cache_static_urls(&api, &mut file)?;
-    crate::decode::move_response_headers(&mut file)?;
+    // One walk over `mod builder` serves every pass; the impls the passes
+    // derive go in once its borrow of the tree has ended.
+    let (mut builders, signatures) = crate::builders::walk(&mut file);
+    crate::trim::drop_version_header(&mut builders);
+    crate::secret_headers::send_secret_headers(&api, &mut builders)?;
+    crate::static_urls::cache_static_urls(&api, &mut builders)?;
+    crate::decode::move_response_headers(&mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.
-    crate::routes::extract_routing(&mut file)?;
-    crate::additions::add(&value, &api, &mut file)?;
+    let routes = crate::routes::extract_routing(&mut builders)?;
+    crate::builders::extend(&mut file, routes);
+    crate::additions::add(&value, &api, &signatures, &mut file)?;
     Ok(format!(
         "{GENERATED_HEADER}\n{}",
         prettyplease::unparse(&file)

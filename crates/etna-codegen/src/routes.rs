@@ -8,33 +8,23 @@ use quote::{ToTokens, quote};
 use syn::{Expr, Item, ItemImpl, Stmt};
 
 use crate::CodegenError;
+use crate::builders::Builder;
 
-/// Moves each builder's routing into its `Route` impl; returns how many
-/// builders it rewrote. A `send` that does not end in the `match` on the
+/// Moves each builder's routing into its `Route` impl; returns the impls,
+/// for `mod builder`. A `send` that does not end in the `match` on the
 /// status is an error naming the builder: progenitor's output has changed,
 /// and the fuzz target would otherwise no longer test what `send` does.
-pub(crate) fn extract_routing(file: &mut syn::File) -> Result<usize, CodegenError> {
-    let Some(items) = crate::builders::module_items_mut(file) else {
-        return Ok(0);
-    };
-    let mut added = Vec::new();
-    for (_, block) in crate::builders::impls_mut(items) {
-        if let Some(route) = route_impl(block)? {
-            added.push(Item::Impl(route));
-        }
-    }
-    let count = added.len();
-    items.extend(added);
-    Ok(count)
+pub(crate) fn extract_routing(builders: &mut [Builder<'_>]) -> Result<Vec<Item>, CodegenError> {
+    builders
+        .iter_mut()
+        .map(|builder| route_impl(builder).map(Item::Impl))
+        .collect()
 }
 
-/// The `Route` impl for one inherent builder `impl`, with its `send`
-/// rewritten to call it; `None` when the block has no `send`.
-fn route_impl(block: &mut ItemImpl) -> Result<Option<ItemImpl>, CodegenError> {
+/// The `Route` impl for one builder, with its `send` rewritten to call it.
+fn route_impl(block: &mut Builder<'_>) -> Result<ItemImpl, CodegenError> {
     let builder = block.self_ty.to_token_stream().to_string();
-    let Some(send) = crate::builders::send_mut(&mut block.items) else {
-        return Ok(None);
-    };
+    let send = &mut *block.send;
     let unexpected = || {
         CodegenError::UnexpectedShape(format!(
             "routes.rs: the `send` of `{builder}` does not end in \
@@ -65,13 +55,20 @@ fn route_impl(block: &mut ItemImpl) -> Result<Option<ItemImpl>, CodegenError> {
         }
     };
     syn::parse2(route)
-        .map(Some)
         .map_err(|e| CodegenError::UnexpectedShape(format!("routes.rs: `{builder}`: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pass as `generate.rs` runs it: the impls go into `mod builder`.
+    fn extract(file: &mut syn::File) -> Result<usize, CodegenError> {
+        let routes = extract_routing(&mut crate::builders::walk(file).0)?;
+        let count = routes.len();
+        crate::builders::extend(file, routes);
+        Ok(count)
+    }
 
     fn file(send_body: &str) -> syn::File {
         syn::parse_str(&format!(
@@ -86,7 +83,7 @@ mod tests {
             "let response = result?; match response.status().as_u16() { \
              200u16 => ok(response).await, _ => Err(Error::UnexpectedResponse(response)) }",
         );
-        assert_eq!(extract_routing(&mut file).unwrap(), 1);
+        assert_eq!(extract(&mut file).unwrap(), 1);
         let text = prettyplease::unparse(&file);
         let send = text.split("impl<'a> ::etna_client").next().unwrap();
         assert!(!send.contains("match"), "{text}");
@@ -105,7 +102,7 @@ mod tests {
     #[test]
     fn a_send_without_the_status_match_is_an_unexpected_shape() {
         let mut file = file("route(response).await");
-        let error = extract_routing(&mut file).unwrap_err().to_string();
+        let error = extract(&mut file).unwrap_err().to_string();
         assert!(error.contains("`Op < 'a >`"), "{error}");
         assert!(error.contains("match response.status()"), "{error}");
     }
@@ -113,6 +110,6 @@ mod tests {
     #[test]
     fn a_file_without_builders_is_left_alone() {
         let mut file: syn::File = syn::parse_str("pub mod types { pub struct A; }").unwrap();
-        assert_eq!(extract_routing(&mut file).unwrap(), 0);
+        assert_eq!(extract(&mut file).unwrap(), 0);
     }
 }

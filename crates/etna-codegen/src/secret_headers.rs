@@ -13,13 +13,14 @@ use quote::ToTokens;
 use syn::{Expr, Lit, Stmt};
 
 use crate::CodegenError;
+use crate::builders::Builder;
 use crate::syntax::upper_camel;
 use etna_spec::model::Api;
 
 /// Rewrites the secret headers of every `send`; returns how many.
 pub(crate) fn send_secret_headers(
     api: &Api<'_>,
-    file: &mut syn::File,
+    builders: &mut [Builder<'_>],
 ) -> Result<usize, CodegenError> {
     // By builder name: the header names that are secrets.
     let mut wanted: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
@@ -34,12 +35,10 @@ pub(crate) fn send_secret_headers(
             wanted.insert(upper_camel(op.id), (op.id.to_owned(), secrets));
         }
     }
-    let Some(sends) = crate::builders::sends_mut(file) else {
-        return Ok(0);
-    };
     let mut changed = 0;
-    for (name, function) in sends {
-        let Some((id, secrets)) = wanted.remove(&name) else {
+    for builder in builders {
+        let function = &mut *builder.send;
+        let Some((id, secrets)) = wanted.remove(&builder.name) else {
             continue;
         };
         let mut done = Vec::new();

@@ -17,6 +17,7 @@ use syn::{Expr, Lit, Stmt, Token};
 
 use crate::CodegenError;
 use crate::additions::operations;
+use crate::builders::Builder;
 use crate::syntax::upper_camel;
 use etna_spec::model::Api;
 
@@ -39,7 +40,7 @@ struct Row {
 /// every operation without path parameters; returns how many changed.
 pub(crate) fn cache_static_urls(
     api: &Api<'_>,
-    file: &mut syn::File,
+    builders: &mut [Builder<'_>],
 ) -> Result<usize, CodegenError> {
     // By builder name: progenitor names each operation's builder so.
     let mut rows = BTreeMap::new();
@@ -56,15 +57,10 @@ pub(crate) fn cache_static_urls(
             return Err(shape(&other.id, "another operation has the same builder"));
         }
     }
-    let Some(sends) = crate::builders::sends_mut(file) else {
-        return match rows.values().next() {
-            Some(row) => Err(shape(&row.id, "there is no `mod builder`")),
-            None => Ok(0),
-        };
-    };
     let mut changed = 0;
-    for (name, function) in sends {
-        let Some(row) = rows.get_mut(&name) else {
+    for builder in builders {
+        let (name, function) = (&builder.name, &mut *builder.send);
+        let Some(row) = rows.get_mut(name) else {
             return Err(CodegenError::UnexpectedShape(format!(
                 "static URLs: builder `{name}` has a `send` but no operation of the spec is called that"
             )));
@@ -180,6 +176,7 @@ fn shape(operation: &str, message: &str) -> CodegenError {
 mod tests {
     use super::*;
     use crate::additions::model;
+    use crate::builders::walk;
     use serde_json::Value;
 
     fn spec() -> Value {
@@ -236,7 +233,7 @@ mod tests {
     fn a_send_without_path_parameters_reads_the_cached_url() {
         let mut file = generated();
         assert_eq!(
-            cache_static_urls(&model(&spec()).unwrap(), &mut file).unwrap(),
+            cache_static_urls(&model(&spec()).unwrap(), &mut walk(&mut file).0).unwrap(),
             1
         );
         let send = send_of(&file, "AddThing");
@@ -254,7 +251,7 @@ mod tests {
     #[test]
     fn a_send_with_a_path_parameter_is_left_alone() {
         let mut file = generated();
-        cache_static_urls(&model(&spec()).unwrap(), &mut file).unwrap();
+        cache_static_urls(&model(&spec()).unwrap(), &mut walk(&mut file).0).unwrap();
         let send = send_of(&file, "GetThing");
         assert!(
             send.contains("format ! (\"{}/items/{}\" , client . baseurl , encode_path"),
@@ -303,7 +300,10 @@ paths:
 
     #[test]
     fn an_unexpected_shape_is_an_error_naming_the_operation() {
-        let error = |file: &mut syn::File| match cache_static_urls(&model(&spec()).unwrap(), file) {
+        let error = |file: &mut syn::File| match cache_static_urls(
+            &model(&spec()).unwrap(),
+            &mut walk(file).0,
+        ) {
             Err(e @ CodegenError::UnexpectedShape(_)) => e.to_string(),
             other => panic!("expected UnexpectedShape, got {other:?}"),
         };

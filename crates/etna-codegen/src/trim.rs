@@ -7,15 +7,17 @@
 use quote::ToTokens;
 use syn::{Expr, Lit, Stmt};
 
+use crate::builders::Builder;
+
 /// The header progenitor adds to every request.
 const VERSION_HEADER: &str = "\"api-version\"";
 
 /// Removes the header from every builder's `send`, and sizes the header map
 /// for what is left. Returns how many `send` bodies changed.
-pub(crate) fn drop_version_header(file: &mut syn::File) -> usize {
+pub(crate) fn drop_version_header(builders: &mut [Builder<'_>]) -> usize {
     let mut changed = 0;
-    for (_, function) in crate::builders::sends_mut(file).unwrap_or_default() {
-        if trim_block(&mut function.block.stmts) {
+    for builder in builders {
+        if trim_block(&mut builder.send.block.stmts) {
             changed += 1;
         }
     }
@@ -98,7 +100,10 @@ mod tests {
                 }
             }
         };
-        assert_eq!(drop_version_header(&mut file), 1);
+        assert_eq!(
+            drop_version_header(&mut crate::builders::walk(&mut file).0),
+            1
+        );
         let text = file.to_token_stream().to_string();
         let send = &text[..text.find("fn other").unwrap()];
         assert!(!send.contains("api-version"), "{send}");

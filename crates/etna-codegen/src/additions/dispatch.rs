@@ -6,22 +6,24 @@
 use std::collections::BTreeMap;
 
 use quote::{format_ident, quote};
-use syn::{GenericArgument, Item, PathArguments, Type};
+use syn::Item;
 
 use super::docs::OperationDoc;
 use super::{ident, item, syntax};
 use crate::CodegenError;
-use crate::syntax::{is_path, upper_camel};
+use crate::builders::Signature;
+use crate::syntax::upper_camel;
 
 pub(super) fn dispatch_impl(
     docs: &[OperationDoc],
-    setters: &BTreeMap<String, BTreeMap<String, Type>>,
+    builders: &BTreeMap<String, Signature>,
 ) -> Result<Item, CodegenError> {
     let mut arms = Vec::new();
     let mut decode_arms = Vec::new();
     for op in docs {
         let builder = upper_camel(&op.id);
-        let methods = setters.get(&builder).cloned().unwrap_or_default();
+        let empty = BTreeMap::new();
+        let methods = builders.get(&builder).map_or(&empty, |b| &b.setters);
         let id = &op.id;
         let mut sets = Vec::new();
         for name in &op.parameter_names {
@@ -78,52 +80,5 @@ pub(super) fn dispatch_impl(
                 match id { #(#decode_arms)* _ => None }
             }
         }
-    })
-}
-
-/// For each builder, its setters and the type each takes (the `T` of
-/// `V: TryInto<T>`).
-pub(super) fn setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, Type>> {
-    let mut out: BTreeMap<String, BTreeMap<String, Type>> = BTreeMap::new();
-    for (name, f) in crate::builders::methods(file) {
-        if let Some(target) = f
-            .sig
-            .generics
-            .where_clause
-            .as_ref()
-            .and_then(try_into_target)
-        {
-            out.entry(name)
-                .or_default()
-                .insert(f.sig.ident.to_string(), target);
-        }
-    }
-    out
-}
-
-fn try_into_target(clause: &syn::WhereClause) -> Option<Type> {
-    clause.predicates.iter().find_map(|predicate| {
-        let syn::WherePredicate::Type(p) = predicate else {
-            return None;
-        };
-        if !is_path(&p.bounded_ty, "V") {
-            return None;
-        }
-        p.bounds.iter().find_map(|bound| {
-            let syn::TypeParamBound::Trait(t) = bound else {
-                return None;
-            };
-            let last = t.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            args.args.iter().find_map(|a| match a {
-                GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-        })
     })
 }

@@ -36,13 +36,21 @@ use serde_json::Value;
 use syn::Item;
 
 use crate::CodegenError;
+use crate::builders::Signature;
 use crate::preflight::Problem;
-use crate::syntax::{FieldsByJson, enums, generic_args, module, module_mut, structs, type_name};
+use crate::syntax::{FieldsByJson, enums, module, module_mut, structs, type_name};
 use etna_spec::model::Api;
 
 pub(crate) use operation::operations;
 
-pub(crate) fn add(spec: &Value, api: &Api<'_>, file: &mut syn::File) -> Result<(), CodegenError> {
+/// Adds the items to `file`; `builders` is what the walk over `mod builder`
+/// read of each builder, by name.
+pub(crate) fn add(
+    spec: &Value,
+    api: &Api<'_>,
+    builders: &BTreeMap<String, Signature>,
+    file: &mut syn::File,
+) -> Result<(), CodegenError> {
     let roles = api.envelope.clone();
     let types = module(file, "types").ok_or_else(|| syntax("no `mod types`"))?;
     let structs = structs(types);
@@ -68,11 +76,10 @@ pub(crate) fn add(spec: &Value, api: &Api<'_>, file: &mut syn::File) -> Result<(
         }
     }
 
-    let sends = send_signatures(file);
     let mut error_types = Vec::new();
     for (index, (operation, op)) in operations(api)?.iter().zip(&api.operations).enumerate() {
         let builder = crate::syntax::upper_camel(&operation.id);
-        let Some((ok, err)) = sends.get(&builder) else {
+        let Some((ok, err)) = builders.get(&builder).and_then(|b| b.output.as_ref()) else {
             return Err(syntax(&format!(
                 "no builder `{builder}` with a `send` method"
             )));
@@ -93,7 +100,7 @@ pub(crate) fn add(spec: &Value, api: &Api<'_>, file: &mut syn::File) -> Result<(
     }
     let docs = docs::operation_docs(spec, api);
     root_items.push(generated_client::generated_client_impl(spec, api, &docs)?);
-    root_items.push(dispatch::dispatch_impl(&docs, &dispatch::setters(file))?);
+    root_items.push(dispatch::dispatch_impl(&docs, builders)?);
     root_items.push(generated_client::hooks_impl()?);
     root_items.push(json_schemas::json_schemas_fn(types)?);
     json_schemas::derive_json_schema_behind_feature(file);
@@ -122,26 +129,6 @@ pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenEr
                 .collect(),
         )
     })
-}
-
-/// For each builder, the `T` and `E` of
-/// `send(self) -> Result<ResponseValue<T>, Error<E>>`.
-fn send_signatures(file: &syn::File) -> BTreeMap<String, (syn::Type, syn::Type)> {
-    let mut out = BTreeMap::new();
-    for (name, f) in crate::builders::methods(file) {
-        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-            continue;
-        };
-        if f.sig.ident != "send" {
-            continue;
-        }
-        if let [ok, err] = generic_args(ty).as_slice()
-            && let (Some(ok), Some(err)) = (generic_args(ok).first(), generic_args(err).first())
-        {
-            out.insert(name, ((*ok).clone(), (*err).clone()));
-        }
-    }
-    out
 }
 
 /// An item built with `quote!`. Its shape is fixed by this crate, but an
