@@ -60,26 +60,29 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     let mut value =
         serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    // The marks are typify's `x-rust-type`, which the model does not read:
+    // marking first lets the one model of this generation be read from the
+    // spec the passes see.
+    crate::secrets::mark_secrets(&mut value);
     // Both checks run before progenitor, and their findings are reported
     // together: what progenitor would panic on, and what the operation
     // model (servers, security schemes, parameter locations) cannot express.
     let mut problems = preflight(spec);
-    if let Err(CodegenError::Unsupported(more)) = crate::additions::model(&value) {
-        problems.extend(more);
-    }
-    if !problems.is_empty() {
-        return Err(CodegenError::Unsupported(problems));
-    }
-    crate::secrets::mark_secrets(&mut value);
+    let api = match crate::additions::model(&value) {
+        Ok(api) if problems.is_empty() => api,
+        Ok(_) => return Err(CodegenError::Unsupported(problems)),
+        Err(CodegenError::Unsupported(more)) => {
+            problems.extend(more);
+            return Err(CodegenError::Unsupported(problems));
+        }
+        Err(other) => return Err(other),
+    };
     let marked: OpenAPI = serde_json::from_value(value.clone())
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let tokens = catch_panic(|| Generator::new(&settings()).generate_tokens(&marked))?
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
-    // Read once (the check above read the spec before it was marked) and
-    // handed to every pass that needs the operations.
-    let api = crate::additions::model(&value)?;
     // One walk over `mod builder` serves every pass; the impls the passes
     // derive go in once its borrow of the tree has ended.
     let (mut builders, signatures) = crate::builders::walk(&mut file);
