@@ -99,10 +99,10 @@ pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) {
 }
 
 fn module_items_mut(file: &mut syn::File) -> Option<&mut Vec<Item>> {
-    file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
+    crate::syntax::module_mut(file, "builder")?
+        .content
+        .as_mut()
+        .map(|(_, items)| items)
 }
 
 fn send_output(output: &ReturnType) -> Option<(Type, Type)> {

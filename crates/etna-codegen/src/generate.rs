@@ -68,7 +68,7 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     // together: what progenitor would panic on, and what the operation
     // model (servers, security schemes, parameter locations) cannot express.
     let mut problems = preflight(spec);
-    let api = match crate::additions::model(&value) {
+    let api = match crate::spec::model(&value) {
         Ok(api) if problems.is_empty() => api,
         Ok(_) => return Err(CodegenError::Unsupported(problems)),
         Err(CodegenError::Unsupported(more)) => {

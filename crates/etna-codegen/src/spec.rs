@@ -1,8 +1,10 @@
 use std::path::Path;
 
 use openapiv3::OpenAPI;
+use serde_json::Value;
 
 use crate::CodegenError;
+use crate::preflight::Problem;
 
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/etna-trader.yaml";
@@ -37,5 +39,21 @@ pub fn parse_spec(text: &str, label: &str) -> Result<OpenAPI, CodegenError> {
     serde_path_to_error::deserialize(value).map_err(|e| CodegenError::Parse {
         path: label.to_owned(),
         message: format!("at {}: {}", e.path(), e.inner()),
+    })
+}
+
+/// The typed operations of the spec; a construct they cannot express is an
+/// error with its pointer.
+pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenError> {
+    etna_spec::model::Api::read(spec).map_err(|problems| {
+        CodegenError::Unsupported(
+            problems
+                .into_iter()
+                .map(|p| Problem {
+                    pointer: p.pointer,
+                    message: p.message,
+                })
+                .collect(),
+        )
     })
 }

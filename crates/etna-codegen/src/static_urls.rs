@@ -175,8 +175,8 @@ fn shape(operation: &str, message: &str) -> CodegenError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::additions::model;
     use crate::builders::walk;
+    use crate::spec::model;
     use serde_json::Value;
 
     fn spec() -> Value {

@@ -115,22 +115,6 @@ pub(crate) fn add(
     Ok(())
 }
 
-/// The typed operations of the spec; a construct they cannot express is an
-/// error with its pointer.
-pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenError> {
-    etna_spec::model::Api::read(spec).map_err(|problems| {
-        CodegenError::Unsupported(
-            problems
-                .into_iter()
-                .map(|p| Problem {
-                    pointer: p.pointer,
-                    message: p.message,
-                })
-                .collect(),
-        )
-    })
-}
-
 /// An item built with `quote!`. Its shape is fixed by this crate, but an
 /// identifier or type taken from the tree could still make it invalid:
 /// that is an error naming the item, not a panic.
