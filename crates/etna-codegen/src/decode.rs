@@ -11,7 +11,9 @@ use crate::CodegenError;
 use crate::builders::Builder;
 
 /// What replaces `ResponseValue::from_response`.
-const DECODER: &str = "::etna_client::__private::response_value";
+fn decoder() -> TokenStream {
+    quote::quote!(::etna_client::__private::response_value)
+}
 
 /// Rewrites every `ResponseValue::from_response` in the builders' `send`
 /// bodies. Progenitor decodes each documented JSON answer that way, so
@@ -46,8 +48,7 @@ fn rewrite(tokens: TokenStream, replaced: &mut usize) -> TokenStream {
     let mut i = 0;
     while i < tokens.len() {
         if is_from_response(&tokens[i..]) {
-            let decoder: TokenStream = DECODER.parse().expect("a valid path");
-            out.extend(decoder);
+            out.extend(decoder());
             *replaced += 1;
             i += 4;
             continue;

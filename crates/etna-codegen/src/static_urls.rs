@@ -155,10 +155,7 @@ fn rewrite_send(stmts: &mut [Stmt], row: &Row) -> Result<bool, CodegenError> {
             ));
         }
     }
-    let index = syn::LitInt::new(
-        &format!("{}usize", row.index),
-        proc_macro2::Span::call_site(),
-    );
+    let index = proc_macro2::Literal::usize_suffixed(row.index);
     // The path goes along so that the lookup can tell settings built for
     // another client or base URL from its own (see `ClientState::static_url`).
     *init.expr = syn::parse_quote! {

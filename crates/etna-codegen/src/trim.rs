@@ -64,10 +64,7 @@ fn resize_header_map(stmt: &mut Stmt, left: usize) {
         return;
     }
     if let Some(Expr::Lit(literal)) = call.args.first_mut() {
-        literal.lit = Lit::Int(syn::LitInt::new(
-            &format!("{left}usize"),
-            proc_macro2::Span::call_site(),
-        ));
+        literal.lit = Lit::new(proc_macro2::Literal::usize_suffixed(left));
     }
     if left == 0
         && let syn::Pat::Ident(binding) = &mut local.pat
