@@ -7,7 +7,6 @@
 use std::time::SystemTime;
 
 use clap::{Args, Subcommand};
-use etna_client::types::PasswordUpdate;
 use etna_client::{Error, Operation, Secret, Session, SignIn};
 
 use crate::connect::{Target, connect_client};
@@ -248,12 +247,8 @@ async fn sign_in(
                 eprintln!("etna: the password has expired; choose a new one");
                 let new = secrets.new_password().await?;
                 client
-                    .reset_password()
-                    .body(PasswordUpdate {
-                        token,
-                        password: new.clone(),
-                        password_confirmation: new.clone(),
-                    })
+                    .password_reset()
+                    .set_password(token, new.clone())
                     .call()
                     .await
                     .map_err(|e| fail(e).hint("the password was not changed"))?;

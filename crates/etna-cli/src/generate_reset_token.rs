@@ -1,30 +1,19 @@
-//! `etna generate-reset-token`: one call through etna-client, its result on
-//! stdout.
+//! `etna generate-reset-token`: step 3 of etna-client's reset flow alone,
+//! its result on stdout.
 
-use etna_client::EnvelopeOperation;
-use etna_client::types::ResetCodeRequest;
+use etna_client::{EnvelopeOperation, Secret};
 
 use crate::cli::ResetArgs;
 use crate::connect::connect;
-use crate::failure::{self, Exit, Failure};
+use crate::failure::{self, Failure};
 use crate::options::Options;
 use crate::options::Output;
 use crate::{print_json, print_line, verbose};
 
 pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
     // Checked against the spec before any server is started or called.
-    let body = ResetCodeRequest {
-        code: args.code.as_str().into(),
-        identifier: args.identifier.into(),
-    };
-    let json = serde_json::to_value(&body).unwrap_or_default();
-    let problems = crate::validate::request_body("generate_reset_token", &json)?;
-    if !problems.is_empty() {
-        return Err(Failure::new(
-            Exit::Usage,
-            format!("invalid --code: {}", problems.join("; ")),
-        ));
-    }
+    let code = Secret::from(args.code.as_str());
+    crate::password_reset::check_code(&code, args.identifier.into(), "--code")?;
     let target = connect(cli).await?;
     verbose(
         cli,
@@ -35,8 +24,9 @@ pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
     );
     let result = target
         .client
-        .generate_reset_token()
-        .body(body)
+        .password_reset()
+        .identifier(args.identifier.into())
+        .reset_token(code)
         .call_envelope()
         .await;
     let base_url = target.base_url.clone();

@@ -1,11 +1,13 @@
 //! `etna password-reset`: the four steps of the reset flow as a person does
 //! them (guided, on a terminal) and one by one for scripts (`start`,
-//! `question`, `finish`). A convenience for the whole flow, so it names the
-//! flow's operations; every secret comes from a prompt without echo or from
-//! stdin, never from an argument, and the token is never printed.
+//! `question`, `finish`), over etna-client's flow
+//! (`etna_client::password_reset`): this module adds the prompts, the mock's
+//! outbox and what is printed. Every secret comes from a prompt without echo
+//! or from stdin, never from an argument, and the token is never printed.
 
 use etna_client::generated::Client;
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
+use etna_client::password_reset::{asks_for_answer, code_body};
+use etna_client::types::ResetIdentifier;
 use etna_client::{Envelope, EnvelopeOperation, Error, Secret};
 use serde_json::Value;
 
@@ -16,9 +18,6 @@ use crate::options::Options;
 use crate::options::Output;
 use crate::print_json;
 use crate::prompt::{self, Progress, interruptible};
-
-/// The error code with which step 1 asks for the secret answer (documented).
-const ANSWER_NEEDED: &str = "ErrorIncorrectAnswer";
 
 const CODE_MAILED: &str = "a confirmation code was sent to the trader's email";
 
@@ -111,7 +110,8 @@ async fn step1(
     source: AnswerSource,
     progress: &Progress,
 ) -> Result<(), Failure> {
-    let login = login(user)?;
+    // Checked here for the message; the request checks it again.
+    login(user)?;
     let mut answer = match source {
         AnswerSource::Stdin => Some(prompt::stdin_line("secret answer").await?),
         _ => None,
@@ -120,11 +120,8 @@ async fn step1(
     loop {
         let request = session
             .client()
-            .request_password_reset()
-            .body(PasswordResetRequest {
-                user: login.clone(),
-                secret_question_answer: answer.clone(),
-            });
+            .password_reset()
+            .request_code(user, answer.clone());
         match session.call(request).await {
             Ok(()) => {
                 progress.done(format!(
@@ -132,9 +129,7 @@ async fn step1(
                 ));
                 return Ok(());
             }
-            Err(Error::Refused { errors_code, .. })
-                if errors_code.iter().any(|c| c == ANSWER_NEEDED) =>
-            {
+            Err(e) if asks_for_answer(&e) => {
                 let question = match &question {
                     Some(known) => known.clone(),
                     None => question.insert(step2(session, user).await?).clone(),
@@ -171,7 +166,7 @@ async fn step1(
 }
 
 async fn step2(session: &Session, user: &str) -> Result<String, Failure> {
-    let request = session.client().get_secret_question().username(user);
+    let request = session.client().password_reset().secret_question(user);
     session.call(request).await.map_err(|e| session.fail(&e))
 }
 
@@ -203,7 +198,7 @@ async fn run_finish(cli: &Options, args: &FinishArgs, progress: &Progress) -> Re
             ));
         }
     };
-    check_code(&code, args.identifier.into())?;
+    check_code(&code, args.identifier.into(), "confirmation code")?;
     let password = new_password(args.password_stdin).await?;
     let session = Session::new(cli).await?;
     let outcome = steps_3_and_4(&session, code, args.identifier.into(), password, progress).await;
@@ -246,7 +241,7 @@ async fn guided(
             None if args.code_stdin => prompt::stdin_line("confirmation code").await?,
             None => prompt::hidden("Confirmation code from the email".to_owned()).await?,
         };
-        check_code(&code, identifier)?;
+        check_code(&code, identifier, "confirmation code")?;
         let password = new_password(args.password_stdin).await?;
         steps_3_and_4(&session, code, identifier, password, progress).await
     }
@@ -262,23 +257,15 @@ async fn steps_3_and_4(
     password: Secret,
     progress: &Progress,
 ) -> Result<(), Failure> {
-    let request = session
-        .client()
-        .generate_reset_token()
-        .body(ResetCodeRequest { code, identifier });
-    let token = session.call(request).await.map_err(|e| {
+    let reset = session.client().password_reset().identifier(identifier);
+    let token = session.call(reset.reset_token(code)).await.map_err(|e| {
         session
             .fail(&e)
             .hint("check the code in the trader's email, or start again to have a new code sent")
     })?;
     progress.done("step 3 (the code was used; a new one needs `etna password-reset start`)");
-    let request = session.client().reset_password().body(PasswordUpdate {
-        token,
-        password: password.clone(),
-        password_confirmation: password,
-    });
     session
-        .call(request)
+        .call(reset.set_password(token, password))
         .await
         .map_err(|e| session.fail(&e).hint("the password was not changed"))?;
     eprintln!("etna: the password was changed; the trader can log in with the new one");
@@ -305,19 +292,16 @@ fn login(user: &str) -> Result<etna_client::types::PasswordResetRequestUser, Fai
         .map_err(|e| Failure::new(Exit::Usage, format!("invalid --user: {e}")))
 }
 
-/// The code against the spec's schema before it is sent (it is single use).
-fn check_code(code: &Secret, identifier: ResetIdentifier) -> Result<(), Failure> {
-    let body = serde_json::to_value(ResetCodeRequest {
-        code: code.clone(),
-        identifier,
-    })
-    .unwrap_or_default();
+/// The code against the spec's schema before it is sent (it is single use);
+/// `what` names it in the error (`confirmation code`, `--code`).
+pub fn check_code(code: &Secret, identifier: ResetIdentifier, what: &str) -> Result<(), Failure> {
+    let body = serde_json::to_value(code_body(code.clone(), identifier)).unwrap_or_default();
     let problems = crate::validate::request_body("generate_reset_token", &body)?;
     match problems.is_empty() {
         true => Ok(()),
         false => Err(Failure::new(
             Exit::Usage,
-            format!("invalid confirmation code: {}", problems.join("; ")),
+            format!("invalid {what}: {}", problems.join("; ")),
         )),
     }
 }

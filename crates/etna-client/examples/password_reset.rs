@@ -1,4 +1,5 @@
-//! The whole password-reset flow with etna-client, secret question included.
+//! The whole password-reset flow with etna-client, secret question included,
+//! through [`Client::password_reset`](etna_client::generated::Client::password_reset).
 //!
 //! ```sh
 //! ETNA_BASE_URL=https://trader.example.com/api ETNA_APP_KEY=... \
@@ -12,8 +13,7 @@
 
 use std::io::{BufRead, Write};
 
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Client, Error, Operation, Secret};
+use etna_client::{Client, Operation, password_reset};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,28 +24,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &std::env::var("ETNA_BASE_URL").map_err(|_| "set ETNA_BASE_URL to the API root")?,
         &std::env::var("ETNA_APP_KEY").map_err(|_| "set ETNA_APP_KEY")?,
     )?;
+    let reset = client.password_reset();
 
     // Step 1, and steps 2 and 1 again when the account has a secret question.
-    let mut answer: Option<Secret> = None;
+    let mut answer = None;
     loop {
-        let started = client
-            .request_password_reset()
-            .body(PasswordResetRequest {
-                user: login.as_str().try_into()?,
-                secret_question_answer: answer.clone(),
-            })
-            .call()
-            .await;
-        match started {
+        match reset.request_code(&login, answer.take()).call().await {
             Ok(()) => break,
-            Err(Error::Refused { errors_code, .. })
-                if errors_code.iter().any(|c| c == "ErrorIncorrectAnswer") =>
-            {
-                let question = client
-                    .get_secret_question()
-                    .username(login.as_str())
-                    .call()
-                    .await?;
+            Err(e) if password_reset::asks_for_answer(&e) => {
+                let question = reset.secret_question(&login).call().await?;
                 if question.is_empty() {
                     return Err(
                         "the API asks for a secret answer, but the account has no question".into(),
@@ -59,27 +46,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("a confirmation code was sent to the trader's email");
 
     // Step 3: the code from the email for a reset token.
-    let token = client
-        .generate_reset_token()
-        .body(ResetCodeRequest {
-            code: ask("confirmation code from the email")?.into(),
-            identifier: ResetIdentifier::ResetPassword,
-        })
-        .call()
-        .await?;
+    let code = ask("confirmation code from the email")?;
+    let token = reset.reset_token(code).call().await?;
 
-    // Step 4: the new password, twice.
+    // Step 4: the new password, typed twice here, sent with its confirmation.
     let password = ask("new password")?;
-    let again = ask("new password again")?;
-    client
-        .reset_password()
-        .body(PasswordUpdate {
-            token,
-            password: password.into(),
-            password_confirmation: again.into(),
-        })
-        .call()
-        .await?;
+    if ask("new password again")? != password {
+        return Err("the two passwords differ".into());
+    }
+    reset.set_password(token, password).call().await?;
     println!("the password was changed; the trader can log in with it");
     Ok(())
 }

@@ -35,8 +35,10 @@
 //! # }
 //! ```
 //!
-//! The whole password-reset flow, secret question included, is the example
-//! `examples/password_reset.rs`.
+//! The password-reset flow's steps come ready from
+//! [`password_reset()`](generated::Client::password_reset) ([`PasswordReset`],
+//! module [`password_reset`]); the whole flow, secret question included, is
+//! the example `examples/password_reset.rs`.
 
 #![warn(missing_docs)]
 
@@ -54,6 +56,7 @@ mod error;
 mod fuzzing;
 mod hooks;
 mod operation;
+pub mod password_reset;
 mod secret;
 mod session;
 mod sign_in;
@@ -82,6 +85,7 @@ pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
 pub use hooks::ClientState;
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
+pub use password_reset::PasswordReset;
 pub use secret::{Secret, SecretInteger};
 pub use session::Session;
 pub use sign_in::SignIn;

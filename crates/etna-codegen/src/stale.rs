@@ -40,7 +40,7 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
 
 /// The spec plus one more operation: the client generated from it proves, in
 /// etna-client's tests, that an operation needs no hand-written code.
-pub const FIXTURE_OVERLAY: &str = "crates/etna-client/tests/client/fixture/extra-operation.yaml";
+pub const FIXTURE_OVERLAY: &str = "crates/etna-test-fixtures/src/fixture/extra-operation.yaml";
 
 /// `spec` with the `paths` and `components.schemas` of the YAML file at
 /// `overlay` added.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
 use etna_client::{Operation, Secret, SignIn};
 use tokio::task::JoinSet;
 
@@ -75,9 +74,10 @@ async fn worker(
     result
 }
 
-/// The four steps of the reset for `login`, then sign-in with the new
-/// password and a call that needs the session, each timed on its own; the
-/// new password.
+/// The four steps of the reset for `login` (etna-client's
+/// [`PasswordReset`](etna_client::PasswordReset)), then sign-in with the
+/// new password and a call that needs the session, each timed on its own;
+/// the new password.
 async fn one_flow(
     shared: &Shared,
     account: usize,
@@ -86,15 +86,11 @@ async fn one_flow(
     samples: &mut [Vec<Duration>; REQUESTS_PER_FLOW],
 ) -> Result<String, String> {
     let client = &shared.clients[account];
+    let reset = client.password_reset();
     let fail = |step: usize, e: &dyn std::fmt::Display| format!("{} ({login}): {e}", STEPS[step]);
     let code = {
         let _gate = shared.gate.read().await;
-        let user = login.try_into().map_err(|e| fail(0, &e))?;
-        let request = client.request_password_reset().body(PasswordResetRequest {
-            user,
-            secret_question_answer: None,
-        });
-        timed(&mut samples[0], request.call())
+        timed(&mut samples[0], reset.request_code(login, None).call())
             .await
             .map_err(|e| fail(0, &e))?;
         shared
@@ -102,28 +98,17 @@ async fn one_flow(
             .last_code_for(login)
             .ok_or_else(|| fail(0, &"no code in the outbox"))?
     };
-    let question = timed(
-        &mut samples[1],
-        client.get_secret_question().username(login).call(),
-    )
-    .await
-    .map_err(|e| fail(1, &e))?;
+    let question = timed(&mut samples[1], reset.secret_question(login).call())
+        .await
+        .map_err(|e| fail(1, &e))?;
     if !question.is_empty() {
         return Err(fail(1, &format!("unexpected question {question:?}")));
     }
-    let request = client.generate_reset_token().body(ResetCodeRequest {
-        code: code.into(),
-        identifier: ResetIdentifier::ResetPassword,
-    });
-    let token = timed(&mut samples[2], request.call())
+    let token = timed(&mut samples[2], reset.reset_token(code).call())
         .await
         .map_err(|e| fail(2, &e))?;
     let password = format!("pw-{flow}");
-    let request = client.reset_password().body(PasswordUpdate {
-        token,
-        password: password.as_str().into(),
-        password_confirmation: password.as_str().into(),
-    });
+    let request = reset.set_password(token, password.as_str());
     timed(&mut samples[3], request.call())
         .await
         .map_err(|e| fail(3, &e))?;

@@ -1,62 +1,19 @@
 //! The password-reset flow, step by step, against a stateful local server.
 
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Client, Error, Operation, Secret};
+use etna_client::{Client, Error, Secret};
+use etna_test_fixtures::flow::{step1, step2, step3, step4};
 
 use crate::flow_server::{ANSWER, FIRST_CODE, FlowServer, GUARDED, PLAIN, QUESTION, Step1Style};
 use crate::support::{TOKEN, assert_no_secrets, client};
 
 const PASSWORD: &str = "N3w-passw0rd-x!";
 
-async fn step1(client: &Client, user: &str, answer: Option<&str>) -> Result<(), Error> {
-    client
-        .request_password_reset()
-        .body(PasswordResetRequest {
-            user: user.try_into().expect("a login"),
-            secret_question_answer: answer.map(Secret::from),
-        })
-        .call()
-        .await
-}
-
-async fn step2(client: &Client, user: &str) -> Result<String, Error> {
-    client.get_secret_question().username(user).call().await
-}
-
-async fn step3(client: &Client, code: &str) -> Result<Secret, Error> {
-    client
-        .generate_reset_token()
-        .body(ResetCodeRequest {
-            code: code.into(),
-            identifier: ResetIdentifier::ResetPassword,
-        })
-        .call()
-        .await
-}
-
-async fn step4(client: &Client, token: &Secret, password: &str, again: &str) -> Result<(), Error> {
-    client
-        .reset_password()
-        .body(PasswordUpdate {
-            token: token.clone(),
-            password: password.into(),
-            password_confirmation: again.into(),
-        })
-        .call()
-        .await
-}
-
+/// The codes of a refusal, which must show no secret.
 fn refusal_codes(result: Result<impl std::fmt::Debug, Error>) -> Vec<String> {
-    match result {
-        Err(e @ Error::Refused { .. }) => {
-            assert_no_secrets("refusal", &format!("{e} {e:?}"));
-            match e {
-                Error::Refused { errors_code, .. } => errors_code,
-                _ => unreachable!(),
-            }
-        }
-        other => panic!("expected a refusal, got {other:?}"),
+    if let Err(e) = &result {
+        assert_no_secrets("refusal", &format!("{e} {e:?}"));
     }
+    etna_test_fixtures::flow::refusal_codes(result)
 }
 
 #[tokio::test]

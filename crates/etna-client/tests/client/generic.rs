@@ -1,14 +1,15 @@
 //! A client generated from the spec plus one operation (`set_pin_code`, see
-//! `fixture/extra-operation.yaml`) gets the typed result, redacted secrets
-//! and the same errors with no hand-written line for that operation.
+//! etna-test-fixtures' `fixture/extra-operation.yaml`) gets the typed
+//! result, redacted secrets and the same errors with no hand-written line
+//! for that operation.
 
 use etna_client::{ClientBuilder, Error, Operation};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::fixture;
 use crate::support::{APP_KEY, TOKEN, assert_no_secrets};
+use etna_test_fixtures::fixture;
 
 fn client(base_url: &str) -> fixture::Client {
     ClientBuilder::default()

@@ -4,7 +4,6 @@
 
 mod base_urls;
 mod behaviour;
-mod fixture;
 mod flow;
 mod flow_server;
 mod generic;

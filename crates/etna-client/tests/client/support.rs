@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use etna_client::types::{ResetCodeRequest, ResetIdentifier};
 use etna_client::{Client, Error, Operation, Secret};
 
 /// The app key the tests send; no output may contain it.
@@ -48,11 +47,8 @@ pub fn assert_no_secrets(what: &str, text: &str) {
 /// Step 3 with the spec's example code, its result checked for leaks.
 pub async fn reset_token(base_url: &str) -> Result<Secret, Error> {
     let result = client(base_url)
-        .generate_reset_token()
-        .body(ResetCodeRequest {
-            code: "231408".into(),
-            identifier: ResetIdentifier::ResetPassword,
-        })
+        .password_reset()
+        .reset_token("231408")
         .call()
         .await;
     match &result {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use etna_client::types::{PasswordChange, PasswordUpdate, PinCodeChange};
+use etna_client::types::{PasswordChange, PinCodeChange};
 use etna_client::{Client, Error, Operation, Secret, SignIn};
 use etna_mock::MockServer;
 
@@ -70,12 +70,10 @@ async fn an_expired_password_is_reset_with_the_token_sign_in_gave() {
     let Ok(SignIn::PasswordExpired { token: Some(token) }) = expired else {
         panic!("{expired:?}");
     };
-    let update = PasswordUpdate {
-        token,
-        password: "Fr3sh-passw0rd!".into(),
-        password_confirmation: "Fr3sh-passw0rd!".into(),
-    };
-    client.reset_password().body(update).call().await.unwrap();
+    let step4 = client
+        .password_reset()
+        .set_password(token, "Fr3sh-passw0rd!");
+    step4.call().await.unwrap();
     let signed_in = client
         .sign_in("old.timer", &secret("Fr3sh-passw0rd!"))
         .await;

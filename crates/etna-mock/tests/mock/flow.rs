@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use etna_client::types::{PasswordResetRequest, PasswordUpdate, ResetCodeRequest, ResetIdentifier};
-use etna_client::{Client, Error, Operation, Secret};
+use etna_client::{Client, Secret};
 use etna_mock::{Mail, MockServer};
+use etna_test_fixtures::flow::{refusal_codes, step1, step2, step3, step4};
 use serde_json::{Value, json};
 
 use crate::answers::http;
@@ -17,49 +17,8 @@ fn client(server: &MockServer) -> Client {
     Client::new(&server.base_url(), MockServer::APP_KEY).unwrap()
 }
 
-async fn step1(client: &Client, user: &str, answer: Option<&str>) -> Result<(), Error> {
-    client
-        .request_password_reset()
-        .body(PasswordResetRequest {
-            user: user.try_into().unwrap(),
-            secret_question_answer: answer.map(Secret::from),
-        })
-        .call()
-        .await
-}
-
-async fn step2(client: &Client, user: &str) -> Result<String, Error> {
-    client.get_secret_question().username(user).call().await
-}
-
-async fn step3(client: &Client, code: &str) -> Result<Secret, Error> {
-    client
-        .generate_reset_token()
-        .body(ResetCodeRequest {
-            code: code.into(),
-            identifier: ResetIdentifier::ResetPassword,
-        })
-        .call()
-        .await
-}
-
-async fn step4(client: &Client, token: &Secret, password: &str, again: &str) -> Result<(), Error> {
-    client
-        .reset_password()
-        .body(PasswordUpdate {
-            token: token.clone(),
-            password: password.into(),
-            password_confirmation: again.into(),
-        })
-        .call()
-        .await
-}
-
-fn refusal(result: Result<impl std::fmt::Debug, Error>) -> String {
-    match result {
-        Err(Error::Refused { errors_code, .. }) => errors_code.join(","),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+fn refusal(result: Result<impl std::fmt::Debug, etna_client::Error>) -> String {
+    refusal_codes(result).join(",")
 }
 
 #[tokio::test]
