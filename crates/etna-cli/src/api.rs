@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::connect::connect_generated;
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
-use crate::print_json;
+use crate::output::print_json;
 
 const BODY: &str = "body";
 
@@ -147,7 +147,7 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         && let Some(which) =
             crate::sessions::attach(&target.base_url, target.client.state(), doc.security.bearer)?
     {
-        crate::verbose(cli, &format!("sending {which}"));
+        crate::output::verbose(cli, &format!("sending {which}"));
     }
     let mailed_before = target.mock.as_ref().map_or(0, |m| m.outbox().len());
     let reply = target.client.dispatch(doc.id, &json_args).await;

@@ -115,7 +115,7 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
         Some(at) => format!("until {}", time(at)),
         None => "(its lifetime is not documented)".to_owned(),
     };
-    crate::print_line(&format!(
+    crate::output::print_line(&format!(
         "Signed in as {} to {base_url} {until}.",
         args.user
     ))?;
@@ -295,7 +295,7 @@ fn status(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     no_mock(cli, "status")?;
     let from_env = sessions::from_environment()?.is_some();
     if from_env {
-        crate::print_line(&format!(
+        crate::output::print_line(&format!(
             "{} is set: commands send it to {} instead of a stored session (its expiry is not known here)",
             sessions::TOKEN_VARIABLE,
             cli.base_url
@@ -305,7 +305,7 @@ fn status(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     }
     let sessions = Sessions::open()?;
     for record in sessions.all() {
-        crate::print_line(&describe(&sessions, record))?;
+        crate::output::print_line(&describe(&sessions, record))?;
     }
     if from_env {
         return Ok(());
@@ -364,7 +364,7 @@ fn logout(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
         Some(at) if !expired(&record) => format!(" until {}", time(at)),
         _ => String::new(),
     };
-    crate::print_line(&format!(
+    crate::output::print_line(&format!(
         "Forgot the session of {} at {}. The API has no logout: the token stays valid on the server{until}.",
         record.login, record.deployment
     ))
@@ -373,7 +373,7 @@ fn logout(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
 fn token(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
     no_mock(cli, "token")?;
     if let Some(session) = sessions::from_environment()? {
-        return crate::print_line(session.token().expose());
+        return crate::output::print_line(session.token().expose());
     }
     let sessions = Sessions::open()?;
     let record = sessions
@@ -394,7 +394,7 @@ fn token(cli: &Options, args: &SelectArgs) -> Result<(), Failure> {
         ));
     }
     let session = sessions.session(record)?;
-    crate::print_line(session.token().expose())
+    crate::output::print_line(session.token().expose())
 }
 
 fn expired(record: &Record) -> bool {

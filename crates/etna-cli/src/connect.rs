@@ -7,9 +7,10 @@ use etna_client::generated::Client;
 use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient};
 use etna_mock::MockServer;
 
+use crate::failure::mock_failure;
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
-use crate::{mock_failure, verbose};
+use crate::output::verbose;
 
 /// The connect timeout is capped: a host that does not accept a connection
 /// within this long is unreachable, whatever --timeout allows for the answer.

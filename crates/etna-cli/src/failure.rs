@@ -130,6 +130,16 @@ fn causes(error: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// What the embedded mock server failed with, as a failure of `etna`.
+pub fn mock_failure(error: &etna_mock::Error) -> Failure {
+    let exit = match error {
+        etna_mock::Error::InvalidAppKey(_) => Exit::Usage,
+        etna_mock::Error::Bind { .. } => Exit::Network,
+        _ => Exit::Unexpected,
+    };
+    Failure::new(exit, error.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

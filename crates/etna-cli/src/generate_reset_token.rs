@@ -8,7 +8,7 @@ use crate::connect::connect;
 use crate::failure::{self, Failure};
 use crate::options::Options;
 use crate::options::Output;
-use crate::{print_json, print_line, verbose};
+use crate::output::{print_json, print_line, verbose};
 
 pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
     // Checked against the spec before any server is started or called.

@@ -8,6 +8,7 @@ mod connect;
 mod failure;
 mod generate_reset_token;
 mod options;
+mod output;
 mod password_change;
 mod password_reset;
 mod pin_setup;
@@ -23,7 +24,6 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command, MockCommand};
 use crate::failure::{Exit, Failure};
-use crate::options::Options;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -64,35 +64,4 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             command: MockCommand::Serve(args),
         } => serve::run(options, args).await,
     }
-}
-
-/// Writes a line on stdout; a closed stdout is an error rather than a panic.
-fn print_line(text: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}")
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot write to stdout: {e}")))
-}
-
-/// A value as pretty JSON on stdout.
-fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::new(Exit::Unexpected, format!("cannot print the envelope: {e}")))?;
-    print_line(&json)
-}
-
-/// With --verbose, a line on stderr.
-fn verbose(cli: &Options, text: &str) {
-    if cli.verbose {
-        let _ = writeln!(std::io::stderr(), "etna: {text}");
-    }
-}
-
-fn mock_failure(error: &etna_mock::Error) -> Failure {
-    let exit = match error {
-        etna_mock::Error::InvalidAppKey(_) => Exit::Usage,
-        etna_mock::Error::Bind { .. } => Exit::Network,
-        _ => Exit::Unexpected,
-    };
-    Failure::new(exit, error.to_string())
 }

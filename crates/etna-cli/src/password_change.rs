@@ -82,5 +82,5 @@ async fn change(cli: &Options, args: &ChangeArgs) -> Result<(), Failure> {
         .map_err(|e| {
             failure::from_call(&e, &target.base_url).hint("the password was not changed")
         })?;
-    crate::print_line("The password was changed; sign in with the new one from now on.")
+    crate::output::print_line("The password was changed; sign in with the new one from now on.")
 }

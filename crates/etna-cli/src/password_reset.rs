@@ -16,7 +16,7 @@ use crate::connect::{Target, connect};
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
 use crate::options::Output;
-use crate::print_json;
+use crate::output::print_json;
 use crate::prompt::{self, Progress, interruptible};
 
 const CODE_MAILED: &str = "a confirmation code was sent to the trader's email";
@@ -178,7 +178,7 @@ async fn run_question(cli: &Options, user: &str) -> Result<(), Failure> {
     session.end().await?;
     match result?.as_str() {
         "" => eprintln!("etna: the account has no secret question"),
-        question if !json => crate::print_line(question)?,
+        question if !json => crate::output::print_line(question)?,
         _ => {}
     }
     Ok(())

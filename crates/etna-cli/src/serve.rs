@@ -5,9 +5,10 @@ use std::time::Duration;
 use etna_mock::{Fault, Latency, MockServer, MockServerBuilder};
 
 use crate::cli::ServeArgs;
+use crate::failure::mock_failure;
 use crate::failure::{Exit, Failure};
 use crate::options::Options;
-use crate::{mock_failure, print_line};
+use crate::output::print_line;
 
 pub async fn run(cli: &Options, args: &ServeArgs) -> Result<(), Failure> {
     let mut builder = faults(MockServer::builder().port(args.port), args)?;
