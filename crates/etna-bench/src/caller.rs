@@ -24,7 +24,7 @@ pub const PASSWORD: &str = "N3w-passw0rd!";
 pub const APP_KEY: &str = "bench-app-key";
 
 /// Which call is timed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Call {
     /// Step 3 of the reset flow: a code for a token; the answer carries a
     /// secret.

@@ -10,6 +10,7 @@
 pub mod caller;
 pub mod codegen;
 pub mod mock_load;
+pub mod one_side;
 pub mod procfs;
 pub mod request;
 pub mod server;

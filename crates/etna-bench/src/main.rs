@@ -12,6 +12,7 @@ use clap::Parser;
 use etna_bench::caller::{Call, Caller};
 use etna_bench::codegen;
 use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
+use etna_bench::one_side;
 use etna_bench::request::{self, Placement, RequestPlan};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 use etna_bench::steps::{Step, StepCall};
@@ -60,6 +61,17 @@ struct Args {
     /// `--mock-load` runs twice).
     #[arg(long, value_enum, hide = true)]
     mock_load_run: Option<OutboxArg>,
+    /// Instead of the table: only this side's calls, `--count` of them and
+    /// nothing else, for an instruction counter such as callgrind
+    /// (BENCHMARKS.md, "instructions per call").
+    #[arg(long, value_enum, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only"])]
+    one_side: Option<one_side::Side>,
+    /// The call `--one-side` makes.
+    #[arg(long, value_enum, default_value = "reset-token", requires = "one_side")]
+    call: Call,
+    /// How many calls `--one-side` makes after one to connect.
+    #[arg(long, default_value_t = 1000, requires = "one_side")]
+    count: usize,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -113,6 +125,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     if args.breakdown {
         return breakdown(plan, placement);
+    }
+    if let Some(side) = args.one_side {
+        return Ok(one_side::run(side, args.call, args.count)?);
     }
     let load_plan = LoadPlan {
         rounds: usize::from(args.mock_load_rounds),
