@@ -2792,16 +2792,46 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
-                .append("Password", ::etna_client::__private::secret_header(&password)?);
+                .append(
+                    {
+                        const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                            "password",
+                        );
+                        NAME
+                    },
+                    ::etna_client::__private::secret_header(&password)?,
+                );
             if let Some(value) = pin_code {
                 header_map
-                    .append("PinCode", ::etna_client::__private::secret_header(&value)?);
+                    .append(
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "pincode",
+                            );
+                            NAME
+                        },
+                        ::etna_client::__private::secret_header(&value)?,
+                    );
             }
-            header_map.append("Username", username.to_string().try_into()?);
+            header_map
+                .append(
+                    {
+                        const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                            "username",
+                        );
+                        NAME
+                    },
+                    username.to_string().try_into()?,
+                );
             if let Some(value) = verification_code {
                 header_map
                     .append(
-                        "VerificationCode",
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "verificationcode",
+                            );
+                            NAME
+                        },
                         ::etna_client::__private::secret_header(&value)?,
                     );
             }

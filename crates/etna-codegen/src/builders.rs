@@ -1,6 +1,6 @@
 //! progenitor's request builders, found in one walk over `mod builder`:
 //! every pass that reads or rewrites a builder (`trim.rs`,
-//! `secret_headers.rs`, `static_urls.rs`, `decode.rs`, `routes.rs`,
+//! `secret_headers.rs`, `header_names.rs`, `static_urls.rs`, `decode.rs`, `routes.rs`,
 //! `additions/`) takes them from here, so that what counts as "a builder"
 //! and "its `send`" is decided in one place and the tree is walked once.
 //!

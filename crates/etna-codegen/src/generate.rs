@@ -88,6 +88,8 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     let (mut builders, signatures) = crate::builders::walk(&mut file);
     crate::trim::drop_version_header(&mut builders);
     crate::secret_headers::send_secret_headers(&api, &mut builders)?;
+    // After `secret_headers`, which finds a secret header by its literal name.
+    crate::header_names::const_header_names(&mut builders)?;
     crate::static_urls::cache_static_urls(&api, &mut builders)?;
     crate::decode::move_response_headers(&mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.

@@ -12,6 +12,7 @@ mod builders;
 mod decode;
 mod error;
 mod generate;
+mod header_names;
 mod preflight;
 mod routes;
 mod secret_headers;
