@@ -145,6 +145,32 @@ fn try_into_target(clause: &syn::WhereClause) -> Option<Type> {
     })
 }
 
+/// Every `header_map.append("Name", value)` of a `send`'s statements, with
+/// the name, those inside an `if let Some(..)` (an optional parameter)
+/// included: how progenitor sends header parameters.
+pub(crate) fn header_appends(stmts: &mut [syn::Stmt]) -> Vec<(String, &mut syn::ExprMethodCall)> {
+    let mut found = Vec::new();
+    for stmt in stmts {
+        let syn::Stmt::Expr(expr, _) = stmt else {
+            continue;
+        };
+        match expr {
+            syn::Expr::If(branch) => found.extend(header_appends(&mut branch.then_branch.stmts)),
+            syn::Expr::MethodCall(call) if call.method == "append" && call.args.len() == 2 => {
+                if let Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(name),
+                    ..
+                })) = call.args.first()
+                {
+                    found.push((name.value(), call));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

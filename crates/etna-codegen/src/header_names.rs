@@ -10,10 +10,10 @@
 //! `HeaderName::from_static` would refuse it at compile time in the
 //! generated crate, far from the spec.
 
-use syn::{Expr, Lit, Stmt};
+use syn::Stmt;
 
 use crate::CodegenError;
-use crate::builders::Builder;
+use crate::builders::{Builder, header_appends};
 
 /// Rewrites the header names of every builder's `send`; returns how many.
 pub(crate) fn const_header_names(builders: &mut [Builder<'_>]) -> Result<usize, CodegenError> {
@@ -26,36 +26,21 @@ pub(crate) fn const_header_names(builders: &mut [Builder<'_>]) -> Result<usize, 
 
 fn rewrite(stmts: &mut [Stmt], builder: &str) -> Result<usize, CodegenError> {
     let mut changed = 0;
-    for stmt in stmts {
-        let Stmt::Expr(expr, _) = stmt else { continue };
-        match expr {
-            Expr::If(branch) => changed += rewrite(&mut branch.then_branch.stmts, builder)?,
-            Expr::MethodCall(call) if call.method == "append" && call.args.len() == 2 => {
-                let Some(Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(name),
-                    ..
-                })) = call.args.first()
-                else {
-                    continue;
-                };
-                let name = name.value();
-                if name.is_empty() || !name.bytes().all(is_token_byte) {
-                    return Err(CodegenError::UnexpectedShape(format!(
-                        "header names: the `send` of `{builder}` appends the header {name:?}, which is not an HTTP header name; rename the parameter in the spec"
-                    )));
-                }
-                let lower = name.to_ascii_lowercase();
-                call.args[0] = syn::parse_quote! {
-                    {
-                        const NAME: ::reqwest::header::HeaderName =
-                            ::reqwest::header::HeaderName::from_static(#lower);
-                        NAME
-                    }
-                };
-                changed += 1;
-            }
-            _ => {}
+    for (name, call) in header_appends(stmts) {
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            return Err(CodegenError::UnexpectedShape(format!(
+                "header names: the `send` of `{builder}` appends the header {name:?}, which is not an HTTP header name; rename the parameter in the spec"
+            )));
         }
+        let lower = name.to_ascii_lowercase();
+        call.args[0] = syn::parse_quote! {
+            {
+                const NAME: ::reqwest::header::HeaderName =
+                    ::reqwest::header::HeaderName::from_static(#lower);
+                NAME
+            }
+        };
+        changed += 1;
     }
     Ok(changed)
 }

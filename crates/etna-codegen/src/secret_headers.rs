@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use syn::{Expr, Lit, Stmt};
+use syn::{Expr, Stmt};
 
 use crate::CodegenError;
-use crate::builders::Builder;
+use crate::builders::{Builder, header_appends};
 use crate::syntax::upper_camel;
 use etna_spec::model::Api;
 
@@ -61,35 +61,17 @@ pub(crate) fn send_secret_headers(
 }
 
 fn rewrite(stmts: &mut [Stmt], secrets: &[String], done: &mut Vec<String>) {
-    for stmt in stmts {
-        let expr = match stmt {
-            Stmt::Expr(expr, _) => expr,
-            _ => continue,
-        };
-        match expr {
-            Expr::If(branch) => rewrite(&mut branch.then_branch.stmts, secrets, done),
-            Expr::MethodCall(call) if call.method == "append" && call.args.len() == 2 => {
-                let Some(Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(header),
-                    ..
-                })) = call.args.first()
-                else {
-                    continue;
-                };
-                let header = header.value();
-                if !secrets.contains(&header) {
-                    continue;
-                }
-                let Some(value) = to_string_receiver(&call.args[1]) else {
-                    continue;
-                };
-                call.args[1] = syn::parse_quote! {
-                    ::etna_client::__private::secret_header(&#value)?
-                };
-                done.push(header);
-            }
-            _ => {}
+    for (header, call) in header_appends(stmts) {
+        if !secrets.contains(&header) {
+            continue;
         }
+        let Some(value) = to_string_receiver(&call.args[1]) else {
+            continue;
+        };
+        call.args[1] = syn::parse_quote! {
+            ::etna_client::__private::secret_header(&#value)?
+        };
+        done.push(header);
     }
 }
 
