@@ -9,6 +9,7 @@
 
 pub mod caller;
 pub mod codegen;
+pub mod instructions;
 pub mod mock_load;
 pub mod one_side;
 pub mod procfs;

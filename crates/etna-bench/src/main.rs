@@ -12,11 +12,11 @@ use clap::Parser;
 use etna_bench::caller::{Call, Caller};
 use etna_bench::codegen;
 use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
-use etna_bench::one_side;
 use etna_bench::request::{self, Placement, RequestPlan};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 use etna_bench::steps::{Step, StepCall};
 use etna_bench::table::{micros, print_codegen_rows, print_delayed_rows, print_request_rows};
+use etna_bench::{instructions, one_side};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -61,6 +61,11 @@ struct Args {
     /// `--mock-load` runs twice).
     #[arg(long, value_enum, hide = true)]
     mock_load_run: Option<OutboxArg>,
+    /// Instead of the table: instructions per call of every call on both
+    /// sides, counted by callgrind (valgrind must be installed; about a
+    /// minute, a few seconds with `--quick`).
+    #[arg(long, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "one_side"])]
+    instructions: bool,
     /// Instead of the table: only this side's calls, `--count` of them and
     /// nothing else, for an instruction counter such as callgrind
     /// (BENCHMARKS.md, "instructions per call").
@@ -128,6 +133,17 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     if let Some(side) = args.one_side {
         return Ok(one_side::run(side, args.call, args.count)?);
+    }
+    if args.instructions {
+        let counts = if args.quick {
+            instructions::Counts::QUICK
+        } else {
+            instructions::Counts::FULL
+        };
+        eprintln!("instructions_per_call: each side of each call alone under callgrind ...");
+        let rows = instructions::count_all(&std::env::current_exe()?, counts)?;
+        instructions::print_rows(&rows, counts);
+        return Ok(());
     }
     let load_plan = LoadPlan {
         rounds: usize::from(args.mock_load_rounds),

@@ -1,0 +1,173 @@
+//! Instructions per call, etna-client against the hand-written call, counted
+//! by callgrind (`etna-bench --instructions`). A clock on this class of
+//! machine cannot rank differences of a few hundred nanoseconds; an
+//! instruction count is the same on every run of the same binary, whatever
+//! else the machine does. Each side runs alone in a process of its own
+//! (`--one-side`) twice, with a short and a long count: the difference of
+//! the two counts divided by the difference of the calls takes start-up
+//! out.
+
+use std::process::Command;
+
+use clap::ValueEnum;
+
+use crate::caller::{Call, CallFailed};
+use crate::one_side::Side;
+
+/// The two call counts of each side.
+#[derive(Clone, Copy, Debug)]
+pub struct Counts {
+    /// The shorter run.
+    pub short: usize,
+    /// The longer run; its extra calls are what is counted.
+    pub long: usize,
+}
+
+impl Counts {
+    /// About a minute for the whole table under callgrind on 2 cores.
+    pub const FULL: Self = Self {
+        short: 1000,
+        long: 3000,
+    };
+    /// A few seconds a run; start-up noise is a larger share.
+    pub const QUICK: Self = Self {
+        short: 100,
+        long: 300,
+    };
+}
+
+/// The instructions of one call of `call` on each side.
+#[derive(Clone, Copy, Debug)]
+pub struct InstructionRow {
+    /// The call counted.
+    pub call: Call,
+    /// etna-client's instructions per call.
+    pub generated: f64,
+    /// The hand-written call's.
+    pub handwritten: f64,
+}
+
+impl InstructionRow {
+    /// etna-client's count over the hand-written one.
+    pub fn ratio(&self) -> f64 {
+        self.generated / self.handwritten
+    }
+}
+
+/// Counts every call on both sides by running `exe` (this binary) under
+/// callgrind four times per call.
+pub fn count_all(exe: &std::path::Path, counts: Counts) -> Result<Vec<InstructionRow>, CallFailed> {
+    Call::ALL
+        .into_iter()
+        .map(|call| {
+            Ok(InstructionRow {
+                call,
+                generated: per_call(exe, Side::Generated, call, counts)?,
+                handwritten: per_call(exe, Side::HandWritten, call, counts)?,
+            })
+        })
+        .collect()
+}
+
+fn per_call(
+    exe: &std::path::Path,
+    side: Side,
+    call: Call,
+    counts: Counts,
+) -> Result<f64, CallFailed> {
+    let short = instructions(exe, side, call, counts.short)?;
+    let long = instructions(exe, side, call, counts.long)?;
+    Ok(per_call_from(short, long, counts))
+}
+
+/// `(Ir(long) - Ir(short)) / (long - short)`.
+fn per_call_from(short: u64, long: u64, counts: Counts) -> f64 {
+    (long as f64 - short as f64) / (counts.long - counts.short) as f64
+}
+
+/// The instructions callgrind counted in one `--one-side` run.
+fn instructions(
+    exe: &std::path::Path,
+    side: Side,
+    call: Call,
+    count: usize,
+) -> Result<u64, CallFailed> {
+    let name = |value: Option<clap::builder::PossibleValue>| {
+        value.map(|v| v.get_name().to_owned()).unwrap_or_default()
+    };
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args(["--one-side", &name(side.to_possible_value())])
+        .args(["--call", &name(call.to_possible_value())])
+        .args(["--count", &count.to_string()])
+        .output()
+        .map_err(|e| {
+            CallFailed(format!(
+                "could not run valgrind ({e}); install it (Debian: apt-get install valgrind)"
+            ))
+        })?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(CallFailed(format!(
+            "callgrind on `--one-side` failed ({}): {}",
+            output.status,
+            stderr.lines().last().unwrap_or("")
+        )));
+    }
+    collected(&stderr).ok_or_else(|| {
+        CallFailed("callgrind printed no `Collected :` line; is it valgrind's callgrind?".into())
+    })
+}
+
+/// The count from callgrind's summary line `==PID== Collected : 123456`.
+fn collected(stderr: &str) -> Option<u64> {
+    stderr.lines().find_map(|line| {
+        let (_, rest) = line.split_once("Collected :")?;
+        rest.trim().parse().ok()
+    })
+}
+
+/// The Markdown rows, one per call.
+pub fn print_rows(rows: &[InstructionRow], counts: Counts) {
+    for row in rows {
+        println!(
+            "| `instructions_per_call` | {}: instructions per call, client and server (callgrind, {} − {} calls) | {:.0} | {:.0} | {:.3} | ≤ {} | {} |",
+            row.call.describe(),
+            counts.long,
+            counts.short,
+            row.generated,
+            row.handwritten,
+            row.ratio(),
+            crate::table::LATENCY_TARGET,
+            if row.ratio() <= crate::table::LATENCY_TARGET {
+                "met"
+            } else {
+                "**not met**"
+            }
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_is_read_from_callgrinds_summary() {
+        let stderr = "==27310== Events    : Ir\n==27310== Collected : 3485312630\n==27310== \n==27310== I   refs:      3,485,312,630\n";
+        assert_eq!(collected(stderr), Some(3_485_312_630));
+        assert_eq!(collected("==1== no summary\n"), None);
+    }
+
+    #[test]
+    fn start_up_cancels_out_of_the_per_call_figure() {
+        // 5 000 instructions of start-up, 90 000 a call.
+        let counts = Counts {
+            short: 1000,
+            long: 3000,
+        };
+        let at = |n: u64| 5_000 + 90_000 * n;
+        assert_eq!(per_call_from(at(1000), at(3000), counts), 90_000.0);
+    }
+}
