@@ -29,6 +29,11 @@ pub struct Args {
     /// call (about 2.5 minutes), and print that table after the main one.
     #[arg(long)]
     breakdown: bool,
+    /// Also count instructions per call of every call on both sides under
+    /// callgrind (needs valgrind; about 45 s): the `instructions_per_call`
+    /// rows, which do not vary from run to run as times do.
+    #[arg(long)]
+    instructions: bool,
     /// Where to write the table (default: target/etna-bench/table.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -68,6 +73,14 @@ fn bench(args: &Args) -> Result<(), String> {
         String::new()
     };
 
+    if args.instructions {
+        eprintln!("==> instructions_per_call: etna-bench --instructions (callgrind)");
+        rows.extend(etna_bench_lines(
+            &root,
+            &[&["--instructions"], quick].concat(),
+        )?);
+    }
+
     eprintln!("==> freshness_check: cargo xtask codegen --check, warm");
     rows.extend(codegen_check::rows(&root)?);
 
@@ -81,11 +94,16 @@ fn bench(args: &Args) -> Result<(), String> {
 
     let table = format!("{HEADER}\n{}\n{breakdown}", rows.join("\n"));
     let notes = format!(
-        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}`, {:.0} s in all ({:.0} s for request_overhead and codegen_scaling including the release build of etna-bench).\n",
+        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}{}`, {:.0} s in all ({:.0} s for request_overhead and codegen_scaling including the release build of etna-bench).\n",
         machine::describe(),
         machine::load_average(),
         if args.quick { " --quick" } else { "" },
         if args.breakdown { " --breakdown" } else { "" },
+        if args.instructions {
+            " --instructions"
+        } else {
+            ""
+        },
         if args.skip_cold_builds {
             " --skip-cold-builds"
         } else {
