@@ -6,17 +6,38 @@
 //! a `const` `HeaderName`, written lower case as HTTP/2 requires, so that
 //! the check happens once, when the client crate compiles.
 //!
-//! A name that is not an HTTP token fails codegen with the operation's id:
-//! `HeaderName::from_static` would refuse it at compile time in the
-//! generated crate, far from the spec.
+//! A header parameter whose name is not an HTTP token fails codegen with
+//! the parameter's place in the spec: `HeaderName::from_static` would
+//! refuse it when the generated crate compiles, far from the spec (and
+//! progenitor's own `append` would have panicked on every call).
 
+use etna_spec::model::{Api, Location};
 use syn::Stmt;
 
-use crate::CodegenError;
 use crate::builders::{Builder, header_appends};
+use crate::{CodegenError, Problem};
 
 /// Rewrites the header names of every builder's `send`; returns how many.
-pub(crate) fn const_header_names(builders: &mut [Builder<'_>]) -> Result<usize, CodegenError> {
+pub(crate) fn const_header_names(
+    api: &Api<'_>,
+    builders: &mut [Builder<'_>],
+) -> Result<usize, CodegenError> {
+    let problems: Vec<Problem> = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.parameters)
+        .filter(|p| p.location == Location::Header && !is_header_name(&p.name))
+        .map(|p| Problem {
+            pointer: p.at.clone(),
+            message: format!(
+                "the header parameter {:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only); rename it",
+                p.name
+            ),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(CodegenError::Unsupported(problems));
+    }
     let mut changed = 0;
     for builder in builders {
         changed += rewrite(&mut builder.send.block.stmts, &builder.name)?;
@@ -27,9 +48,11 @@ pub(crate) fn const_header_names(builders: &mut [Builder<'_>]) -> Result<usize, 
 fn rewrite(stmts: &mut [Stmt], builder: &str) -> Result<usize, CodegenError> {
     let mut changed = 0;
     for (name, call) in header_appends(stmts) {
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
+        // Every spec parameter passed the check above; this is a header
+        // progenitor added on its own.
+        if !is_header_name(&name) {
             return Err(CodegenError::UnexpectedShape(format!(
-                "header names: the `send` of `{builder}` appends the header {name:?}, which is not an HTTP header name; rename the parameter in the spec"
+                "header names: the `send` of `{builder}` appends the header {name:?}, which is not an HTTP header name and no parameter of the spec"
             )));
         }
         let lower = name.to_ascii_lowercase();
@@ -45,17 +68,38 @@ fn rewrite(stmts: &mut [Stmt], builder: &str) -> Result<usize, CodegenError> {
     Ok(changed)
 }
 
-/// RFC 9110's `tchar`: what a header name is made of.
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+/// RFC 9110's `token`: one or more `tchar`s.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::builders::walk;
+    use crate::spec::model;
 
-    fn generated(name: &str) -> syn::File {
+    /// `sign_in` with the header parameters `Username` and `pin`.
+    fn spec(pin: &str) -> serde_json::Value {
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "servers": [{"url": "{root}/v1", "variables": {"root": {"default": "https://h"}}}],
+            "paths": {"/token": {"post": {
+                "operationId": "sign_in",
+                "parameters": [
+                    {"name": "Username", "in": "header", "required": true, "schema": {"type": "string"}},
+                    {"name": pin, "in": "header", "schema": {"type": "string"}}
+                ],
+                "responses": {}
+            }}}
+        })
+    }
+
+    /// Its `send` as progenitor writes it, appending `pin` as named.
+    fn generated(pin: &str) -> syn::File {
         syn::parse_quote! {
             pub mod builder {
                 impl<'a> SignIn<'a> {
@@ -63,7 +107,7 @@ mod tests {
                         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                         header_map.append("Username", username.to_string().try_into()?);
                         if let Some(value) = pin {
-                            header_map.append(#name, secret_header(&value)?);
+                            header_map.append(#pin, secret_header(&value)?);
                         }
                         send(header_map).await
                     }
@@ -72,13 +116,23 @@ mod tests {
         }
     }
 
+    fn run(spec_pin: &str, generated_pin: &str) -> (Result<usize, CodegenError>, String) {
+        let spec = spec(spec_pin);
+        let api = model(&spec).expect("the test spec reads");
+        let mut file = generated(generated_pin);
+        let result = const_header_names(&api, &mut walk(&mut file).0);
+        (result, prettyplease::unparse(&file))
+    }
+
     #[test]
     fn every_appended_name_becomes_a_lower_case_const() {
-        let mut file = generated("PinCode");
-        assert_eq!(const_header_names(&mut walk(&mut file).0).unwrap(), 2);
-        let text: String = prettyplease::unparse(&file).split_whitespace().collect();
+        let (result, text) = run("PinCode", "PinCode");
+        assert_eq!(result.unwrap(), 2);
         // prettyplease may end an argument list with a comma.
-        let text = text.replace(",)", ")");
+        let text = text
+            .split_whitespace()
+            .collect::<String>()
+            .replace(",)", ")");
         for name in ["username", "pincode"] {
             assert!(
                 text.contains(&format!(
@@ -92,11 +146,22 @@ mod tests {
     }
 
     #[test]
-    fn a_name_that_is_not_a_token_fails_codegen_naming_the_builder() {
-        let mut file = generated("Pin Code");
-        let error = const_header_names(&mut walk(&mut file).0)
-            .unwrap_err()
-            .to_string();
+    fn a_header_parameter_that_is_not_a_token_fails_codegen_at_its_place_in_the_spec() {
+        let (result, text) = run("Pin Code", "Pin Code");
+        let Err(CodegenError::Unsupported(problems)) = result else {
+            panic!("expected the parameter to be refused: {result:?}");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "#/paths/~1token/post/parameters/1");
+        assert!(problems[0].message.contains("\"Pin Code\""), "{problems:?}");
+        // Refused before anything was rewritten.
+        assert!(text.contains("append(\"Username\""), "{text}");
+    }
+
+    #[test]
+    fn a_header_progenitor_adds_that_is_not_a_token_fails_codegen_naming_the_builder() {
+        let (result, _) = run("PinCode", "Pin Code");
+        let error = result.unwrap_err().to_string();
         assert!(error.contains("`SignIn`"), "{error}");
         assert!(error.contains("\"Pin Code\""), "{error}");
     }
