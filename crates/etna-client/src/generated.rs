@@ -2683,7 +2683,6 @@ pub mod builder {
                     "/assets/security-images",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2692,7 +2691,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_security_images",
@@ -2790,51 +2788,6 @@ pub mod builder {
                     "/token",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    {
-                        const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                            "password",
-                        );
-                        NAME
-                    },
-                    ::etna_client::__private::secret_header(&password)?,
-                );
-            if let Some(value) = pin_code {
-                header_map
-                    .append(
-                        {
-                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                "pincode",
-                            );
-                            NAME
-                        },
-                        ::etna_client::__private::secret_header(&value)?,
-                    );
-            }
-            header_map
-                .append(
-                    {
-                        const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                            "username",
-                        );
-                        NAME
-                    },
-                    username.to_string().try_into()?,
-                );
-            if let Some(value) = verification_code {
-                header_map
-                    .append(
-                        {
-                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                "verificationcode",
-                            );
-                            NAME
-                        },
-                        ::etna_client::__private::secret_header(&value)?,
-                    );
-            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2843,8 +2796,54 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
+            {
+                let header_map = request.headers_mut();
+                header_map
+                    .insert(
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "password",
+                            );
+                            NAME
+                        },
+                        ::etna_client::__private::secret_header(&password)?,
+                    );
+                if let Some(value) = pin_code {
+                    header_map
+                        .insert(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "pincode",
+                                );
+                                NAME
+                            },
+                            ::etna_client::__private::secret_header(&value)?,
+                        );
+                }
+                header_map
+                    .insert(
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "username",
+                            );
+                            NAME
+                        },
+                        username.to_string().try_into()?,
+                    );
+                if let Some(value) = verification_code {
+                    header_map
+                        .insert(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "verificationcode",
+                                );
+                                NAME
+                            },
+                            ::etna_client::__private::secret_header(&value)?,
+                        );
+                }
+            }
             let info = OperationInfo {
                 operation_id: "sign_in",
             };
@@ -2911,7 +2910,6 @@ pub mod builder {
                     "/users/identifiers/reset/code",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2921,7 +2919,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_reset_token",
@@ -2991,7 +2988,6 @@ pub mod builder {
                     "/users/password/reset",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3001,7 +2997,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "request_password_reset",
@@ -3056,7 +3051,6 @@ pub mod builder {
                     "/users/password/secret-question",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3066,7 +3060,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("username", &username))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_question",
@@ -3134,7 +3127,6 @@ pub mod builder {
                     "/users/passwords/reset/",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3144,7 +3136,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "reset_password",
@@ -3210,7 +3201,6 @@ pub mod builder {
                     "/users/pincode/change",
                 )
                 .map_err(Error::InvalidRequest)?;
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3220,7 +3210,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "change_pin_code",
@@ -3297,7 +3286,6 @@ pub mod builder {
                 "{}/users/{}/password/change", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3307,7 +3295,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "change_password",

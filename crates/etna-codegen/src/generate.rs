@@ -90,6 +90,8 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     crate::secret_headers::send_secret_headers(&api, &mut builders)?;
     // After `secret_headers`, which finds a secret header by its literal name.
     crate::header_names::const_header_names(&api, &mut builders)?;
+    // After both, which find the header appends where progenitor put them.
+    crate::request_headers::headers_into_request(&api, &mut builders)?;
     crate::static_urls::cache_static_urls(&api, &mut builders)?;
     crate::decode::move_response_headers(&mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.

@@ -14,6 +14,7 @@ mod error;
 mod generate;
 mod header_names;
 mod preflight;
+mod request_headers;
 mod routes;
 mod secret_headers;
 mod secrets;

@@ -5,15 +5,15 @@
 //! than built and then removed by a hook on every call.
 
 use quote::ToTokens;
-use syn::{Expr, Lit, Stmt};
+use syn::{Expr, Stmt};
 
 use crate::builders::Builder;
 
 /// The header progenitor adds to every request.
 const VERSION_HEADER: &str = "\"api-version\"";
 
-/// Removes the header from every builder's `send`, and sizes the header map
-/// for what is left. Returns how many `send` bodies changed.
+/// Removes the header from every builder's `send` (the map it was appended
+/// to goes in `request_headers.rs`). Returns how many `send` bodies changed.
 pub(crate) fn drop_version_header(builders: &mut [Builder<'_>]) -> usize {
     let mut changed = 0;
     for builder in builders {
@@ -27,15 +27,7 @@ pub(crate) fn drop_version_header(builders: &mut [Builder<'_>]) -> usize {
 fn trim_block(stmts: &mut Vec<Stmt>) -> bool {
     let before = stmts.len();
     stmts.retain(|stmt| !(is_append(stmt) && mentions_version_header(stmt)));
-    let removed = before - stmts.len();
-    if removed == 0 {
-        return false;
-    }
-    let left = stmts.iter().filter(|stmt| is_append(stmt)).count();
-    for stmt in stmts.iter_mut() {
-        resize_header_map(stmt, left);
-    }
-    true
+    stmts.len() != before
 }
 
 fn is_append(stmt: &Stmt) -> bool {
@@ -44,33 +36,6 @@ fn is_append(stmt: &Stmt) -> bool {
 
 fn mentions_version_header(stmt: &Stmt) -> bool {
     stmt.to_token_stream().to_string().contains(VERSION_HEADER)
-}
-
-/// `HeaderMap::with_capacity(N)` becomes `with_capacity(left)`: with nothing
-/// left, the map allocates nothing.
-fn resize_header_map(stmt: &mut Stmt, left: usize) {
-    let Stmt::Local(local) = stmt else { return };
-    let Some(init) = &mut local.init else { return };
-    let Expr::Call(call) = &mut *init.expr else {
-        return;
-    };
-    let is_with_capacity = call
-        .func
-        .to_token_stream()
-        .to_string()
-        .replace(' ', "")
-        .ends_with("HeaderMap::with_capacity");
-    if !is_with_capacity {
-        return;
-    }
-    if let Some(Expr::Lit(literal)) = call.args.first_mut() {
-        literal.lit = Lit::new(proc_macro2::Literal::usize_suffixed(left));
-    }
-    if left == 0
-        && let syn::Pat::Ident(binding) = &mut local.pat
-    {
-        binding.mutability = None;
-    }
 }
 
 #[cfg(test)]
@@ -105,18 +70,8 @@ mod tests {
         let send = &text[..text.find("fn other").unwrap()];
         assert!(!send.contains("api-version"), "{send}");
         assert!(send.contains("x-other"), "{send}");
-        assert!(send.contains("with_capacity (1usize)"), "{send}");
         // Only `send` is trimmed.
         assert!(text[text.find("fn other").unwrap()..].contains("api-version"));
 
-        // With no header left, the map is neither sized nor mutable.
-        let mut stmts: Vec<Stmt> = syn::parse_quote! {
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
-        };
-        assert!(trim_block(&mut stmts));
-        let text = stmts[0].to_token_stream().to_string();
-        assert!(text.starts_with("let header_map"), "{text}");
-        assert!(text.contains("with_capacity (0usize)"), "{text}");
     }
 }
