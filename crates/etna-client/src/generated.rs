@@ -1032,7 +1032,7 @@ it.
         impl ::std::default::Default for AppKeyError {
             fn default() -> Self {
                 Self {
-                    error: Err("no value supplied for error".to_string()),
+                    error: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1055,7 +1055,14 @@ it.
             fn try_from(
                 value: AppKeyError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { error: value.error? })
+                Ok(Self {
+                    error: value
+                        .error
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for error",
+                        ))?,
+                })
             }
         }
         impl ::std::convert::From<super::AppKeyError> for AppKeyError {
@@ -1084,7 +1091,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    is_succeed: Err(::std::string::String::new()),
                     status_code: Ok(Default::default()),
                 }
             }
@@ -1153,7 +1160,12 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value.is_succeed?,
+                    is_succeed: value
+                        .is_succeed
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for is_succeed",
+                        ))?,
                     status_code: value.status_code?,
                 })
             }
@@ -1182,7 +1194,7 @@ it.
         impl ::std::default::Default for MessageError {
             fn default() -> Self {
                 Self {
-                    message: Err("no value supplied for message".to_string()),
+                    message: Err(::std::string::String::new()),
                     model_state: Ok(Default::default()),
                 }
             }
@@ -1224,7 +1236,12 @@ it.
                 value: MessageError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    message: value.message?,
+                    message: value
+                        .message
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for message",
+                        ))?,
                     model_state: value.model_state?,
                 })
             }
@@ -1255,11 +1272,9 @@ it.
         impl ::std::default::Default for PasswordChange {
             fn default() -> Self {
                 Self {
-                    old_password: Err("no value supplied for old_password".to_string()),
-                    password: Err("no value supplied for password".to_string()),
-                    password_confirm: Err(
-                        "no value supplied for password_confirm".to_string(),
-                    ),
+                    old_password: Err(::std::string::String::new()),
+                    password: Err(::std::string::String::new()),
+                    password_confirm: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1309,9 +1324,24 @@ it.
                 value: PasswordChange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    old_password: value.old_password?,
-                    password: value.password?,
-                    password_confirm: value.password_confirm?,
+                    old_password: value
+                        .old_password
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for old_password",
+                        ))?,
+                    password: value
+                        .password
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for password",
+                        ))?,
+                    password_confirm: value
+                        .password_confirm
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for password_confirm",
+                        ))?,
                 })
             }
         }
@@ -1339,7 +1369,7 @@ it.
             fn default() -> Self {
                 Self {
                     secret_question_answer: Ok(Default::default()),
-                    user: Err("no value supplied for user".to_string()),
+                    user: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1379,7 +1409,12 @@ it.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     secret_question_answer: value.secret_question_answer?,
-                    user: value.user?,
+                    user: value
+                        .user
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for user",
+                        ))?,
                 })
             }
         }
@@ -1406,11 +1441,9 @@ it.
         impl ::std::default::Default for PasswordUpdate {
             fn default() -> Self {
                 Self {
-                    password: Err("no value supplied for password".to_string()),
-                    password_confirmation: Err(
-                        "no value supplied for password_confirmation".to_string(),
-                    ),
-                    token: Err("no value supplied for token".to_string()),
+                    password: Err(::std::string::String::new()),
+                    password_confirmation: Err(::std::string::String::new()),
+                    token: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1460,9 +1493,24 @@ it.
                 value: PasswordUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    password: value.password?,
-                    password_confirmation: value.password_confirmation?,
-                    token: value.token?,
+                    password: value
+                        .password
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for password",
+                        ))?,
+                    password_confirmation: value
+                        .password_confirmation
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for password_confirmation",
+                        ))?,
+                    token: value
+                        .token
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for token",
+                        ))?,
                 })
             }
         }
@@ -1494,12 +1542,10 @@ it.
         impl ::std::default::Default for PinCodeChange {
             fn default() -> Self {
                 Self {
-                    image_name: Err("no value supplied for image_name".to_string()),
-                    personal_phrase: Err(
-                        "no value supplied for personal_phrase".to_string(),
-                    ),
-                    pin: Err("no value supplied for pin".to_string()),
-                    token: Err("no value supplied for token".to_string()),
+                    image_name: Err(::std::string::String::new()),
+                    personal_phrase: Err(::std::string::String::new()),
+                    pin: Err(::std::string::String::new()),
+                    token: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1561,10 +1607,30 @@ it.
                 value: PinCodeChange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    image_name: value.image_name?,
-                    personal_phrase: value.personal_phrase?,
-                    pin: value.pin?,
-                    token: value.token?,
+                    image_name: value
+                        .image_name
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for image_name",
+                        ))?,
+                    personal_phrase: value
+                        .personal_phrase
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for personal_phrase",
+                        ))?,
+                    pin: value
+                        .pin
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for pin",
+                        ))?,
+                    token: value
+                        .token
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for token",
+                        ))?,
                 })
             }
         }
@@ -1589,8 +1655,8 @@ it.
         impl ::std::default::Default for ResetCodeRequest {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    identifier: Err("no value supplied for identifier".to_string()),
+                    code: Err(::std::string::String::new()),
+                    identifier: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1626,8 +1692,18 @@ it.
                 value: ResetCodeRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    code: value.code?,
-                    identifier: value.identifier?,
+                    code: value
+                        .code
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for code",
+                        ))?,
+                    identifier: value
+                        .identifier
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for identifier",
+                        ))?,
                 })
             }
         }
@@ -1664,7 +1740,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    is_succeed: Err(::std::string::String::new()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -1746,7 +1822,12 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value.is_succeed?,
+                    is_succeed: value
+                        .is_succeed
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for is_succeed",
+                        ))?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -1788,7 +1869,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    is_succeed: Err(::std::string::String::new()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -1871,7 +1952,12 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value.is_succeed?,
+                    is_succeed: value
+                        .is_succeed
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for is_succeed",
+                        ))?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -1900,8 +1986,8 @@ it.
         impl ::std::default::Default for SecurityImage {
             fn default() -> Self {
                 Self {
-                    content: Err("no value supplied for content".to_string()),
-                    file_name: Err("no value supplied for file_name".to_string()),
+                    content: Err(::std::string::String::new()),
+                    file_name: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1937,8 +2023,18 @@ it.
                 value: SecurityImage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    content: value.content?,
-                    file_name: value.file_name?,
+                    content: value
+                        .content
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for content",
+                        ))?,
+                    file_name: value
+                        .file_name
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for file_name",
+                        ))?,
                 })
             }
         }
@@ -1975,7 +2071,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err("no value supplied for is_succeed".to_string()),
+                    is_succeed: Err(::std::string::String::new()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -2060,7 +2156,12 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value.is_succeed?,
+                    is_succeed: value
+                        .is_succeed
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for is_succeed",
+                        ))?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -2098,7 +2199,7 @@ it.
             fn default() -> Self {
                 Self {
                     reason: Ok(Default::default()),
-                    state: Err("no value supplied for state".to_string()),
+                    state: Err(::std::string::String::new()),
                     step: Ok(Default::default()),
                     token: Ok(Default::default()),
                 }
@@ -2161,7 +2262,12 @@ it.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     reason: value.reason?,
-                    state: value.state?,
+                    state: value
+                        .state
+                        .map_err(|e| ::etna_client::__private::unset(
+                            e,
+                            "no value supplied for state",
+                        ))?,
                     step: value.step?,
                     token: value.token?,
                 })
@@ -2717,9 +2823,9 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                password: Err("password was not initialized".to_string()),
+                password: Err(::std::string::String::new()),
                 pin_code: Ok(None),
-                username: Err("username was not initialized".to_string()),
+                username: Err(::std::string::String::new()),
                 verification_code: Ok(None),
             }
         }
@@ -2777,9 +2883,15 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SignInAnswer>, Error<types::SignInErrorBody>> {
             let Self { client, password, pin_code, username, verification_code } = self;
-            let password = password.map_err(Error::InvalidRequest)?;
+            let password = password
+                .map_err(|e| Error::InvalidRequest(
+                    ::etna_client::__private::unset(e, "password was not initialized"),
+                ))?;
             let pin_code = pin_code.map_err(Error::InvalidRequest)?;
-            let username = username.map_err(Error::InvalidRequest)?;
+            let username = username
+                .map_err(|e| Error::InvalidRequest(
+                    ::etna_client::__private::unset(e, "username was not initialized"),
+                ))?;
             let verification_code = verification_code.map_err(Error::InvalidRequest)?;
             let url = ::etna_client::__private::static_url(
                     &client.inner,
@@ -3020,7 +3132,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                username: Err("username was not initialized".to_string()),
+                username: Err(::std::string::String::new()),
             }
         }
         pub fn username<V>(mut self, value: V) -> Self
@@ -3043,7 +3155,10 @@ pub mod builder {
             Error<types::ErrorBody>,
         > {
             let Self { client, username } = self;
-            let username = username.map_err(Error::InvalidRequest)?;
+            let username = username
+                .map_err(|e| Error::InvalidRequest(
+                    ::etna_client::__private::unset(e, "username was not initialized"),
+                ))?;
             let url = ::etna_client::__private::static_url(
                     &client.inner,
                     4usize,
@@ -3234,7 +3349,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                user_id: Err("user_id was not initialized".to_string()),
+                user_id: Err(::std::string::String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -3276,7 +3391,10 @@ pub mod builder {
         ///Sends a `PUT` request to `/users/{userID}/password/change`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
             let Self { client, user_id, body } = self;
-            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let user_id = user_id
+                .map_err(|e| Error::InvalidRequest(
+                    ::etna_client::__private::unset(e, "user_id was not initialized"),
+                ))?;
             let body = body
                 .and_then(|v| {
                     types::PasswordChange::try_from(v).map_err(|e| e.to_string())

@@ -62,6 +62,7 @@ mod session;
 mod sign_in;
 mod status;
 mod table;
+mod unset;
 
 /// The code generated from the spec. Never edit `generated.rs` by hand: change
 /// the spec and run `cargo xtask codegen`.
@@ -107,4 +108,5 @@ pub mod __private {
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::Route;
+    pub use crate::unset::unset;
 }

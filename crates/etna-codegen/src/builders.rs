@@ -26,6 +26,8 @@ pub(crate) struct Builder<'a> {
     pub(crate) generics: Generics,
     pub(crate) self_ty: Type,
     pub(crate) send: &'a mut ImplItemFn,
+    /// Its `new`, which starts every field.
+    pub(crate) new: Option<&'a mut ImplItemFn>,
 }
 
 /// What `additions/` reads of a builder, taken during the walk (the passes
@@ -59,6 +61,7 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
             ..
         } = block;
         let signature = signatures.entry(name.clone()).or_default();
+        let (mut new, mut send) = (None, None);
         for member in members {
             let ImplItem::Fn(function) = member else {
                 continue;
@@ -78,13 +81,19 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
                 if let Some(output) = send_output(&function.sig.output) {
                     signature.output = Some(output);
                 }
-                builders.push(Builder {
-                    name: name.clone(),
-                    generics: generics.clone(),
-                    self_ty: (**self_ty).clone(),
-                    send: function,
-                });
+                send = Some(function);
+            } else if function.sig.ident == "new" {
+                new = Some(function);
             }
+        }
+        if let Some(send) = send {
+            builders.push(Builder {
+                name: name.clone(),
+                generics: generics.clone(),
+                self_ty: (**self_ty).clone(),
+                send,
+                new,
+            });
         }
     }
     (builders, signatures)

@@ -83,9 +83,13 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    // typify's body builders are in `mod types`, which the walk below does
+    // not cover.
+    crate::unset_fields::body_builders(&mut file)?;
     // One walk over `mod builder` serves every pass; the impls the passes
     // derive go in once its borrow of the tree has ended.
     let (mut builders, signatures) = crate::builders::walk(&mut file);
+    crate::unset_fields::request_builders(&mut builders)?;
     crate::trim::drop_version_header(&mut builders);
     crate::secret_headers::send_secret_headers(&api, &mut builders)?;
     // After `secret_headers`, which finds a secret header by its literal name.

@@ -23,6 +23,7 @@ mod stale;
 mod static_urls;
 mod syntax;
 mod trim;
+mod unset_fields;
 mod workspace;
 
 pub use error::CodegenError;

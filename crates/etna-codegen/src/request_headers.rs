@@ -250,7 +250,10 @@ mod tests {
         }
     }
 
-    fn run(spec_second: &str, stmts: proc_macro2::TokenStream) -> (Result<usize, CodegenError>, String) {
+    fn run(
+        spec_second: &str,
+        stmts: proc_macro2::TokenStream,
+    ) -> (Result<usize, CodegenError>, String) {
         let spec = spec(spec_second);
         let api = model(&spec).expect("the test spec reads");
         let mut file = file(stmts);
@@ -259,7 +262,9 @@ mod tests {
     }
 
     fn squeeze(text: &str) -> String {
-        text.split_whitespace().collect::<String>().replace(",)", ")")
+        text.split_whitespace()
+            .collect::<String>()
+            .replace(",)", ")")
     }
 
     #[test]
@@ -331,7 +336,12 @@ mod tests {
                 let mut request = client.get(url).build()?;
             },
         );
-        assert!(result.unwrap_err().to_string().contains(".headers(header_map)"));
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains(".headers(header_map)")
+        );
     }
 
     #[test]
@@ -348,7 +358,12 @@ mod tests {
         };
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].pointer, "#/paths/~1token/post/parameters/1");
-        assert!(problems[0].message.contains("\"Username\" and \"USERNAME\""), "{problems:?}");
+        assert!(
+            problems[0]
+                .message
+                .contains("\"Username\" and \"USERNAME\""),
+            "{problems:?}"
+        );
         // Refused before anything was rewritten.
         assert!(text.contains(".headers(header_map)"), "{text}");
     }

@@ -72,6 +72,5 @@ mod tests {
         assert!(send.contains("x-other"), "{send}");
         // Only `send` is trimmed.
         assert!(text[text.find("fn other").unwrap()..].contains("api-version"));
-
     }
 }
