@@ -4453,12 +4453,12 @@ impl ClientHooks<::etna_client::ClientState> for Client {
         ::etna_client::__private::pre(self.inner(), request, info)
             .map_err(progenitor_client::Error::InvalidRequest)
     }
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        ::etna_client::__private::exec(self.client(), self.inner(), request, info).await
+    ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+        ::etna_client::__private::exec(self.client(), self.inner(), request, info)
     }
 }
 /// The JSON Schema of every type generated from the spec, and of the

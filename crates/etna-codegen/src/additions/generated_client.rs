@@ -129,12 +129,15 @@ pub(super) fn hooks_impl() -> Result<Item, CodegenError> {
                 ::etna_client::__private::pre(self.inner(), request, info)
                     .map_err(progenitor_client::Error::InvalidRequest)
             }
-            async fn exec(
+            // Not `async`: an `async fn` here would wrap etna-client's
+            // future in one more, moved on every call (about 190
+            // instructions, BENCHMARKS.md).
+            fn exec(
                 &self,
                 request: reqwest::Request,
                 info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                ::etna_client::__private::exec(self.client(), self.inner(), request, info).await
+            ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+                ::etna_client::__private::exec(self.client(), self.inner(), request, info)
             }
         }
     };
