@@ -63,8 +63,12 @@ pub trait Operation: Sized + Send {
         async move {
             let limits = self.state().clone();
             check_session::<Self>(&limits)?;
-            let result = self.send_request().await;
-            complete::<Self>(&limits, result).await
+            match self.send_request().await {
+                // Not through `complete`, whose future (made for the error
+                // paths, which may read a body) every call would move.
+                Ok(response) => Self::output(response.status(), response.into_inner()),
+                failed => complete::<Self>(&limits, failed).await,
+            }
         }
     }
 }
