@@ -34,6 +34,11 @@ pub struct Args {
     /// rows, which do not vary from run to run as times do.
     #[arg(long)]
     instructions: bool,
+    /// Also the A/A control (about 2 minutes): the hand-written call against
+    /// itself for every call, the `request_overhead_control` rows that say
+    /// how far the clock's ratios move with nothing to find.
+    #[arg(long)]
+    control: bool,
     /// Where to write the table (default: target/etna-bench/table.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -81,6 +86,11 @@ fn bench(args: &Args) -> Result<(), String> {
         )?);
     }
 
+    if args.control {
+        eprintln!("==> request_overhead_control: etna-bench --control");
+        rows.extend(etna_bench_lines(&root, &[&["--control"], quick].concat())?);
+    }
+
     eprintln!("==> freshness_check: cargo xtask codegen --check, warm");
     rows.extend(codegen_check::rows(&root)?);
 
@@ -94,7 +104,7 @@ fn bench(args: &Args) -> Result<(), String> {
 
     let table = format!("{HEADER}\n{}\n{breakdown}", rows.join("\n"));
     let notes = format!(
-        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}{}`, {:.0} s in all ({:.0} s for request_overhead and codegen_scaling including the release build of etna-bench).\n",
+        "Machine: {}.\n\nLoad: load average {load_before} at the start, {} at the end; {others}.\n\nCommand: `cargo xtask bench{}{}{}{}{}`, {:.0} s in all ({:.0} s for request_overhead and codegen_scaling including the release build of etna-bench).\n",
         machine::describe(),
         machine::load_average(),
         if args.quick { " --quick" } else { "" },
@@ -104,6 +114,7 @@ fn bench(args: &Args) -> Result<(), String> {
         } else {
             ""
         },
+        if args.control { " --control" } else { "" },
         if args.skip_cold_builds {
             " --skip-cold-builds"
         } else {

@@ -15,7 +15,9 @@ use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
 use etna_bench::request::{self, Placement, RequestPlan};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 use etna_bench::steps::{Step, StepCall};
-use etna_bench::table::{micros, print_codegen_rows, print_delayed_rows, print_request_rows};
+use etna_bench::table::{
+    micros, print_codegen_rows, print_control_rows, print_delayed_rows, print_request_rows,
+};
 use etna_bench::{instructions, one_side};
 
 /// Server time of the context rows of `request_overhead`.
@@ -40,6 +42,11 @@ struct Args {
     /// without the context rows and `codegen_scaling`.
     #[arg(long, conflicts_with_all = ["breakdown", "mock_load"])]
     request_overhead_only: bool,
+    /// Instead of the table: the A/A control of `request_overhead`, the
+    /// hand-written call against itself for every call, with the same plan
+    /// (BENCHMARKS.md, "the clock's own resolution").
+    #[arg(long, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "instructions", "one_side"])]
+    control: bool,
     /// Where the server runs for the breakdown.
     #[arg(long, value_enum, default_value = "same-thread")]
     placement: PlacementArg,
@@ -165,6 +172,16 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             args.mock_load_rounds,
             args.mock_load_max_sessions,
         );
+    }
+    if args.control {
+        for call in Call::ALL {
+            eprintln!(
+                "request_overhead control: {}, hand-written against itself ...",
+                call.describe()
+            );
+            print_control_rows(&request::control(plan, call)?, call);
+        }
+        return Ok(());
     }
     for call in Call::ALL {
         eprintln!(

@@ -198,6 +198,29 @@ pub fn compare(
     }
 }
 
+/// The A/A control of [`compare`] on the same-thread server: the
+/// hand-written call against itself (two clients, each with its own pool,
+/// in the "generated" and "hand-written" places). Its ratios are what the
+/// measurement alone makes of two equal sides: the bias and the spread a
+/// target ratio must be read against.
+pub fn control(plan: RequestPlan, call: Call) -> Result<RequestReport, CallFailed> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))?;
+    runtime.block_on(async {
+        let server = LocalServer::spawn(Duration::ZERO)
+            .await
+            .map_err(|e| CallFailed(format!("cannot start the server: {e}")))?;
+        let url = server.base_url();
+        let callers = [
+            Caller::handwritten(&url, call)?,
+            Caller::handwritten(&url, call)?,
+        ];
+        compare_callers(callers, plan).await
+    })
+}
+
 /// Runs `plan` with `callers[0]` as the generated side and `callers[1]` as the
 /// hand-written one.
 pub async fn compare_callers(

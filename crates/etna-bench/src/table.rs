@@ -44,6 +44,35 @@ pub fn print_request_rows(report: &RequestReport, call: Call) {
     );
 }
 
+/// The A/A control: the same rows as [`print_request_rows`] for the
+/// hand-written call against itself, without a verdict.
+pub fn print_control_rows(report: &RequestReport, call: Call) {
+    let (a, b) = (&report.generated, &report.handwritten);
+    let plan = report.plan;
+    for (what, x, y, ratio) in [
+        ("p50", a.p50, b.p50, report.p50_ratio()),
+        ("p99", a.p99, b.p99, report.p99_ratio()),
+    ] {
+        println!(
+            "| `request_overhead_control` | {}, hand-written against itself: sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | — | — |",
+            call.describe(),
+            a.samples,
+            micros(x),
+            micros(y),
+        );
+    }
+    println!(
+        "| `request_overhead_control` | {}, hand-written against itself: throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {:.3} | — | — |",
+        call.describe(),
+        plan.concurrency,
+        plan.throughput_rounds,
+        plan.concurrency * plan.per_task,
+        a.throughput,
+        b.throughput,
+        report.throughput_ratio(),
+    );
+}
+
 /// Context for the targets: the same overhead against a server that is not
 /// on the client's core and takes a millisecond.
 pub fn print_delayed_rows(report: &RequestReport, delay: Duration) {

@@ -97,3 +97,23 @@ fn a_comparison_reports_every_timed_call() {
     assert!(report.generated.p50 <= report.generated.p99);
     assert!(report.generated.throughput > 0.0 && report.handwritten.throughput > 0.0);
 }
+
+#[test]
+fn the_control_times_the_hand_written_call_on_both_sides() {
+    let plan = RequestPlan {
+        warmup: 2,
+        rounds: 3,
+        per_round: 4,
+        concurrency: 4,
+        per_task: 2,
+        throughput_rounds: 2,
+    };
+    for call in Call::ALL {
+        let report = etna_bench::request::control(plan, call).unwrap();
+        for side in [&report.generated, &report.handwritten] {
+            assert_eq!(side.name, "handwritten", "{call:?}");
+            assert_eq!(side.samples, 12, "{call:?}");
+            assert!(side.p50 <= side.p99 && side.throughput > 0.0, "{call:?}");
+        }
+    }
+}
