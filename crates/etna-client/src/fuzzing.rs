@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::hooks::Parts;
-use crate::operation::{Route, complete};
+use crate::operation::{Route, complete, success};
 use crate::{ClientState, Error};
 
 /// What `O::call` makes of an answer with this status and body: the
@@ -37,9 +37,12 @@ pub fn decode<O: Route>(
     let mut answer = http::Response::new(body.to_vec());
     *answer.status_mut() = status;
     let response = reqwest::Response::from(answer);
+    // As `Operation::call` does after `send`.
     ready(async move {
-        let result = O::route(response).await;
-        complete::<O>(&limits, result).await
+        match O::route(response).await {
+            Ok(response) => success::<O>(response),
+            failed => complete::<O>(&limits, failed).await,
+        }
     })
 }
 

@@ -3436,21 +3436,21 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3468,14 +3468,14 @@ pub mod builder {
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3492,14 +3492,14 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3516,14 +3516,14 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3543,14 +3543,14 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3567,14 +3567,14 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3591,21 +3591,21 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
@@ -3622,21 +3622,21 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::etna_client::__private::response_value(response).await?,
+                            ::etna_client::__private::error_value(response).await?,
                         ),
                     )
                 }

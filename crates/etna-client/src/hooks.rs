@@ -319,7 +319,9 @@ pub async fn exec(
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
     let response = if tracing::enabled!(tracing::Level::WARN) {
-        traced(client, limits, request, info).await?
+        // Boxed: the span makes the traced future several hundred bytes
+        // larger, and every call would otherwise carry (and move) them.
+        Box::pin(traced(client, limits, request, info)).await?
     } else {
         // No subscriber wants even the failures: no span, no clock reads.
         client.execute(request).await?

@@ -104,7 +104,7 @@ struct ReadmeExamples;
 /// these too, to time the client's own steps.)
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::decode::response_value;
+    pub use crate::decode::{error_value, response_value};
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::Route;

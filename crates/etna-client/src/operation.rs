@@ -66,8 +66,10 @@ pub trait Operation: Sized + Send {
             match self.send_request().await {
                 // Not through `complete`, whose future (made for the error
                 // paths, which may read a body) every call would move.
-                Ok(response) => Self::output(response.status(), response.into_inner()),
-                failed => complete::<Self>(&limits, failed).await,
+                Ok(response) => success::<Self>(response),
+                // Boxed: its future (which may read an error body) would
+                // otherwise make every call's future larger.
+                failed => Box::pin(complete::<Self>(&limits, failed)).await,
             }
         }
     }
@@ -84,6 +86,13 @@ pub trait Route: Operation {
     fn route(
         response: reqwest::Response,
     ) -> impl Future<Output = Result<ResponseValue<Self::Success>, ApiError<Self::ErrorBody>>> + Send;
+}
+
+/// What [`Operation::call`] makes of a documented success.
+pub(crate) fn success<O: Operation>(
+    response: ResponseValue<O::Success>,
+) -> Result<O::Output, Error> {
+    O::output(response.status(), response.into_inner())
 }
 
 /// What [`Operation::call`] makes of what `send` returned: the operation's

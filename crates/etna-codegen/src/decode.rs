@@ -2,7 +2,10 @@
 //! decodes a response with `etna_client::__private::response_value` instead of
 //! progenitor's `ResponseValue::from_response`, which copies the response
 //! headers before reading the body; ours moves them. Same result, same error
-//! variants, one allocation less per call.
+//! variants, one allocation less per call. A documented error body (inside
+//! `Error::ErrorResponse(..)`) is read with `error_value`, whose future is
+//! boxed: error answers are rare, and their futures would otherwise make the
+//! future of every call larger (BENCHMARKS.md, "future sizes").
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -10,9 +13,14 @@ use quote::ToTokens;
 use crate::CodegenError;
 use crate::builders::Builder;
 
-/// What replaces `ResponseValue::from_response`.
-fn decoder() -> TokenStream {
-    quote::quote!(::etna_client::__private::response_value)
+/// What replaces `ResponseValue::from_response`: for a success, or for an
+/// error body.
+fn decoder(in_error: bool) -> TokenStream {
+    if in_error {
+        quote::quote!(::etna_client::__private::error_value)
+    } else {
+        quote::quote!(::etna_client::__private::response_value)
+    }
 }
 
 /// Rewrites every `ResponseValue::from_response` in the builders' `send`
@@ -25,7 +33,7 @@ pub(crate) fn move_response_headers(builders: &mut [Builder<'_>]) -> Result<usiz
     for builder in builders {
         let function = &mut *builder.send;
         sends += 1;
-        let tokens = rewrite(function.block.to_token_stream(), &mut replaced);
+        let tokens = rewrite(function.block.to_token_stream(), &mut replaced, false);
         function.block = syn::parse2(tokens).map_err(|e| {
             CodegenError::UnexpectedShape(format!(
                 "decode.rs: a rewritten `send` does not parse: {e}"
@@ -41,21 +49,28 @@ pub(crate) fn move_response_headers(builders: &mut [Builder<'_>]) -> Result<usiz
 }
 
 /// The tokens with each `ResponseValue :: from_response` path replaced,
-/// inside groups too. (A token rewrite needs none of syn's visitor features.)
-fn rewrite(tokens: TokenStream, replaced: &mut usize) -> TokenStream {
+/// inside groups too; `in_error` inside the group of an
+/// `ErrorResponse(..)`. (A token rewrite needs none of syn's visitor
+/// features.)
+fn rewrite(tokens: TokenStream, replaced: &mut usize, in_error: bool) -> TokenStream {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         if is_from_response(&tokens[i..]) {
-            out.extend(decoder());
+            out.extend(decoder(in_error));
             *replaced += 1;
             i += 4;
             continue;
         }
         match &tokens[i] {
             TokenTree::Group(group) => {
-                let mut inner = Group::new(group.delimiter(), rewrite(group.stream(), replaced));
+                let error_body = in_error
+                    || matches!(i.checked_sub(1).map(|j| &tokens[j]), Some(TokenTree::Ident(name)) if name == "ErrorResponse");
+                let mut inner = Group::new(
+                    group.delimiter(),
+                    rewrite(group.stream(), replaced, error_body),
+                );
                 inner.set_span(group.span());
                 out.push(TokenTree::Group(inner));
             }
@@ -111,10 +126,13 @@ mod tests {
         );
         let text = file.to_token_stream().to_string().replace(' ', "");
         assert!(!text.contains("from_response"), "{text}");
-        assert_eq!(
-            text.matches("::etna_client::__private::response_value(")
-                .count(),
-            2
+        assert!(
+            text.contains("200u16=>::etna_client::__private::response_value(response).await,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("400u16=>Err(Error::ErrorResponse(::etna_client::__private::error_value(response).await?))"),
+            "{text}"
         );
     }
 
