@@ -18,7 +18,7 @@ use etna_bench::steps::{Step, StepCall};
 use etna_bench::table::{
     micros, print_codegen_rows, print_control_rows, print_delayed_rows, print_request_rows,
 };
-use etna_bench::{instructions, one_side};
+use etna_bench::{future_sizes, instructions, one_side};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -70,7 +70,8 @@ struct Args {
     mock_load_run: Option<OutboxArg>,
     /// Instead of the table: instructions per call of every call on both
     /// sides, counted by callgrind (valgrind must be installed; about a
-    /// minute, a few seconds with `--quick`).
+    /// minute, a few seconds with `--quick`), and the bytes of each call's
+    /// future.
     #[arg(long, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "one_side"])]
     instructions: bool,
     /// Instead of the table: only this side's calls, `--count` of them and
@@ -150,6 +151,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         eprintln!("instructions_per_call: each side of each call alone under callgrind ...");
         let rows = instructions::count_all(&std::env::current_exe()?, counts)?;
         instructions::print_rows(&rows, counts);
+        // Also exact from run to run, and what the counts leave out: the
+        // memory each call in flight holds and moves.
+        future_sizes::print_rows(&future_sizes::measure()?);
         return Ok(());
     }
     let load_plan = LoadPlan {
