@@ -2782,27 +2782,30 @@ pub mod builder {
             Error<types::ErrorBody>,
         > {
             let Self { client } = self;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    0usize,
-                    &client.baseurl,
-                    "/assets/security-images",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
             let info = OperationInfo {
                 operation_id: "list_security_images",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        0usize,
+                        &client.baseurl,
+                        "/assets/security-images",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -2883,84 +2886,94 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SignInAnswer>, Error<types::SignInErrorBody>> {
             let Self { client, password, pin_code, username, verification_code } = self;
-            let password = password
-                .map_err(|e| Error::InvalidRequest(
-                    ::etna_client::__private::unset(e, "password was not initialized"),
-                ))?;
-            let pin_code = pin_code.map_err(Error::InvalidRequest)?;
-            let username = username
-                .map_err(|e| Error::InvalidRequest(
-                    ::etna_client::__private::unset(e, "username was not initialized"),
-                ))?;
-            let verification_code = verification_code.map_err(Error::InvalidRequest)?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    1usize,
-                    &client.baseurl,
-                    "/token",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            {
-                let header_map = request.headers_mut();
-                header_map
-                    .insert(
-                        {
-                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                "password",
-                            );
-                            NAME
-                        },
-                        ::etna_client::__private::secret_header(&password)?,
-                    );
-                if let Some(value) = pin_code {
-                    header_map
-                        .insert(
-                            {
-                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                    "pincode",
-                                );
-                                NAME
-                            },
-                            ::etna_client::__private::secret_header(&value)?,
-                        );
-                }
-                header_map
-                    .insert(
-                        {
-                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                "username",
-                            );
-                            NAME
-                        },
-                        username.to_string().try_into()?,
-                    );
-                if let Some(value) = verification_code {
-                    header_map
-                        .insert(
-                            {
-                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                    "verificationcode",
-                                );
-                                NAME
-                            },
-                            ::etna_client::__private::secret_header(&value)?,
-                        );
-                }
-            }
             let info = OperationInfo {
                 operation_id: "sign_in",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let password = password
+                    .map_err(|e| Error::InvalidRequest(
+                        ::etna_client::__private::unset(
+                            e,
+                            "password was not initialized",
+                        ),
+                    ))?;
+                let pin_code = pin_code.map_err(Error::InvalidRequest)?;
+                let username = username
+                    .map_err(|e| Error::InvalidRequest(
+                        ::etna_client::__private::unset(
+                            e,
+                            "username was not initialized",
+                        ),
+                    ))?;
+                let verification_code = verification_code
+                    .map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        1usize,
+                        &client.baseurl,
+                        "/token",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .build()?;
+                {
+                    let header_map = request.headers_mut();
+                    header_map
+                        .insert(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "password",
+                                );
+                                NAME
+                            },
+                            ::etna_client::__private::secret_header(&password)?,
+                        );
+                    if let Some(value) = pin_code {
+                        header_map
+                            .insert(
+                                {
+                                    const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                        "pincode",
+                                    );
+                                    NAME
+                                },
+                                ::etna_client::__private::secret_header(&value)?,
+                            );
+                    }
+                    header_map
+                        .insert(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "username",
+                                );
+                                NAME
+                            },
+                            username.to_string().try_into()?,
+                        );
+                    if let Some(value) = verification_code {
+                        header_map
+                            .insert(
+                                {
+                                    const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                        "verificationcode",
+                                    );
+                                    NAME
+                                },
+                                ::etna_client::__private::secret_header(&value)?,
+                            );
+                    }
+                }
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3010,33 +3023,36 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ResetTokenEnvelope>, Error<types::ErrorBody>> {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::ResetCodeRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    2usize,
-                    &client.baseurl,
-                    "/users/identifiers/reset/code",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
             let info = OperationInfo {
                 operation_id: "generate_reset_token",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let body = body
+                    .and_then(|v| {
+                        types::ResetCodeRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        2usize,
+                        &client.baseurl,
+                        "/users/identifiers/reset/code",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3088,33 +3104,37 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PasswordResetRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    3usize,
-                    &client.baseurl,
-                    "/users/password/reset",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
             let info = OperationInfo {
                 operation_id: "request_password_reset",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let body = body
+                    .and_then(|v| {
+                        types::PasswordResetRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        3usize,
+                        &client.baseurl,
+                        "/users/password/reset",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3155,32 +3175,38 @@ pub mod builder {
             Error<types::ErrorBody>,
         > {
             let Self { client, username } = self;
-            let username = username
-                .map_err(|e| Error::InvalidRequest(
-                    ::etna_client::__private::unset(e, "username was not initialized"),
-                ))?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    4usize,
-                    &client.baseurl,
-                    "/users/password/secret-question",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("username", &username))
-                .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_question",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let username = username
+                    .map_err(|e| Error::InvalidRequest(
+                        ::etna_client::__private::unset(
+                            e,
+                            "username was not initialized",
+                        ),
+                    ))?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        4usize,
+                        &client.baseurl,
+                        "/users/password/secret-question",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("username", &username))
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3230,33 +3256,36 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PasswordUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    5usize,
-                    &client.baseurl,
-                    "/users/passwords/reset/",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
             let info = OperationInfo {
                 operation_id: "reset_password",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let body = body
+                    .and_then(|v| {
+                        types::PasswordUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        5usize,
+                        &client.baseurl,
+                        "/users/passwords/reset/",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .put(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3304,33 +3333,36 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Envelope>, Error<types::ErrorBody>> {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PinCodeChange::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = ::etna_client::__private::static_url(
-                    &client.inner,
-                    6usize,
-                    &client.baseurl,
-                    "/users/pincode/change",
-                )
-                .map_err(Error::InvalidRequest)?;
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
             let info = OperationInfo {
                 operation_id: "change_pin_code",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let body = body
+                    .and_then(|v| {
+                        types::PinCodeChange::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        6usize,
+                        &client.baseurl,
+                        "/users/pincode/change",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .put(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await
@@ -3391,34 +3423,37 @@ pub mod builder {
         ///Sends a `PUT` request to `/users/{userID}/password/change`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
             let Self { client, user_id, body } = self;
-            let user_id = user_id
-                .map_err(|e| Error::InvalidRequest(
-                    ::etna_client::__private::unset(e, "user_id was not initialized"),
-                ))?;
-            let body = body
-                .and_then(|v| {
-                    types::PasswordChange::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/users/{}/password/change", client.baseurl, encode_path(& user_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
             let info = OperationInfo {
                 operation_id: "change_password",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let exec = {
+                let user_id = user_id
+                    .map_err(|e| Error::InvalidRequest(
+                        ::etna_client::__private::unset(e, "user_id was not initialized"),
+                    ))?;
+                let body = body
+                    .and_then(|v| {
+                        types::PasswordChange::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/users/{}/password/change", client.baseurl, encode_path(& user_id
+                    .to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .put(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
             client.post(&result, &info).await?;
             let response = result?;
             <Self as ::etna_client::__private::Route>::route(response).await

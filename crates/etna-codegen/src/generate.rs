@@ -100,6 +100,8 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
     crate::decode::move_response_headers(&mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.
     let routes = crate::routes::extract_routing(&mut builders)?;
+    // Last: it moves the statements the passes above look for.
+    crate::send_scopes::scope_requests(&mut builders)?;
     crate::builders::extend(&mut file, routes);
     crate::additions::add(&value, &api, &signatures, &mut file)?;
     Ok(format!(

@@ -18,6 +18,7 @@ mod request_headers;
 mod routes;
 mod secret_headers;
 mod secrets;
+mod send_scopes;
 mod spec;
 mod stale;
 mod static_urls;
