@@ -3,7 +3,7 @@
 //! `async fn`'s future until its scope ends, even once moved away: the
 //! request (borrowed by `pre`) and the body (borrowed by `.json(..)`) would
 //! sit beside the futures of `exec` and of the routing for the whole call
-//! (about 400 bytes of the 1 160 of step 3's `call()`, BENCHMARKS.md,
+//! (296 of the 1 160 bytes of step 3's `call()` future, BENCHMARKS.md,
 //! "future sizes"). The pass scopes them to a block that ends once the
 //! request is handed to `exec`:
 //!
