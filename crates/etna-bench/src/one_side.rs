@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use crate::caller::{Call, CallFailed, Caller};
-use crate::server::LocalServer;
+use crate::request::on_local_server;
 
 /// Which client makes the calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -24,15 +24,7 @@ pub enum Side {
 /// Makes one untimed call (the connection), then `count` calls of `call`
 /// from `side` against a server on the same thread, each checked.
 pub fn run(side: Side, call: Call, count: usize) -> Result<(), CallFailed> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CallFailed(format!("starting the runtime: {e}")))?;
-    runtime.block_on(async {
-        let server = LocalServer::spawn(Duration::ZERO)
-            .await
-            .map_err(|e| CallFailed(format!("starting the local server: {e}")))?;
-        let base_url = server.base_url();
+    on_local_server(Duration::ZERO, |base_url| async move {
         let caller = match side {
             Side::Generated => Caller::generated(&base_url, call)?,
             Side::HandWritten => Caller::handwritten(&base_url, call)?,

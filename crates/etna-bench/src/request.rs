@@ -179,23 +179,40 @@ pub fn compare(
     delay: Duration,
     call: Call,
 ) -> Result<RequestReport, CallFailed> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))?;
-    let failed = |e: std::io::Error| CallFailed(format!("cannot start the server: {e}"));
     match placement {
-        Placement::SameThread => runtime.block_on(async {
-            let server = LocalServer::spawn(delay).await.map_err(failed)?;
-            compare_callers(Caller::both_for(&server.base_url(), call)?, plan).await
+        Placement::SameThread => on_local_server(delay, |base_url| async move {
+            compare_callers(Caller::both_for(&base_url, call)?, plan).await
         }),
         Placement::OwnThread => {
-            let server = EnvelopeServer::start_with_delay(delay).map_err(failed)?;
-            runtime.block_on(async {
+            let server = EnvelopeServer::start_with_delay(delay)
+                .map_err(|e| CallFailed(format!("cannot start the server: {e}")))?;
+            runtime()?.block_on(async {
                 compare_callers(Caller::both_for(&server.base_url(), call)?, plan).await
             })
         }
     }
+}
+
+/// A single-threaded runtime for the client side.
+fn runtime() -> Result<tokio::runtime::Runtime, CallFailed> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))
+}
+
+/// Runs `calls` with the base URL of a [`LocalServer`] answering after
+/// `delay`, on the same single-threaded runtime as the server.
+pub fn on_local_server<T, F: Future<Output = Result<T, CallFailed>>>(
+    delay: Duration,
+    calls: impl FnOnce(String) -> F,
+) -> Result<T, CallFailed> {
+    runtime()?.block_on(async {
+        let server = LocalServer::spawn(delay)
+            .await
+            .map_err(|e| CallFailed(format!("cannot start the server: {e}")))?;
+        calls(server.base_url()).await
+    })
 }
 
 /// The A/A control of [`compare`] on the same-thread server: the
@@ -204,15 +221,7 @@ pub fn compare(
 /// measurement alone makes of two equal sides: the bias and the spread a
 /// target ratio must be read against.
 pub fn control(plan: RequestPlan, call: Call) -> Result<RequestReport, CallFailed> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CallFailed(format!("cannot start the client runtime: {e}")))?;
-    runtime.block_on(async {
-        let server = LocalServer::spawn(Duration::ZERO)
-            .await
-            .map_err(|e| CallFailed(format!("cannot start the server: {e}")))?;
-        let url = server.base_url();
+    on_local_server(Duration::ZERO, |url| async move {
         let callers = [
             Caller::handwritten(&url, call)?,
             Caller::handwritten(&url, call)?,

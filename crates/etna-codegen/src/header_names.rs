@@ -82,22 +82,6 @@ mod tests {
     use crate::builders::walk;
     use crate::spec::model;
 
-    /// `sign_in` with the header parameters `Username` and `pin`.
-    fn spec(pin: &str) -> serde_json::Value {
-        serde_json::json!({
-            "openapi": "3.0.3",
-            "servers": [{"url": "{root}/v1", "variables": {"root": {"default": "https://h"}}}],
-            "paths": {"/token": {"post": {
-                "operationId": "sign_in",
-                "parameters": [
-                    {"name": "Username", "in": "header", "required": true, "schema": {"type": "string"}},
-                    {"name": pin, "in": "header", "schema": {"type": "string"}}
-                ],
-                "responses": {}
-            }}}
-        })
-    }
-
     /// Its `send` as progenitor writes it, appending `pin` as named.
     fn generated(pin: &str) -> syn::File {
         syn::parse_quote! {
@@ -117,7 +101,7 @@ mod tests {
     }
 
     fn run(spec_pin: &str, generated_pin: &str) -> (Result<usize, CodegenError>, String) {
-        let spec = spec(spec_pin);
+        let spec = crate::spec::sign_in_with_headers(spec_pin);
         let api = model(&spec).expect("the test spec reads");
         let mut file = generated(generated_pin);
         let result = const_header_names(&api, &mut walk(&mut file).0);

@@ -223,21 +223,6 @@ mod tests {
     use crate::builders::walk;
     use crate::spec::model;
 
-    fn spec(second: &str) -> serde_json::Value {
-        serde_json::json!({
-            "openapi": "3.0.3",
-            "servers": [{"url": "{root}/v1", "variables": {"root": {"default": "https://h"}}}],
-            "paths": {"/token": {"post": {
-                "operationId": "sign_in",
-                "parameters": [
-                    {"name": "Username", "in": "header", "required": true, "schema": {"type": "string"}},
-                    {"name": second, "in": "header", "schema": {"type": "string"}}
-                ],
-                "responses": {}
-            }}}
-        })
-    }
-
     fn file(stmts: proc_macro2::TokenStream) -> syn::File {
         syn::parse_quote! {
             pub mod builder {
@@ -254,7 +239,7 @@ mod tests {
         spec_second: &str,
         stmts: proc_macro2::TokenStream,
     ) -> (Result<usize, CodegenError>, String) {
-        let spec = spec(spec_second);
+        let spec = crate::spec::sign_in_with_headers(spec_second);
         let api = model(&spec).expect("the test spec reads");
         let mut file = file(stmts);
         let result = headers_into_request(&api, &mut walk(&mut file).0);

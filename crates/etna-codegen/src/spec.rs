@@ -57,3 +57,21 @@ pub(crate) fn model(spec: &Value) -> Result<etna_spec::model::Api<'_>, CodegenEr
         )
     })
 }
+
+/// For the passes' tests: `POST /token` (`sign_in`) with the header
+/// parameters `Username` (required) and `second`.
+#[cfg(test)]
+pub(crate) fn sign_in_with_headers(second: &str) -> Value {
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "servers": [{"url": "{root}/v1", "variables": {"root": {"default": "https://h"}}}],
+        "paths": {"/token": {"post": {
+            "operationId": "sign_in",
+            "parameters": [
+                {"name": "Username", "in": "header", "required": true, "schema": {"type": "string"}},
+                {"name": second, "in": "header", "schema": {"type": "string"}}
+            ],
+            "responses": {}
+        }}}
+    })
+}

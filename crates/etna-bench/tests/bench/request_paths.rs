@@ -74,17 +74,20 @@ fn a_call_the_server_refuses_fails_the_benchmark() {
     }
 }
 
+/// 12 timed calls per side, two throughput rounds of 8.
+const TINY: RequestPlan = RequestPlan {
+    warmup: 2,
+    rounds: 3,
+    per_round: 4,
+    concurrency: 4,
+    per_task: 2,
+    throughput_rounds: 2,
+};
+
 #[test]
 fn a_comparison_reports_every_timed_call() {
     let server = EnvelopeServer::start().unwrap();
-    let plan = RequestPlan {
-        warmup: 2,
-        rounds: 3,
-        per_round: 4,
-        concurrency: 4,
-        per_task: 2,
-        throughput_rounds: 2,
-    };
+    let plan = TINY;
     let base = server.base_url();
     let step = Caller::Step(StepCall::new(Step::None, &base).unwrap());
     let handwritten = Caller::handwritten(&base, Call::ResetToken).unwrap();
@@ -100,14 +103,7 @@ fn a_comparison_reports_every_timed_call() {
 
 #[test]
 fn the_control_times_the_hand_written_call_on_both_sides() {
-    let plan = RequestPlan {
-        warmup: 2,
-        rounds: 3,
-        per_round: 4,
-        concurrency: 4,
-        per_task: 2,
-        throughput_rounds: 2,
-    };
+    let plan = TINY;
     for call in Call::ALL {
         let report = etna_bench::request::control(plan, call).unwrap();
         for side in [&report.generated, &report.handwritten] {
