@@ -171,11 +171,7 @@ impl Caller {
                 .map_err(|e| failed(&e))?,
             Caller::Generated(client, Call::ResetPassword) => client
                 .reset_password()
-                .body(PasswordUpdate {
-                    token: TOKEN.into(),
-                    password: PASSWORD.into(),
-                    password_confirmation: PASSWORD.into(),
-                })
+                .body(password_update())
                 .call()
                 .await
                 .map(|()| true)
@@ -254,7 +250,17 @@ fn one_image(images: &[etna_client::types::SecurityImage]) -> bool {
     matches!(images, [image] if image.file_name == IMAGE_NAME && !image.content.is_empty())
 }
 
-fn reset_code_request() -> ResetCodeRequest {
+/// Step 4's body: the token and the new password twice, three secrets.
+pub(crate) fn password_update() -> PasswordUpdate {
+    PasswordUpdate {
+        token: TOKEN.into(),
+        password: PASSWORD.into(),
+        password_confirmation: PASSWORD.into(),
+    }
+}
+
+/// Step 3's body.
+pub(crate) fn reset_code_request() -> ResetCodeRequest {
     ResetCodeRequest {
         code: CODE.into(),
         identifier: ResetIdentifier::ResetPassword,

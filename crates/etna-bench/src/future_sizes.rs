@@ -5,13 +5,12 @@
 //! simulation ties the size to the data-cache misses a clock sees
 //! (BENCHMARKS.md, "future sizes").
 
-use etna_client::types::{
-    PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope, SecurityImagesEnvelope,
-    SignInAnswer,
-};
+use etna_client::types::{ResetTokenEnvelope, SecurityImagesEnvelope, SignInAnswer};
 use etna_client::{Operation, Secret};
 
-use crate::caller::{APP_KEY, CODE, Call, CallFailed, PASSWORD};
+use crate::caller::{
+    APP_KEY, CODE, Call, CallFailed, PASSWORD, password_update, reset_code_request,
+};
 use crate::handwritten::HandWritten;
 use crate::server::{SIGN_IN_PASSWORD, TOKEN, USERNAME};
 
@@ -45,26 +44,14 @@ pub fn measure() -> Result<Vec<FutureRow>, CallFailed> {
             size_of_val(
                 &client
                     .generate_reset_token()
-                    .body(ResetCodeRequest {
-                        code: CODE.into(),
-                        identifier: ResetIdentifier::ResetPassword,
-                    })
+                    .body(reset_code_request())
                     .call(),
             ),
             size_of_val(&hand.send::<ResetTokenEnvelope>(CODE, "ResetPassword")),
         ),
         size(
             Call::ResetPassword,
-            size_of_val(
-                &client
-                    .reset_password()
-                    .body(PasswordUpdate {
-                        token: TOKEN.into(),
-                        password: PASSWORD.into(),
-                        password_confirmation: PASSWORD.into(),
-                    })
-                    .call(),
-            ),
+            size_of_val(&client.reset_password().body(password_update()).call()),
             size_of_val(&hand.reset_password(TOKEN, PASSWORD)),
         ),
         size(

@@ -2,8 +2,8 @@
 //! parameters straight into the built request. Progenitor collects them in
 //! a second `HeaderMap` and merges it with `RequestBuilder::headers`, which
 //! hashes every name again, drops the second map and moves the builder once
-//! more (about 600 instructions of sign-in's call, BENCHMARKS.md,
-//! "instructions per call"). The pass removes that map: each
+//! more (1 479 instructions of sign-in's call, about 400 of a call with no
+//! header parameter, BENCHMARKS.md, "instructions per call"). The pass removes that map: each
 //! `header_map.append(name, value)` becomes an `insert` into
 //! `request.headers_mut()` right after the request is built.
 //!
