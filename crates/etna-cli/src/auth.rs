@@ -25,7 +25,7 @@ pub struct AuthArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Sign in and keep the session for the next commands: in the OS keyring,
-    /// or with --store file in a file only you can read. Asks for the
+    /// or with --store file in the session file. Asks for the
     /// password (and, when the API wants them, the verification code and
     /// the PIN) without echo, or reads them from stdin.
     Login(LoginArgs),
@@ -55,8 +55,14 @@ pub struct LoginArgs {
     /// when that comes from stdin too).
     #[arg(long)]
     pub code_stdin: bool,
-    /// Where to keep the session: the OS keyring (default; an error when
-    /// none answers) or a file only you can read. Also ETNA_SESSION_STORE.
+    #[cfg_attr(
+        unix,
+        doc = "Where to keep the session: the OS keyring (default; an error when none answers) or a file only you can read. Also ETNA_SESSION_STORE."
+    )]
+    #[cfg_attr(
+        not(unix),
+        doc = "Where to keep the session: the OS keyring (default; an error when none answers) or a file, which on this platform etna can neither make readable by you only nor check. Also ETNA_SESSION_STORE."
+    )]
     #[arg(long, value_enum, value_name = "STORE")]
     pub store: Option<StoreKind>,
     /// When the trader has no PIN yet: where to write the security images
@@ -111,6 +117,21 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
     let is_mock = target.mock.is_some();
     target.finish().await;
     let session = outcome?;
+    // Kept before "Signed in" is printed: a store that fails now (a lock
+    // another command holds, a full disk) is not reported after a success.
+    if let Some((kind, sessions)) = &mut store {
+        sessions
+            .save(&base_url, &args.user, &session, *kind)
+            .map_err(|f| {
+                Failure::new(
+                    f.exit,
+                    format!(
+                        "signed in as {} to {base_url}, but the session was not kept: {}",
+                        args.user, f.message
+                    ),
+                )
+            })?;
+    }
     let until = match session.expires() {
         Some(at) => format!("until {}", time(at)),
         None => "(its lifetime is not documented)".to_owned(),
@@ -119,14 +140,11 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
         "Signed in as {} to {base_url} {until}.",
         args.user
     ))?;
-    match &mut store {
-        Some((kind, sessions)) => {
-            sessions.save(&base_url, &args.user, &session, *kind)?;
-            eprintln!(
-                "etna: the session is kept ({}); `etna auth status` shows it, `etna auth logout` forgets it",
-                sessions::describe_store(*kind, sessions.path())
-            );
-        }
+    match &store {
+        Some((kind, sessions)) => eprintln!(
+            "etna: the session is kept ({}); `etna auth status` shows it, `etna auth logout` forgets it",
+            sessions::describe_store(*kind, sessions.path())
+        ),
         None if is_mock => eprintln!(
             "etna: with --mock nothing is stored: the mock ends with this command (use `etna mock serve` and --base-url to keep a session)"
         ),

@@ -1,5 +1,6 @@
 //! The session file: `$XDG_CONFIG_HOME/etna/sessions.json` (else
-//! `~/.config/etna/`), readable by its owner only. It always holds what
+//! `~/.config/etna/`), readable by its owner only on Unix (off Unix etna
+//! sets and checks no permission, and says so). It always holds what
 //! `etna auth status` shows (deployment, login, times, store), and the token
 //! itself only for sessions whose store is the file.
 
@@ -108,7 +109,8 @@ pub fn read(path: &Path) -> Result<Contents, Failure> {
 /// Writes the whole file atomically: a new file beside it (created 0600),
 /// flushed to disk, then renamed over the old one, so a crash or Ctrl-C
 /// leaves the old file or the new one, never half of one. The directory is
-/// created 0700.
+/// created 0700, and synced after the rename: until then a power loss can
+/// still bring the old file back. The caller holds the lock (`lock.rs`).
 pub fn write(path: &Path, contents: &Contents) -> Result<(), Failure> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let failed = |what: &str, e: &dyn std::fmt::Display| {
@@ -126,11 +128,25 @@ pub fn write(path: &Path, contents: &Contents) -> Result<(), Failure> {
         .map_err(|e| failed("write", &e))?;
     file.persist(path)
         .map_err(|e| failed("replace", &e.error))?;
+    sync_dir(dir).map_err(|e| failed("sync the directory of", &e))
+}
+
+/// Makes the rename durable: a directory's entries reach the disk when the
+/// directory itself is synced.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+// std opens no directory as a file off Unix: the rename is as durable as
+// the file system makes it.
+#[cfg(not(unix))]
+fn sync_dir(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -139,7 +155,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
 }
 

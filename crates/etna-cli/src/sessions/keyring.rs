@@ -16,9 +16,9 @@ const SERVICE: &str = "etna-cli";
 /// How long a keyring call may take before etna says it does not answer.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Whether a keyring that keeps secrets across runs answers; `Err` says why
-/// not. A backend that keeps secrets only in memory (keyring's mock, when
-/// no platform backend is built in) is not one.
+/// Whether a keyring that keeps secrets across runs answers and takes a
+/// secret; `Err` says why not. A backend that keeps secrets only in memory
+/// (keyring's mock, when no platform backend is built in) is not one.
 pub fn probe() -> Result<(), String> {
     let persistence = keyring::default::default_credential_builder().persistence();
     if matches!(
@@ -27,12 +27,19 @@ pub fn probe() -> Result<(), String> {
     ) {
         return Err("this build of etna has no OS keyring for this platform".to_owned());
     }
-    call(
-        || match keyring::Entry::new(SERVICE, "probe")?.get_password() {
-            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(e),
-        },
-    )
+    // One entry per process: two logins probing at once must not delete
+    // each other's entry between its write and its delete.
+    let account = format!("probe of etna process {}", std::process::id());
+    call(move || write_and_delete(&keyring::Entry::new(SERVICE, &account)?))
+}
+
+/// Writes a probe entry and deletes it: a keyring that answers reads but
+/// refuses writes (a locked collection, a read-only policy) fails here,
+/// before the sign-in, instead of after "Signed in as ..." was printed.
+fn write_and_delete(entry: &keyring::Entry) -> Result<(), keyring::Error> {
+    entry.set_password("etna checks that the keyring keeps a secret")?;
+    // Nothing to delete means the write was not kept.
+    entry.delete_credential()
 }
 
 /// Keeps `token` under `account`, replacing what was there.
@@ -75,4 +82,39 @@ fn call<T: Send + 'static>(
     receive
         .recv_timeout(TIMEOUT)
         .unwrap_or_else(|_| Err(format!("it did not answer within {} s", TIMEOUT.as_secs())))
+}
+
+#[cfg(test)]
+mod tests {
+    use keyring::mock::MockCredential;
+
+    use super::write_and_delete;
+
+    fn entry() -> keyring::Entry {
+        keyring::Entry::new_with_credential(Box::new(MockCredential::default()))
+    }
+
+    fn mock(entry: &keyring::Entry) -> &MockCredential {
+        entry.get_credential().downcast_ref().unwrap()
+    }
+
+    #[test]
+    fn the_probe_leaves_nothing_behind() {
+        let entry = entry();
+        write_and_delete(&entry).unwrap();
+        assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
+    }
+
+    #[test]
+    fn a_keyring_that_refuses_writes_fails_the_probe() {
+        let entry = entry();
+        mock(&entry).set_error(keyring::Error::NoStorageAccess(
+            "the collection is locked".into(),
+        ));
+        let error = write_and_delete(&entry).unwrap_err();
+        assert!(
+            matches!(error, keyring::Error::NoStorageAccess(_)),
+            "{error}"
+        );
+    }
 }

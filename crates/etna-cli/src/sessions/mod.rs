@@ -2,10 +2,13 @@
 //! of them current. The token goes to the OS keyring, or, when the person
 //! chose it (`--store file`, `ETNA_SESSION_STORE=file`), into the session
 //! file with everything else; never to a plain file silently. `ETNA_TOKEN`
-//! overrides them all for scripts and CI.
+//! overrides them all for scripts and CI. Each change of the file (a login,
+//! a logout) is a read-modify-write under a lock (`lock.rs`), so commands
+//! run at once lose none of each other's sessions.
 
 mod file;
 mod keyring;
+mod lock;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,9 +25,22 @@ pub use file::Record;
 pub enum StoreKind {
     /// The OS keyring (Secret Service, Keychain, Credential Manager).
     Keyring,
-    /// The session file, readable by its owner only.
+    #[cfg_attr(unix, doc = "The session file, readable by its owner only.")]
+    #[cfg_attr(
+        not(unix),
+        doc = "The session file; on this platform etna can neither make it owner-only nor check that it is."
+    )]
     File,
 }
+
+/// What the session file promises, for messages that offer it.
+#[cfg(unix)]
+pub const FILE_PROMISE: &str = "a file only you can read";
+/// Off Unix etna sets and checks no permission on the file (the directory's
+/// ACL decides who may read it), so it promises nothing it cannot keep.
+#[cfg(not(unix))]
+pub const FILE_PROMISE: &str =
+    "a file (on this platform etna can neither make it readable by you only nor check that it is)";
 
 /// The variable that chooses the store for every command.
 pub const STORE_VARIABLE: &str = "ETNA_SESSION_STORE";
@@ -53,10 +69,15 @@ pub fn choose(flag: Option<StoreKind>) -> Result<StoreKind, Failure> {
             Failure::new(
                 Exit::Usage,
                 format!(
-                    "no OS keyring answered ({why}), so the session has nowhere safe to go; to keep it in a file only you can read, pass --store file (or set {STORE_VARIABLE}=file)"
+                    "no OS keyring could keep the session ({why}), so it has nowhere safe to go; nothing was sent; to keep it in {FILE_PROMISE}, pass --store file (or set {STORE_VARIABLE}=file)"
                 ),
             )
         })?;
+    }
+    if cfg!(not(unix)) && kind == StoreKind::File {
+        eprintln!(
+            "etna: the session will be kept in the session file; on this platform etna can neither make it readable by you only nor check that it is: who may read it is what the folder's permissions allow"
+        );
     }
     Ok(kind)
 }
@@ -171,19 +192,23 @@ impl Sessions {
             store,
             token: None,
         };
+        // The keyring's entry is this session's own: no lock needed, and a
+        // keyring slow to answer does not hold up the other commands.
         match store {
             StoreKind::File => record.token = Some(session.token().expose().to_owned()),
             StoreKind::Keyring => keyring::set(&account(&record), session.token()).map_err(|why| {
                 Failure::new(
                     Exit::Unexpected,
-                    format!("cannot keep the session in the OS keyring: {why}; pass --store file to keep it in a file only you can read"),
+                    format!("cannot keep the session in the OS keyring: {why}; pass --store file to keep it in {FILE_PROMISE}"),
                 )
             })?,
         }
-        let previous = self.take(&deployment, login);
-        self.contents.sessions.push(record);
-        self.contents.current = Some((deployment, login.to_owned()));
-        file::write(&self.path, &self.contents)?;
+        let previous = self.update(|contents| {
+            let previous = take(contents, &deployment, login);
+            contents.sessions.push(record);
+            contents.current = Some((deployment, login.to_owned()));
+            previous
+        })?;
         // A session that moved from the keyring to the file leaves nothing behind.
         if let Some(old) =
             previous.filter(|old| old.store == StoreKind::Keyring && store == StoreKind::File)
@@ -193,15 +218,20 @@ impl Sessions {
         Ok(())
     }
 
-    /// Forgets a session here (the API has no logout); returns it.
+    /// Forgets a session here (the API has no logout); returns it, or `None`
+    /// when another command forgot it first.
     pub fn forget(&mut self, deployment: &str, login: &str) -> Result<Option<Record>, Failure> {
-        let Some(record) = self.take(&normalise(deployment), login) else {
+        let deployment = normalise(deployment);
+        let record = self.update(|contents| {
+            let record = take(contents, &deployment, login)?;
+            if contents.current.as_ref() == Some(&(deployment.clone(), login.to_owned())) {
+                contents.current = None;
+            }
+            Some(record)
+        })?;
+        let Some(record) = record else {
             return Ok(None);
         };
-        if self.is_current(&record) {
-            self.contents.current = None;
-        }
-        file::write(&self.path, &self.contents)?;
         if record.store == StoreKind::Keyring {
             keyring::delete(&account(&record)).map_err(|why| {
                 Failure::new(
@@ -213,14 +243,25 @@ impl Sessions {
         Ok(Some(record))
     }
 
-    fn take(&mut self, deployment: &str, login: &str) -> Option<Record> {
-        let index = self
-            .contents
-            .sessions
-            .iter()
-            .position(|r| r.deployment == deployment && r.login == login)?;
-        Some(self.contents.sessions.remove(index))
+    /// Applies `change` to the file as it is now, under the lock: what was
+    /// read before (maybe minutes ago, before a sign-in) is read again, so
+    /// the sessions other commands kept meanwhile are kept too.
+    fn update<T>(&mut self, change: impl FnOnce(&mut file::Contents) -> T) -> Result<T, Failure> {
+        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
+        let _lock = lock::acquire(dir)?;
+        self.contents = file::read(&self.path)?;
+        let changed = change(&mut self.contents);
+        file::write(&self.path, &self.contents)?;
+        Ok(changed)
     }
+}
+
+fn take(contents: &mut file::Contents, deployment: &str, login: &str) -> Option<Record> {
+    let index = contents
+        .sessions
+        .iter()
+        .position(|r| r.deployment == deployment && r.login == login)?;
+    Some(contents.sessions.remove(index))
 }
 
 /// Gives `limits` (a built client's) the session for `deployment`, for an

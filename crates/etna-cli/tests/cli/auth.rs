@@ -182,7 +182,10 @@ fn without_a_keyring_the_default_store_is_refused_before_anything_is_sent() {
         &format!("{PASSWORD}\n"),
     );
     assert_eq!(code, 2, "{stdout}{stderr}");
-    assert!(stderr.contains("no OS keyring answered"), "{stderr}");
+    assert!(
+        stderr.contains("no OS keyring could keep the session"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--store file"), "{stderr}");
     assert!(!session_file(config.path()).exists());
 }

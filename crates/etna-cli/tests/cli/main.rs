@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod concurrent_sessions;
 mod exit_codes;
 mod outputs;
 mod password_reset;
