@@ -14,9 +14,10 @@ use crate::failure::{Exit, Failure};
 pub const FILE_NAME: &str = "sessions.lock";
 
 /// How long a command waits for another to finish its change. A change
-/// holds the lock for a read and a write of a small file (the sign-in
-/// itself happens before, outside it), so only a stopped or stuck `etna`
-/// holds it this long; the OS releases it when that process ends.
+/// holds the lock for a read and a write of a small file and at most one
+/// keyring call (itself bounded at 5 s in `keyring.rs`); the sign-in
+/// happens before, outside it. So only a stopped or stuck `etna` holds it
+/// this long, and the OS releases it when that process ends.
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Between two tries: short against the change another command makes.
@@ -58,7 +59,7 @@ fn held(path: &Path) -> Failure {
     Failure::new(
         Exit::Unexpected,
         format!(
-            "another etna command has held the lock on the session file for more than {} s ({}); nothing was changed: let that command finish or end it, then try again",
+            "another etna command has held the lock on the session file for more than {} s ({}); the session file was not changed: let that command finish or end it, then try again",
             WAIT.as_secs(),
             path.display()
         ),

@@ -192,8 +192,10 @@ impl Sessions {
             store,
             token: None,
         };
-        // The keyring's entry is this session's own: no lock needed, and a
-        // keyring slow to answer does not hold up the other commands.
+        // The keyring's entry changes under the lock too: a logout of the
+        // same session at the same time must not delete the token this
+        // login just kept while its record stays.
+        let _lock = self.reread_locked()?;
         match store {
             StoreKind::File => record.token = Some(session.token().expose().to_owned()),
             StoreKind::Keyring => keyring::set(&account(&record), session.token()).map_err(|why| {
@@ -203,12 +205,10 @@ impl Sessions {
                 )
             })?,
         }
-        let previous = self.update(|contents| {
-            let previous = take(contents, &deployment, login);
-            contents.sessions.push(record);
-            contents.current = Some((deployment, login.to_owned()));
-            previous
-        })?;
+        let previous = take(&mut self.contents, &deployment, login);
+        self.contents.sessions.push(record);
+        self.contents.current = Some((deployment, login.to_owned()));
+        file::write(&self.path, &self.contents)?;
         // A session that moved from the keyring to the file leaves nothing behind.
         if let Some(old) =
             previous.filter(|old| old.store == StoreKind::Keyring && store == StoreKind::File)
@@ -221,17 +221,14 @@ impl Sessions {
     /// Forgets a session here (the API has no logout); returns it, or `None`
     /// when another command forgot it first.
     pub fn forget(&mut self, deployment: &str, login: &str) -> Result<Option<Record>, Failure> {
-        let deployment = normalise(deployment);
-        let record = self.update(|contents| {
-            let record = take(contents, &deployment, login)?;
-            if contents.current.as_ref() == Some(&(deployment.clone(), login.to_owned())) {
-                contents.current = None;
-            }
-            Some(record)
-        })?;
-        let Some(record) = record else {
+        let _lock = self.reread_locked()?;
+        let Some(record) = take(&mut self.contents, &normalise(deployment), login) else {
             return Ok(None);
         };
+        if self.is_current(&record) {
+            self.contents.current = None;
+        }
+        file::write(&self.path, &self.contents)?;
         if record.store == StoreKind::Keyring {
             keyring::delete(&account(&record)).map_err(|why| {
                 Failure::new(
@@ -243,16 +240,15 @@ impl Sessions {
         Ok(Some(record))
     }
 
-    /// Applies `change` to the file as it is now, under the lock: what was
-    /// read before (maybe minutes ago, before a sign-in) is read again, so
-    /// the sessions other commands kept meanwhile are kept too.
-    fn update<T>(&mut self, change: impl FnOnce(&mut file::Contents) -> T) -> Result<T, Failure> {
+    /// Takes the lock and reads the file again under it: what was read
+    /// before (maybe minutes ago, before a sign-in) may miss the sessions
+    /// other commands kept meanwhile, and writing it back would drop them.
+    /// Every change of the file holds the returned lock until written.
+    fn reread_locked(&mut self) -> Result<lock::Lock, Failure> {
         let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
-        let _lock = lock::acquire(dir)?;
+        let lock = lock::acquire(dir)?;
         self.contents = file::read(&self.path)?;
-        let changed = change(&mut self.contents);
-        file::write(&self.path, &self.contents)?;
-        Ok(changed)
+        Ok(lock)
     }
 }
 

@@ -215,29 +215,42 @@ fn a_lock_held_too_long_is_an_error_naming_the_lock_file_and_changes_nothing() {
     let servers = deployments(&background, 1);
     let server = &servers[0];
     let config = tempfile::tempdir().unwrap();
+    let session_file = config.path().join("etna/sessions.json");
     finish_all(vec![(
         spawn_login(config.path(), server, USERS[0]),
         Some("pw-trader.one"),
     )]);
-    let before = std::fs::read(config.path().join("etna/sessions.json")).unwrap();
+    let before = std::fs::read(&session_file).unwrap();
 
     // Held as another etna stopped half-way through a change would hold it.
     let lock_path = config.path().join("etna/sessions.lock");
     let lock = std::fs::File::open(&lock_path).unwrap();
     fs4::FileExt::try_lock(&lock).unwrap();
-    let output = spawn(config.path(), server, &["logout"], USERS[0])
-        .wait_with_output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(5), "{stderr}");
-    assert!(
-        stderr.contains(&lock_path.display().to_string()) && stderr.contains("nothing was changed"),
-        "{stderr}"
-    );
-    assert_eq!(
-        std::fs::read(config.path().join("etna/sessions.json")).unwrap(),
-        before
-    );
+    let mut logout = spawn(config.path(), server, &["logout"], USERS[0]);
+    let mut login = spawn_login(config.path(), server, USERS[1]);
+    drop(logout.stdin.take());
+    writeln!(login.stdin.take().unwrap(), "pw-{}", USERS[1]).unwrap();
+    for (child, what) in [(logout, "logout"), (login, "login")] {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(5), "{what}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&lock_path.display().to_string())
+                && stderr.contains("the session file was not changed"),
+            "{what}: {stderr}"
+        );
+        // The sign-in went through, and the message says it was not kept
+        // instead of "Signed in" on stdout.
+        if what == "login" {
+            assert!(stdout.is_empty(), "{stdout}");
+            assert!(
+                stderr.contains("signed in as trader.two") && stderr.contains("was not kept"),
+                "{stderr}"
+            );
+        }
+    }
+    assert_eq!(std::fs::read(&session_file).unwrap(), before);
 
     // Released: the same command goes through.
     drop(lock);
