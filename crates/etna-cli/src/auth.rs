@@ -119,9 +119,13 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
     let session = outcome?;
     // Kept before "Signed in" is printed: a store that fails now (a lock
     // another command holds, a full disk) is not reported after a success.
-    if let Some((kind, sessions)) = &mut store {
-        sessions
-            .save(&base_url, &args.user, &session, *kind)
+    if let Some((kind, sessions)) = store.take() {
+        progress.done(format!(
+            "signed in as {} (the session is kept only if `etna auth status` shows it)",
+            args.user
+        ));
+        let kept = keep(sessions, &base_url, &args.user, &session, kind)
+            .await
             .map_err(|f| {
                 Failure::new(
                     f.exit,
@@ -131,6 +135,7 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
                     ),
                 )
             })?;
+        store = Some((kind, kept));
     }
     let until = match session.expires() {
         Some(at) => format!("until {}", time(at)),
@@ -151,6 +156,31 @@ async fn login(cli: &Options, args: &LoginArgs, progress: &Progress) -> Result<(
         None => {}
     }
     Ok(())
+}
+
+/// Saves the session off the runtime's only thread: while it waits for the
+/// lock of the session file (or for a slow keyring), Ctrl-C still ends the
+/// command.
+async fn keep(
+    mut sessions: Sessions,
+    base_url: &str,
+    user: &str,
+    session: &Session,
+    kind: StoreKind,
+) -> Result<Sessions, Failure> {
+    let (base_url, user, session) = (base_url.to_owned(), user.to_owned(), session.clone());
+    tokio::task::spawn_blocking(move || {
+        sessions
+            .save(&base_url, &user, &session, kind)
+            .map(|()| sessions)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(Failure::new(
+            Exit::Unexpected,
+            format!("saving the session failed: {e}"),
+        ))
+    })
 }
 
 /// Where the secrets of a sign-in come from.

@@ -258,3 +258,48 @@ fn a_lock_held_too_long_is_an_error_naming_the_lock_file_and_changes_nothing() {
     assert_eq!(code, 0, "{stdout}");
     assert!(stored(config.path()).is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_login_waiting_for_the_lock() {
+    let background = Background::new();
+    let servers = deployments(&background, 1);
+    let server = &servers[0];
+    let config = tempfile::tempdir().unwrap();
+    finish_all(vec![(
+        spawn_login(config.path(), server, USERS[0]),
+        Some("pw-trader.one"),
+    )]);
+    let before = std::fs::read(config.path().join("etna/sessions.json")).unwrap();
+    let lock = std::fs::File::open(config.path().join("etna/sessions.lock")).unwrap();
+    fs4::FileExt::try_lock(&lock).unwrap();
+
+    let signed_in = server.session_count();
+    let mut login = spawn_login(config.path(), server, USERS[1]);
+    writeln!(login.stdin.take().unwrap(), "pw-{}", USERS[1]).unwrap();
+    // Once the mock has issued the session, the login is past its sign-in
+    // and on its way to the lock, which it cannot have.
+    let issued = (0..400).any(|_| {
+        let issued = server.session_count() > signed_in;
+        if !issued {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        issued
+    });
+    assert!(issued, "the login never signed in");
+    let sent = Command::new("kill")
+        .args(["-INT", &login.id().to_string()])
+        .status()
+        .expect("the `kill` command (procps) is needed to send Ctrl-C");
+    assert!(sent.success());
+    let output = login.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(stderr.contains("etna: interrupted"), "{stderr}");
+    assert!(!stdout.contains("Signed in"), "{stdout}");
+    assert_eq!(
+        std::fs::read(config.path().join("etna/sessions.json")).unwrap(),
+        before
+    );
+}
