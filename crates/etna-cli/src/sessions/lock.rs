@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::failure::{Exit, Failure};
 
-pub const FILE_NAME: &str = "sessions.lock";
+const FILE_NAME: &str = "sessions.lock";
 
 /// How long a command waits for another to finish its change. A change
 /// holds the lock for a read and a write of a small file and at most one
