@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod docs;
 mod exit_codes;
 mod outputs;
 mod password_reset;
