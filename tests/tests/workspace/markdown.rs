@@ -56,8 +56,8 @@ fn every_link_and_quoted_path_of_the_pages_exists() {
     let mut missing = Vec::new();
     let mut checked = 0;
     for page in PAGES {
-        let text = std::fs::read_to_string(root.join(page))
-            .unwrap_or_else(|e| panic!("{page}: {e}"));
+        let text =
+            std::fs::read_to_string(root.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
         let dir = Path::new(page).parent().unwrap_or(Path::new(""));
         for link in relative_links(&text) {
             checked += 1;
@@ -74,6 +74,9 @@ fn every_link_and_quoted_path_of_the_pages_exists() {
             }
         }
     }
-    assert!(checked > 20, "only {checked} links and paths found: is the parsing wrong?");
+    assert!(
+        checked > 20,
+        "only {checked} links and paths found: is the parsing wrong?"
+    );
     assert!(missing.is_empty(), "these do not exist: {missing:#?}");
 }
