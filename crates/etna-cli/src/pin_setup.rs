@@ -7,7 +7,7 @@
 //! "from the authentication endpoint", never shown there. This reads it as
 //! the token that sign-in (the authentication endpoint) returned with "PIN
 //! code is not init", which the client holds as its session; the choice is a
-//! reading of the documentation, stated in the README.
+//! reading of the documentation, stated in crates/etna-cli/README.md.
 
 use std::path::{Path, PathBuf};
 

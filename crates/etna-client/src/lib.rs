@@ -93,12 +93,6 @@ pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
 pub use table::{BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec};
 
-/// The README's Rust examples, compiled by `cargo test --doc` so that they
-/// keep up with the API.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeExamples;
-
 /// What generated code calls, and nothing else should: not a public API, and
 /// it may change in any release. (The benchmark's per-step breakdown calls
 /// these too, to time the client's own steps.)

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod concurrent_sessions;
+mod docs;
 mod exit_codes;
 mod outputs;
 mod password_reset;

@@ -1,0 +1,88 @@
+//! The exit-code table of the crate's README against what `etna --help`
+//! prints and the codes of `src/failure.rs`: a row added, removed or
+//! changed on one side only fails here.
+
+use crate::etna;
+
+const README: &str = include_str!("../../README.md");
+const FAILURE: &str = include_str!("../../src/failure.rs");
+
+/// `(code, meaning)` for each row of the README's `## Exit codes` table.
+fn readme_rows() -> Vec<(u8, String)> {
+    let section = README
+        .split("\n## Exit codes\n")
+        .nth(1)
+        .expect("the README has an `## Exit codes` section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| "))
+        .filter_map(|row| {
+            let mut cells = row.split(" | ");
+            // The header and the `---` line have no number in the first cell.
+            let code = cells.next()?.trim().parse().ok()?;
+            Some((code, cells.next()?.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// `(code, meaning)` for each line of the `Exit codes:` list of `--help`.
+fn help_rows() -> Vec<(u8, String)> {
+    let output = etna().arg("--help").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let help = String::from_utf8(output.stdout).unwrap();
+    let section = help
+        .split("\nExit codes:\n")
+        .nth(1)
+        .expect("`etna --help` has an `Exit codes:` list");
+    section
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(|line| {
+            let (code, meaning) = line
+                .trim()
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("an exit-code line without a meaning: {line:?}"));
+            let code = code
+                .parse()
+                .unwrap_or_else(|_| panic!("an exit-code line without a code: {line:?}"));
+            (code, meaning.trim().to_owned())
+        })
+        .collect()
+}
+
+/// The values of `enum Exit` in `src/failure.rs`, in order.
+fn failure_codes() -> Vec<u8> {
+    let body = FAILURE
+        .split("pub enum Exit {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .expect("src/failure.rs defines `pub enum Exit`");
+    body.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .map(|line| {
+            let (_, value) = line
+                .trim_end_matches(',')
+                .split_once(" = ")
+                .unwrap_or_else(|| panic!("an `Exit` variant without its code: {line:?}"));
+            value.parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readmes_exit_codes_are_the_ones_help_prints_and_the_code_returns() {
+    let readme = readme_rows();
+    assert_eq!(
+        readme,
+        help_rows(),
+        "crates/etna-cli/README.md's exit-code table (left) and `etna --help` (right) differ: change both"
+    );
+    let codes: Vec<u8> = readme.iter().map(|(code, _)| *code).collect();
+    assert_eq!(
+        codes,
+        failure_codes(),
+        "the README's exit codes (left) are not those of `enum Exit` in src/failure.rs (right)"
+    );
+}
