@@ -27,6 +27,10 @@ pub trait GeneratedClient: Sized {
     const SECRET_PROPERTIES: &'static [&'static str];
     /// Every operation of the spec.
     const OPERATIONS: &'static [OperationSpec];
+    /// The spec the client was generated from, as JSON, for tools that
+    /// check inputs against it before sending (the `etna` CLI checks request
+    /// bodies). A constant: only a binary that reads it carries it.
+    const SPEC_JSON: &'static str;
     /// The generated client over a ready reqwest client.
     fn from_parts(baseurl: &str, client: reqwest::Client, inner: ClientState) -> Self;
     /// The settings the client was built with.
@@ -35,7 +39,8 @@ pub trait GeneratedClient: Sized {
 
 /// A client of the ETNA Trader API.
 ///
-/// It sends `Et-App-Key` on every request (as a sensitive header), applies the
+/// It sends the app key on every request in the header the spec names
+/// ([`GeneratedClient::APP_KEY_HEADER`], as a sensitive header), applies the
 /// timeouts and the response-size cap to every request, and dereferences to the
 /// generated client, so every operation of the spec is a method, e.g.
 /// `client.get_secret_question().username("robert.zak").call().await`
