@@ -1,5 +1,5 @@
 //! Request bodies checked against the spec the client was generated from
-//! ([`GeneratedClient::SPEC_JSON`]) before anything is sent, so that bad
+//! ([`GeneratedClient::REQUEST_SPEC_JSON`]) before anything is sent, so that bad
 //! input is a usage error (exit 2) with the spec's own words, not a round
 //! trip. No message quotes the value: it may be a secret.
 
@@ -34,7 +34,8 @@ pub fn request_body_of<C: GeneratedClient>(
     };
     // Parsed per call: a command checks one body, and a cache in a generic
     // function would be one cache for every client.
-    let spec: Value = serde_json::from_str(C::SPEC_JSON).map_err(|e| cannot(e.to_string()))?;
+    let spec: Value =
+        serde_json::from_str(C::REQUEST_SPEC_JSON).map_err(|e| cannot(e.to_string()))?;
     let spec = &spec;
     let Some(operation) = etna_spec::operations(spec)
         .into_iter()

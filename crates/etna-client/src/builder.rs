@@ -414,7 +414,7 @@ mod tests {
                 row("at_root", 1, "/token"),
             ]
         };
-        const SPEC_JSON: &'static str = "{}";
+        const REQUEST_SPEC_JSON: &'static str = "{}";
         fn from_parts(_: &str, _: reqwest::Client, inner: ClientState) -> Self {
             Self(inner)
         }

@@ -27,10 +27,12 @@ pub trait GeneratedClient: Sized {
     const SECRET_PROPERTIES: &'static [&'static str];
     /// Every operation of the spec.
     const OPERATIONS: &'static [OperationSpec];
-    /// The spec the client was generated from, as JSON, for tools that
-    /// check inputs against it before sending (the `etna` CLI checks request
-    /// bodies). A constant: only a binary that reads it carries it.
-    const SPEC_JSON: &'static str;
+    /// The part of the spec the client was generated from that checks a
+    /// request, as JSON: each operation's `operationId` and `requestBody`,
+    /// and the component `schemas` and `requestBodies`. For tools that check
+    /// a body before sending it (the `etna` CLI); a constant, so only a
+    /// binary that reads it carries it.
+    const REQUEST_SPEC_JSON: &'static str;
     /// The generated client over a ready reqwest client.
     fn from_parts(baseurl: &str, client: reqwest::Client, inner: ClientState) -> Self;
     /// The settings the client was built with.

@@ -1,8 +1,8 @@
 //! `impl GeneratedClient` for the generated `Client`: the one operation
 //! table `OPERATIONS` (id, method, server, path, security, documented
 //! statuses and the credential each refusal refuses, inputs), the servers with their variables, the app key's
-//! header, the session lifetime, the names of the secret properties and the
-//! spec itself (for tools that check inputs against it); and
+//! header, the session lifetime, the names of the secret properties and
+//! what checks a request (`request_spec.rs`); and
 //! the `ClientHooks` that hand every request to etna-client. etna-client's
 //! generic layer reads all of it from here, so it names no operation.
 
@@ -115,9 +115,8 @@ pub(super) fn generated_client_impl(
         }
     });
     let secrets = crate::secrets::secret_properties(spec);
-    let spec_json = serde_json::to_string(spec).map_err(|e| {
-        crate::CodegenError::Syntax(format!("the spec does not serialise as JSON: {e}"))
-    })?;
+    let request_spec = serde_json::to_string(&super::request_spec::request_spec(spec))
+        .map_err(|e| super::syntax(&format!("the spec does not serialise as JSON: {e}")))?;
     item(quote! {
         impl ::etna_client::GeneratedClient for Client {
             const SERVERS: &'static [::etna_client::ServerSpec] = &[#(#servers,)*];
@@ -125,7 +124,7 @@ pub(super) fn generated_client_impl(
             const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = #lifetime;
             const SECRET_PROPERTIES: &'static [&'static str] = &[#(#secrets,)*];
             const OPERATIONS: &'static [::etna_client::OperationSpec] = &[#(#rows,)*];
-            const SPEC_JSON: &'static str = #spec_json;
+            const REQUEST_SPEC_JSON: &'static str = #request_spec;
             fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::ClientState) -> Self {
                 Self::new_with_client(baseurl, client, inner)
             }
