@@ -139,7 +139,7 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         .iter()
         .find(|doc| doc.id == args.operation)
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", args.operation)))?;
-    let json_args = arguments(doc, &args.matches).await?;
+    let json_args = arguments::<C>(doc, &args.matches).await?;
     let target = connect_generated::<C>(cli).await?;
     // The session goes only to the operations whose security names Bearer;
     // with --mock there is none to send (nothing outlives the command).
@@ -166,7 +166,10 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
 
 /// The arguments as the dispatcher takes them, checked before anything is
 /// sent.
-async fn arguments(doc: &OperationSpec, matches: &ArgMatches) -> Result<JsonArgs, Failure> {
+async fn arguments<C: GeneratedClient>(
+    doc: &OperationSpec,
+    matches: &ArgMatches,
+) -> Result<JsonArgs, Failure> {
     let mut parameters = serde_json::Map::new();
     for parameter in doc.parameters.iter().filter(|p| !p.secret) {
         if let Ok(Some(value)) = matches.try_get_one::<String>(parameter.name) {
@@ -234,7 +237,7 @@ async fn arguments(doc: &OperationSpec, matches: &ArgMatches) -> Result<JsonArgs
                     ));
                 }
             }
-            let problems = crate::validate::request_body(doc.id, &value)?;
+            let problems = crate::validate::request_body_of::<C>(doc.id, &value)?;
             if !problems.is_empty() {
                 return Err(Failure::new(
                     Exit::Usage,

@@ -42,16 +42,18 @@ pub async fn connect(cli: &Options) -> Result<Target, Failure> {
 pub async fn connect_generated<C: GeneratedClient + Dispatch>(
     cli: &Options,
 ) -> Result<Target<C>, Failure> {
-    connect_with(cli, ClientBuilder::build_generated::<C>).await
+    connect_with(cli, C::APP_KEY_HEADER, ClientBuilder::build_generated::<C>).await
 }
 
 /// etna-client's own client, whose flows (sign-in) are methods of it.
 pub async fn connect_client(cli: &Options) -> Result<Target<etna_client::Client>, Failure> {
-    connect_with(cli, ClientBuilder::build).await
+    connect_with(cli, Client::APP_KEY_HEADER, ClientBuilder::build).await
 }
 
+/// `header`: the app key's header in the client's spec, named in messages.
 async fn connect_with<C>(
     cli: &Options,
+    header: &str,
     build: impl FnOnce(ClientBuilder) -> Result<C, BuildError>,
 ) -> Result<Target<C>, Failure> {
     let mock = match cli.mock {
@@ -63,7 +65,7 @@ async fn connect_with<C>(
             server.base_url(),
             cli.app_key.as_deref().unwrap_or(MockServer::APP_KEY),
         ),
-        None => (base_url(cli)?, app_key(cli)?),
+        None => (base_url(cli)?, app_key(cli, header)?),
     };
     let timeout = Duration::from_secs(cli.timeout);
     let builder = etna_client::Client::builder()
@@ -110,11 +112,13 @@ fn base_url(cli: &Options) -> Result<String, Failure> {
     })
 }
 
-fn app_key(cli: &Options) -> Result<&str, Failure> {
+fn app_key<'a>(cli: &'a Options, header: &str) -> Result<&'a str, Failure> {
     cli.app_key.as_deref().ok_or_else(|| {
         Failure::new(
             Exit::Usage,
-            "no app key: set ETNA_APP_KEY (or pass --app-key) to the Et-App-Key your administrator issued, or add --mock to try the embedded mock server",
+            format!(
+                "no app key: set ETNA_APP_KEY (or pass --app-key) to the {header} your administrator issued, or add --mock to try the embedded mock server"
+            ),
         )
     })
 }

@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn build_errors_are_usage_errors() {
-        let failure = from_build(&BuildError::MissingAppKey);
+        let failure = from_build(&BuildError::MissingAppKey { header: "X-Key" });
         assert_eq!(failure.exit, Exit::Usage);
         let failure = from_build(&BuildError::InvalidServerVariable {
             name: "version".to_owned(),

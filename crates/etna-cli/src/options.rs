@@ -13,10 +13,9 @@ pub struct Options {
     #[arg(long, env = "ETNA_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
-    /// Application key sent as Et-App-Key. Prefer the environment variable: a
-    /// value on the command line is visible to other users of the machine.
-    /// Never printed.
+    // The help names the header of the client's spec (`app_key_help`).
     #[arg(
+        help = app_key_help(),
         long,
         env = "ETNA_APP_KEY",
         value_name = "KEY",
@@ -61,4 +60,12 @@ pub enum Output {
     Text,
     /// The response envelope, as JSON.
     Json,
+}
+
+/// `--app-key`'s help, with the header the spec sends the key in.
+fn app_key_help() -> String {
+    format!(
+        "Application key sent as {}. Prefer the environment variable: a value on the command line is visible to other users of the machine. Never printed.",
+        <etna_client::generated::Client as etna_client::GeneratedClient>::APP_KEY_HEADER
+    )
 }

@@ -17,9 +17,17 @@ pub enum BuildError {
         reason: String,
     },
     /// No app key was given.
-    MissingAppKey,
+    MissingAppKey {
+        /// The header the spec sends it in (e.g. `Et-App-Key`).
+        header: &'static str,
+    },
     /// The app key cannot be sent as a header value.
-    InvalidAppKey(&'static str),
+    InvalidAppKey {
+        /// The header the spec sends it in (e.g. `Et-App-Key`).
+        header: &'static str,
+        /// What is wrong and what to do.
+        reason: &'static str,
+    },
     /// A server variable's value cannot be a path segment.
     InvalidServerVariable {
         /// The variable (`version` for the API version).
@@ -59,10 +67,12 @@ impl fmt::Display for BuildError {
                 "no base URL given: pass the API root of your deployment, e.g. https://trader.example.com/api",
             ),
             Self::InvalidBaseUrl { url, reason } => write!(f, "invalid base URL {url:?}: {reason}"),
-            Self::MissingAppKey => {
-                f.write_str("no app key given: pass the Et-App-Key your administrator issued")
+            Self::MissingAppKey { header } => {
+                write!(f, "no app key given: pass the {header} your administrator issued")
             }
-            Self::InvalidAppKey(reason) => write!(f, "invalid app key: {reason}"),
+            Self::InvalidAppKey { header, reason } => {
+                write!(f, "invalid app key (sent as {header}): {reason}")
+            }
             Self::InvalidServerVariable { name, value } => write!(
                 f,
                 "invalid value {value:?} for the server variable `{name}`: give a value such as \"1.0\" (letters, digits, '.', '-', '_')"

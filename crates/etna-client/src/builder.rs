@@ -57,7 +57,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The application key sent as `Et-App-Key`. Required.
+    /// The application key, sent in the header the spec's `apiKey` scheme
+    /// names ([`GeneratedClient::APP_KEY_HEADER`]). Required.
     pub fn app_key(mut self, app_key: impl Into<String>) -> Self {
         self.app_key = Some(app_key.into());
         self
@@ -150,11 +151,16 @@ impl ClientBuilder {
         // operation without a server of its own is.
         let base_url = bases.first().cloned().unwrap_or_else(|| root.clone());
         let static_urls = static_urls::<C>(&bases)?;
-        let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
-        let app_key_header = app_key_header(&app_key)?;
-        let app_key_name = reqwest::header::HeaderName::from_bytes(C::APP_KEY_HEADER.as_bytes())
-            .map_err(|_| {
-                BuildError::InvalidAppKey("the spec's app-key header name is not valid")
+        let header = C::APP_KEY_HEADER;
+        let app_key = self.app_key.ok_or(BuildError::MissingAppKey { header })?;
+        let app_key_header = app_key_header(&app_key)
+            .map_err(|reason| BuildError::InvalidAppKey { header, reason })?;
+        let app_key_name =
+            reqwest::header::HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+                BuildError::InvalidAppKey {
+                    header,
+                    reason: "the spec's apiKey scheme names no valid header; fix the spec and run `cargo xtask codegen`",
+                }
             })?;
         if self.timeout.is_zero() {
             return Err(BuildError::InvalidTimeout(
@@ -181,6 +187,7 @@ impl ClientBuilder {
         };
         let limits = ClientState::new(Parts {
             app_key_name,
+            app_key_header: header,
             app_key: app_key_header,
             app_key_text: app_key,
             timeout: self.timeout,
@@ -307,29 +314,22 @@ fn parse_base_url(raw: &str) -> Result<String, BuildError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-fn app_key_header(key: &str) -> Result<HeaderValue, BuildError> {
+/// The key as a sensitive header value, or what is wrong with it.
+fn app_key_header(key: &str) -> Result<HeaderValue, &'static str> {
+    const NOT_ASCII: &str =
+        "it contains characters a header cannot carry (only visible ASCII is allowed)";
     if key.is_empty() {
-        return Err(BuildError::InvalidAppKey(
-            "it is empty; pass the Et-App-Key your administrator issued",
-        ));
+        return Err("it is empty; pass the key your administrator issued");
     }
     if key.trim() != key {
-        return Err(BuildError::InvalidAppKey(
-            "it starts or ends with white space; remove it",
-        ));
+        return Err("it starts or ends with white space; remove it");
     }
     // HeaderValue accepts obsolete non-ASCII bytes too, which servers decode
     // inconsistently; an app key is plain visible ASCII.
     if !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-        return Err(BuildError::InvalidAppKey(
-            "it contains characters a header cannot carry (only visible ASCII is allowed)",
-        ));
+        return Err(NOT_ASCII);
     }
-    let mut value = HeaderValue::from_str(key).map_err(|_| {
-        BuildError::InvalidAppKey(
-            "it contains characters a header cannot carry (only visible ASCII is allowed)",
-        )
-    })?;
+    let mut value = HeaderValue::from_str(key).map_err(|_| NOT_ASCII)?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -376,6 +376,7 @@ mod tests {
                 bearer: crate::table::Need::None,
             },
             statuses: &[200],
+            refusals: &[],
             summary: "",
             parameters: &[],
             body: None,
@@ -400,7 +401,7 @@ mod tests {
                 },
             ]
         };
-        const APP_KEY_HEADER: &'static str = "Et-App-Key";
+        const APP_KEY_HEADER: &'static str = "X-Fake-Key";
         const SESSION_LIFETIME_SECONDS: Option<u64> = None;
         const SECRET_PROPERTIES: &'static [&'static str] = &[];
         const OPERATIONS: &'static [OperationSpec] = if BAD {
@@ -413,6 +414,7 @@ mod tests {
                 row("at_root", 1, "/token"),
             ]
         };
+        const REQUEST_SPEC_JSON: &'static str = "{}";
         fn from_parts(_: &str, _: reqwest::Client, inner: ClientState) -> Self {
             Self(inner)
         }
@@ -478,6 +480,42 @@ mod tests {
             .count();
         assert_eq!(cached, without_parameters);
         assert!(without_parameters >= 1, "sign-in's /token has no parameter");
+    }
+
+    /// A spec that names another app-key header: every message names it,
+    /// the builder's and the refused key's alike (no hand-written name).
+    #[test]
+    fn messages_name_the_app_key_header_of_the_clients_spec() {
+        let builder = || ClientBuilder::default().base_url("http://h");
+        for built in [
+            builder().build_generated::<Fake<false>>(),
+            builder().app_key("").build_generated::<Fake<false>>(),
+        ] {
+            let text = built.err().expect("no key, or an empty one").to_string();
+            assert!(text.contains("X-Fake-Key"), "{text}");
+        }
+        let limits = builder()
+            .app_key("k")
+            .build_generated::<Fake<false>>()
+            .unwrap()
+            .0;
+        let body: crate::types::ErrorBody =
+            serde_json::from_value(serde_json::json!({"error": "no such key"})).unwrap();
+        const REFUSED: OperationSpec = OperationSpec {
+            refusals: &[(403, crate::table::Credential::AppKey)],
+            ..row("refused", 0, "/things")
+        };
+        let status = reqwest::StatusCode::FORBIDDEN;
+        let error = crate::operation::from_error_body(&REFUSED, status, &body, &limits);
+        let text = error.to_string();
+        assert!(matches!(
+            error,
+            crate::Error::AppKeyRejected {
+                header: "X-Fake-Key",
+                ..
+            }
+        ));
+        assert!(text.contains("check the X-Fake-Key"), "{text}");
     }
 
     #[test]

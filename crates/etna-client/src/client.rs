@@ -27,6 +27,12 @@ pub trait GeneratedClient: Sized {
     const SECRET_PROPERTIES: &'static [&'static str];
     /// Every operation of the spec.
     const OPERATIONS: &'static [OperationSpec];
+    /// The part of the spec the client was generated from that checks a
+    /// request, as JSON: each operation's `operationId` and `requestBody`,
+    /// and the component `schemas` and `requestBodies`. For tools that check
+    /// a body before sending it (the `etna` CLI); a constant, so only a
+    /// binary that reads it carries it.
+    const REQUEST_SPEC_JSON: &'static str;
     /// The generated client over a ready reqwest client.
     fn from_parts(baseurl: &str, client: reqwest::Client, inner: ClientState) -> Self;
     /// The settings the client was built with.
@@ -35,7 +41,8 @@ pub trait GeneratedClient: Sized {
 
 /// A client of the ETNA Trader API.
 ///
-/// It sends `Et-App-Key` on every request (as a sensitive header), applies the
+/// It sends the app key on every request in the header the spec names
+/// ([`GeneratedClient::APP_KEY_HEADER`], as a sensitive header), applies the
 /// timeouts and the response-size cap to every request, and dereferences to the
 /// generated client, so every operation of the spec is a method, e.g.
 /// `client.get_secret_question().username("robert.zak").call().await`

@@ -25,13 +25,16 @@ pub enum Error {
         reason: String,
     },
 
-    /// The API did not accept the application key (HTTP 401/403 with a body
-    /// that is not an envelope).
+    /// The API did not accept the application key: a documented answer the
+    /// spec marks as refusing the app key's scheme (`x-etna-refuses`; the
+    /// ETNA spec's 403), whose body is not an envelope.
     AppKeyRejected {
         /// The operation.
         operation: &'static str,
         /// The HTTP status (403 as documented).
         status: StatusCode,
+        /// The header the key is sent in, as the spec names it.
+        header: &'static str,
         /// The server's message, scrubbed.
         message: String,
     },
@@ -52,8 +55,10 @@ pub enum Error {
         expired_at: std::time::SystemTime,
     },
 
-    /// The API refused the session token (HTTP 401 on an operation that
-    /// needs one): it is unknown, expired or revoked. Sign in again.
+    /// The API refused the session token: a documented answer the spec
+    /// marks as refusing the Bearer scheme (`x-etna-refuses`; the ETNA spec's
+    /// 401), whose body is not an envelope. It is unknown, expired or
+    /// revoked. Sign in again.
     SessionRejected {
         /// The operation.
         operation: &'static str,
@@ -158,10 +163,11 @@ impl fmt::Display for Error {
             Self::AppKeyRejected {
                 operation,
                 status,
+                header,
                 message,
             } => write!(
                 f,
-                "{operation}: the API rejected the application key (HTTP {status}): {}; check the Et-App-Key this service is configured with",
+                "{operation}: the API rejected the application key (HTTP {status}): {}; check the {header} this service is configured with",
                 one_line(message)
             ),
             Self::Refused {

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::hooks::Parts;
 use crate::operation::{Route, complete, success};
-use crate::{ClientState, Error};
+use crate::{ClientState, Error, GeneratedClient};
 
 /// What `O::call` makes of an answer with this status and body: the
 /// result, or the error. A status HTTP cannot carry (below 100) reads as
@@ -22,8 +22,13 @@ pub fn decode<O: Route>(
     app_key: &str,
     secrets: &'static [&'static str],
 ) -> Result<O::Output, Error> {
+    let header = <crate::generated::Client as GeneratedClient>::APP_KEY_HEADER;
     let limits = ClientState::new(Parts {
-        app_key_name: HeaderName::from_static("et-app-key"),
+        // The builder refuses a client whose spec names no valid header;
+        // routing an answer reads no request header, so any name serves.
+        app_key_name: HeaderName::from_bytes(header.as_bytes())
+            .unwrap_or(HeaderName::from_static("x-app-key")),
+        app_key_header: header,
         app_key: HeaderValue::from_static("fuzz"),
         app_key_text: app_key.to_owned(),
         timeout: std::time::Duration::from_secs(1),

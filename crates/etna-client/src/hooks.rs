@@ -33,6 +33,8 @@ pub(crate) type StaticUrls = Box<[Option<(&'static str, Url)>]>;
 struct Settings {
     /// The spec's app-key header, lower case as HTTP/2 requires.
     app_key_name: HeaderName,
+    /// The same header as the spec spells it, for messages.
+    app_key_header: &'static str,
     app_key: HeaderValue,
     app_key_text: String,
     timeout: Duration,
@@ -55,6 +57,7 @@ struct Settings {
 /// What [`ClientState::new`] takes: the client's whole per-call state.
 pub(crate) struct Parts {
     pub(crate) app_key_name: HeaderName,
+    pub(crate) app_key_header: &'static str,
     pub(crate) app_key: HeaderValue,
     pub(crate) app_key_text: String,
     pub(crate) timeout: Duration,
@@ -69,6 +72,7 @@ impl ClientState {
     pub(crate) fn new(parts: Parts) -> Self {
         Self(Arc::new(Settings {
             app_key_name: parts.app_key_name,
+            app_key_header: parts.app_key_header,
             app_key: parts.app_key,
             app_key_text: parts.app_key_text,
             timeout: parts.timeout,
@@ -211,6 +215,11 @@ impl ClientState {
     }
 
     /// `text` without the app key and the values of secret properties.
+    /// The app key's header as the spec spells it (e.g. `Et-App-Key`).
+    pub(crate) fn app_key_header(&self) -> &'static str {
+        self.0.app_key_header
+    }
+
     pub(crate) fn scrub(&self, text: &str) -> String {
         crate::secret::scrub(text, &self.0.app_key_text, self.0.secret_properties)
     }

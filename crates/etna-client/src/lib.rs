@@ -91,7 +91,9 @@ pub use secret::{Secret, SecretInteger};
 pub use session::Session;
 pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
-pub use table::{BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec};
+pub use table::{
+    BodyDoc, Credential, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec,
+};
 
 /// What generated code calls, and nothing else should: not a public API, and
 /// it may change in any release. (The benchmark's per-step breakdown calls

@@ -14,7 +14,7 @@ use crate::envelope::{Envelope, ErrorKind, ErrorPayload, SuccessRule};
 use crate::Error;
 use crate::error::{BodySnippet, Rejection};
 use crate::hooks::{BodyTooLarge, ClientState};
-use crate::table::{Need, OperationSpec};
+use crate::table::{Credential, Need, OperationSpec};
 
 /// A generated request builder: every operation of the spec has one.
 ///
@@ -274,9 +274,9 @@ pub(crate) async fn finish<O: Operation>(
 }
 
 /// A documented error body as the error a caller acts on: a refusal
-/// envelope; on a 401 of an operation that requires a session, the session
-/// refused; on a 401/403 whose body is not the operation's own refusal,
-/// the app key refused; otherwise the operation's typed refusal.
+/// envelope; else, on a status the spec marks as refusing a credential
+/// (`x-etna-refuses`, the operation's `refusals`), the session or the app key
+/// refused; otherwise the operation's typed refusal.
 pub(crate) fn from_error_body<B>(
     spec: &'static OperationSpec,
     status: StatusCode,
@@ -306,20 +306,19 @@ where
                 };
                 limits.scrub(&text)
             };
-            match status.as_u16() {
-                401 if spec.security.bearer == Need::Required => Error::SessionRejected {
+            match spec.refused(status.as_u16()) {
+                Some(Credential::Session) => Error::SessionRejected {
                     operation: spec.id,
                     status,
                     message: message(),
                 },
-                403 | 401 if status == 403 || spec.security.bearer == Need::None => {
-                    Error::AppKeyRejected {
-                        operation: spec.id,
-                        status,
-                        message: message(),
-                    }
-                }
-                _ => Error::Rejected {
+                Some(Credential::AppKey) => Error::AppKeyRejected {
+                    operation: spec.id,
+                    status,
+                    header: limits.app_key_header(),
+                    message: message(),
+                },
+                None => Error::Rejected {
                     operation: spec.id,
                     status,
                     body: Rejection::new(limits.scrub(&format!("{body:?}")), body.clone()),

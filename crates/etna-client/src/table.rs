@@ -1,6 +1,7 @@
 //! The generated operation table: one row per operation of the spec, with
 //! everything the generic layer, `etna api` and the tests read about it
-//! (method, server, path, credentials, documented statuses, inputs).
+//! (method, server, path, credentials, documented statuses and which of them
+//! refuse a credential, inputs).
 
 /// One operation of the spec. `cargo xtask codegen` writes one per
 /// operation into [`GeneratedClient::OPERATIONS`](crate::GeneratedClient::OPERATIONS).
@@ -22,6 +23,13 @@ pub struct OperationSpec {
     pub security: Security,
     /// The HTTP statuses the spec documents.
     pub statuses: &'static [u16],
+    /// The documented statuses that say a credential was refused, and which
+    /// (the spec's `x-etna-refuses`): what [`Error::AppKeyRejected`] and
+    /// [`Error::SessionRejected`] are made of.
+    ///
+    /// [`Error::AppKeyRejected`]: crate::Error::AppKeyRejected
+    /// [`Error::SessionRejected`]: crate::Error::SessionRejected
+    pub refusals: &'static [(u16, Credential)],
     /// `summary`.
     pub summary: &'static str,
     /// Path, query and header parameters.
@@ -47,6 +55,26 @@ pub struct Security {
     pub app_key: Need,
     /// The session token (the spec's `http` `bearer` scheme).
     pub bearer: Need,
+}
+
+impl OperationSpec {
+    /// The credential a documented answer with this status says was
+    /// refused, if the spec marks it so.
+    pub fn refused(&self, status: u16) -> Option<Credential> {
+        self.refusals
+            .iter()
+            .find(|(documented, _)| *documented == status)
+            .map(|(_, credential)| *credential)
+    }
+}
+
+/// A credential the client sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The application key (the spec's `apiKey` header scheme).
+    AppKey,
+    /// The session token (the spec's `http` `bearer` scheme).
+    Session,
 }
 
 /// How much an operation needs a credential.
@@ -107,4 +135,33 @@ pub struct BodyDoc {
     pub secret_properties: &'static [&'static str],
     /// The request example as JSON text, or empty.
     pub example: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GeneratedClient;
+
+    /// The ETNA spec marks its 403 as the app key's refusal and its 401 as
+    /// the session's, on every operation that sends them: what the README
+    /// tells callers to expect.
+    #[test]
+    fn every_credential_an_etna_operation_sends_has_its_documented_refusal() {
+        let operations = <crate::generated::Client as GeneratedClient>::OPERATIONS;
+        let mut bearer = 0;
+        for op in operations {
+            assert_eq!(op.security.app_key, Need::Required, "{}", op.id);
+            assert_eq!(op.refused(403), Some(Credential::AppKey), "{}", op.id);
+            // Sign-in's optional Bearer (the interim token) is refused in its
+            // own answer, `State: Failed`, not as a session.
+            let expected = match op.security.bearer {
+                Need::Required => Some(Credential::Session),
+                _ => None,
+            };
+            bearer += usize::from(expected.is_some());
+            assert_eq!(op.refused(401), expected, "{}", op.id);
+            assert_eq!(op.refusals.len(), 1 + usize::from(expected.is_some()));
+        }
+        assert!(bearer >= 1, "the spec has Bearer operations");
+    }
 }

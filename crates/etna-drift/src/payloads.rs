@@ -209,7 +209,39 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
             (&b.content, &push(&b_at, "content")),
         );
         headers(ctx, &site, (a, &a_at), (b, &b_at));
+        refusal(ctx, label, key, (a, &a_at), (b, &b_at));
     }
+}
+
+/// `x-etna-refuses`: the wire does not change, but which error `call()`
+/// makes of the answer does.
+fn refusal(
+    ctx: &mut Ctx,
+    label: &str,
+    key: &str,
+    (a, a_at): (&Response, &str),
+    (b, b_at): (&Response, &str),
+) {
+    const MARK: &str = "x-etna-refuses";
+    let refuses = |r: &Response| r.extensions.get(MARK).cloned();
+    let (old, new) = (refuses(a), refuses(b));
+    if old == new {
+        return;
+    }
+    let name = |v: &Option<serde_json::Value>| match v {
+        Some(serde_json::Value::String(scheme)) => format!("a refused `{scheme}`"),
+        Some(other) => format!("`{other}`"),
+        None => "the operation's own refusal".to_owned(),
+    };
+    let detail = format!(
+        "response {key} changes from {} to {}: `call()` reports it as another error (`Error::AppKeyRejected`, `Error::SessionRejected` or `Error::Rejected`); check every caller's handling of it",
+        name(&old),
+        name(&new)
+    );
+    ctx.push(
+        Change::new(Rule::RefusalChanged, Some(label), push(b_at, MARK), detail)
+            .covering(push(a_at, MARK)),
+    );
 }
 
 /// Response headers: progenitor does not decode them; callers read them from

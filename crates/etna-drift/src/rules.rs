@@ -93,6 +93,8 @@ rules! {
         "A response status is gone: breaking for a success status, compatible for an error status.";
     ResponseAdded = "response-added", [Warning],
         "A new response status: clients built before treat it as unexpected.";
+    RefusalChanged = "refusal-changed", [Breaking],
+        "`x-etna-refuses` changes: `call()` reports the answer as another error (a refused app key or session, or the operation's own refusal).";
     ResponseHeaderRemoved = "response-header-removed", [Breaking, Warning],
         "A response header is no longer documented: breaking when it was required, a warning otherwise.";
     ResponseHeaderAdded = "response-header-added", [Compatible],

@@ -1,5 +1,6 @@
-//! Security schemes and requirements: progenitor ignores both, so the client
-//! crate sends the app key by hand (`etna_client::APP_KEY_HEADER`).
+//! Security schemes and requirements: progenitor ignores both, so etna-client
+//! sends the credentials itself, in the header generation reads from the
+//! scheme (`GeneratedClient::APP_KEY_HEADER`).
 
 use etna_spec::model::Need;
 use etna_spec::pointer::push;
@@ -10,7 +11,7 @@ use crate::change::{Change, Class};
 use crate::op::{self, Op};
 use crate::rules::Rule;
 
-const HAND_WRITTEN: &str = "progenitor ignores security schemes, so etna-client sends the key itself (`etna_client::APP_KEY_HEADER`) and generated code does not change";
+const HAND_WRITTEN: &str = "progenitor ignores security schemes: etna-client sends the key itself, in the header `GeneratedClient::APP_KEY_HEADER` names, which regenerating the client updates";
 
 fn describe(scheme: &SecurityScheme) -> String {
     match scheme {

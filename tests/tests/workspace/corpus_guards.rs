@@ -60,8 +60,8 @@ fn guards(old: &Value, before: &str, new: &Value, name: &str) -> BTreeSet<Guard>
             seen.insert(Guard::Codegen);
         }
     }
-    // Progenitor ignores security schemes: the client names the header by hand
-    // and a test compares it with this part of the spec.
+    // Progenitor ignores security schemes: the client sends the header the
+    // generated APP_KEY_HEADER names, and a test compares it with the spec.
     let scheme = &new["components"]["securitySchemes"]["EtAppKey"];
     if scheme["name"]
         != <etna_client::generated::Client as etna_client::GeneratedClient>::APP_KEY_HEADER

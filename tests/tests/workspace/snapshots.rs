@@ -61,8 +61,8 @@ fn spec_contract() {
 
 #[test]
 fn app_key_header_matches_the_spec() {
-    // Progenitor ignores security schemes, so the client names the header by
-    // hand; this keeps the two in step.
+    // Progenitor ignores security schemes: the header etna-client sends the
+    // key in is generated from the scheme; this keeps the two in step.
     let spec = spec();
     let scheme = &spec["components"]["securitySchemes"]["EtAppKey"];
     assert_eq!(scheme["type"], "apiKey");

@@ -219,7 +219,12 @@ fn exit_2_invalid_settings_say_what_to_change() {
         .args(RESET)
         .assert()
         .code(2)
-        .stderr(one_error_line("ETNA_APP_KEY"));
+        .stderr(
+            one_error_line("ETNA_APP_KEY").and(predicate::str::contains(format!(
+                "to the {} your administrator issued",
+                <etna_client::generated::Client as etna_client::GeneratedClient>::APP_KEY_HEADER
+            ))),
+        );
     etna()
         .args([
             "--base-url",

@@ -498,7 +498,7 @@ fn bad_settings_are_clear_errors_without_the_key() {
     ));
     assert!(matches!(
         Client::builder().base_url("https://host/api").build(),
-        Err(BuildError::MissingAppKey)
+        Err(BuildError::MissingAppKey { .. })
     ));
     assert!(matches!(
         Client::builder()

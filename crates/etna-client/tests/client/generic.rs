@@ -96,6 +96,61 @@ async fn the_extra_operation_gets_the_same_refusals_and_key_errors() {
     );
 }
 
+/// Which documented status refuses which credential is the spec's
+/// (`x-etna-refuses`), not a rule on 401 and 403: `fixture_plain`'s 401
+/// refuses nothing, its 403 is the app key's, named as the spec names it.
+#[tokio::test]
+async fn only_the_statuses_the_spec_marks_are_credential_refusals() {
+    let answer = |status: u16| async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"Message": "the thing is locked"})),
+            )
+            .mount(&server)
+            .await;
+        client(&server.uri()).fixture_plain().call().await
+    };
+    match answer(401).await {
+        Err(Error::Rejected {
+            operation: "fixture_plain",
+            status,
+            body,
+        }) => {
+            assert_eq!(status.as_u16(), 401);
+            assert!(body.downcast_ref::<fixture::types::ErrorBody>().is_some());
+        }
+        other => panic!("expected the operation's own refusal, got {other:?}"),
+    }
+    match answer(403).await {
+        Err(e @ Error::AppKeyRejected { header, .. }) => {
+            assert_eq!(
+                header,
+                <fixture::Client as etna_client::GeneratedClient>::APP_KEY_HEADER
+            );
+            assert!(
+                e.to_string().contains(&format!("check the {header}")),
+                "{e}"
+            );
+        }
+        other => panic!("expected AppKeyRejected, got {other:?}"),
+    }
+    type Plain<'a> = fixture::builder::FixturePlain<'a>;
+    assert_eq!(
+        <Plain as Operation>::SPEC.refusals,
+        [(403, etna_client::Credential::AppKey)]
+    );
+    type Remove<'a> = fixture::builder::FixtureRemoveThing<'a>;
+    assert_eq!(
+        <Remove as Operation>::SPEC.refusals,
+        [
+            (401, etna_client::Credential::Session),
+            (403, etna_client::Credential::AppKey)
+        ]
+    );
+}
+
 #[test]
 fn the_extra_operation_is_described_by_generated_constants() {
     type SetPin<'a> = fixture::builder::SetPinCode<'a>;

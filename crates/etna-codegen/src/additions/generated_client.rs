@@ -1,7 +1,8 @@
 //! `impl GeneratedClient` for the generated `Client`: the one operation
 //! table `OPERATIONS` (id, method, server, path, security, documented
-//! statuses, inputs), the servers with their variables, the app key's
-//! header, the session lifetime and the names of the secret properties; and
+//! statuses and the credential each refusal refuses, inputs), the servers with their variables, the app key's
+//! header, the session lifetime, the names of the secret properties and
+//! what checks a request (`request_spec.rs`); and
 //! the `ClientHooks` that hand every request to etna-client. etna-client's
 //! generic layer reads all of it from here, so it names no operation.
 
@@ -85,6 +86,18 @@ pub(super) fn generated_client_impl(
         let server = Literal::usize_unsuffixed(op.server);
         let app_key = need(op, app_keys.first().map(|(name, _)| *name));
         let bearer = need(op, bearers.first().copied());
+        let refusals = op.responses.iter().filter_map(|r| {
+            let credential = match r.refuses.as_ref() {
+                Some(name) if app_keys.first().is_some_and(|(key, _)| *key == name) => "AppKey",
+                Some(name) if bearers.first() == Some(&name) => "Session",
+                _ => return None,
+            };
+            let (status, credential) = (
+                Literal::u16_unsuffixed(r.status),
+                format_ident!("{credential}"),
+            );
+            Some(quote!((#status, ::etna_client::Credential::#credential)))
+        });
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         quote! {
             ::etna_client::OperationSpec {
@@ -94,6 +107,7 @@ pub(super) fn generated_client_impl(
                     bearer: ::etna_client::Need::#bearer,
                 },
                 statuses: &[#(#statuses),*],
+                refusals: &[#(#refusals),*],
                 summary: #summary,
                 parameters: &[#parameters],
                 body: #body,
@@ -101,6 +115,8 @@ pub(super) fn generated_client_impl(
         }
     });
     let secrets = crate::secrets::secret_properties(spec);
+    let request_spec = serde_json::to_string(&super::request_spec::request_spec(spec))
+        .map_err(|e| super::syntax(&format!("the spec does not serialise as JSON: {e}")))?;
     item(quote! {
         impl ::etna_client::GeneratedClient for Client {
             const SERVERS: &'static [::etna_client::ServerSpec] = &[#(#servers,)*];
@@ -108,6 +124,7 @@ pub(super) fn generated_client_impl(
             const SESSION_LIFETIME_SECONDS: ::std::option::Option<u64> = #lifetime;
             const SECRET_PROPERTIES: &'static [&'static str] = &[#(#secrets,)*];
             const OPERATIONS: &'static [::etna_client::OperationSpec] = &[#(#rows,)*];
+            const REQUEST_SPEC_JSON: &'static str = #request_spec;
             fn from_parts(baseurl: &str, client: reqwest::Client, inner: ::etna_client::ClientState) -> Self {
                 Self::new_with_client(baseurl, client, inner)
             }

@@ -12,6 +12,8 @@
 //!   servers, the secret names) and the `ClientHooks` that hand every
 //!   request to etna-client, with `docs.rs` describing each operation's
 //!   inputs;
+//! - `request_spec.rs`: the part of the spec that checks a request, for
+//!   tools that check one before sending it;
 //! - `dispatch.rs`: `impl Dispatch`, every operation callable by its id;
 //! - `json_schemas.rs`: `json_schemas()` and the `JsonSchema` derive behind
 //!   etna-client's `json-schema` feature.
@@ -28,6 +30,7 @@ mod error_payload;
 mod generated_client;
 mod json_schemas;
 mod operation;
+mod request_spec;
 
 use std::collections::BTreeMap;
 

@@ -80,10 +80,26 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
                     .iter()
                     .all(|alt| alt.iter().any(|c| matches!(c, Check::Bearer) == bearer))
         };
-        // A refused app key: its 403 (the API's answer), else its 401.
-        let key_refusal = first_documented(&statuses, &[403, 401]).unwrap_or(403);
-        // A refused session: its 401 (as HTTP has it), else its 403.
-        let bearer_refusal = first_documented(&statuses, &[401, 403]).unwrap_or(401);
+        // The answer the spec marks as refusing the credential
+        // (`x-etna-refuses`); a spec that marks none gets HTTP's habit: 403
+        // then 401 for a key, 401 then 403 for a session.
+        let marked = |kind: fn(&Scheme) -> bool| {
+            op.responses
+                .iter()
+                .find(|r| {
+                    r.refuses
+                        .as_ref()
+                        .and_then(|n| api.schemes.get(n))
+                        .is_some_and(kind)
+                })
+                .map(|r| r.status)
+        };
+        let key_refusal = marked(|s| matches!(s, Scheme::ApiKeyHeader { .. }))
+            .or_else(|| first_documented(&statuses, &[403, 401]))
+            .unwrap_or(403);
+        let bearer_refusal = marked(|s| matches!(s, Scheme::Bearer))
+            .or_else(|| first_documented(&statuses, &[401, 403]))
+            .unwrap_or(401);
         let mut reserved = Vec::new();
         if needs(false) {
             reserved.push(key_refusal);

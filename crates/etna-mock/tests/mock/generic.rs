@@ -280,6 +280,51 @@ async fn an_operation_added_to_the_spec_is_served_with_its_example() {
     assert_eq!(done.content_type, None);
 }
 
+/// The app key's refusal is the answer the spec marks (`x-etna-refuses`),
+/// here a 401, while the 403 of the same operation refuses something else.
+#[tokio::test]
+async fn a_refused_app_key_gets_the_answer_the_spec_marks() {
+    let added = r##"paths:
+  /fixture/locked:
+    get:
+      operationId: fixture_locked
+      summary: A key refused with 401 (fixture)
+      responses:
+        "200":
+          description: Open.
+          content:
+            application/json:
+              example: {Open: true}
+        "401":
+          $ref: "#/components/responses/AppKeyRejected"
+        "403":
+          description: Locked; not about the key.
+          content:
+            application/json:
+              example: {Message: locked}
+"##;
+    let spec = etna_mock::SPEC.replacen("paths:\n", added, 1);
+    let server = MockServer::from_spec_str(&spec).await.unwrap();
+    let path = "/v1.0/fixture/locked";
+    let open = raw(
+        &server,
+        Method::GET,
+        path,
+        &[("Et-App-Key", MockServer::APP_KEY)],
+    )
+    .await;
+    assert_eq!((open.status, open.body), (200, json!({"Open": true})));
+    for key in [&[("Et-App-Key", "wrong")][..], &[]] {
+        let refused = raw(&server, Method::GET, path, key).await;
+        assert_eq!(refused.status, 401);
+        assert_eq!(refused.www_authenticate, None, "not a Bearer refusal");
+        assert_eq!(
+            refused.body["error"],
+            "Application key is not defined or does not exist"
+        );
+    }
+}
+
 pub(crate) struct Raw {
     pub(crate) status: u16,
     pub(crate) text: String,

@@ -1,6 +1,7 @@
 //! The workspace's own rules for the spec, checked where the linters are
 //! silent: every operation documented and exemplified, every schema and
-//! property described, every example valid against its schema.
+//! property described, every example valid against its schema, every
+//! credential an operation requires refused by a marked answer.
 //!
 //! ```
 //! let spec = serde_json::json!({
@@ -18,6 +19,7 @@
 
 mod documented;
 mod examples;
+mod refusals;
 mod walk;
 
 use std::fmt;
@@ -71,6 +73,9 @@ pub enum Rule {
     PropertyDescription,
     /// Every example validates against its schema.
     ExampleValid,
+    /// Every credential an operation requires has an answer marked as its
+    /// refusal (`x-etna-refuses`), naming a scheme the operation sends.
+    CredentialRefusal,
     /// A `$ref` or Example Object this tooling cannot follow.
     Reference,
 }
@@ -89,6 +94,7 @@ impl Rule {
             Rule::SchemaDescription => "schema-description",
             Rule::PropertyDescription => "property-description",
             Rule::ExampleValid => "example-valid",
+            Rule::CredentialRefusal => "credential-refusal",
             Rule::Reference => "reference",
         }
     }
@@ -110,6 +116,7 @@ pub fn check(spec: &Value) -> Vec<Violation> {
     let parts = walk::Parts::collect(spec, &mut out);
     documented::check(spec, &parts, &mut out);
     examples::check(spec, &schemas, &parts, &mut out);
+    refusals::check(spec, &mut out);
     out.sort();
     out.dedup();
     out

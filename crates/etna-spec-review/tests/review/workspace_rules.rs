@@ -246,3 +246,40 @@ fn dangling_references_are_reported_not_ignored() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_credential_without_its_marked_refusal_is_reported() {
+    let found = violations_after(|spec| {
+        remove(spec, &format!("{APP_KEY_REJECTED}/x-etna-refuses"));
+        // The session's answer names a scheme the spec does not declare.
+        *at(spec, "/components/responses/SessionRejected/x-etna-refuses") = json!("Cookie");
+    });
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|(_, rule)| *rule == "credential-refusal"),
+        "{found:#?}"
+    );
+    // Model errors come alone: every use of the shared answer is reported.
+    assert!(
+        found
+            .iter()
+            .all(|(pointer, _)| pointer.ends_with("/responses/401/x-etna-refuses")),
+        "{found:#?}"
+    );
+
+    let found =
+        violations_after(|spec| remove(spec, &format!("{APP_KEY_REJECTED}/x-etna-refuses")));
+    let operations = rules_spec_operations();
+    // Every operation but sign-in, whose 403 is its own (marked) answer.
+    assert_eq!(found.len(), operations - 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|(pointer, rule)| *rule == "credential-refusal" && pointer.ends_with("/responses")),
+        "{found:#?}"
+    );
+}
+
+fn rules_spec_operations() -> usize {
+    etna_spec::operations(&spec()).len()
+}

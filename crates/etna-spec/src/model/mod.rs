@@ -18,7 +18,7 @@ mod tests;
 
 pub use bodies::is_secret;
 use bodies::{body_kind, envelope_roles};
-use read::{parameter, problem, schemes, security_of, server};
+use read::{parameter, problem, refuses, schemes, security_of, server};
 
 /// A construct of the spec that the model cannot express.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +129,10 @@ pub struct Response {
     pub status: u16,
     /// What it carries.
     pub kind: BodyKind,
+    /// The security scheme whose credential this answer says was refused
+    /// (`x-etna-refuses`, e.g. the app key's 403): OpenAPI cannot tie a
+    /// response to a scheme, so the spec says it with this extension.
+    pub refuses: Option<String>,
 }
 
 /// One operation.
@@ -181,6 +185,15 @@ impl Operation<'_> {
             n if n == self.security.len() => Need::Required,
             _ => Need::Optional,
         }
+    }
+
+    /// The status of the documented answer that says the credential of
+    /// `scheme` was refused (`x-etna-refuses`), if any.
+    pub fn refusal_of(&self, scheme: &str) -> Option<u16> {
+        self.responses
+            .iter()
+            .find(|r| r.refuses.as_deref() == Some(scheme))
+            .map(|r| r.status)
     }
 
     /// The documented 2xx answers.
@@ -290,10 +303,16 @@ impl<'a> Api<'a> {
                 .into_iter()
                 .flatten()
                 .filter_map(|(status, response)| {
-                    let status: u16 = status.parse().ok()?;
+                    let code: u16 = status.parse().ok()?;
                     let response = follow(spec, response).unwrap_or(&Value::Null);
                     let kind = body_kind(spec, response, envelope.as_ref());
-                    Some(Response { status, kind })
+                    let at = pointer::push(&pointer::push(&op.at, "responses"), status);
+                    let refuses = refuses(response, &at, &schemes, &security, &mut problems);
+                    Some(Response {
+                        status: code,
+                        kind,
+                        refuses,
+                    })
                 })
                 .collect();
             operations.push(Operation {

@@ -189,3 +189,45 @@ pub(super) fn parameter(
         at,
     })
 }
+
+/// The scheme a documented answer says was refused (`x-etna-refuses`): one
+/// the spec declares and the operation's security sends, or a problem.
+pub(super) fn refuses(
+    response: &Value,
+    at: &str,
+    schemes: &BTreeMap<String, Scheme>,
+    security: &[Vec<String>],
+    problems: &mut Vec<ModelError>,
+) -> Option<String> {
+    let value = response.get("x-etna-refuses")?;
+    let at = pointer::push(at, "x-etna-refuses");
+    let Some(name) = value.as_str() else {
+        problem(
+            problems,
+            &at,
+            "`x-etna-refuses` must name a security scheme of components/securitySchemes, e.g. `x-etna-refuses: EtAppKey`",
+        );
+        return None;
+    };
+    if !schemes.contains_key(name) {
+        problem(
+            problems,
+            &at,
+            &format!(
+                "`x-etna-refuses` names `{name}`, which is not declared (or not supported) in components/securitySchemes"
+            ),
+        );
+        return None;
+    }
+    if !security.iter().flatten().any(|s| s == name) {
+        problem(
+            problems,
+            &at,
+            &format!(
+                "`x-etna-refuses` names `{name}`, which this operation's security does not send; remove the answer or add `{name}` to the operation's security"
+            ),
+        );
+        return None;
+    }
+    Some(name.to_owned())
+}

@@ -84,3 +84,44 @@ fn what_the_model_cannot_express_is_an_error_with_its_pointer() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_refusal_names_the_scheme_whose_credential_was_refused() {
+    let mut spec = spec();
+    spec["components"]["responses"] =
+        json!({"KeyRefused": {"description": "d", "x-etna-refuses": "Key"}});
+    let bearer = &mut spec["paths"]["/things/{id}"]["put"]["responses"];
+    bearer["403"] = json!({"$ref": "#/components/responses/KeyRefused"});
+    bearer["401"] = json!({"description": "d", "x-etna-refuses": "Session"});
+    let api = Api::read(&spec).unwrap();
+    let op = api.operation("bearer_op").unwrap();
+    assert_eq!(op.refusal_of("Key"), Some(403));
+    assert_eq!(op.refusal_of("Session"), Some(401));
+    // A 400 that says nothing of a credential refuses none.
+    assert!(
+        op.responses
+            .iter()
+            .any(|r| r.status == 400 && r.refuses.is_none())
+    );
+
+    // A scheme the spec lacks, one the operation does not send, or no name.
+    let root = &mut spec["paths"]["/at-root"]["post"]["responses"];
+    root["401"] = json!({"description": "d", "x-etna-refuses": "Nothing"});
+    spec["paths"]["/things/{id}"]["put"]["security"] = json!([{"Key": []}]);
+    spec["components"]["responses"]["KeyRefused"]["x-etna-refuses"] = json!(true);
+    let problems = Api::read(&spec).unwrap_err();
+    let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "#/paths/~1at-root/post/responses/401/x-etna-refuses",
+            "#/paths/~1things~1{id}/put/responses/401/x-etna-refuses",
+            "#/paths/~1things~1{id}/put/responses/403/x-etna-refuses",
+        ],
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].message.contains("does not send"),
+        "{problems:?}"
+    );
+}
