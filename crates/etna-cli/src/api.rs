@@ -249,7 +249,7 @@ async fn arguments(doc: &OperationSpec, matches: &ArgMatches) -> Result<JsonArgs
 }
 
 /// The flag that reads a secret parameter from stdin.
-fn stdin_flag(name: &str) -> String {
+pub(crate) fn stdin_flag(name: &str) -> String {
     format!("{}-stdin", heck_kebab(name))
 }
 

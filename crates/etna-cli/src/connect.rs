@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use etna_client::generated::Client;
-use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient};
+use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient, Secret};
 use etna_mock::MockServer;
 
 use crate::failure::mock_failure;
@@ -61,7 +61,9 @@ async fn connect_with<C>(
     let (base_url, app_key) = match &mock {
         Some(server) => (
             server.base_url(),
-            cli.app_key.as_deref().unwrap_or(MockServer::APP_KEY),
+            cli.app_key
+                .as_ref()
+                .map_or(MockServer::APP_KEY, Secret::expose),
         ),
         None => (base_url(cli)?, app_key(cli)?),
     };
@@ -91,7 +93,7 @@ async fn connect_with<C>(
 async fn start_mock(cli: &Options) -> Result<MockServer, Failure> {
     let mut builder = MockServer::builder();
     if let Some(key) = &cli.app_key {
-        builder = builder.app_key(key.as_str());
+        builder = builder.app_key(key.expose());
     }
     let server = builder.start().await.map_err(|e| mock_failure(&e))?;
     verbose(
@@ -111,10 +113,10 @@ fn base_url(cli: &Options) -> Result<String, Failure> {
 }
 
 fn app_key(cli: &Options) -> Result<&str, Failure> {
-    cli.app_key.as_deref().ok_or_else(|| {
+    cli.app_key.as_ref().map(Secret::expose).ok_or_else(|| {
         Failure::new(
             Exit::Usage,
-            "no app key: set ETNA_APP_KEY (or pass --app-key) to the Et-App-Key your administrator issued, or add --mock to try the embedded mock server",
+            "no app key: set ETNA_APP_KEY to the app key your administrator issued, or add --mock to try the embedded mock server",
         )
     })
 }

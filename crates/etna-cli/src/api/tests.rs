@@ -47,12 +47,16 @@ fn api_args(line: &[&str]) -> ApiArgs {
     ApiArgs::from_arg_matches(&matches).unwrap()
 }
 
-/// The global options, as `etna --base-url URL --app-key KEY ...` gives
+/// The global options, as `ETNA_APP_KEY=KEY etna --base-url URL ...` gives
 /// them. The subcommand is only there to make the line complete: the real
 /// client's `api` has no fixture operation to parse.
 fn cli(base_url: &str) -> crate::cli::Cli {
-    let line = ["etna", "--base-url", base_url, "--app-key", APP_KEY];
-    crate::cli::Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap()
+    let line = ["etna", "--base-url", base_url];
+    let mut cli =
+        crate::cli::Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap();
+    // ETNA_APP_KEY's value, which a test cannot set without racing the others.
+    cli.options.app_key = Some(APP_KEY.into());
+    cli
 }
 
 /// What the server was sent.

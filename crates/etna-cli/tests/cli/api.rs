@@ -231,7 +231,8 @@ fn exit_2_a_body_against_the_schema_is_refused_before_any_request() {
     let closed = closed_port();
     let (_file, arg) = body_file(r#"{"Code":"231 408","Identifier":"ResetPassword"}"#);
     let assert = etna()
-        .args(["--base-url", &closed, "--app-key", APP_KEY])
+        .args(["--base-url", &closed])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "generate_reset_token", "--body", &arg])
         .assert()
         .code(2)
@@ -245,7 +246,8 @@ fn exit_2_a_body_against_the_schema_is_refused_before_any_request() {
 
     // A required property missing.
     etna()
-        .args(["--base-url", &closed, "--app-key", APP_KEY])
+        .args(["--base-url", &closed])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "request_password_reset", "--body", "{}"])
         .assert()
         .code(2)
@@ -273,12 +275,8 @@ fn exit_3_the_app_key_is_rejected() {
     let background = Background::new();
     let server = background.mock(MockServer::builder().app_key(APP_KEY));
     etna()
-        .args([
-            "--base-url",
-            &server.base_url(),
-            "--app-key",
-            "wrong-key-3f9a",
-        ])
+        .args(["--base-url", &server.base_url()])
+        .env("ETNA_APP_KEY", "wrong-key-3f9a")
         .args(["api", "get_secret_question", "--username", "hello"])
         .assert()
         .code(3)
@@ -292,7 +290,8 @@ fn exit_3_the_app_key_is_rejected() {
 #[test]
 fn exit_4_nothing_listens_at_the_base_url() {
     etna()
-        .args(["--base-url", &closed_port(), "--app-key", APP_KEY])
+        .args(["--base-url", &closed_port()])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "get_secret_question", "--username", "hello"])
         .assert()
         .code(4)
