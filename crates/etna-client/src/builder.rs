@@ -379,6 +379,10 @@ mod tests {
             summary: "",
             parameters: &[],
             body: None,
+            answer_secrets: crate::table::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         }
     }
 

@@ -3984,6 +3984,10 @@ impl ::etna_client::GeneratedClient for Client {
             summary: "List the security images a trader can choose from when setting a PIN",
             parameters: &[],
             body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
         ::etna_client::OperationSpec {
             id: "sign_in",
@@ -4028,6 +4032,10 @@ impl ::etna_client::GeneratedClient for Client {
                 },
             ],
             body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &["Token"],
+            },
         },
         ::etna_client::OperationSpec {
             id: "generate_reset_token",
@@ -4047,6 +4055,10 @@ impl ::etna_client::GeneratedClient for Client {
                 secret_properties: &["Code"],
                 example: "{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"}",
             }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &["Model"],
+            },
         },
         ::etna_client::OperationSpec {
             id: "request_password_reset",
@@ -4066,6 +4078,10 @@ impl ::etna_client::GeneratedClient for Client {
                 secret_properties: &["SecretQuestionAnswer"],
                 example: "{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"}",
             }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
         ::etna_client::OperationSpec {
             id: "get_secret_question",
@@ -4089,6 +4105,10 @@ impl ::etna_client::GeneratedClient for Client {
                 },
             ],
             body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
         ::etna_client::OperationSpec {
             id: "reset_password",
@@ -4108,6 +4128,10 @@ impl ::etna_client::GeneratedClient for Client {
                 secret_properties: &["Password", "PasswordConfirmation", "Token"],
                 example: "{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"}",
             }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
         ::etna_client::OperationSpec {
             id: "change_pin_code",
@@ -4127,6 +4151,10 @@ impl ::etna_client::GeneratedClient for Client {
                 secret_properties: &["Pin", "Token"],
                 example: "{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"}",
             }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
         ::etna_client::OperationSpec {
             id: "change_password",
@@ -4154,6 +4182,10 @@ impl ::etna_client::GeneratedClient for Client {
                 secret_properties: &["OldPassword", "Password", "PasswordConfirm"],
                 example: "{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"}",
             }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         },
     ];
     fn from_parts(

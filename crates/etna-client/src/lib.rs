@@ -91,7 +91,9 @@ pub use secret::{Secret, SecretInteger};
 pub use session::Session;
 pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
-pub use table::{BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec};
+pub use table::{
+    AnswerSecrets, BodyDoc, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec,
+};
 
 /// The README's Rust examples, compiled by `cargo test --doc` so that they
 /// keep up with the API.

@@ -86,6 +86,7 @@ pub(super) fn generated_client_impl(
         let app_key = need(op, app_keys.first().map(|(name, _)| *name));
         let bearer = need(op, bearers.first().copied());
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
+        let answer_secrets = &doc.answer_secrets;
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
@@ -97,6 +98,7 @@ pub(super) fn generated_client_impl(
                 summary: #summary,
                 parameters: &[#parameters],
                 body: #body,
+                answer_secrets: #answer_secrets,
             }
         }
     });
