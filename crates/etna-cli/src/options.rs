@@ -14,6 +14,7 @@ pub const APP_KEY_VARIABLE: &str = "ETNA_APP_KEY";
 #[derive(Debug, Args)]
 pub struct Options {
     /// API root of your ETNA Trader deployment, e.g. https://trader.example.com/api.
+    /// Its app key is read from ETNA_APP_KEY, never from an argument.
     #[arg(long, env = "ETNA_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
