@@ -6,7 +6,8 @@
 //! with a secret field (`format: password` in the spec) is refused on the
 //! command line, where shell history and `ps` would keep it; a secret
 //! parameter is never a flag's value: it is asked without echo on a
-//! terminal, or read from stdin with `--NAME-stdin`.
+//! terminal, or read from stdin with `--NAME-stdin`. Secret fields of the
+//! answer print as `<secret>` unless `--show-secrets`.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use etna_client::dispatch::JsonArgs;
@@ -19,22 +20,40 @@ use crate::options::Options;
 use crate::output::print_json;
 
 const BODY: &str = "body";
+const SHOW_SECRETS: &str = "show-secrets";
 
 /// The operation chosen on the command line and its arguments.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ApiArgs {
     pub operation: String,
     pub matches: ArgMatches,
+    pub show_secrets: bool,
+}
+
+/// The arguments' names only: `--body` may hold a secret field.
+impl std::fmt::Debug for ApiArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiArgs")
+            .field("operation", &self.operation)
+            .field("given", &self.matches.ids().collect::<Vec<_>>())
+            .field("show_secrets", &self.show_secrets)
+            .finish()
+    }
+}
+
+fn flag(matches: &ArgMatches, id: &str) -> bool {
+    matches!(matches.try_get_one::<bool>(id), Ok(Some(true)))
 }
 
 impl clap::FromArgMatches for ApiArgs {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let (operation, matches) = matches
+        let (operation, sub) = matches
             .subcommand()
             .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::MissingSubcommand))?;
         Ok(Self {
             operation: operation.to_owned(),
-            matches: matches.clone(),
+            show_secrets: flag(matches, SHOW_SECRETS) || flag(sub, SHOW_SECRETS),
+            matches: sub.clone(),
         })
     }
 
@@ -61,7 +80,16 @@ pub fn augment<C: GeneratedClient>(command: Command) -> Command {
             .subcommand_required(true)
             .arg_required_else_help(true)
             .subcommand_value_name("OPERATION-ID")
-            .subcommand_help_heading("Operations"),
+            .subcommand_help_heading("Operations")
+            .arg(
+                Arg::new(SHOW_SECRETS)
+                    .long(SHOW_SECRETS)
+                    .action(ArgAction::SetTrue)
+                    .global(true)
+                    .help(
+                        "Print the values of the answer's secret fields (format: password in the spec), shown as <secret> otherwise; `etna auth token` prints a stored session",
+                    ),
+            ),
         |command, doc| command.subcommand(operation_command(doc)),
     )
 }
@@ -157,11 +185,27 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let reply = reply
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", doc.id)))?
         .map_err(|e| failure::from_call(&e, &base_url))?;
-    print_json(&reply.body)?;
+    print_json(&shown(doc, &reply.body, args.show_secrets))?;
     reply
         .outcome
         .map(drop)
         .map_err(|e| failure::from_call(&e, &base_url))
+}
+
+/// What is printed of an answer: its secret fields hidden unless asked for,
+/// and then said on stderr, so that nobody takes `<secret>` for the value.
+fn shown(doc: &OperationSpec, body: &Value, show_secrets: bool) -> Value {
+    if show_secrets {
+        return body.clone();
+    }
+    let redacted = doc.answer_secrets.redact(body);
+    if &redacted != body {
+        eprintln!(
+            "etna: secret fields are shown as {}; --show-secrets prints them",
+            etna_client::AnswerSecrets::SHOWN_AS
+        );
+    }
+    redacted
 }
 
 /// The arguments as the dispatcher takes them, checked before anything is
@@ -252,7 +296,7 @@ async fn arguments<C: GeneratedClient>(
 }
 
 /// The flag that reads a secret parameter from stdin.
-fn stdin_flag(name: &str) -> String {
+pub(crate) fn stdin_flag(name: &str) -> String {
     format!("{}-stdin", heck_kebab(name))
 }
 

@@ -8,7 +8,7 @@ const EXAMPLES: &str = "\
 Examples:
   Try it without an ETNA account, against the embedded mock server:
     printf 'N3w-passw0rd!\\n' | etna --mock password-reset --user robert.zak --password-stdin
-    etna --mock generate-reset-token --code 231408 --identifier reset-password
+    echo 231408 | etna --mock generate-reset-token --code-stdin --identifier reset-password
     etna --mock api get_secret_question --username hello
 
   Sign in once; later commands send the session where the spec asks for it:
@@ -22,7 +22,12 @@ Examples:
   Against a deployment (ask your administrator for the API root and app key):
     export ETNA_BASE_URL=https://trader.example.com/api
     export ETNA_APP_KEY=...
-    etna generate-reset-token --code 123456 --identifier reset-pin-code
+    etna generate-reset-token --identifier reset-pin-code
+
+Environment:
+  ETNA_BASE_URL  the API root (or --base-url)
+  ETNA_APP_KEY   the application key; never taken as an argument, where shell
+                 history and `ps` would keep it
 
 Exit codes:
   0  success
@@ -83,9 +88,13 @@ pub enum Command {
 /// Arguments of `generate-reset-token`.
 #[derive(Debug, Args)]
 pub struct ResetArgs {
-    /// The confirmation code from the trader's email, exactly as written.
-    #[arg(long, value_name = "CODE")]
-    pub code: String,
+    /// Read the confirmation code from the trader's email as one line of
+    /// stdin, instead of being asked without echo.
+    #[arg(long)]
+    pub code_stdin: bool,
+
+    #[command(flatten)]
+    pub removed: RemovedCode,
 
     /// What is being reset.
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -157,13 +166,12 @@ pub struct QuestionArgs {
 /// Options of `password-reset finish`.
 #[derive(Debug, Args)]
 pub struct FinishArgs {
-    /// The confirmation code from the trader's email. Prefer --code-stdin or
-    /// the prompt: an argument is visible in `ps` while the command runs.
-    #[arg(long, value_name = "CODE", conflicts_with = "code_stdin")]
-    pub code: Option<String>,
-    /// Read the confirmation code as one line of stdin (before the password).
+    /// Read the confirmation code as one line of stdin (before the password),
+    /// instead of being asked without echo.
     #[arg(long)]
     pub code_stdin: bool,
+    #[command(flatten)]
+    pub removed: RemovedCode,
     /// What is being reset.
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = Identifier::ResetPassword)]
     pub identifier: Identifier,
@@ -172,12 +180,28 @@ pub struct FinishArgs {
     pub password_stdin: bool,
 }
 
+/// `--code`, which took the emailed code on the command line: refused with
+/// what replaced it.
+#[derive(Debug, Args)]
+pub struct RemovedCode {
+    #[arg(
+        long = "code",
+        value_name = "REMOVED",
+        value_parser = crate::argv::CODE,
+        num_args = 0..=1,
+        default_missing_value = "",
+        allow_hyphen_values = true,
+        hide = true
+    )]
+    _code: Option<crate::argv::Refused>,
+}
+
 /// Subcommands of `mock`.
 #[derive(Debug, Subcommand)]
 pub enum MockCommand {
     /// Run the mock server in the foreground until Ctrl-C, printing its base
-    /// URL on stdout. It accepts the app key given with --app-key or
-    /// ETNA_APP_KEY, or etna-mock-app-key when none is given. Confirmation
+    /// URL on stdout. It accepts the app key in ETNA_APP_KEY, or
+    /// etna-mock-app-key when none is given. Confirmation
     /// codes it "mails" or "texts" (reset codes, sign-in verification codes) are printed on stderr as they are sent, and served as
     /// JSON at /_mock/outbox. Requests may ask for faults themselves with
     /// `Prefer: code=N`, `delay=MS`, `fault=drop|truncate`.

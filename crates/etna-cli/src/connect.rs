@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use etna_client::generated::Client;
-use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient};
+use etna_client::{BuildError, ClientBuilder, Dispatch, GeneratedClient, Secret};
 use etna_mock::MockServer;
 
 use crate::failure::mock_failure;
@@ -63,7 +63,9 @@ async fn connect_with<C>(
     let (base_url, app_key) = match &mock {
         Some(server) => (
             server.base_url(),
-            cli.app_key.as_deref().unwrap_or(MockServer::APP_KEY),
+            cli.app_key
+                .as_ref()
+                .map_or(MockServer::APP_KEY, Secret::expose),
         ),
         None => (base_url(cli)?, app_key(cli, header)?),
     };
@@ -93,7 +95,7 @@ async fn connect_with<C>(
 async fn start_mock(cli: &Options) -> Result<MockServer, Failure> {
     let mut builder = MockServer::builder();
     if let Some(key) = &cli.app_key {
-        builder = builder.app_key(key.as_str());
+        builder = builder.app_key(key.expose());
     }
     let server = builder.start().await.map_err(|e| mock_failure(&e))?;
     verbose(
@@ -113,11 +115,11 @@ fn base_url(cli: &Options) -> Result<String, Failure> {
 }
 
 fn app_key<'a>(cli: &'a Options, header: &str) -> Result<&'a str, Failure> {
-    cli.app_key.as_deref().ok_or_else(|| {
+    cli.app_key.as_ref().map(Secret::expose).ok_or_else(|| {
         Failure::new(
             Exit::Usage,
             format!(
-                "no app key: set ETNA_APP_KEY (or pass --app-key) to the {header} your administrator issued, or add --mock to try the embedded mock server"
+                "no app key: set ETNA_APP_KEY to the {header} your administrator issued, or add --mock to try the embedded mock server"
             ),
         )
     })

@@ -73,7 +73,7 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
         } => Failure::new(
             Exit::AppKeyRejected,
             format!(
-                "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY (or --app-key), or ask your administrator for a valid key"
+                "the API rejected the app key (HTTP {status}: {message}); check ETNA_APP_KEY, or ask your administrator for a valid key"
             ),
         ),
         Error::Refused { .. } | Error::Rejected { .. } => {

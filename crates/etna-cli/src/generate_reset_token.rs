@@ -1,7 +1,7 @@
 //! `etna generate-reset-token`: step 3 of etna-client's reset flow alone,
 //! its result on stdout.
 
-use etna_client::{EnvelopeOperation, Secret};
+use etna_client::EnvelopeOperation;
 
 use crate::cli::ResetArgs;
 use crate::connect::connect;
@@ -9,11 +9,14 @@ use crate::failure::{self, Failure};
 use crate::options::Options;
 use crate::options::Output;
 use crate::output::{print_json, print_line, verbose};
+use crate::password_reset::{check_code, emailed_code};
+use crate::prompt::{Progress, interruptible};
 
 pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
+    // Nothing is sent before the code is in, so an interruption has done nothing.
+    let code = interruptible(&Progress::default(), emailed_code(args.code_stdin)).await?;
     // Checked against the spec before any server is started or called.
-    let code = Secret::from(args.code.as_str());
-    crate::password_reset::check_code(&code, args.identifier.into(), "--code")?;
+    check_code(&code, args.identifier.into(), "confirmation code")?;
     let target = connect(cli).await?;
     verbose(
         cli,

@@ -2,6 +2,7 @@
 //! against the embedded mock server.
 
 mod api;
+mod argv;
 mod auth;
 mod cli;
 mod connect;
@@ -44,7 +45,12 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
-                failure.line(cli.options.app_key.as_deref())
+                failure.line(
+                    cli.options
+                        .app_key
+                        .as_ref()
+                        .map(etna_client::Secret::expose)
+                )
             );
             failure.exit.into()
         }

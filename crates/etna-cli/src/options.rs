@@ -3,6 +3,10 @@
 //! command line on the commands, never both ways.
 
 use clap::{Args, ValueEnum};
+use etna_client::Secret;
+
+/// The variable the app key is read from.
+pub const APP_KEY_VARIABLE: &str = "ETNA_APP_KEY";
 
 /// Where to call and how: the global options.
 // The field docs are clap's help text, read in a terminal: plain URLs there.
@@ -10,19 +14,27 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Args)]
 pub struct Options {
     /// API root of your ETNA Trader deployment, e.g. https://trader.example.com/api.
+    /// Its app key is read from ETNA_APP_KEY, never from an argument.
     #[arg(long, env = "ETNA_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
-    // The help names the header of the client's spec (`app_key_help`).
+    /// The application key, from ETNA_APP_KEY only: the environment is not
+    /// shown by `ps` to other users, nor kept by shell history.
+    #[arg(skip = app_key_from_env())]
+    pub app_key: Option<Secret>,
+
+    /// Removed: the app key comes from ETNA_APP_KEY.
     #[arg(
-        help = app_key_help(),
-        long,
-        env = "ETNA_APP_KEY",
-        value_name = "KEY",
-        hide_env_values = true,
+        long = "app-key",
+        value_name = "REMOVED",
+        value_parser = crate::argv::APP_KEY,
+        num_args = 0..=1,
+        default_missing_value = "",
+        allow_hyphen_values = true,
+        hide = true,
         global = true
     )]
-    pub app_key: Option<String>,
+    _app_key_argument: Option<crate::argv::Refused>,
 
     /// API version, the {version} in /v{version}/... paths.
     #[arg(long, value_name = "VERSION", default_value = "1.0", global = true)]
@@ -62,10 +74,10 @@ pub enum Output {
     Json,
 }
 
-/// `--app-key`'s help, with the header the spec sends the key in.
-fn app_key_help() -> String {
-    format!(
-        "Application key sent as {}. Prefer the environment variable: a value on the command line is visible to other users of the machine. Never printed.",
-        <etna_client::generated::Client as etna_client::GeneratedClient>::APP_KEY_HEADER
-    )
+/// An empty variable is no key, as if it were unset.
+fn app_key_from_env() -> Option<Secret> {
+    std::env::var(APP_KEY_VARIABLE)
+        .ok()
+        .filter(|key| !key.is_empty())
+        .map(Secret::from)
 }

@@ -185,19 +185,7 @@ async fn run_question(cli: &Options, user: &str) -> Result<(), Failure> {
 }
 
 async fn run_finish(cli: &Options, args: &FinishArgs, progress: &Progress) -> Result<(), Failure> {
-    let code = match (&args.code, args.code_stdin) {
-        (Some(code), _) => Secret::from(code.as_str()),
-        (None, true) => prompt::stdin_line("confirmation code").await?,
-        (None, false) if prompt::interactive() => {
-            prompt::hidden("Confirmation code from the email".to_owned()).await?
-        }
-        (None, false) => {
-            return Err(Failure::new(
-                Exit::Usage,
-                "no confirmation code: pass --code CODE or --code-stdin",
-            ));
-        }
-    };
+    let code = emailed_code(args.code_stdin).await?;
     check_code(&code, args.identifier.into(), "confirmation code")?;
     let password = new_password(args.password_stdin).await?;
     let session = Session::new(cli).await?;
@@ -219,7 +207,7 @@ async fn guided(
     if !cli.mock && !args.code_stdin && !prompt::interactive() {
         return Err(Failure::new(
             Exit::Usage,
-            "no terminal to ask for the code from the email: pass --code-stdin, or run `etna password-reset start` and then `finish --code CODE`",
+            "no terminal to ask for the code from the email: pass --code-stdin, or run `etna password-reset start` and then `finish --code-stdin`",
         ));
     }
     if !args.password_stdin && !prompt::interactive() {
@@ -272,6 +260,21 @@ async fn steps_3_and_4(
     Ok(())
 }
 
+/// The code from the trader's email: one line of stdin, or asked without
+/// echo on a terminal; never an argument.
+pub async fn emailed_code(from_stdin: bool) -> Result<Secret, Failure> {
+    match from_stdin {
+        true => prompt::stdin_line("confirmation code").await,
+        false if prompt::interactive() => {
+            prompt::hidden("Confirmation code from the email".to_owned()).await
+        }
+        false => Err(Failure::new(
+            Exit::Usage,
+            "no terminal to ask for the confirmation code: give it as one line on stdin with --code-stdin",
+        )),
+    }
+}
+
 async fn new_password(from_stdin: bool) -> Result<Secret, Failure> {
     match from_stdin {
         true => prompt::stdin_line("new password").await,
@@ -293,7 +296,7 @@ fn login(user: &str) -> Result<etna_client::types::PasswordResetRequestUser, Fai
 }
 
 /// The code against the spec's schema before it is sent (it is single use);
-/// `what` names it in the error (`confirmation code`, `--code`).
+/// `what` names it in the error.
 pub fn check_code(code: &Secret, identifier: ResetIdentifier, what: &str) -> Result<(), Failure> {
     let body = serde_json::to_value(code_body(code.clone(), identifier)).unwrap_or_default();
     let problems = crate::validate::request_body("generate_reset_token", &body)?;

@@ -26,8 +26,8 @@ pub async fn run(cli: &Options, args: &ServeArgs) -> Result<(), Failure> {
     }
     let key = match &cli.app_key {
         Some(key) => {
-            builder = builder.app_key(key.as_str());
-            "the one given with --app-key or ETNA_APP_KEY"
+            builder = builder.app_key(key.expose());
+            "the one in ETNA_APP_KEY"
         }
         None => MockServer::APP_KEY,
     };

@@ -380,6 +380,10 @@ mod tests {
             summary: "",
             parameters: &[],
             body: None,
+            answer_secrets: crate::table::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
         }
     }
 

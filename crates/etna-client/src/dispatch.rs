@@ -64,8 +64,9 @@ impl JsonArgs {
     }
 }
 
-/// What an operation called through [`Dispatch`] answered.
-#[derive(Debug)]
+/// What an operation called through [`Dispatch`] answered. Its `Debug`
+/// shows the body through [`body_debug`](Self::body_debug), secrets
+/// redacted, never [`body`](Self::body).
 pub struct JsonReply {
     /// The operation.
     pub operation: &'static str,
@@ -74,7 +75,8 @@ pub struct JsonReply {
     /// Whether the call succeeded ([`outcome`](Self::outcome) is `Ok`).
     pub accepted: bool,
     /// The body as the API sent it (a success, or a documented refusal),
-    /// secrets included (for scripts that pass a token on; never log it);
+    /// secrets included (for scripts that pass a token on; never log it;
+    /// [`AnswerSecrets::redact`](crate::AnswerSecrets::redact) hides them);
     /// `null` for an answer without a body.
     pub body: serde_json::Value,
     /// The typed body's `Debug`, secrets redacted.
@@ -82,6 +84,18 @@ pub struct JsonReply {
     /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
     /// redacted), or the error.
     pub outcome: Result<String, Error>,
+}
+
+impl std::fmt::Debug for JsonReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonReply")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("accepted", &self.accepted)
+            .field("body", &format_args!("{}", self.body_debug))
+            .field("outcome", &self.outcome)
+            .finish()
+    }
 }
 
 impl JsonReply {

@@ -92,7 +92,8 @@ pub use session::Session;
 pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
 pub use table::{
-    BodyDoc, Credential, Location, Need, OperationSpec, ParameterDoc, Security, ServerSpec,
+    AnswerSecrets, BodyDoc, Credential, Location, Need, OperationSpec, ParameterDoc, Security,
+    ServerSpec,
 };
 
 /// What generated code calls, and nothing else should: not a public API, and

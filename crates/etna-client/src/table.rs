@@ -36,6 +36,8 @@ pub struct OperationSpec {
     pub parameters: &'static [ParameterDoc],
     /// The request body, when the operation takes one.
     pub body: Option<BodyDoc>,
+    /// What of its documented answers is a secret.
+    pub answer_secrets: AnswerSecrets,
 }
 
 /// A server of the spec after the caller's API root.
@@ -137,10 +139,64 @@ pub struct BodyDoc {
     pub example: &'static str,
 }
 
+/// What of an operation's documented answers (any status) the spec marks
+/// `format: password`, `$ref`s followed: what a tool that shows an answer
+/// must not show by accident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerSecrets {
+    /// Whether a whole answer body is a secret.
+    pub body: bool,
+    /// JSON names of the secret properties of its answers.
+    pub properties: &'static [&'static str],
+}
+
+impl AnswerSecrets {
+    /// What replaces a secret value.
+    pub const SHOWN_AS: &'static str = "<secret>";
+
+    /// `body`, an answer of the operation as JSON, with the string or number
+    /// value of every secret property (at any depth) replaced by
+    /// [`SHOWN_AS`](Self::SHOWN_AS); the whole body when it is a secret.
+    /// Other values, `null` included, are kept, so the shape still shows.
+    pub fn redact(&self, body: &serde_json::Value) -> serde_json::Value {
+        let mut body = body.clone();
+        match self.body && is_value(&body) {
+            true => body = hidden(),
+            false => self.redact_in(&mut body),
+        }
+        body
+    }
+
+    fn redact_in(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, inner) in map.iter_mut() {
+                    if is_value(inner) && self.properties.contains(&name.as_str()) {
+                        *inner = hidden();
+                    } else {
+                        self.redact_in(inner);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| self.redact_in(i)),
+            _ => {}
+        }
+    }
+}
+
+fn is_value(value: &serde_json::Value) -> bool {
+    value.is_string() || value.is_number()
+}
+
+fn hidden() -> serde_json::Value {
+    serde_json::Value::String(AnswerSecrets::SHOWN_AS.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::GeneratedClient;
+    use serde_json::json;
 
     /// The ETNA spec marks its 403 as the app key's refusal and its 401 as
     /// the session's, on every operation that sends them: what the README
@@ -163,5 +219,32 @@ mod tests {
             assert_eq!(op.refusals.len(), 1 + usize::from(expected.is_some()));
         }
         assert!(bearer >= 1, "the spec has Bearer operations");
+    }
+
+    #[test]
+    fn redact_hides_secret_values_at_any_depth_and_keeps_the_rest() {
+        let secrets = AnswerSecrets {
+            body: false,
+            properties: &["Token", "Pin"],
+        };
+        let answer = json!({
+            "Token": "t-1", "State": "Success", "Pin": 1234,
+            "Model": {"Token": null, "List": [{"Token": "t-2", "Name": "n"}]},
+            "Nested": {"Pin": {"Inner": "kept: not a value"}}
+        });
+        assert_eq!(
+            secrets.redact(&answer),
+            json!({
+                "Token": "<secret>", "State": "Success", "Pin": "<secret>",
+                "Model": {"Token": null, "List": [{"Token": "<secret>", "Name": "n"}]},
+                "Nested": {"Pin": {"Inner": "kept: not a value"}}
+            })
+        );
+        let whole = AnswerSecrets {
+            body: true,
+            properties: &[],
+        };
+        assert_eq!(whole.redact(&json!("t-3")), json!("<secret>"));
+        assert_eq!(whole.redact(&json!({"A": 1})), json!({"A": 1}));
     }
 }

@@ -4,12 +4,18 @@
 //! support. Finding them first lets `cargo xtask codegen` name the spec location
 //! and the fix instead of printing a panic backtrace. Anything these checks miss
 //! is still caught as a panic by `generate_client` and reported as an error.
+//! It also refuses what the client could not send safely: a secret
+//! (`format: password`) parameter in the path or the query, that is, in the
+//! URL.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use etna_spec::{RefError, pointer, typed};
-use openapiv3::{MediaType, OpenAPI, Operation, Parameter, ReferenceOr, Response, StatusCode};
+use openapiv3::{
+    MediaType, OpenAPI, Operation, Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr,
+    Response, StatusCode,
+};
 
 /// One unsupported construct: where it is and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +93,22 @@ fn check_path_parameters(
                 continue;
             }
         };
+        if let Parameter::Path { parameter_data, .. } | Parameter::Query { parameter_data, .. } =
+            param
+            && is_secret(spec, parameter_data)
+        {
+            let place = match param {
+                Parameter::Path { .. } => "path",
+                _ => "query",
+            };
+            problems.push(problem(
+                &at(&["parameters", &i.to_string()]),
+                &format!(
+                    "{place} parameter `{}` is a secret (`format: password`), and a {place} parameter goes into the URL, which servers, proxies and logs keep; send it in a header or in the body instead",
+                    parameter_data.name
+                ),
+            ));
+        }
         if let Parameter::Path { parameter_data, .. } = param {
             if !parameter_data.required {
                 problems.push(problem(
@@ -118,6 +140,17 @@ fn check_path_parameters(
             ));
         }
     }
+}
+
+/// Whether a parameter's schema is `format: password`, `$ref`s followed (a
+/// broken one is reported where schemas are read).
+fn is_secret(spec: &OpenAPI, data: &ParameterData) -> bool {
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+        return false;
+    };
+    typed::follow(spec, schema, String::new()).is_ok_and(|(schema, _)| {
+        serde_json::to_value(schema).is_ok_and(|value| etna_spec::model::is_secret(&value))
+    })
 }
 
 fn check_request_body(

@@ -9,14 +9,10 @@
 use etna_spec::model::is_secret;
 use serde_json::{Value, json};
 
-/// The JSON names of every property whose schema is a secret, for scrubbing
-/// quoted bodies; sorted, without duplicates.
+/// The JSON names of every property whose schema is a secret, `$ref`s
+/// followed, for scrubbing quoted bodies; sorted, without duplicates.
 pub(crate) fn secret_properties(spec: &Value) -> Vec<String> {
-    let mut names = Vec::new();
-    collect_properties(spec, &mut names);
-    names.sort();
-    names.dedup();
-    names
+    etna_spec::model::secret_properties(spec, spec)
 }
 
 /// Marks every secret string schema of `spec` for typify. Examples are left
@@ -52,29 +48,6 @@ fn secret_type(schema: &Value) -> Option<&'static str> {
     }
 }
 
-fn collect_properties(value: &Value, names: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Object(properties)) = map.get("properties") {
-                for (name, schema) in properties {
-                    if is_secret(schema) {
-                        names.push(name.clone());
-                    }
-                }
-            }
-            for (key, child) in map {
-                if !matches!(key.as_str(), "example" | "examples") {
-                    collect_properties(child, names);
-                }
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_properties(item, names)),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +74,19 @@ mod tests {
         let example = &spec["components"]["schemas"]["Body"]["example"]["Pin"];
         assert!(example.get("x-rust-type").is_none());
         assert_eq!(secret_properties(&spec), ["Count", "Pin"]);
+    }
+
+    #[test]
+    fn a_property_that_refers_to_a_password_schema_is_a_secret_property() {
+        let spec = json!({
+            "components": {"schemas": {
+                "Password": {"type": "string", "format": "password"},
+                "Body": {"type": "object", "properties": {
+                    "Ticket": {"$ref": "#/components/schemas/Password"},
+                    "Name": {"type": "string"}
+                }}
+            }}
+        });
+        assert_eq!(secret_properties(&spec), ["Ticket"]);
     }
 }

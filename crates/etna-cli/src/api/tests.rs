@@ -47,12 +47,16 @@ fn api_args(line: &[&str]) -> ApiArgs {
     ApiArgs::from_arg_matches(&matches).unwrap()
 }
 
-/// The global options, as `etna --base-url URL --app-key KEY ...` gives
+/// The global options, as `ETNA_APP_KEY=KEY etna --base-url URL ...` gives
 /// them. The subcommand is only there to make the line complete: the real
 /// client's `api` has no fixture operation to parse.
 fn cli(base_url: &str) -> crate::cli::Cli {
-    let line = ["etna", "--base-url", base_url, "--app-key", APP_KEY];
-    crate::cli::Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap()
+    let line = ["etna", "--base-url", base_url];
+    let mut cli =
+        crate::cli::Cli::try_parse_from(line.into_iter().chain(["mock", "serve"])).unwrap();
+    // ETNA_APP_KEY's value, which a test cannot set without racing the others.
+    cli.options.app_key = Some(APP_KEY.into());
+    cli
 }
 
 /// What the server was sent.
@@ -165,7 +169,7 @@ fn a_new_operation_of_the_spec_is_a_command_with_its_summary_and_flags() {
         .and_then(|arg| arg.get_help())
         .unwrap()
         .to_string();
-    assert!(body_help.contains("Pin, Token"), "{body_help}");
+    assert!(body_help.contains("Pin, Ticket, Token"), "{body_help}");
     // The kebab spelling is an alias, as for the spec's own operations.
     assert!(api.find_subcommand("set-pin-code").is_some());
     // The command came from the fixture's table alone: the ETNA client's
@@ -224,4 +228,61 @@ async fn an_operation_the_client_lacks_is_a_usage_error() {
         .expect_err("no such operation");
     assert_eq!(failure.exit, Exit::Usage);
     assert!(seen.lock().unwrap().is_empty());
+}
+
+/// `Ticket` is a secret only through its `$ref` to a password schema: it is
+/// refused inline as the inline `format: password` fields are.
+#[tokio::test]
+async fn a_secret_field_given_by_ref_is_refused_inline() {
+    let (url, seen) = recording_server().await;
+    let inline = json!({"ImageName": "cat.png", "Ticket": "ticket-55120"}).to_string();
+    let args = api_args(&[OPERATION, "--body", &inline]);
+    let failure = run_generated::<fixture::Client>(&cli(&url).options, &args)
+        .await
+        .expect_err("a secret field on the command line");
+    assert_eq!(failure.exit, Exit::Usage);
+    assert!(
+        failure.message.contains("secret field(s) Ticket"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        !failure.message.contains("ticket-55120"),
+        "{}",
+        failure.message
+    );
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+}
+
+/// The answer's secret fields (`Hint` by `$ref`) print as `<secret>` unless
+/// asked for; the others as sent.
+#[test]
+fn answers_show_secret_fields_only_on_request() {
+    let doc = fixture::Client::OPERATIONS
+        .iter()
+        .find(|op| op.id == OPERATION)
+        .unwrap();
+    let answer =
+        json!({"Model": {"Hint": "hint-from-server", "ImageName": "cat.png"}, "IsSucceed": true});
+    assert_eq!(
+        shown(doc, &answer, false),
+        json!({"Model": {"Hint": "<secret>", "ImageName": "cat.png"}, "IsSucceed": true})
+    );
+    assert_eq!(shown(doc, &answer, true), answer);
+    // Either place of the flag is read.
+    for line in [
+        &["--show-secrets", OPERATION, "--body", "-"][..],
+        &[OPERATION, "--body", "-", "--show-secrets"],
+    ] {
+        assert!(api_args(line).show_secrets, "{line:?}");
+    }
+    assert!(!api_args(&[OPERATION, "--body", "-"]).show_secrets);
+}
+
+#[test]
+fn the_arguments_debug_shows_no_value() {
+    let inline = json!({"ImageName": "cat.png", "Pin": "pin-774411"}).to_string();
+    let text = format!("{:?}", api_args(&[OPERATION, "--body", &inline]));
+    assert!(!text.contains("pin-774411"), "{text}");
+    assert!(text.contains(OPERATION) && text.contains("body"), "{text}");
 }

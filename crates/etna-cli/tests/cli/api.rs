@@ -165,6 +165,8 @@ fn exit_0_a_body_with_secrets_from_stdin_or_a_file() {
     for (how, stdin) in [("-", body), (arg.as_str(), "")] {
         let assert = etna()
             .args(["--mock", "api", "generate_reset_token", "--body", how])
+            // The token is the answer's secret field: printed when asked for.
+            .arg("--show-secrets")
             .write_stdin(stdin)
             .assert()
             .code(0)
@@ -231,7 +233,8 @@ fn exit_2_a_body_against_the_schema_is_refused_before_any_request() {
     let closed = closed_port();
     let (_file, arg) = body_file(r#"{"Code":"231 408","Identifier":"ResetPassword"}"#);
     let assert = etna()
-        .args(["--base-url", &closed, "--app-key", APP_KEY])
+        .args(["--base-url", &closed])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "generate_reset_token", "--body", &arg])
         .assert()
         .code(2)
@@ -245,7 +248,8 @@ fn exit_2_a_body_against_the_schema_is_refused_before_any_request() {
 
     // A required property missing.
     etna()
-        .args(["--base-url", &closed, "--app-key", APP_KEY])
+        .args(["--base-url", &closed])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "request_password_reset", "--body", "{}"])
         .assert()
         .code(2)
@@ -273,12 +277,8 @@ fn exit_3_the_app_key_is_rejected() {
     let background = Background::new();
     let server = background.mock(MockServer::builder().app_key(APP_KEY));
     etna()
-        .args([
-            "--base-url",
-            &server.base_url(),
-            "--app-key",
-            "wrong-key-3f9a",
-        ])
+        .args(["--base-url", &server.base_url()])
+        .env("ETNA_APP_KEY", "wrong-key-3f9a")
         .args(["api", "get_secret_question", "--username", "hello"])
         .assert()
         .code(3)
@@ -292,7 +292,8 @@ fn exit_3_the_app_key_is_rejected() {
 #[test]
 fn exit_4_nothing_listens_at_the_base_url() {
     etna()
-        .args(["--base-url", &closed_port(), "--app-key", APP_KEY])
+        .args(["--base-url", &closed_port()])
+        .env("ETNA_APP_KEY", APP_KEY)
         .args(["api", "get_secret_question", "--username", "hello"])
         .assert()
         .code(4)
@@ -386,13 +387,13 @@ fn no_command_prints_the_app_key_or_a_password_or_answer_given_on_stdin() {
 
     for verbose in [false, true] {
         // The whole flow against one server, secrets on stdin, the token
-        // carried from step 3's stdout to step 4's stdin.
+        // carried from step 3's stdout (--show-secrets) to step 4's stdin.
         let step_1 = ["request_password_reset", body[0], body[1]];
         run(api(&url, &step_1), &answer(WRONG_ANSWER), 1).check(verbose, &[]);
         run(api(&url, &step_1), &answer(ANSWER), 0).check(verbose, &[]);
         let code = server.last_code_for("hello").expect("a mailed code");
         let code_body = json!({"Code": code, "Identifier": "ResetPassword"}).to_string();
-        let step_3 = ["generate_reset_token", body[0], body[1]];
+        let step_3 = ["generate_reset_token", body[0], body[1], "--show-secrets"];
         let stdout = run(api(&url, &step_3), &code_body, 0).check(verbose, &[&code]);
         let envelope: Value = serde_json::from_str(&stdout).unwrap();
         let token = envelope["Model"].as_str().unwrap().to_owned();
@@ -441,4 +442,48 @@ fn no_command_prints_the_app_key_or_a_password_or_answer_given_on_stdin() {
         )
         .check(verbose, &[]);
     }
+}
+
+/// `sign_in` answers with the session token: `etna api` prints it as
+/// `<secret>` (the spec marks it `format: password`), says so on stderr, and
+/// prints it only with --show-secrets. `etna auth token` is the command that
+/// prints a stored session.
+#[test]
+fn exit_0_secret_answer_fields_print_as_secret_unless_asked_for() {
+    // robert.zak's password in the mock's accounts (data/accounts.yaml).
+    let password = "Passw0rd!";
+    let sign_in = [
+        "api",
+        "sign_in",
+        "--Username",
+        "robert.zak",
+        "--password-stdin",
+    ];
+    let hidden = etna()
+        .arg("--mock")
+        .args(sign_in)
+        .write_stdin(format!("{password}\n"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("--show-secrets"));
+    let body = stdout_json(&hidden);
+    assert_eq!(body["Token"], "<secret>", "{body}");
+    assert_eq!(body["State"], "Succeeded", "{body}");
+    let shown = etna()
+        .arg("--mock")
+        .args(sign_in)
+        .arg("--show-secrets")
+        .write_stdin(format!("{password}\n"))
+        .assert()
+        .code(0)
+        .stderr("");
+    let token = stdout_json(&shown)["Token"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 16 && token != "<secret>", "{token}");
+    // A secret that is an envelope's `Model` in one answer only.
+    let reset = etna()
+        .args(["--mock", "api", "generate_reset_token", "--body", "-"])
+        .write_stdin(r#"{"Code": "231408", "Identifier": "ResetPassword"}"#)
+        .assert()
+        .code(0);
+    assert_eq!(stdout_json(&reset)["Model"], "<secret>");
 }

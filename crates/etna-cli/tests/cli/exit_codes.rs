@@ -7,13 +7,14 @@ use predicates::prelude::*;
 use crate::servers::{Background, closed_port};
 use crate::{etna, spec_example, token_line};
 
-const RESET: [&str; 5] = [
+/// With the code the mock accepts on stdin (`CODE`).
+const RESET: [&str; 4] = [
     "generate-reset-token",
-    "--code",
-    "231408",
+    "--code-stdin",
     "--identifier",
     "reset-password",
 ];
+const CODE: &str = "231408\n";
 
 /// Our own errors are one line on stderr, starting with `error: `.
 fn one_error_line(expected: &'static str) -> impl Predicate<str> {
@@ -29,6 +30,7 @@ fn exit_0_the_mock_flag_prints_the_specs_token_alone() {
     etna()
         .arg("--mock")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(0)
         .stdout(token_line())
@@ -39,7 +41,8 @@ fn exit_0_the_mock_flag_prints_the_specs_token_alone() {
 fn exit_0_the_specs_spellings_of_the_identifier_work_too() {
     for identifier in ["ResetPassword", "ResetPinCode", "reset-pin-code"] {
         etna()
-            .args(["generate-reset-token", "--mock", "--code", "231408"])
+            .args(["generate-reset-token", "--mock", "--code-stdin"])
+            .write_stdin("231408\n")
             .args(["--identifier", identifier])
             .assert()
             .code(0)
@@ -55,6 +58,7 @@ fn exit_0_against_a_server_named_by_environment_or_options() {
         .env("ETNA_BASE_URL", server.base_url())
         .env("ETNA_APP_KEY", "team-key")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(0)
         .stdout(token_line())
@@ -62,9 +66,11 @@ fn exit_0_against_a_server_named_by_environment_or_options() {
     // The code is used now; a second server has it waiting again.
     let server = background.mock(MockServer::builder().app_key("team-key"));
     etna()
-        .args(["--base-url", &server.base_url(), "--app-key", "team-key"])
+        .args(["--base-url", &server.base_url()])
+        .env("ETNA_APP_KEY", "team-key")
         .args(["--api-version", "2.0", "--timeout", "5"])
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(0)
         .stdout(token_line());
@@ -76,7 +82,8 @@ fn exit_1_a_refused_code_prints_the_reasons_on_stderr() {
     let reason = refused["Errors"][0].as_str().unwrap().to_owned();
     let code = refused["ErrorsCode"][0].as_str().unwrap().to_owned();
     etna()
-        .args(["--mock", "generate-reset-token", "--code", "000000"])
+        .args(["--mock", "generate-reset-token", "--code-stdin"])
+        .write_stdin("000000\n")
         .args(["--identifier", "reset-password"])
         .assert()
         .code(1)
@@ -99,14 +106,13 @@ fn exit_2_usage_errors_and_invalid_input() {
                 "--identifier",
                 "reset-password",
             ],
-            "--code",
+            "--code-stdin",
         ),
         (
             &[
                 "--mock",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "reset-email",
             ],
@@ -116,8 +122,7 @@ fn exit_2_usage_errors_and_invalid_input() {
             &[
                 "--mock",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "resetpassword",
             ],
@@ -129,8 +134,7 @@ fn exit_2_usage_errors_and_invalid_input() {
                 "--timeout",
                 "0",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "reset-password",
             ],
@@ -142,8 +146,7 @@ fn exit_2_usage_errors_and_invalid_input() {
                 "--timeout",
                 "soon",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "reset-password",
             ],
@@ -155,8 +158,7 @@ fn exit_2_usage_errors_and_invalid_input() {
                 "--output",
                 "xml",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "reset-password",
             ],
@@ -169,8 +171,7 @@ fn exit_2_usage_errors_and_invalid_input() {
             &[
                 "--mock",
                 "generate-reset-token",
-                "--code",
-                "1",
+                "--code-stdin",
                 "--identifier",
                 "reset-password",
                 "--bogus",
@@ -194,29 +195,32 @@ fn exit_2_invalid_settings_say_what_to_change() {
     let with_mock = |code: &str| {
         let mut command = etna();
         command
-            .args(["--mock", "generate-reset-token", "--code", code])
+            .args(["--mock", "generate-reset-token", "--code-stdin"])
+            .write_stdin(format!("{}\n", code))
             .args(["--identifier", "reset-password"]);
         command
     };
     for (code, mention) in [
         ("231 408", "white space"),
-        ("231408\n", "white space"),
+        ("231408\t", "white space"),
         ("", "empty"),
     ] {
         with_mock(code)
             .assert()
             .code(2)
             .stdout("")
-            .stderr(one_error_line("invalid --code").and(predicate::str::contains(mention)));
+            .stderr(one_error_line("confirmation code").and(predicate::str::contains(mention)));
     }
     etna()
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(2)
         .stderr(one_error_line("ETNA_BASE_URL").and(predicate::str::contains("--mock")));
     etna()
         .args(["--base-url", "https://trader.example.com/api"])
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(2)
         .stderr(
@@ -226,25 +230,25 @@ fn exit_2_invalid_settings_say_what_to_change() {
             ))),
         );
     etna()
-        .args([
-            "--base-url",
-            "ftp://trader.example.com",
-            "--app-key",
-            "some-app-key",
-        ])
+        .args(["--base-url", "ftp://trader.example.com"])
+        .env("ETNA_APP_KEY", "some-app-key")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(2)
         .stderr(one_error_line("invalid base URL").and(predicate::str::contains("http or https")));
     etna()
         .args(["--mock", "--api-version", "1/0"])
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(2)
         .stderr(one_error_line("--api-version"));
     etna()
-        .args(["--mock", "--app-key", " padded"])
+        .args(["--mock"])
+        .env("ETNA_APP_KEY", " padded")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(2)
         .stderr(one_error_line("invalid app key"));
@@ -262,6 +266,7 @@ fn exit_3_a_rejected_app_key_says_to_check_it() {
         .env("ETNA_BASE_URL", server.base_url())
         .env("ETNA_APP_KEY", "not-the-mock-key")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(3)
         .stdout("")
@@ -276,15 +281,10 @@ fn exit_3_a_rejected_app_key_says_to_check_it() {
 fn exit_4_nothing_listening() {
     let url = closed_port();
     etna()
-        .args([
-            "--base-url",
-            &url,
-            "--app-key",
-            "some-app-key",
-            "--timeout",
-            "5",
-        ])
+        .args(["--base-url", &url, "--timeout", "5"])
+        .env("ETNA_APP_KEY", "some-app-key")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(4)
         .stdout("")
@@ -301,15 +301,10 @@ fn exit_4_no_answer_within_the_timeout() {
     let background = Background::new();
     let url = background.silent();
     etna()
-        .args([
-            "--base-url",
-            &url,
-            "--app-key",
-            "some-app-key",
-            "--timeout",
-            "1",
-        ])
+        .args(["--base-url", &url, "--timeout", "1"])
+        .env("ETNA_APP_KEY", "some-app-key")
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(4)
         .stdout("")
@@ -347,8 +342,10 @@ fn exit_5_unexpected_responses() {
     ];
     for (url, mention) in cases {
         etna()
-            .args(["--base-url", &url, "--app-key", "some-app-key"])
+            .args(["--base-url", &url])
+            .env("ETNA_APP_KEY", "some-app-key")
             .args(RESET)
+            .write_stdin(CODE)
             .assert()
             .code(5)
             .stdout("")
@@ -362,8 +359,9 @@ fn exit_5_a_base_url_past_the_api_root_gets_the_mocks_404() {
     let server = background.mock(MockServer::builder());
     etna()
         .args(["--base-url", &format!("{}/api", server.base_url())])
-        .args(["--app-key", MockServer::APP_KEY])
+        .env("ETNA_APP_KEY", MockServer::APP_KEY)
         .args(RESET)
+        .write_stdin(CODE)
         .assert()
         .code(5)
         .stderr(one_error_line("unexpected HTTP 404"));

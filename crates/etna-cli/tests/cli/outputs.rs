@@ -15,7 +15,8 @@ fn stdout_json(output: &std::process::Output) -> Value {
 fn json_output_of_a_success_is_the_envelope_with_the_token() {
     let output = etna()
         .args(["--mock", "--output", "json", "generate-reset-token"])
-        .args(["--code", "231408", "--identifier", "reset-password"])
+        .args(["--code-stdin", "--identifier", "reset-password"])
+        .write_stdin("231408\n")
         .assert()
         .code(0)
         .stderr("")
@@ -35,7 +36,8 @@ fn json_output_of_a_success_is_the_envelope_with_the_token() {
 fn json_output_of_a_refusal_is_the_envelope_with_the_reasons() {
     let output = etna()
         .args(["--mock", "--output", "json", "generate-reset-token"])
-        .args(["--code", "999999", "--identifier", "reset-pin-code"])
+        .args(["--code-stdin", "--identifier", "reset-pin-code"])
+        .write_stdin("999999\n")
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
@@ -60,40 +62,28 @@ fn json_output_of_other_failures_prints_nothing_on_stdout() {
     let background = Background::new();
     let server = background.mock(MockServer::builder());
     etna()
-        .args([
-            "--output",
-            "json",
-            "--base-url",
-            &server.base_url(),
-            "--app-key",
-            "wrong",
-        ])
+        .args(["--output", "json", "--base-url", &server.base_url()])
+        .env("ETNA_APP_KEY", "wrong")
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .assert()
         .code(3)
         .stdout("");
     etna()
-        .args([
-            "--output",
-            "json",
-            "--base-url",
-            &closed_port(),
-            "--app-key",
-            "some-app-key",
-        ])
+        .args(["--output", "json", "--base-url", &closed_port()])
+        .env("ETNA_APP_KEY", "some-app-key")
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .assert()
         .code(4)
         .stdout("");
@@ -103,7 +93,8 @@ fn json_output_of_other_failures_prints_nothing_on_stdout() {
 fn verbose_says_what_is_called_on_stderr_only() {
     etna()
         .args(["--mock", "--verbose", "generate-reset-token"])
-        .args(["--code", "231408", "--identifier", "reset-pin-code"])
+        .args(["--code-stdin", "--identifier", "reset-pin-code"])
+        .write_stdin("231408\n")
         .assert()
         .code(0)
         .stdout(token_line())
@@ -119,11 +110,11 @@ fn global_options_may_follow_the_subcommand() {
     etna()
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .args(["--mock", "--output", "json"])
         .assert()
         .code(0)
@@ -136,7 +127,10 @@ fn help_is_written_for_a_person() {
         predicate::str::contains("Calls the ETNA Trader API")
             .and(predicate::str::contains("--base-url <URL>"))
             .and(predicate::str::contains("[env: ETNA_BASE_URL"))
-            .and(predicate::str::contains("[env: ETNA_APP_KEY"))
+            .and(predicate::str::contains(
+                "ETNA_APP_KEY   the application key",
+            ))
+            .and(predicate::str::contains("--app-key").not())
             .and(predicate::str::contains("--api-version <VERSION>"))
             .and(predicate::str::contains("[default: 1.0]"))
             .and(predicate::str::contains("--timeout <SECONDS>"))
@@ -152,7 +146,8 @@ fn help_is_written_for_a_person() {
         .assert()
         .code(0)
         .stdout(
-            predicate::str::contains("--code <CODE>")
+            predicate::str::contains("--code-stdin")
+                .and(predicate::str::contains("--code ").not())
                 .and(predicate::str::contains("reset-password"))
                 .and(predicate::str::contains("reset-pin-code")),
         );

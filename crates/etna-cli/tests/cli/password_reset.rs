@@ -109,33 +109,31 @@ fn exit_2_before_any_request() {
             &[
                 "password-reset",
                 "finish",
-                "--code",
-                "12 34",
+                "--code-stdin",
                 "--password-stdin",
             ],
-            "pw\n",
+            "12 34\npw\n",
             "invalid confirmation code",
         ),
         (
             &[
                 "password-reset",
                 "finish",
-                "--code",
-                "1234",
+                "--code-stdin",
                 "--password-stdin",
             ],
-            "\n",
+            "1234\n\n",
             "empty",
         ),
         (
-            &["password-reset", "finish", "--code", "1234"],
-            "",
+            &["password-reset", "finish", "--code-stdin"],
+            "1234\n",
             "--password-stdin",
         ),
         (
             &["password-reset", "finish", "--password-stdin"],
             "",
-            "--code",
+            "--code-stdin",
         ),
     ];
     for (args, stdin, says) in cases {
@@ -155,11 +153,11 @@ fn exit_2_before_any_request() {
             "--mock",
             "password-reset",
             "finish",
-            "--code",
-            "1",
+            "--code-stdin",
             "--password",
             "x",
         ])
+        .write_stdin("1\n")
         .assert()
         .code(2);
 }
@@ -238,12 +236,14 @@ fn exit_3_and_4_follow_the_contract() {
     let background = Background::new();
     let server = background.mock(MockServer::builder().app_key(KEY));
     etna()
-        .args(["--base-url", &server.base_url(), "--app-key", "wrong"])
+        .args(["--base-url", &server.base_url()])
+        .env("ETNA_APP_KEY", "wrong")
         .args(["password-reset", "question", "--user", "hello"])
         .assert()
         .code(3);
     etna()
-        .args(["--base-url", &closed_port(), "--app-key", KEY])
+        .args(["--base-url", &closed_port()])
+        .env("ETNA_APP_KEY", KEY)
         .args(["password-reset", "start", "--user", "hello"])
         .assert()
         .code(4);

@@ -103,6 +103,41 @@ fn ctrl_c_before_anything_was_sent_says_so() {
     assert!(seen.contains("nothing was sent"), "{seen}");
 }
 
+/// `generate-reset-token` asks for the emailed code without echo (it is no
+/// argument any more) and prints the token; Ctrl-C at its prompt sends
+/// nothing.
+#[test]
+fn generate_reset_token_asks_for_the_code_without_echo() {
+    let reset = || {
+        let mut command = etna_command();
+        command.args([
+            "--mock",
+            "generate-reset-token",
+            "--identifier",
+            "reset-password",
+        ]);
+        spawn_command(command, Some(TIMEOUT_MS)).unwrap()
+    };
+    let mut session = reset();
+    let mut seen = session
+        .exp_string("Confirmation code from the email")
+        .unwrap();
+    // The code the mock accepts (the spec's example).
+    session.send_line("231408").unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    assert!(!seen.contains("231408"), "echoed the code: {seen}");
+    let token = seen.lines().last().unwrap_or_default().trim();
+    assert_eq!(token.len(), 36, "a token on the last line: {seen}");
+
+    let mut session = reset();
+    session.exp_string("Confirmation code").unwrap();
+    session.send_control('c').unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 130, "{seen}");
+    assert!(seen.contains("nothing was sent"), "{seen}");
+}
+
 fn login(user: &str) -> PtySession {
     let mut command = etna_command();
     command.args(["--mock", "auth", "login", "--user", user]);

@@ -10,12 +10,16 @@ use crate::{etna, token_line};
 
 const KEY: &str = "serve-test-key-41d9";
 
-fn spawn_serve(args: &[&str]) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin!("etna"))
+fn spawn_serve(app_key: Option<&str>, args: &[&str]) -> Child {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("etna"));
+    command.env_remove("ETNA_APP_KEY");
+    if let Some(key) = app_key {
+        command.env("ETNA_APP_KEY", key);
+    }
+    command
         .args(["mock", "serve"])
         .args(args)
         .env_remove("ETNA_BASE_URL")
-        .env_remove("ETNA_APP_KEY")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -86,7 +90,7 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
     };
-    let mut child = spawn_serve(&["--port", &port.to_string(), "--app-key", KEY]);
+    let mut child = spawn_serve(Some(KEY), &["--port", &port.to_string()]);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut url = String::new();
     stdout.read_line(&mut url).unwrap();
@@ -98,11 +102,11 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         .env("ETNA_APP_KEY", KEY)
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .assert()
         .code(0)
         .stdout(token_line());
@@ -111,11 +115,11 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .assert()
         .code(3);
     // Sign-in: a session token (one factor) and an interim one (two
@@ -161,24 +165,20 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
 
 #[test]
 fn mock_serve_without_a_key_names_the_default_one() {
-    let mut child = spawn_serve(&[]);
+    let mut child = spawn_serve(None, &[]);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut url = String::new();
     stdout.read_line(&mut url).unwrap();
     etna()
-        .args([
-            "--base-url",
-            url.trim_end(),
-            "--app-key",
-            etna_mock::MockServer::APP_KEY,
-        ])
+        .args(["--base-url", url.trim_end()])
+        .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
         .args([
             "generate-reset-token",
-            "--code",
-            "231408",
+            "--code-stdin",
             "--identifier",
             "reset-password",
         ])
+        .write_stdin("231408\n")
         .assert()
         .code(0);
     assert!(interrupt(&mut child).success());
@@ -224,12 +224,13 @@ fn mock_serve_takes_another_spec_and_faults() {
         etna()
             .env("ETNA_BASE_URL", url)
             .env("ETNA_APP_KEY", KEY)
-            .args(["--timeout", "5", "generate-reset-token", "--code", "231408"])
+            .args(["--timeout", "5", "generate-reset-token", "--code-stdin"])
+            .write_stdin("231408\n")
             .args(["--identifier", "reset-password"])
             .assert()
     };
     let start = |args: &[&str]| {
-        let mut child = spawn_serve(&[&["--app-key", KEY], args].concat());
+        let mut child = spawn_serve(Some(KEY), args);
         let mut url = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut url)

@@ -24,6 +24,7 @@ fn body() -> fixture::types::PinCodeUpdate {
         token: TOKEN.into(),
         pin: "code-774411".into(),
         image_name: "cat.png".to_owned(),
+        ticket: Some(etna_client::Secret::from("answer-Peterson-x").into()),
     }
 }
 
@@ -34,7 +35,7 @@ async fn the_extra_operation_has_a_typed_result_with_redacted_secrets() {
         .and(path("/v1.0/users/pin-code"))
         .and(header("Et-App-Key", APP_KEY))
         .and(body_json(
-            json!({"Token": TOKEN, "Pin": "code-774411", "ImageName": "cat.png"}),
+            json!({"Token": TOKEN, "Pin": "code-774411", "ImageName": "cat.png", "Ticket": "answer-Peterson-x"}),
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "Model": {"Hint": "answer-Peterson-x", "ImageName": "cat.png"},
@@ -50,6 +51,42 @@ async fn the_extra_operation_has_a_typed_result_with_redacted_secrets() {
     assert_eq!(model.hint.expose(), "answer-Peterson-x");
     assert_eq!(model.image_name.as_deref(), Some("cat.png"));
     assert_no_secrets("model", &format!("{model:?}"));
+}
+
+/// `Ticket` and `Hint` are secrets by `$ref` only (the fixture's
+/// `FixtureSecret`): a body that does not decode is quoted with their values
+/// scrubbed, as inline secrets are, and the table says which answer fields
+/// are secrets.
+#[tokio::test]
+async fn a_property_that_refers_to_a_password_schema_is_a_secret_everywhere() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"Model": {"Hint": "answer-Peterson-x", "Ticket": "code-774411", "Extra": 1}, "IsSucceed": "yes"}"#,
+        ))
+        .mount(&server)
+        .await;
+    let result = client(&server.uri())
+        .set_pin_code()
+        .body(body())
+        .call()
+        .await;
+    match result {
+        Err(e @ Error::Undecodable { .. }) => {
+            let text = format!("{e} {e:?}");
+            assert_no_secrets("Undecodable", &text);
+            assert!(text.contains(r#"\"Hint\": \"<redacted>\""#), "{text}");
+            assert!(text.contains(r#"\"Ticket\": \"<redacted>\""#), "{text}");
+        }
+        other => panic!("expected Undecodable, got {other:?}"),
+    }
+    type SetPin<'a> = fixture::builder::SetPinCode<'a>;
+    let spec = <SetPin as Operation>::SPEC;
+    assert_eq!(spec.answer_secrets.properties, ["Hint"]);
+    assert_eq!(
+        spec.body.map(|b| b.secret_properties),
+        Some(&["Pin", "Ticket", "Token"][..])
+    );
 }
 
 #[tokio::test]
@@ -161,7 +198,7 @@ fn the_extra_operation_is_described_by_generated_constants() {
         "/v{version}/users/pin-code"
     );
     let secrets = <fixture::Client as etna_client::GeneratedClient>::SECRET_PROPERTIES;
-    for name in ["Hint", "Pin", "Token"] {
+    for name in ["Hint", "Pin", "Ticket", "Token"] {
         assert!(secrets.contains(&name), "{name} in {secrets:?}");
     }
 }

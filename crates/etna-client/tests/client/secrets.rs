@@ -100,3 +100,45 @@ fn a_secret_is_redacted_and_exposed_only_on_request() {
     );
     assert_eq!(secret.expose(), TOKEN);
 }
+
+/// A reply through `Dispatch` (what `etna api` prints) keeps the real body
+/// for scripts, but its `Debug` shows none of its secrets, and the table's
+/// `answer_secrets` hides them in the JSON: `Model` is the reset token in
+/// this operation's answer (and nowhere else a secret).
+#[tokio::test]
+async fn a_dispatched_reply_shows_no_secret_but_on_request() {
+    use etna_client::dispatch::JsonArgs;
+    use etna_client::{Dispatch, GeneratedClient};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"Model": TOKEN, "Errors": [], "IsSucceed": true})),
+        )
+        .mount(&server)
+        .await;
+    let id = "generate_reset_token";
+    let args = JsonArgs::new(
+        serde_json::Map::new(),
+        Some(json!({"Code": SECRETS[2], "Identifier": "ResetPassword"})),
+    );
+    let reply = client(&server.uri())
+        .dispatch(id, &args)
+        .await
+        .expect("dispatched")
+        .expect("a reply");
+    assert_eq!(reply.body["Model"], TOKEN);
+    assert_no_secrets("JsonReply's Debug", &format!("{reply:?} {reply:#?}"));
+    assert!(
+        format!("{reply:?}").contains("Secret(<redacted>)"),
+        "{reply:?}"
+    );
+    let spec = <etna_client::generated::Client as GeneratedClient>::OPERATIONS
+        .iter()
+        .find(|op| op.id == id)
+        .unwrap();
+    assert_eq!(
+        spec.answer_secrets.redact(&reply.body),
+        json!({"Model": "<secret>", "Errors": [], "IsSucceed": true})
+    );
+}

@@ -15,6 +15,8 @@ pub(super) struct OperationDoc {
     pub(super) parameters: TokenStream,
     /// `Some(BodyDoc { .. })` or `None`.
     pub(super) body: TokenStream,
+    /// `AnswerSecrets { .. }`: what of its documented answers is a secret.
+    pub(super) answer_secrets: TokenStream,
     pub(super) has_body: bool,
     /// The parameters' names as the spec writes them.
     pub(super) parameter_names: Vec<String>,
@@ -61,7 +63,8 @@ pub(super) fn operation_docs(spec: &Value, api: &Api<'_>) -> Vec<OperationDoc> {
                 .or_else(|| schema.get("example"))
                 .map(Value::to_string)
                 .unwrap_or_default();
-            let secrets = crate::secrets::secret_properties(&schema);
+            let secrets =
+                etna_spec::model::secret_properties(spec, media.get("schema").unwrap_or(&empty));
             let required = body
                 .get("required")
                 .and_then(Value::as_bool)
@@ -71,6 +74,7 @@ pub(super) fn operation_docs(spec: &Value, api: &Api<'_>) -> Vec<OperationDoc> {
             }
         });
         out.push(OperationDoc {
+            answer_secrets: answer_secrets(spec, op.raw),
             id: op.id.to_owned(),
             summary: op
                 .raw
@@ -86,4 +90,25 @@ pub(super) fn operation_docs(spec: &Value, api: &Api<'_>) -> Vec<OperationDoc> {
         });
     }
     out
+}
+
+/// What of an operation's documented answers (every status) is a secret:
+/// the whole body, and the JSON names of secret properties, `$ref`s
+/// followed.
+fn answer_secrets(spec: &Value, operation: &Value) -> TokenStream {
+    let mut body = false;
+    let mut properties = Vec::new();
+    let responses = operation.get("responses").and_then(Value::as_object);
+    for response in responses.into_iter().flat_map(|r| r.values()) {
+        let response = etna_spec::follow(spec, response).unwrap_or(&Value::Null);
+        if let Some(schema) = response.pointer("/content/application~1json/schema") {
+            body |= etna_spec::model::is_secret_schema(spec, schema);
+            properties.extend(etna_spec::model::secret_properties(spec, schema));
+        }
+    }
+    properties.sort();
+    properties.dedup();
+    quote! {
+        ::etna_client::AnswerSecrets { body: #body, properties: &[#(#properties,)*] }
+    }
 }

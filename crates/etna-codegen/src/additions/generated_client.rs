@@ -99,6 +99,7 @@ pub(super) fn generated_client_impl(
             Some(quote!((#status, ::etna_client::Credential::#credential)))
         });
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
+        let answer_secrets = &doc.answer_secrets;
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
@@ -111,6 +112,7 @@ pub(super) fn generated_client_impl(
                 summary: #summary,
                 parameters: &[#parameters],
                 body: #body,
+                answer_secrets: #answer_secrets,
             }
         }
     });

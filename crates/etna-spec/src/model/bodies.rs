@@ -12,6 +12,64 @@ pub fn is_secret(schema: &Value) -> bool {
     ) && schema.get("format").and_then(Value::as_str) == Some("password")
 }
 
+/// A schema that is a secret once its `$ref`s are followed (a reference that
+/// leads nowhere is no secret; the spec's lint reports it).
+pub fn is_secret_schema(spec: &Value, schema: &Value) -> bool {
+    follow(spec, schema).is_ok_and(is_secret)
+}
+
+/// The JSON names of the properties whose schema is a secret, in `schema`
+/// and every schema it reaches (`$ref`s, `allOf`, items, nested
+/// properties), `$ref`s followed wherever they are; sorted, without
+/// duplicates. Examples are values, not schemas, and are skipped.
+pub fn secret_properties(spec: &Value, schema: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut followed = Vec::new();
+    collect_secret_properties(spec, schema, &mut names, &mut followed);
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn collect_secret_properties<'a>(
+    spec: &'a Value,
+    value: &'a Value,
+    names: &mut Vec<String>,
+    followed: &mut Vec<&'a str>,
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                // Each component is read once: references may form cycles.
+                if !followed.contains(&reference) {
+                    followed.push(reference);
+                    if let Some(target) = reference.strip_prefix('#').and_then(|p| spec.pointer(p))
+                    {
+                        collect_secret_properties(spec, target, names, followed);
+                    }
+                }
+            }
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                names.extend(
+                    properties
+                        .iter()
+                        .filter(|(_, property)| is_secret_schema(spec, property))
+                        .map(|(name, _)| name.clone()),
+                );
+            }
+            for (key, child) in map {
+                if !matches!(key.as_str(), "example" | "examples") {
+                    collect_secret_properties(spec, child, names, followed);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_secret_properties(spec, item, names, followed)),
+        _ => {}
+    }
+}
+
 pub(super) fn body_kind(spec: &Value, response: &Value, roles: Option<&EnvelopeRoles>) -> BodyKind {
     let Some(media) = response.pointer("/content/application~1json") else {
         return BodyKind::Empty;

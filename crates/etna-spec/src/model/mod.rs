@@ -16,8 +16,8 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-pub use bodies::is_secret;
 use bodies::{body_kind, envelope_roles};
+pub use bodies::{is_secret, is_secret_schema, secret_properties};
 use read::{parameter, problem, refuses, schemes, security_of, server};
 
 /// A construct of the spec that the model cannot express.

@@ -125,3 +125,42 @@ fn a_refusal_names_the_scheme_whose_credential_was_refused() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn secret_properties_follow_references_wherever_they_are() {
+    let spec = json!({
+        "components": {"schemas": {
+            "Password": {"type": "string", "format": "password"},
+            "Alias": {"$ref": "#/components/schemas/Password"},
+            "Pin": {"type": "integer", "format": "password"},
+            "Inner": {"type": "object", "properties": {
+                "Ticket": {"$ref": "#/components/schemas/Alias"},
+                "Loop": {"$ref": "#/components/schemas/Outer"}
+            }},
+            "Outer": {"allOf": [
+                {"$ref": "#/components/schemas/Inner"},
+                {"type": "object", "properties": {
+                    "Pin": {"$ref": "#/components/schemas/Pin"},
+                    "Name": {"type": "string"},
+                    "Items": {"type": "array", "items": {"type": "object", "properties": {
+                        "Code": {"type": "string", "format": "password"}
+                    }}}
+                }, "example": {"Shown": {"type": "string", "format": "password"}}}
+            ]},
+            "Dangling": {"type": "object", "properties": {
+                "Nowhere": {"$ref": "#/components/schemas/Missing"}
+            }}
+        }}
+    });
+    let outer = json!({"$ref": "#/components/schemas/Outer"});
+    assert_eq!(secret_properties(&spec, &outer), ["Code", "Pin", "Ticket"]);
+    assert!(is_secret_schema(
+        &spec,
+        &json!({"$ref": "#/components/schemas/Alias"})
+    ));
+    assert!(!is_secret_schema(
+        &spec,
+        &json!({"$ref": "#/components/schemas/Missing"})
+    ));
+    assert!(secret_properties(&spec, &spec["components"]["schemas"]["Dangling"]).is_empty());
+}
