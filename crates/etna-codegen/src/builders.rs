@@ -95,10 +95,15 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
 }
 
 /// Appends `items` to `mod builder` (the impls a pass derived from the
-/// builders, added once the walk's borrow has ended).
-pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) {
-    if let Some(module) = module_items_mut(file) {
-        module.extend(items);
+/// builders, added once the walk's borrow has ended); returns how many.
+pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) -> usize {
+    match module_items_mut(file) {
+        Some(module) => {
+            let count = items.len();
+            module.extend(items);
+            count
+        }
+        None => 0,
     }
 }
 

@@ -131,10 +131,11 @@ pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites
     rewrites.decode = crate::decode::move_response_headers(&api, &mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.
     let routes = crate::routes::extract_routing(&mut builders)?;
-    rewrites.routes = routes.len();
     // Last: it moves the statements the passes above look for.
     rewrites.send_scopes = crate::send_scopes::scope_requests(&mut builders)?;
-    crate::builders::extend(&mut file, routes);
+    // Counted once they are in the file: a `Route` impl made and left out
+    // would leave the generated client without its routing.
+    rewrites.routes = crate::builders::extend(&mut file, routes);
     crate::additions::add(&value, &api, &signatures, &mut file)?;
     let text = format!("{GENERATED_HEADER}\n{}", prettyplease::unparse(&file));
     Ok((text, rewrites))
