@@ -7,40 +7,47 @@ use crate::caller::Call;
 use crate::codegen::{self, CodegenRow};
 use crate::request::RequestReport;
 
-/// Targets of `request_overhead` (issue 14): etna-client's latency at most
-/// this many times the hand-written call's ...
-pub const LATENCY_TARGET: f64 = 1.02;
-/// ... and its throughput at least this fraction of it.
-pub const THROUGHPUT_TARGET: f64 = 0.98;
+/// The per-call target (issue 30), checked where it is deterministic: every
+/// call of `request_overhead` runs at most this many times the hand-written
+/// call's instructions (`--instructions`) ...
+pub const INSTRUCTIONS_TARGET: f64 = 1.05;
+/// ... and its future, what a call in flight holds, at most this many times
+/// the hand-written call's bytes.
+pub const FUTURE_BYTES_TARGET: f64 = 1.5;
+
+/// "met" or "**not met**", the last column of a row with a target.
+pub fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**not met**" }
+}
 
 /// The latency and throughput rows of one call against its hand-written
-/// twin, with their verdicts.
+/// twin, as information (see `INSTRUCTIONS_TARGET`).
 pub fn print_request_rows(report: &RequestReport, call: Call) {
     let (generated, handwritten) = (&report.generated, &report.handwritten);
     let plan = report.plan;
-    let verdict = |met: bool| if met { "met" } else { "**not met**" };
+    // The clock's ratios are information beside the A/A control
+    // (`--control`): on loopback it cannot resolve the gap that is left, so
+    // the target is held by the instruction and byte counts instead.
     let latency = |what: &str, g: Duration, h: Duration, ratio: f64| {
         println!(
-            "| `request_overhead` | {}: sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | ≤ {LATENCY_TARGET} | {} |",
+            "| `request_overhead` | {}: sequential latency {what} ({} calls per side) | {} | {} | {ratio:.3} | information | — |",
             call.describe(),
             generated.samples,
             micros(g),
             micros(h),
-            verdict(ratio <= LATENCY_TARGET)
         );
     };
     latency("p50", generated.p50, handwritten.p50, report.p50_ratio());
     latency("p99", generated.p99, handwritten.p99, report.p99_ratio());
     let ratio = report.throughput_ratio();
     println!(
-        "| `request_overhead` | {}: throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | ≥ {THROUGHPUT_TARGET} | {} |",
+        "| `request_overhead` | {}: throughput, {} in flight on one client (median of {} rounds of {}) | {:.0} req/s | {:.0} req/s | {ratio:.3} | information | — |",
         call.describe(),
         plan.concurrency,
         plan.throughput_rounds,
         plan.concurrency * plan.per_task,
         generated.throughput,
         handwritten.throughput,
-        verdict(ratio >= THROUGHPUT_TARGET)
     );
 }
 

@@ -1032,7 +1032,7 @@ it.
         impl ::std::default::Default for AppKeyError {
             fn default() -> Self {
                 Self {
-                    error: Err(::std::string::String::new()),
+                    error: Err("no value supplied for error".to_string()),
                 }
             }
         }
@@ -1055,14 +1055,7 @@ it.
             fn try_from(
                 value: AppKeyError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value
-                        .error
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for error",
-                        ))?,
-                })
+                Ok(Self { error: value.error? })
             }
         }
         impl ::std::convert::From<super::AppKeyError> for AppKeyError {
@@ -1091,7 +1084,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err(::std::string::String::new()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
                     status_code: Ok(Default::default()),
                 }
             }
@@ -1160,12 +1153,7 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value
-                        .is_succeed
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for is_succeed",
-                        ))?,
+                    is_succeed: value.is_succeed?,
                     status_code: value.status_code?,
                 })
             }
@@ -1194,7 +1182,7 @@ it.
         impl ::std::default::Default for MessageError {
             fn default() -> Self {
                 Self {
-                    message: Err(::std::string::String::new()),
+                    message: Err("no value supplied for message".to_string()),
                     model_state: Ok(Default::default()),
                 }
             }
@@ -1236,12 +1224,7 @@ it.
                 value: MessageError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    message: value
-                        .message
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for message",
-                        ))?,
+                    message: value.message?,
                     model_state: value.model_state?,
                 })
             }
@@ -1272,9 +1255,11 @@ it.
         impl ::std::default::Default for PasswordChange {
             fn default() -> Self {
                 Self {
-                    old_password: Err(::std::string::String::new()),
-                    password: Err(::std::string::String::new()),
-                    password_confirm: Err(::std::string::String::new()),
+                    old_password: Err("no value supplied for old_password".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                    password_confirm: Err(
+                        "no value supplied for password_confirm".to_string(),
+                    ),
                 }
             }
         }
@@ -1324,24 +1309,9 @@ it.
                 value: PasswordChange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    old_password: value
-                        .old_password
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for old_password",
-                        ))?,
-                    password: value
-                        .password
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for password",
-                        ))?,
-                    password_confirm: value
-                        .password_confirm
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for password_confirm",
-                        ))?,
+                    old_password: value.old_password?,
+                    password: value.password?,
+                    password_confirm: value.password_confirm?,
                 })
             }
         }
@@ -1369,7 +1339,7 @@ it.
             fn default() -> Self {
                 Self {
                     secret_question_answer: Ok(Default::default()),
-                    user: Err(::std::string::String::new()),
+                    user: Err("no value supplied for user".to_string()),
                 }
             }
         }
@@ -1409,12 +1379,7 @@ it.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     secret_question_answer: value.secret_question_answer?,
-                    user: value
-                        .user
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for user",
-                        ))?,
+                    user: value.user?,
                 })
             }
         }
@@ -1441,9 +1406,11 @@ it.
         impl ::std::default::Default for PasswordUpdate {
             fn default() -> Self {
                 Self {
-                    password: Err(::std::string::String::new()),
-                    password_confirmation: Err(::std::string::String::new()),
-                    token: Err(::std::string::String::new()),
+                    password: Err("no value supplied for password".to_string()),
+                    password_confirmation: Err(
+                        "no value supplied for password_confirmation".to_string(),
+                    ),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
@@ -1493,24 +1460,9 @@ it.
                 value: PasswordUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    password: value
-                        .password
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for password",
-                        ))?,
-                    password_confirmation: value
-                        .password_confirmation
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for password_confirmation",
-                        ))?,
-                    token: value
-                        .token
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for token",
-                        ))?,
+                    password: value.password?,
+                    password_confirmation: value.password_confirmation?,
+                    token: value.token?,
                 })
             }
         }
@@ -1542,10 +1494,12 @@ it.
         impl ::std::default::Default for PinCodeChange {
             fn default() -> Self {
                 Self {
-                    image_name: Err(::std::string::String::new()),
-                    personal_phrase: Err(::std::string::String::new()),
-                    pin: Err(::std::string::String::new()),
-                    token: Err(::std::string::String::new()),
+                    image_name: Err("no value supplied for image_name".to_string()),
+                    personal_phrase: Err(
+                        "no value supplied for personal_phrase".to_string(),
+                    ),
+                    pin: Err("no value supplied for pin".to_string()),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
@@ -1607,30 +1561,10 @@ it.
                 value: PinCodeChange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    image_name: value
-                        .image_name
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for image_name",
-                        ))?,
-                    personal_phrase: value
-                        .personal_phrase
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for personal_phrase",
-                        ))?,
-                    pin: value
-                        .pin
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for pin",
-                        ))?,
-                    token: value
-                        .token
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for token",
-                        ))?,
+                    image_name: value.image_name?,
+                    personal_phrase: value.personal_phrase?,
+                    pin: value.pin?,
+                    token: value.token?,
                 })
             }
         }
@@ -1655,8 +1589,8 @@ it.
         impl ::std::default::Default for ResetCodeRequest {
             fn default() -> Self {
                 Self {
-                    code: Err(::std::string::String::new()),
-                    identifier: Err(::std::string::String::new()),
+                    code: Err("no value supplied for code".to_string()),
+                    identifier: Err("no value supplied for identifier".to_string()),
                 }
             }
         }
@@ -1692,18 +1626,8 @@ it.
                 value: ResetCodeRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    code: value
-                        .code
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for code",
-                        ))?,
-                    identifier: value
-                        .identifier
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for identifier",
-                        ))?,
+                    code: value.code?,
+                    identifier: value.identifier?,
                 })
             }
         }
@@ -1740,7 +1664,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err(::std::string::String::new()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -1822,12 +1746,7 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value
-                        .is_succeed
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for is_succeed",
-                        ))?,
+                    is_succeed: value.is_succeed?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -1869,7 +1788,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err(::std::string::String::new()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -1952,12 +1871,7 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value
-                        .is_succeed
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for is_succeed",
-                        ))?,
+                    is_succeed: value.is_succeed?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -1986,8 +1900,8 @@ it.
         impl ::std::default::Default for SecurityImage {
             fn default() -> Self {
                 Self {
-                    content: Err(::std::string::String::new()),
-                    file_name: Err(::std::string::String::new()),
+                    content: Err("no value supplied for content".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
                 }
             }
         }
@@ -2023,18 +1937,8 @@ it.
                 value: SecurityImage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    content: value
-                        .content
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for content",
-                        ))?,
-                    file_name: value
-                        .file_name
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for file_name",
-                        ))?,
+                    content: value.content?,
+                    file_name: value.file_name?,
                 })
             }
         }
@@ -2071,7 +1975,7 @@ it.
                 Self {
                     errors: Ok(Default::default()),
                     errors_code: Ok(Default::default()),
-                    is_succeed: Err(::std::string::String::new()),
+                    is_succeed: Err("no value supplied for is_succeed".to_string()),
                     model: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
@@ -2156,12 +2060,7 @@ it.
                 Ok(Self {
                     errors: value.errors?,
                     errors_code: value.errors_code?,
-                    is_succeed: value
-                        .is_succeed
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for is_succeed",
-                        ))?,
+                    is_succeed: value.is_succeed?,
                     model: value.model?,
                     status_code: value.status_code?,
                 })
@@ -2199,7 +2098,7 @@ it.
             fn default() -> Self {
                 Self {
                     reason: Ok(Default::default()),
-                    state: Err(::std::string::String::new()),
+                    state: Err("no value supplied for state".to_string()),
                     step: Ok(Default::default()),
                     token: Ok(Default::default()),
                 }
@@ -2262,12 +2161,7 @@ it.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     reason: value.reason?,
-                    state: value
-                        .state
-                        .map_err(|e| ::etna_client::__private::unset(
-                            e,
-                            "no value supplied for state",
-                        ))?,
+                    state: value.state?,
                     step: value.step?,
                     token: value.token?,
                 })
@@ -2801,6 +2695,7 @@ pub mod builder {
                         "/assets/security-images",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -2809,6 +2704,7 @@ pub mod builder {
                         ::reqwest::header::ACCEPT,
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -2834,9 +2730,9 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                password: Err(::std::string::String::new()),
+                password: Err("password was not initialized".to_string()),
                 pin_code: Ok(None),
-                username: Err(::std::string::String::new()),
+                username: Err("username was not initialized".to_string()),
                 verification_code: Ok(None),
             }
         }
@@ -2898,21 +2794,9 @@ pub mod builder {
                 operation_id: "sign_in",
             };
             let exec = {
-                let password = password
-                    .map_err(|e| Error::InvalidRequest(
-                        ::etna_client::__private::unset(
-                            e,
-                            "password was not initialized",
-                        ),
-                    ))?;
+                let password = password.map_err(Error::InvalidRequest)?;
                 let pin_code = pin_code.map_err(Error::InvalidRequest)?;
-                let username = username
-                    .map_err(|e| Error::InvalidRequest(
-                        ::etna_client::__private::unset(
-                            e,
-                            "username was not initialized",
-                        ),
-                    ))?;
+                let username = username.map_err(Error::InvalidRequest)?;
                 let verification_code = verification_code
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
@@ -2922,6 +2806,51 @@ pub mod builder {
                         "/token",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+                header_map
+                    .append(
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "password",
+                            );
+                            NAME
+                        },
+                        ::etna_client::__private::secret_header(&password)?,
+                    );
+                if let Some(value) = pin_code {
+                    header_map
+                        .append(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "pincode",
+                                );
+                                NAME
+                            },
+                            ::etna_client::__private::secret_header(&value)?,
+                        );
+                }
+                header_map
+                    .append(
+                        {
+                            const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                "username",
+                            );
+                            NAME
+                        },
+                        username.to_string().try_into()?,
+                    );
+                if let Some(value) = verification_code {
+                    header_map
+                        .append(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "verificationcode",
+                                );
+                                NAME
+                            },
+                            ::etna_client::__private::secret_header(&value)?,
+                        );
+                }
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -2930,54 +2859,8 @@ pub mod builder {
                         ::reqwest::header::ACCEPT,
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
                     .build()?;
-                {
-                    let header_map = request.headers_mut();
-                    header_map
-                        .insert(
-                            {
-                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                    "password",
-                                );
-                                NAME
-                            },
-                            ::etna_client::__private::secret_header(&password)?,
-                        );
-                    if let Some(value) = pin_code {
-                        header_map
-                            .insert(
-                                {
-                                    const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                        "pincode",
-                                    );
-                                    NAME
-                                },
-                                ::etna_client::__private::secret_header(&value)?,
-                            );
-                    }
-                    header_map
-                        .insert(
-                            {
-                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                    "username",
-                                );
-                                NAME
-                            },
-                            username.to_string().try_into()?,
-                        );
-                    if let Some(value) = verification_code {
-                        header_map
-                            .insert(
-                                {
-                                    const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
-                                        "verificationcode",
-                                    );
-                                    NAME
-                                },
-                                ::etna_client::__private::secret_header(&value)?,
-                            );
-                    }
-                }
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
             };
@@ -3047,6 +2930,7 @@ pub mod builder {
                         "/users/identifiers/reset/code",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3056,6 +2940,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .json(&body)
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -3129,6 +3014,7 @@ pub mod builder {
                         "/users/password/reset",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3138,6 +3024,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .json(&body)
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -3160,7 +3047,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                username: Err(::std::string::String::new()),
+                username: Err("username was not initialized".to_string()),
             }
         }
         pub fn username<V>(mut self, value: V) -> Self
@@ -3187,13 +3074,7 @@ pub mod builder {
                 operation_id: "get_secret_question",
             };
             let exec = {
-                let username = username
-                    .map_err(|e| Error::InvalidRequest(
-                        ::etna_client::__private::unset(
-                            e,
-                            "username was not initialized",
-                        ),
-                    ))?;
+                let username = username.map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
                         4usize,
@@ -3201,6 +3082,7 @@ pub mod builder {
                         "/users/password/secret-question",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3210,6 +3092,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .query(&progenitor_client::QueryParam::new("username", &username))
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -3280,6 +3163,7 @@ pub mod builder {
                         "/users/passwords/reset/",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3289,6 +3173,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .json(&body)
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -3357,6 +3242,7 @@ pub mod builder {
                         "/users/pincode/change",
                     )
                     .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3366,6 +3252,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .json(&body)
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)
@@ -3389,7 +3276,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                user_id: Err(::std::string::String::new()),
+                user_id: Err("user_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -3435,10 +3322,7 @@ pub mod builder {
                 operation_id: "change_password",
             };
             let exec = {
-                let user_id = user_id
-                    .map_err(|e| Error::InvalidRequest(
-                        ::etna_client::__private::unset(e, "user_id was not initialized"),
-                    ))?;
+                let user_id = user_id.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
                         types::PasswordChange::try_from(v).map_err(|e| e.to_string())
@@ -3448,6 +3332,7 @@ pub mod builder {
                     "{}/users/{}/password/change", client.baseurl, encode_path(& user_id
                     .to_string()),
                 );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                 #[allow(unused_mut)]
                 let mut request = client
                     .client
@@ -3457,6 +3342,7 @@ pub mod builder {
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
                     .json(&body)
+                    .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
                 client.exec(request, &info)

@@ -1,8 +1,8 @@
 //! progenitor's request builders, found in one walk over `mod builder`:
-//! every pass that reads or rewrites a builder (`trim.rs`,
-//! `secret_headers.rs`, `header_names.rs`, `static_urls.rs`, `decode.rs`, `routes.rs`,
-//! `additions/`) takes them from here, so that what counts as "a builder"
-//! and "its `send`" is decided in one place and the tree is walked once.
+//! every pass that reads or rewrites a builder (ARCHITECTURE.md, "passes
+//! over progenitor's output", and `additions/`) takes them from here, so
+//! that what counts as "a builder" and "its `send`" is decided in one place
+//! and the tree is walked once.
 //!
 //! A builder is an inherent `impl` in progenitor's `mod builder`; its name is
 //! the last segment of the implemented type (`GenerateResetToken`), which
@@ -26,8 +26,6 @@ pub(crate) struct Builder<'a> {
     pub(crate) generics: Generics,
     pub(crate) self_ty: Type,
     pub(crate) send: &'a mut ImplItemFn,
-    /// Its `new`, which starts every field.
-    pub(crate) new: Option<&'a mut ImplItemFn>,
 }
 
 /// What `additions/` reads of a builder, taken during the walk (the passes
@@ -61,7 +59,7 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
             ..
         } = block;
         let signature = signatures.entry(name.clone()).or_default();
-        let (mut new, mut send) = (None, None);
+        let mut send = None;
         for member in members {
             let ImplItem::Fn(function) = member else {
                 continue;
@@ -82,8 +80,6 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
                     signature.output = Some(output);
                 }
                 send = Some(function);
-            } else if function.sig.ident == "new" {
-                new = Some(function);
             }
         }
         if let Some(send) = send {
@@ -92,7 +88,6 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
                 generics: generics.clone(),
                 self_ty: (**self_ty).clone(),
                 send,
-                new,
             });
         }
     }
@@ -100,10 +95,15 @@ pub(crate) fn walk(file: &mut syn::File) -> (Vec<Builder<'_>>, BTreeMap<String, 
 }
 
 /// Appends `items` to `mod builder` (the impls a pass derived from the
-/// builders, added once the walk's borrow has ended).
-pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) {
-    if let Some(module) = module_items_mut(file) {
-        module.extend(items);
+/// builders, added once the walk's borrow has ended); returns how many.
+pub(crate) fn extend(file: &mut syn::File, items: Vec<Item>) -> usize {
+    match module_items_mut(file) {
+        Some(module) => {
+            let count = items.len();
+            module.extend(items);
+            count
+        }
+        None => 0,
     }
 }
 

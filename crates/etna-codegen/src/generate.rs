@@ -54,10 +54,43 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
     path.parse().expect("a Rust path is a valid token stream")
 }
 
+/// How many places each pass over progenitor's output rewrote in one
+/// generation (ARCHITECTURE.md, "passes over progenitor's output"). Each
+/// pass fails codegen where the spec says it should match and it does not;
+/// these counts, checked exactly on the real spec by the tests, also catch a
+/// pass that a change to `generate_client` stopped running.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rewrites {
+    /// `send`s that no longer build the `api-version` header (`trim.rs`).
+    pub version_header: usize,
+    /// Secret header parameters sent with their real value
+    /// (`secret_headers.rs`).
+    pub secret_headers: usize,
+    /// Header parameters named by a `const` `HeaderName` (`header_names.rs`).
+    pub header_names: usize,
+    /// Operations sent to a server of their own (`servers.rs`).
+    pub servers: usize,
+    /// Root-server operations without path parameters sent to a URL
+    /// resolved once per client (`static_urls.rs`).
+    pub static_urls: usize,
+    /// Answers decoded without copying their headers (`decode.rs`).
+    pub decode: usize,
+    /// `send`s whose status `match` moved into their `Route` (`routes.rs`).
+    pub routes: usize,
+    /// `send`s whose request and body end before the request is awaited
+    /// (`send_scopes.rs`).
+    pub send_scopes: usize,
+}
+
 /// Generates the client module from a parsed spec and returns the formatted
 /// file, header included. Never panics on a bad spec: unsupported constructs are
 /// reported with their location.
 pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
+    generate_client_with_rewrites(spec).map(|(file, _)| file)
+}
+
+/// [`generate_client`], also saying how many places each pass rewrote.
+pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites), CodegenError> {
     let mut value =
         serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     // The marks are typify's `x-rust-type`, which the model does not read:
@@ -83,31 +116,29 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
-    // typify's body builders are in `mod types`, which the walk below does
-    // not cover.
-    crate::unset_fields::body_builders(&mut file)?;
     // One walk over `mod builder` serves every pass; the impls the passes
     // derive go in once its borrow of the tree has ended.
     let (mut builders, signatures) = crate::builders::walk(&mut file);
-    crate::unset_fields::request_builders(&mut builders)?;
-    crate::trim::drop_version_header(&mut builders);
-    crate::secret_headers::send_secret_headers(&api, &mut builders)?;
+    let mut rewrites = Rewrites {
+        version_header: crate::trim::drop_version_header(&mut builders)?,
+        secret_headers: crate::secret_headers::send_secret_headers(&api, &mut builders)?,
+        ..Rewrites::default()
+    };
     // After `secret_headers`, which finds a secret header by its literal name.
-    crate::header_names::const_header_names(&api, &mut builders)?;
-    // After both, which find the header appends where progenitor put them.
-    crate::request_headers::headers_into_request(&api, &mut builders)?;
-    crate::static_urls::cache_static_urls(&api, &mut builders)?;
-    crate::decode::move_response_headers(&mut builders)?;
+    rewrites.header_names = crate::header_names::const_header_names(&api, &mut builders)?;
+    rewrites.servers = crate::servers::route_to_own_servers(&api, &mut builders)?;
+    rewrites.static_urls = crate::static_urls::cache_static_urls(&api, &mut builders)?;
+    rewrites.decode = crate::decode::move_response_headers(&api, &mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.
     let routes = crate::routes::extract_routing(&mut builders)?;
     // Last: it moves the statements the passes above look for.
-    crate::send_scopes::scope_requests(&mut builders)?;
-    crate::builders::extend(&mut file, routes);
+    rewrites.send_scopes = crate::send_scopes::scope_requests(&mut builders)?;
+    // Counted once they are in the file: a `Route` impl made and left out
+    // would leave the generated client without its routing.
+    rewrites.routes = crate::builders::extend(&mut file, routes);
     crate::additions::add(&value, &api, &signatures, &mut file)?;
-    Ok(format!(
-        "{GENERATED_HEADER}\n{}",
-        prettyplease::unparse(&file)
-    ))
+    let text = format!("{GENERATED_HEADER}\n{}", prettyplease::unparse(&file));
+    Ok((text, rewrites))
 }
 
 /// Runs `f`, turning a panic into an error that carries the panic message and

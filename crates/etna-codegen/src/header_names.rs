@@ -4,17 +4,25 @@
 //! checks and lower-cases on every call (about 150 instructions a header,
 //! BENCHMARKS.md, "instructions per call"). The pass names each header with
 //! a `const` `HeaderName`, written lower case as HTTP/2 requires, so that
-//! the check happens once, when the client crate compiles.
+//! the check happens once, when the client crate compiles. A speed pass,
+//! kept for the per-call target: without it sign-in runs ×1.061 the
+//! hand-written call's instructions (BENCHMARKS.md, 2026-12-07).
 //!
 //! A header parameter whose name is not an HTTP token fails codegen with
 //! the parameter's place in the spec: `HeaderName::from_static` would
 //! refuse it when the generated crate compiles, far from the spec (and
-//! progenitor's own `append` would have panicked on every call).
+//! progenitor's own `append` would have panicked on every call). A header
+//! parameter of the spec that its `send` does not append so also fails
+//! codegen: a progenitor that writes it another way would otherwise bring
+//! the per-call parse back unnoticed.
+
+use std::collections::BTreeMap;
 
 use etna_spec::model::{Api, Location};
 use syn::Stmt;
 
 use crate::builders::{Builder, header_appends};
+use crate::syntax::upper_camel;
 use crate::{CodegenError, Problem};
 
 /// Rewrites the header names of every builder's `send`; returns how many.
@@ -38,9 +46,30 @@ pub(crate) fn const_header_names(
     if !problems.is_empty() {
         return Err(CodegenError::Unsupported(problems));
     }
+    // By builder name: how many header parameters its operation has.
+    let headers: BTreeMap<String, usize> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let count = op
+                .parameters
+                .iter()
+                .filter(|p| p.location == Location::Header)
+                .count();
+            (upper_camel(op.id), count)
+        })
+        .collect();
     let mut changed = 0;
     for builder in builders {
-        changed += rewrite(&mut builder.send.block.stmts, &builder.name)?;
+        let found = rewrite(&mut builder.send.block.stmts, &builder.name)?;
+        let expected = headers.get(&builder.name).copied().unwrap_or(0);
+        if found != expected {
+            return Err(CodegenError::UnexpectedShape(format!(
+                "header names: the `send` of `{}` appends {found} header(s) as `header_map.append(\"Name\", value)`, but its operation has {expected} header parameter(s)",
+                builder.name
+            )));
+        }
+        changed += found;
     }
     Ok(changed)
 }
@@ -148,5 +177,28 @@ mod tests {
         let error = result.unwrap_err().to_string();
         assert!(error.contains("`SignIn`"), "{error}");
         assert!(error.contains("\"Pin Code\""), "{error}");
+    }
+
+    #[test]
+    fn a_header_parameter_its_send_does_not_append_fails_codegen() {
+        let api_spec = crate::spec::sign_in_with_headers("PinCode");
+        let api = model(&api_spec).expect("the test spec reads");
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> SignIn<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<T>, Error<E>> {
+                        header_map.append("Username", username.to_string().try_into()?);
+                        header_map.insert(PIN_CODE, pin);
+                    }
+                }
+            }
+        };
+        let error = const_header_names(&api, &mut walk(&mut file).0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`SignIn` appends 1 header(s)") && error.contains("has 2"),
+            "{error}"
+        );
     }
 }

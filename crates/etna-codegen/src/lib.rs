@@ -14,21 +14,24 @@ mod error;
 mod generate;
 mod header_names;
 mod preflight;
-mod request_headers;
+#[cfg(test)]
+mod rewrites;
 mod routes;
 mod secret_headers;
 mod secrets;
 mod send_scopes;
+mod servers;
 mod spec;
 mod stale;
 mod static_urls;
 mod syntax;
 mod trim;
-mod unset_fields;
 mod workspace;
 
 pub use error::CodegenError;
-pub use generate::{GENERATED_HEADER, REPLACED_SCHEMAS, generate_client};
+pub use generate::{
+    GENERATED_HEADER, REPLACED_SCHEMAS, Rewrites, generate_client, generate_client_with_rewrites,
+};
 pub use preflight::{Problem, preflight};
 pub use spec::{SPEC_PATH, load_spec, parse_spec};
 pub use stale::{GeneratedFile, Staleness, check, outputs, write};

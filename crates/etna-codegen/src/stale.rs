@@ -44,7 +44,7 @@ pub const FIXTURE_OVERLAY: &str = "crates/etna-test-fixtures/src/fixture/extra-o
 
 /// `spec` with the `paths` and `components.schemas` of the YAML file at
 /// `overlay` added.
-fn with_overlay(
+pub(crate) fn with_overlay(
     spec: &openapiv3::OpenAPI,
     overlay: &Path,
 ) -> Result<openapiv3::OpenAPI, CodegenError> {

@@ -1,33 +1,43 @@
-//! A deterministic pass over progenitor's output that drops what every call
-//! would otherwise undo at run time: the `api-version` header progenitor
-//! adds to each request (from `info.version`). The ETNA API takes its version
-//! from the path and documents no such header, so it is never built rather
-//! than built and then removed by a hook on every call.
+//! A pass over progenitor's output that keeps every request to the headers
+//! the spec documents: progenitor appends `api-version: <info.version>` to
+//! each request, a header the ETNA spec does not define (the API's version
+//! is in the path, `v{version}`), carrying the version of the *document*.
+//! A gateway that reads such a header could route or refuse on it, so it is
+//! a wire matter, not a saving; it is never built rather than built and
+//! removed by a hook on every call.
+//!
+//! Every `send` must lose exactly one such statement: a progenitor that
+//! stops adding the header, or adds it another way, fails codegen instead of
+//! sending it unnoticed.
 
 use quote::ToTokens;
 use syn::{Expr, Stmt};
 
+use crate::CodegenError;
 use crate::builders::Builder;
 
 /// The header progenitor adds to every request.
 const VERSION_HEADER: &str = "\"api-version\"";
 
-/// Removes the header from every builder's `send` (the map it was appended
-/// to goes in `request_headers.rs`). Returns how many `send` bodies changed.
-pub(crate) fn drop_version_header(builders: &mut [Builder<'_>]) -> usize {
-    let mut changed = 0;
-    for builder in builders {
-        if trim_block(&mut builder.send.block.stmts) {
-            changed += 1;
+/// Removes the header from every builder's `send`; returns how many `send`
+/// bodies changed, which is every one.
+pub(crate) fn drop_version_header(builders: &mut [Builder<'_>]) -> Result<usize, CodegenError> {
+    for builder in builders.iter_mut() {
+        let removed = trim_block(&mut builder.send.block.stmts);
+        if removed != 1 {
+            return Err(CodegenError::UnexpectedShape(format!(
+                "version header: the `send` of `{}` appends {VERSION_HEADER} {removed} times, not once",
+                builder.name
+            )));
         }
     }
-    changed
+    Ok(builders.len())
 }
 
-fn trim_block(stmts: &mut Vec<Stmt>) -> bool {
+fn trim_block(stmts: &mut Vec<Stmt>) -> usize {
     let before = stmts.len();
     stmts.retain(|stmt| !(is_append(stmt) && mentions_version_header(stmt)));
-    stmts.len() != before
+    before - stmts.len()
 }
 
 fn is_append(stmt: &Stmt) -> bool {
@@ -63,7 +73,7 @@ mod tests {
             }
         };
         assert_eq!(
-            drop_version_header(&mut crate::builders::walk(&mut file).0),
+            drop_version_header(&mut crate::builders::walk(&mut file).0).unwrap(),
             1
         );
         let text = file.to_token_stream().to_string();
@@ -72,5 +82,25 @@ mod tests {
         assert!(send.contains("x-other"), "{send}");
         // Only `send` is trimmed.
         assert!(text[text.find("fn other").unwrap()..].contains("api-version"));
+    }
+
+    #[test]
+    fn a_send_without_the_version_header_fails_codegen_naming_the_builder() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> Op<'a> {
+                    pub async fn send(self) {
+                        header_map.append("x-other", value);
+                    }
+                }
+            }
+        };
+        let error = drop_version_header(&mut crate::builders::walk(&mut file).0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`Op`") && error.contains("0 times"),
+            "{error}"
+        );
     }
 }

@@ -441,8 +441,7 @@ async fn inputs_the_builder_refuses_are_rejected_before_any_request() {
     let missing = client.get_secret_question().call().await;
     let empty = client.get_secret_question().username("").call().await;
     let no_body = client.generate_reset_token().call().await;
-    // The builders start a required field without allocating its message
-    // (etna-codegen's `unset_fields.rs`); a field never set still says so.
+    // A field never set says so, in progenitor's words.
     for (what, result, reason) in [
         ("missing", missing, "username was not initialized"),
         (

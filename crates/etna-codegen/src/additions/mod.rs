@@ -44,7 +44,7 @@ use crate::preflight::Problem;
 use crate::syntax::{FieldsByJson, enums, module, module_mut, structs, type_name};
 use etna_spec::model::Api;
 
-pub(crate) use operation::operations;
+pub(crate) use operation::{Operation, operations};
 
 /// Adds the items to `file`; `builders` is what the walk over `mod builder`
 /// read of each builder, by name.

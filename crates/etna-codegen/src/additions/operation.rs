@@ -16,7 +16,7 @@ use super::{item, syntax, unsupported};
 use crate::CodegenError;
 use crate::syntax::{FieldsByJson, is_unit, type_name};
 
-/// What `static_urls` and the operation impls need of one row of
+/// What `servers`, `static_urls` and the operation impls need of one row of
 /// `GeneratedClient::OPERATIONS`, in the same order.
 pub(crate) struct Operation {
     pub(crate) id: String,
