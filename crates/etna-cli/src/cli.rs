@@ -37,6 +37,7 @@ Exit codes:
   4  network failure or timeout
   5  unexpected response from the server
   6  not signed in, or the session expired or was refused: run `etna auth login`
+  7  the request may or may not have taken effect: check before sending it again
   130 interrupted (Ctrl-C)";
 
 /// Calls the ETNA Trader API from the command line.
@@ -204,7 +205,7 @@ pub enum MockCommand {
     /// etna-mock-app-key when none is given. Confirmation
     /// codes it "mails" or "texts" (reset codes, sign-in verification codes) are printed on stderr as they are sent, and served as
     /// JSON at /_mock/outbox. Requests may ask for faults themselves with
-    /// `Prefer: code=N`, `delay=MS`, `fault=drop|truncate`.
+    /// `Prefer: code=N`, `delay=MS`, `fault=drop|truncate|hangup`.
     Serve(ServeArgs),
 }
 
@@ -240,7 +241,7 @@ pub struct ServeArgs {
     /// Answer with a fault: a documented STATUS (e.g. 403), `drop` (close the
     /// connection) or `truncate` (half a body); OPERATION:... for one
     /// operation only. Repeatable.
-    #[arg(long, value_name = "[OPERATION:]STATUS|drop|truncate")]
+    #[arg(long, value_name = "[OPERATION:]STATUS|drop|truncate|hangup")]
     pub fault: Vec<String>,
 }
 

@@ -16,6 +16,7 @@ pub enum Exit {
     Network = 4,
     Unexpected = 5,
     NotSignedIn = 6,
+    OutcomeUnknown = 7,
     Interrupted = 130,
 }
 
@@ -91,6 +92,9 @@ pub fn from_call(error: &Error, base_url: &str) -> Failure {
             Exit::Network,
             format!("{error}; check the network, or allow more time with --timeout"),
         ),
+        // Its own code so that a script never treats it as exit 4's "try
+        // again": the request may have taken effect.
+        Error::OutcomeUnknown { .. } => Failure::new(Exit::OutcomeUnknown, error.to_string()),
         Error::Connection { source, .. } => Failure::new(
             Exit::Network,
             format!(

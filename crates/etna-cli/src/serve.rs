@@ -107,11 +107,12 @@ fn faults(mut builder: MockServerBuilder, args: &ServeArgs) -> Result<MockServer
         let fault = match value {
             "drop" => Fault::Drop,
             "truncate" => Fault::Truncate,
+            "hangup" => Fault::Hangup,
             status => match status.parse::<u16>() {
                 Ok(code) if (100..=599).contains(&code) => Fault::Status(code),
                 _ => {
                     return Err(usage(format!(
-                        "invalid --fault {option:?}: give an HTTP status (403), drop or truncate, optionally after OPERATION:"
+                        "invalid --fault {option:?}: give an HTTP status (403), drop, truncate or hangup, optionally after OPERATION:"
                     )));
                 }
             },

@@ -178,6 +178,12 @@ impl ClientBuilder {
             None => {
                 install_ring_provider();
                 reqwest::Client::builder()
+                    // reqwest 0.13 resends a request on its own after an
+                    // HTTP/2 GOAWAY or REFUSED_STREAM, judged by the error
+                    // alone: no copy is ever sent twice by this client. With
+                    // no retry allowed reqwest also skips cloning each request
+                    // for a possible retry.
+                    .retry(reqwest::retry::never().max_retries_per_request(0))
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
                     .user_agent(self.user_agent)

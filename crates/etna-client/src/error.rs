@@ -146,9 +146,32 @@ pub enum Error {
     },
 
     /// The API could not be reached, or the connection failed mid-exchange.
+    /// For a method that is not safe to repeat this is
+    /// [`OutcomeUnknown`](Self::OutcomeUnknown) instead, unless the
+    /// connection was never made (then nothing was sent).
     Connection {
         /// The operation.
         operation: &'static str,
+        /// The transport error (without the URL).
+        source: reqwest::Error,
+    },
+
+    /// The request may or may not have taken effect: its method is not safe
+    /// to repeat (anything but GET, HEAD, OPTIONS and TRACE; a POST that
+    /// places an order, a DELETE that cancels one) and the connection failed
+    /// or the time ran out after the connection was made, so the request
+    /// may have been written and acted on, and its answer is lost. It was not
+    /// retried; find out whether it took effect (look up what it creates or
+    /// changes) before sending it again. Never "try again": a second copy
+    /// could act twice.
+    OutcomeUnknown {
+        /// The operation.
+        operation: &'static str,
+        /// Its HTTP method, as the spec gives it.
+        method: &'static str,
+        /// `Some` with the timeout when the time ran out; `None` when the
+        /// connection failed.
+        timeout: Option<Duration>,
         /// The transport error (without the URL).
         source: reqwest::Error,
     },
@@ -243,6 +266,26 @@ impl fmt::Display for Error {
             Self::Connection { operation, source } => {
                 write!(f, "{operation}: cannot talk to the API: {source}")
             }
+            Self::OutcomeUnknown {
+                operation,
+                method,
+                timeout,
+                source,
+            } => {
+                match timeout {
+                    Some(timeout) => write!(
+                        f,
+                        "{operation}: the API did not answer the {method} within {timeout:?}"
+                    )?,
+                    None => write!(
+                        f,
+                        "{operation}: the connection failed after the {method} may have been sent ({source})"
+                    )?,
+                }
+                f.write_str(
+                    "; the request may or may not have taken effect and was not retried: check whether it took effect before sending it again",
+                )
+            }
         }
     }
 }
@@ -250,7 +293,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Timeout { source, .. } | Self::Connection { source, .. } => Some(source),
+            Self::Timeout { source, .. }
+            | Self::Connection { source, .. }
+            | Self::OutcomeUnknown { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -272,7 +317,8 @@ impl Error {
             | Self::Undecodable { operation, .. }
             | Self::BodyTooLarge { operation, .. }
             | Self::Timeout { operation, .. }
-            | Self::Connection { operation, .. } => operation,
+            | Self::Connection { operation, .. }
+            | Self::OutcomeUnknown { operation, .. } => operation,
         }
     }
 }

@@ -29,6 +29,8 @@
 //!     }
 //!     Err(Error::AppKeyRejected { message, .. }) => eprintln!("fix the app key: {message}"),
 //!     Err(Error::Timeout { .. } | Error::Connection { .. }) => eprintln!("API unreachable"),
+//!     // A POST lost after it may have been written: never send it blindly again.
+//!     Err(e @ Error::OutcomeUnknown { .. }) => eprintln!("{e}"),
 //!     Err(other) => eprintln!("{other}"),
 //! }
 //! # Ok(())

@@ -264,7 +264,7 @@ pub(crate) async fn finish<O: Operation>(
         }
         ApiError::ResponseBodyError(source)
         | ApiError::CommunicationError(source)
-        | ApiError::InvalidUpgrade(source) => transport(O::ID, source, limits),
+        | ApiError::InvalidUpgrade(source) => transport(O::SPEC, source, limits),
         ApiError::InvalidRequest(reason) | ApiError::Custom(reason) => Error::InvalidInput {
             operation: O::ID,
             reason,
@@ -354,7 +354,15 @@ pub(crate) fn undecodable(
     }
 }
 
-fn transport(operation: &'static str, source: reqwest::Error, limits: &ClientState) -> Error {
+/// What a transport failure means for the caller. Only a failure to connect
+/// proves that nothing was sent; after that, hyper may have written the
+/// request (hyper-util resends only a request it never started writing, on a
+/// reused connection: ARCHITECTURE.md), so for a method that is not safe to
+/// repeat the outcome is unknown, and a timeout counts too, since it cannot
+/// say how far the exchange got. Runs on failures only: the success path
+/// pays nothing for it.
+fn transport(spec: &'static OperationSpec, source: reqwest::Error, limits: &ClientState) -> Error {
+    let operation = spec.id;
     if let Some(too_large) = find_cause::<BodyTooLarge>(&source) {
         return Error::BodyTooLarge {
             operation,
@@ -363,6 +371,14 @@ fn transport(operation: &'static str, source: reqwest::Error, limits: &ClientSta
     }
     // The URL could carry a query value; errors never quote it.
     let source = source.without_url();
+    if !source.is_connect() && !safe_to_repeat(spec.method) {
+        return Error::OutcomeUnknown {
+            operation,
+            method: spec.method,
+            timeout: source.is_timeout().then(|| limits.timeout()),
+            source,
+        };
+    }
     if source.is_timeout() {
         return Error::Timeout {
             operation,
@@ -371,6 +387,14 @@ fn transport(operation: &'static str, source: reqwest::Error, limits: &ClientSta
         };
     }
     Error::Connection { operation, source }
+}
+
+/// RFC 9110's safe methods, which ask for no change: sending one again can
+/// do no harm. PUT is left out although HTTP calls it idempotent: this spec's
+/// PUTs spend single-use tokens or change a password, so a second copy after
+/// a first that took effect is refused and would mislead.
+fn safe_to_repeat(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
 }
 
 fn find_cause<'a, T: std::error::Error + 'static>(

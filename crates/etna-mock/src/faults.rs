@@ -2,8 +2,8 @@
 //! no-retry rule: latency, a documented status with its example, a dropped
 //! connection, a truncated body. Set for all operations or per operation on
 //! the builder, and per request with the `Prefer` header, as Prism does:
-//! `Prefer: code=403`, `Prefer: delay=250`, `Prefer: fault=drop`
-//! (comma-separated, combinable; `example=NAME` picks a named example of the
+//! `Prefer: code=403`, `Prefer: delay=250`, `Prefer: fault=drop`,
+//! `Prefer: fault=hangup` (comma-separated, combinable; `example=NAME` picks a named example of the
 //! chosen status).
 
 use std::collections::BTreeMap;
@@ -47,6 +47,12 @@ pub enum Fault {
     Drop,
     /// Send half of the body, then close the connection.
     Truncate,
+    /// Handle the request (its effect stays), then close the connection
+    /// without sending a byte of the answer: what a client sees when the
+    /// network fails after the server acted, so that callers can rehearse a
+    /// request whose outcome is unknown (etna-client's
+    /// `Error::OutcomeUnknown`).
+    Hangup,
 }
 
 /// Faults for all operations, and per operation id (which wins).
@@ -125,7 +131,10 @@ fn apply_prefer(prefer: &str, applied: &mut Applied) -> Result<(), String> {
                 applied.fault = Some(match value {
                     "drop" => Fault::Drop,
                     "truncate" => Fault::Truncate,
-                    other => return Err(format!("fault={other} is not drop or truncate")),
+                    "hangup" => Fault::Hangup,
+                    other => {
+                        return Err(format!("fault={other} is not drop, truncate or hangup"));
+                    }
                 });
             }
             "example" => applied.example = Some(value.to_owned()),
@@ -173,6 +182,7 @@ pub(crate) async fn answer_with_faults(
     let response = answer();
     match &applied.fault {
         Some(fault @ (Fault::Drop | Fault::Truncate)) => cut(response, fault).await,
+        Some(Fault::Hangup) => hang_up(response),
         _ => response,
     }
 }
@@ -232,6 +242,23 @@ async fn cut(response: Response, fault: &Fault) -> Response {
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
+/// A response that ends the connection before its status line: the body
+/// fails on its first poll, and hyper (HTTP/1) polls it right after queueing
+/// the head and before flushing it, so it drops the connection with nothing
+/// written. The handler has already run: its effect stays.
+/// `tests/mock/faults.rs` checks with a raw socket that not a byte arrives.
+fn hang_up(response: Response) -> Response {
+    let (parts, _answer) = response.into_parts();
+    let broken: Result<Bytes, std::io::Error> = Err(std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "hang-up injected by etna-mock",
+    ));
+    Response::from_parts(
+        parts,
+        Body::from_stream(futures_util::stream::iter([broken])),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +277,7 @@ mod tests {
         );
         assert_eq!(applied.example.as_deref(), Some("wrong"));
         assert_eq!(prefer("fault=drop").unwrap().fault, Some(Fault::Drop));
+        assert_eq!(prefer("fault=hangup").unwrap().fault, Some(Fault::Hangup));
         assert_eq!(prefer("return=minimal").unwrap(), Applied::default());
         for bad in ["code=99", "delay=x", "fault=fire", "delay=999999", "code"] {
             assert!(prefer(bad).is_err(), "{bad}");

@@ -105,11 +105,12 @@
 //! a status fault changes no state, while a dropped or truncated answer was
 //! acted on, as when a real connection breaks after the server's work), for testing timeouts and the no-retry rule: a latency
 //! ([`Latency`], fixed or random) and a fault ([`Fault`]: a documented status
-//! with its example, a dropped connection, a truncated body), for every
+//! with its example, a dropped connection, a truncated body, a hang-up before
+//! any byte of the answer), for every
 //! operation or per `operationId`, set on [`MockServerBuilder`], or per
 //! request with the `Prefer` header as Stoplight Prism reads it:
 //! `Prefer: code=403` (that documented status, its first example, or
-//! `example=NAME`), `delay=MS` (at most [`MAX_DELAY`]), `fault=drop|truncate`,
+//! `example=NAME`), `delay=MS` (at most [`MAX_DELAY`]), `fault=drop|truncate|hangup`,
 //! comma-separated. A `Prefer` header the mock cannot read gets a plain-text 400.
 //!
 //! ```no_run

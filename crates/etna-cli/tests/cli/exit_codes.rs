@@ -296,8 +296,29 @@ fn exit_4_nothing_listening() {
         );
 }
 
+/// A GET is safe to repeat: its timeout is the network failure.
 #[test]
 fn exit_4_no_answer_within_the_timeout() {
+    let background = Background::new();
+    let url = background.silent();
+    etna()
+        .args(["--base-url", &url, "--timeout", "1"])
+        .env("ETNA_APP_KEY", "some-app-key")
+        .args(["api", "get_secret_question", "--username", "hello"])
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(
+            one_error_line("did not answer within 1s")
+                .and(predicate::str::contains("--timeout"))
+                .and(predicate::str::contains("not retried")),
+        );
+}
+
+/// A POST that may have been sent and got no answer is not exit 4's "try
+/// again": the request may have taken effect.
+#[test]
+fn exit_7_a_post_without_an_answer_may_have_taken_effect() {
     let background = Background::new();
     let url = background.silent();
     etna()
@@ -306,12 +327,14 @@ fn exit_4_no_answer_within_the_timeout() {
         .args(RESET)
         .write_stdin(CODE)
         .assert()
-        .code(4)
+        .code(7)
         .stdout("")
         .stderr(
-            one_error_line("did not answer within 1s")
-                .and(predicate::str::contains("--timeout"))
-                .and(predicate::str::contains("not retried")),
+            one_error_line("did not answer the POST within 1s")
+                .and(predicate::str::contains("may or may not have taken effect"))
+                .and(predicate::str::contains(
+                    "check whether it took effect before sending it again",
+                )),
         );
 }
 

@@ -7,6 +7,7 @@ mod behaviour;
 mod flow;
 mod flow_server;
 mod generic;
+mod outcome;
 mod properties;
 mod secrets;
 mod shapes;
