@@ -258,8 +258,15 @@ fn mock_serve_takes_another_spec_and_faults() {
     assert_eq!(request(port, images, &bearer).0, 401);
     assert!(interrupt(&mut child).success());
 
+    // The POST was acted on and its answer lost: exit 7, not 4's "try again".
     let (mut child, url) = start(&["--fault", "drop", "--latency", "10-50"]);
-    call(&url).code(4);
+    call(&url).code(7);
+    assert!(interrupt(&mut child).success());
+
+    let (mut child, url) = start(&["--fault", "generate_reset_token:hangup"]);
+    call(&url)
+        .code(7)
+        .stderr(predicate::str::contains("may or may not have taken effect"));
     assert!(interrupt(&mut child).success());
 
     for bad in [

@@ -348,7 +348,13 @@ async fn the_timeout_applies_to_a_caller_supplied_http_client() {
         .unwrap();
     let result = client.generate_reset_token().body(body()).call().await;
     assert!(
-        matches!(result, Err(Error::OutcomeUnknown { timeout: Some(_), .. })),
+        matches!(
+            result,
+            Err(Error::OutcomeUnknown {
+                timeout: Some(_),
+                ..
+            })
+        ),
         "{result:?}"
     );
     // The app key is still sent with a caller-supplied client.

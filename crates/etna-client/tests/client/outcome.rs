@@ -95,7 +95,10 @@ fn assert_unknown(error: &Error, method: &str, timed_out: bool) {
     }
     let text = error.to_string();
     assert!(text.contains("may or may not have taken effect"), "{text}");
-    assert!(text.contains("check whether it took effect before sending it again"), "{text}");
+    assert!(
+        text.contains("check whether it took effect before sending it again"),
+        "{text}"
+    );
     assert!(!text.contains("cannot talk to the API"), "{text}");
     assert_no_secrets("OutcomeUnknown Display", &text);
     assert_no_secrets("OutcomeUnknown Debug", &format!("{error:?}"));
@@ -146,7 +149,11 @@ async fn a_post_on_a_reused_connection_is_not_resent_either() {
     assert_eq!(call().await.unwrap().expose(), TOKEN);
     let error = call().await.unwrap_err();
     assert_unknown(&error, "POST", false);
-    assert_eq!(count.load(Ordering::SeqCst), 2, "the second POST was sent again");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        2,
+        "the second POST was sent again"
+    );
 }
 
 #[tokio::test]

@@ -47,14 +47,24 @@ async fn post(server: &MockServer, prefer: &str) -> (u16, String, Duration) {
 }
 
 #[tokio::test]
-async fn a_latency_longer_than_the_clients_timeout_is_a_timeout() {
+async fn a_latency_longer_than_the_clients_timeout_leaves_a_post_outcome_unknown() {
     let server = MockServer::builder()
         .latency(Latency::Fixed(Duration::from_millis(400)))
         .start()
         .await
         .unwrap();
     let result = reset_token(&client(&server, Duration::from_millis(100))).await;
-    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    // A POST that timed out may have been acted on: its outcome is unknown.
+    assert!(
+        matches!(
+            result,
+            Err(Error::OutcomeUnknown {
+                timeout: Some(_),
+                ..
+            })
+        ),
+        "{result:?}"
+    );
     // Within the timeout, the same server answers.
     let token = reset_token(&client(&server, Duration::from_secs(5))).await;
     assert!(token.is_ok(), "{token:?}");
@@ -76,8 +86,8 @@ async fn a_status_fault_answers_with_the_documented_example() {
 }
 
 #[tokio::test]
-async fn dropped_and_truncated_answers_are_connection_errors() {
-    for fault in [Fault::Drop, Fault::Truncate] {
+async fn dropped_truncated_and_hung_up_posts_leave_the_outcome_unknown() {
+    for fault in [Fault::Drop, Fault::Truncate, Fault::Hangup] {
         let server = MockServer::builder()
             .fault(fault.clone())
             .start()
@@ -85,7 +95,7 @@ async fn dropped_and_truncated_answers_are_connection_errors() {
             .unwrap();
         let result = reset_token(&client(&server, Duration::from_secs(5))).await;
         assert!(
-            matches!(result, Err(Error::Connection { .. })),
+            matches!(result, Err(Error::OutcomeUnknown { timeout: None, .. })),
             "{fault:?}: {result:?}"
         );
     }
@@ -160,4 +170,59 @@ async fn an_unreadable_prefer_header_is_a_plain_400() {
         assert_eq!(status, 400, "{bad}");
         assert!(body.starts_with("etna-mock: "), "{bad}: {body}");
     }
+}
+
+/// `fault=hangup`: the request is handled (step 1 mails its code), then the
+/// connection closes before a single byte of the answer, which etna-client
+/// reports as `OutcomeUnknown`.
+#[tokio::test]
+async fn a_hangup_acts_on_the_request_and_answers_nothing() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = MockServer::start().await.unwrap();
+    server.take_outbox();
+    let body = r#"{"User":"robert.zak"}"#;
+    let request = format!(
+        "POST /v1.0/users/password/reset HTTP/1.1\r\nhost: 127.0.0.1\r\net-app-key: {}\r\nprefer: fault=hangup\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        MockServer::APP_KEY,
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // The end of the stream, or a reset: either way no byte of an answer.
+    let _ = socket.read_to_end(&mut answer).await;
+    assert_eq!(String::from_utf8_lossy(&answer), "", "the hang-up answered");
+    assert_eq!(
+        server.take_outbox().len(),
+        1,
+        "the request was not acted on"
+    );
+
+    // The same fault set on the builder, seen through etna-client.
+    let server = MockServer::builder()
+        .fault_for("request_password_reset", Fault::Hangup)
+        .start()
+        .await
+        .unwrap();
+    server.take_outbox();
+    let result = client(&server, Duration::from_secs(5))
+        .request_password_reset()
+        .body(etna_client::types::PasswordResetRequest {
+            user: "robert.zak".parse().unwrap(),
+            secret_question_answer: None,
+        })
+        .call()
+        .await;
+    match &result {
+        Err(e @ Error::OutcomeUnknown { operation, .. }) => {
+            assert_eq!(*operation, "request_password_reset");
+            assert!(
+                e.to_string().contains("may or may not have taken effect"),
+                "{e}"
+            );
+        }
+        other => panic!("expected OutcomeUnknown, got {other:?}"),
+    }
+    assert_eq!(server.take_outbox().len(), 1);
 }
