@@ -109,7 +109,10 @@ impl ClientBuilder {
 
     /// Sends requests through this `reqwest::Client` (for proxies, custom TLS
     /// roots, connection pools shared with other clients). The app key, the
-    /// request timeout and the body cap still apply.
+    /// request timeout and the body cap still apply. Its retry policy is the
+    /// caller's: reqwest's default resends after an HTTP/2 GOAWAY or
+    /// REFUSED_STREAM, which the clients this builder makes never do; build
+    /// it with `.retry(reqwest::retry::never())` to keep that guarantee.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

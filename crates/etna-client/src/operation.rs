@@ -23,7 +23,9 @@ use crate::table::{Credential, Need, OperationSpec};
 /// instead of the builder's own `send`.
 ///
 /// No method retries: a request may carry a single-use code or token, and a
-/// retry after a lost response could burn it.
+/// retry after a lost response could burn it (or place an order twice). When
+/// a request whose method is not safe to repeat may have been written and
+/// its answer is lost, the error is [`Error::OutcomeUnknown`].
 pub trait Operation: Sized + Send {
     /// The operation's row of the generated table.
     const SPEC: &'static OperationSpec;
