@@ -185,11 +185,21 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let reply = reply
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", doc.id)))?
         .map_err(|e| failure::from_call(&e, &base_url))?;
-    print_json(&shown(doc, &reply.body, args.show_secrets))?;
+    match printed(doc, &reply.body, args.show_secrets) {
+        Some(value) => print_json(&value)?,
+        None => crate::output::verbose(cli, &format!("HTTP {}: no body", reply.status)),
+    }
     reply
         .outcome
         .map(drop)
         .map_err(|e| failure::from_call(&e, &base_url))
+}
+
+/// What stdout gets of an answer: its JSON (see `shown`), an array as an
+/// array; nothing for an answer without a body (a 204), so that a script
+/// reads an empty output rather than `null`.
+fn printed(doc: &OperationSpec, body: &Value, show_secrets: bool) -> Option<Value> {
+    (!body.is_null()).then(|| shown(doc, body, show_secrets))
 }
 
 /// What is printed of an answer: its secret fields hidden unless asked for,

@@ -52,8 +52,17 @@ impl<T: DeserializeOwned, E> Future for Decode<T, E> {
             return Poll::Ready(Err(polled_again()));
         };
         let full = collected.map_err(Error::ResponseBodyError)?.to_bytes();
-        let inner =
-            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+        // An empty body reads as `null`: an operation documenting a 2xx
+        // with a body and one without (a 204) has an `Option` for a success
+        // type (etna-codegen's `shapes.rs`), so a 204 is `None`; for any
+        // other type an empty body stays an invalid payload.
+        // For any other type, the empty body's own error ("it ends too
+        // early") is the one reported.
+        let decoded = match full.is_empty() {
+            true => serde_json::from_slice(b"null").or_else(|_| serde_json::from_slice(&full)),
+            false => serde_json::from_slice(&full),
+        };
+        let inner = decoded.map_err(|e| Error::InvalidResponsePayload(full, e))?;
         Poll::Ready(Ok(ResponseValue::new(inner, parts.status, parts.headers)))
     }
 }
@@ -70,6 +79,25 @@ pub fn error_value<T: DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> std::pin::Pin<Box<impl Future<Output = Result<ResponseValue<T>, Error<E>>>>> {
     Box::pin(response_value(response))
+}
+
+/// [`error_value`] for an operation whose error answers have several body
+/// schemas: the status's own body `M`, in its variant of the operation's
+/// union `U` (etna-codegen's `shapes.rs` picks `M` by status).
+#[doc(hidden)]
+pub fn error_value_as<M: DeserializeOwned, U: From<M>, E>(
+    response: reqwest::Response,
+) -> std::pin::Pin<Box<impl Future<Output = Result<ResponseValue<U>, Error<E>>>>> {
+    Box::pin(async move {
+        let value = response_value::<M, E>(response).await?;
+        let status = value.status();
+        let headers = value.headers().clone();
+        Ok(ResponseValue::new(
+            U::from(value.into_inner()),
+            status,
+            headers,
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -112,6 +140,21 @@ mod tests {
                 other.map(|r| r.is_ok())
             ),
         }
+    }
+
+    #[test]
+    fn an_empty_body_is_none_for_an_optional_body_and_invalid_otherwise() {
+        let mut decode = response_value::<Option<serde_json::Value>, ()>(answer(""));
+        let Poll::Ready(Ok(value)) = poll(&mut decode) else {
+            panic!("an empty body is an optional body's `None`");
+        };
+        assert_eq!(value.into_inner(), None);
+        let mut decode = response_value::<u32, ()>(answer(""));
+        assert!(matches!(
+            poll(&mut decode),
+            Poll::Ready(Err(Error::InvalidResponsePayload(bytes, e)))
+                if bytes.is_empty() && e.classify() == serde_json::error::Category::Eof
+        ));
     }
 
     #[test]

@@ -114,7 +114,7 @@ impl JsonReply {
                 operation: O::SPEC.id,
                 status,
                 accepted: true,
-                body: serde_json::to_value(&success).unwrap_or_default(),
+                body: crate::open_enum::answer_value(&success),
                 body_debug: format!("{success:#?}"),
                 outcome: O::output(status, success).map(|output| format!("{output:?}")),
             })
@@ -129,7 +129,7 @@ impl JsonReply {
                 operation: O::SPEC.id,
                 status,
                 accepted: false,
-                body: serde_json::to_value(&body).unwrap_or_default(),
+                body: crate::open_enum::answer_value(&body),
                 body_debug: format!("{body:#?}"),
                 outcome: Err(error),
             }),

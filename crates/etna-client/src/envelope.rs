@@ -88,13 +88,13 @@ impl ErrorKind {
     pub fn envelope<E: Envelope + Serialize>(envelope: &E) -> Self {
         Self::Envelope {
             refusal: Refusal::from_envelope(envelope),
-            body: serde_json::to_value(envelope).unwrap_or_default(),
+            body: crate::open_enum::answer_value(envelope),
         }
     }
 
     /// A documented non-envelope body, kept as JSON for the error message.
     pub fn other<T: Serialize + ?Sized>(body: &T) -> Self {
-        Self::Other(serde_json::to_value(body).unwrap_or_default())
+        Self::Other(crate::open_enum::answer_value(body))
     }
 }
 

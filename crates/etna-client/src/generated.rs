@@ -8,14 +8,353 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /**What the trader may do on the account. **Pages differ:** the data
+model lists `Full`, `ReadOnly` and `ClosePositionsOnly`; the newer
+accounts page's example shows `Owner`. This document lists all
+four. Other values may come: a client must keep an unknown value,
+not fail on it.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum AccountAccessType {
+        Full,
+        ReadOnly,
+        ClosePositionsOnly,
+        Owner,
+    }
+    impl ::std::fmt::Display for AccountAccessType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Full => f.write_str("Full"),
+                Self::ReadOnly => f.write_str("ReadOnly"),
+                Self::ClosePositionsOnly => f.write_str("ClosePositionsOnly"),
+                Self::Owner => f.write_str("Owner"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AccountAccessType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Full" => Ok(Self::Full),
+                "ReadOnly" => Ok(Self::ReadOnly),
+                "ClosePositionsOnly" => Ok(Self::ClosePositionsOnly),
+                "Owner" => Ok(Self::Owner),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountAccessType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountAccessType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**The balance of a trading account (`get_account_balance`): one flat
+object whose keys are camelCase, unlike every other answer. Every
+value is a number; money keeps every digit (`format: decimal`).
+Every key may be absent, and keys not listed here may come, always
+with a number (the syntax page gives the answer as a map of
+numbers). The counts (`pendingOrdersCount`, `dayTrades`) are whole
+numbers, sent as numbers like the rest.
+*/
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct AccountBalance {
+        ///The money on the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash: ::std::option::Option<::etna_client::Decimal>,
+        /**The change of the account's value (cash plus the market value of
+all positions) since the close of the previous session.
+*/
+        #[serde(
+            rename = "changeAbsolute",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_absolute: ::std::option::Option<::etna_client::Decimal>,
+        /**`changeAbsolute` in percent. The documentation's example has 26
+significant digits (`-0.05700775140829844330933239`): keep them
+all.
+*/
+        #[serde(
+            rename = "changePercent",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_percent: ::std::option::Option<::etna_client::Decimal>,
+        #[doc = "**Pages differ:** the newer page says the profit or loss realized\nin the current session, the older one the unrealized profit or\nloss at the close of the session.\n"]
+        #[serde(
+            rename = "closePL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_pl: ::std::option::Option<::etna_client::Decimal>,
+        ///How many day trades were made in the last five sessions, this one included (a whole number).
+        #[serde(
+            rename = "dayTrades",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub day_trades: ::std::option::Option<::etna_client::Decimal>,
+        ///The buying power for day trades. Listed in both examples; neither page's table describes it.
+        #[serde(
+            rename = "dayTradingBuyingPower",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub day_trading_buying_power: ::std::option::Option<::etna_client::Decimal>,
+        ///The gross value of all equity on the account.
+        #[serde(
+            rename = "equityTotal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub equity_total: ::std::option::Option<::etna_client::Decimal>,
+        /**What can be withdrawn or used for new positions, the base of the
+buying powers: equity less the total maintenance margin
+requirement, pending cash and uncleared cash.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub excess: ::std::option::Option<::etna_client::Decimal>,
+        ///How much forex the account can open, margin included.
+        #[serde(
+            rename = "forexBuyingPower",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forex_buying_power: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the long forex positions.
+        #[serde(
+            rename = "forexLongMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forex_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the short forex positions.
+        #[serde(
+            rename = "forexShortMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forex_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The least equity the margin account must keep.
+        #[serde(
+            rename = "maintenanceMargin",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub maintenance_margin: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of all open positions, long and short.
+        #[serde(
+            rename = "marketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The money on the account less the options' margin requirement.
+        #[serde(
+            rename = "netCash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub net_cash: ::std::option::Option<::etna_client::Decimal>,
+        ///The money the trader would have once every open position is closed.
+        #[serde(
+            rename = "netLiquidity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub net_liquidity: ::std::option::Option<::etna_client::Decimal>,
+        /**Unrealized profit or loss. **Pages differ:** the newer page says
+of all positions, the older one at the opening of the current
+session.
+*/
+        #[serde(
+            rename = "openPL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub open_pl: ::std::option::Option<::etna_client::Decimal>,
+        ///In the newer page's example only; not described. Presumably the day's unrealized profit or loss.
+        #[serde(
+            rename = "openPLDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub open_pl_day: ::std::option::Option<::etna_client::Decimal>,
+        ///In the newer page's example only; not described. Presumably `openPL` in percent.
+        #[serde(
+            rename = "openPLPercent",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub open_pl_percent: ::std::option::Option<::etna_client::Decimal>,
+        ///How many options the account can buy, margin included.
+        #[serde(
+            rename = "optionBuyingPower",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_buying_power: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the long option positions.
+        #[serde(
+            rename = "optionLongMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The least equity the account must keep for its options.
+        #[serde(
+            rename = "optionMaintenanceMargin",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_maintenance_margin: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the short option positions.
+        #[serde(
+            rename = "optionShortMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The money held back for pending transactions.
+        #[serde(
+            rename = "pendingCash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pending_cash: ::std::option::Option<::etna_client::Decimal>,
+        ///How many orders are pending on the account (a whole number).
+        #[serde(
+            rename = "pendingOrdersCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pending_orders_count: ::std::option::Option<::etna_client::Decimal>,
+        ///How much stock the account can buy, margin included.
+        #[serde(
+            rename = "stockBuyingPower",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_buying_power: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the long stock positions.
+        #[serde(
+            rename = "stockLongMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///The market value of the short stock positions.
+        #[serde(
+            rename = "stockShortMarketValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+        ///In the newer page's example only; not described. Presumably the total profit or loss.
+        #[serde(
+            rename = "totalPL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_pl: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::etna_client::Decimal,
+        >,
+    }
+    impl AccountBalance {
+        pub fn builder() -> builder::AccountBalance {
+            Default::default()
+        }
+    }
+    /**A trader who owns a trading account (`Owners` of `TradingAccount`):
+the `UserInfo` fields and `Role`. Shown only by the newer page's
+example; the data model does not list it.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct AccountOwner {
+        ///When the user was added to ETNA Trader.
+        #[serde(
+            rename = "AddedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub added_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The trader's email address.
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The trader's first name.
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The trader's last name.
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///The trader's login, the `Username` of `sign_in`.
+        #[serde(
+            rename = "Login",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        ///The trader's middle name; `""` when there is none.
+        #[serde(
+            rename = "MiddleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub middle_name: ::std::option::Option<::std::string::String>,
+        /**The owner's role on the account, a number. The documentation
+shows `0` and does not say what the numbers mean.
+*/
+        #[serde(rename = "Role", skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<i32>,
+        #[serde(
+            rename = "Salutation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub salutation: ::std::option::Option<::etna_client::Open<Salutation>>,
+        #[serde(
+            rename = "Suffix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub suffix: ::std::option::Option<::etna_client::Open<NameSuffix>>,
+        ///The trader's internal user ID in ETNA Trader, the `userId` of the user operations.
+        #[serde(
+            rename = "UserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i32>,
+    }
+    impl AccountOwner {
+        pub fn builder() -> builder::AccountOwner {
+            Default::default()
+        }
+    }
     /**The body the API sends with HTTP 403 when the `Et-App-Key` header is
-missing or names no known application. It is not an envelope.
+missing or names no known application. It is not an envelope. The
+trading pages show the same shape, with `message` added, for an
+unexpected server error (HTTP 500).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     pub struct AppKeyError {
-        ///What was wrong with the application key.
+        /**What was wrong with the application key, or, with HTTP 500, a
+short name of the failure (`Unexpected server error`).
+*/
         pub error: ::std::string::String,
+        /**With HTTP 500 only, as the trading pages show it: what happened,
+for people. Absent from the application-key error.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     impl AppKeyError {
         pub fn builder() -> builder::AppKeyError {
@@ -125,10 +464,109 @@ refused (with the exception documented on
             Default::default()
         }
     }
+    /**A security as `lookup_equities` answers it. Its `Id` is the
+`SecurityId` of orders and positions. Every field may be absent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct Equity {
+        ///When the security was added to ETNA Trader's database.
+        #[serde(
+            rename = "AddedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub added_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///Whether the security may be traded on margin.
+        #[serde(
+            rename = "AllowMargin",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_margin: ::std::option::Option<bool>,
+        ///Whether the security may be sold short.
+        #[serde(
+            rename = "AllowShort",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_short: ::std::option::Option<bool>,
+        ///Whether the security may be traded.
+        #[serde(
+            rename = "AllowTrade",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_trade: ::std::option::Option<bool>,
+        ///The currency the security is denominated in.
+        #[serde(
+            rename = "Currency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        ///Usually the company's full name.
+        #[serde(
+            rename = "Description",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the security is enabled for traders.
+        #[serde(
+            rename = "Enabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enabled: ::std::option::Option<bool>,
+        ///The exchange the security is listed on, as a MIC, e.g. `XNAS`.
+        #[serde(
+            rename = "Exchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange: ::std::option::Option<::std::string::String>,
+        ///The security's internal ID in ETNA Trader.
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///When the security's data last changed.
+        #[serde(
+            rename = "ModifyDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///How many decimal places the security's price has.
+        #[serde(
+            rename = "Precision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i32>,
+        ///The ticker symbol the security is listed under.
+        #[serde(
+            rename = "Symbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol: ::std::option::Option<::std::string::String>,
+        /**The smallest step of the price, e.g. `0.01` (150.67 to 150.68,
+never 150.675); `0.0001` below one dollar, as documented.
+*/
+        #[serde(
+            rename = "TickSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tick_size: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::etna_client::Open<SecurityType>>,
+        ///How many decimal places a quantity of it may have (e.g. for cryptocurrencies).
+        #[serde(
+            rename = "VolumePrecision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub volume_precision: ::std::option::Option<i32>,
+    }
+    impl Equity {
+        pub fn builder() -> builder::Equity {
+            Default::default()
+        }
+    }
     /**The body of an error response. It has one of three shapes: an
-`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`), an
-`Envelope` with the reasons the request was refused, or a
-`MessageError` (a validation error, or a refused session token).
+`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`; with
+`message`, HTTP 500), an `Envelope` with the reasons the request was
+refused, or a `MessageError` (a validation error, an invalid
+request, or a refused session token). (An order that `place_order`
+refuses comes back as an `OrderPreview` instead: see its 400.)
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -151,6 +589,66 @@ refused (with the exception documented on
     impl ::std::convert::From<MessageError> for ErrorBody {
         fn from(value: MessageError) -> Self {
             Self::MessageError(value)
+        }
+    }
+    /**An execution instruction. `AllOrNone`: fill the whole order in one
+transaction or not at all (the one value the order pages describe);
+the data model also lists `DoNotIncrease` and `DoNotReduce`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum ExecInst {
+        DoNotIncrease,
+        DoNotReduce,
+        AllOrNone,
+    }
+    impl ::std::fmt::Display for ExecInst {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::DoNotIncrease => f.write_str("DoNotIncrease"),
+                Self::DoNotReduce => f.write_str("DoNotReduce"),
+                Self::AllOrNone => f.write_str("AllOrNone"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ExecInst {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "DoNotIncrease" => Ok(Self::DoNotIncrease),
+                "DoNotReduce" => Ok(Self::DoNotReduce),
+                "AllOrNone" => Ok(Self::AllOrNone),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExecInst {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExecInst {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`GetSecretQuestionUsername`
@@ -476,6 +974,179 @@ document was written. Some numbers have two names (for example
             value.parse()
         }
     }
+    ///`ListPositionsSortField`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct ListPositionsSortField(::std::string::String);
+    impl ::std::ops::Deref for ListPositionsSortField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListPositionsSortField> for ::std::string::String {
+        fn from(value: ListPositionsSortField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListPositionsSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListPositionsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListPositionsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListPositionsSortField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`LookupEquitiesMask`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct LookupEquitiesMask(::std::string::String);
+    impl ::std::ops::Deref for LookupEquitiesMask {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LookupEquitiesMask> for ::std::string::String {
+        fn from(value: LookupEquitiesMask) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LookupEquitiesMask {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LookupEquitiesMask {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LookupEquitiesMask {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LookupEquitiesMask {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The kind of account (cash, margin, day trader, margin IRA), as the data model lists them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum MarginType {
+        Empty,
+        Cash,
+        Margin,
+        DayTrader,
+        MarginIra,
+    }
+    impl ::std::fmt::Display for MarginType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Empty => f.write_str("Empty"),
+                Self::Cash => f.write_str("Cash"),
+                Self::Margin => f.write_str("Margin"),
+                Self::DayTrader => f.write_str("DayTrader"),
+                Self::MarginIra => f.write_str("MarginIra"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MarginType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Empty" => Ok(Self::Empty),
+                "Cash" => Ok(Self::Cash),
+                "Margin" => Ok(Self::Margin),
+                "DayTrader" => Ok(Self::DayTrader),
+                "MarginIra" => Ok(Self::MarginIra),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MarginType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MarginType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**An error body in the shape of ASP.NET Web API: a message for people,
 and for a validation error the invalid fields with their reasons. It
 is not an envelope.
@@ -492,15 +1163,1314 @@ the reasons that field was refused.
         #[serde(
             rename = "ModelState",
             default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
-        pub model_state: ::std::collections::HashMap<
+        pub model_state: ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::vec::Vec<::std::string::String>,
         >,
     }
     impl MessageError {
         pub fn builder() -> builder::MessageError {
+            Default::default()
+        }
+    }
+    /**The suffix of the trader's name (Jr, Sr, II, III, IV); `NoSuffix`
+when none is set. Values as the data model lists them.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum NameSuffix {
+        NoSuffix,
+        Jr,
+        Sr,
+        Second,
+        Third,
+        Fourth,
+    }
+    impl ::std::fmt::Display for NameSuffix {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::NoSuffix => f.write_str("NoSuffix"),
+                Self::Jr => f.write_str("Jr"),
+                Self::Sr => f.write_str("Sr"),
+                Self::Second => f.write_str("Second"),
+                Self::Third => f.write_str("Third"),
+                Self::Fourth => f.write_str("Fourth"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for NameSuffix {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "NoSuffix" => Ok(Self::NoSuffix),
+                "Jr" => Ok(Self::Jr),
+                "Sr" => Ok(Self::Sr),
+                "Second" => Ok(Self::Second),
+                "Third" => Ok(Self::Third),
+                "Fourth" => Ok(Self::Fourth),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NameSuffix {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NameSuffix {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**An order as the server has it (`place_order`, `get_order`,
+`list_orders`). Every field may be absent, as documented. Dates
+equal to `0001-01-01T00:00:00Z` mean "no date" (see this
+document's description). The field names are the API's own:
+`TimeInForce` (the request says `TimeInforce`), `ExecBrocker`,
+`Persentage` among the trailing types.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct Order {
+        ///The trading account of the order.
+        #[serde(
+            rename = "AccountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<i32>,
+        ///The average price of the executions; `0` before any.
+        #[serde(
+            rename = "AveragePrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub average_price: ::std::option::Option<::etna_client::Decimal>,
+        /**The order's ID on the client's side: the request's `ClientId`,
+or one the server assigned (the data model says the order
+management system assigns it, and the place page's answer has
+one for a request that sent none). Not documented to be unique.
+*/
+        #[serde(
+            rename = "ClientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///The comment sent with the order.
+        #[serde(
+            rename = "Comment",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///The executor's ID of the order.
+        #[serde(
+            rename = "CounterPartyOrderId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter_party_order_id: ::std::option::Option<::std::string::String>,
+        ///When the order was created.
+        #[serde(
+            rename = "CreateDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///When the order last changed (the list page says when it was placed).
+        #[serde(rename = "Date", skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The reason of a rejection or the broker's comment, e.g. `Expired by OMS`.
+        #[serde(
+            rename = "Description",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The exchange asked for, e.g. `Auto`.
+        #[serde(
+            rename = "Exchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange: ::std::option::Option<::std::string::String>,
+        ///The route of the order, as the executor names it (`ExecBrocker` is the API's spelling).
+        #[serde(
+            rename = "ExecBrocker",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exec_brocker: ::std::option::Option<::std::string::String>,
+        ///The ID of the execution.
+        #[serde(
+            rename = "ExecId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exec_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ExecInst",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exec_inst: ::std::option::Option<OrderExecInst>,
+        ///How much of the order has been executed.
+        #[serde(
+            rename = "ExecutedQuantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub executed_quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///Instructions as text by name, e.g. `CorrelationId`; `{}` when none.
+        #[serde(
+            rename = "ExecutionInstructions",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub execution_instructions: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "ExecutionStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub execution_status: ::std::option::Option<::etna_client::Open<OrderStatus>>,
+        ///The executor the order was routed to.
+        #[serde(
+            rename = "ExecutionVenue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub execution_venue: ::std::option::Option<::std::string::String>,
+        ///When the order expires if not executed.
+        #[serde(
+            rename = "ExpireDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The trading session asked for (see `OrderRequest`); empty or absent for none.
+        #[serde(
+            rename = "ExtendedHours",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extended_hours: ::std::option::Option<::std::string::String>,
+        ///The order's internal ID, the `orderId` of `get_order` and `cancel_order`.
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "InitialType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_type: ::std::option::Option<::etna_client::Open<OrderType>>,
+        ///Whether the order came from an external system.
+        #[serde(
+            rename = "IsExternal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_external: ::std::option::Option<bool>,
+        ///The exchange where the order was filled (listed by the data model).
+        #[serde(
+            rename = "LastMarket",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_market: ::std::option::Option<::std::string::String>,
+        ///The price of the last execution.
+        #[serde(
+            rename = "LastPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_price: ::std::option::Option<::etna_client::Decimal>,
+        ///How much the last execution traded.
+        #[serde(
+            rename = "LastQuantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///How much of the order is still to be executed.
+        #[serde(
+            rename = "LeavesQuantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leaves_quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///The legs of a multi-leg order, each an `Order`; empty otherwise.
+        #[serde(
+            rename = "Legs",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub legs: ::std::vec::Vec<Order>,
+        ///The `ClientId` the order had before it was replaced (listed by the data model).
+        #[serde(
+            rename = "OrigClientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub orig_client_id: ::std::option::Option<::std::string::String>,
+        ///The `ClientId` of the parent order, for a leg of a multi-leg order.
+        #[serde(
+            rename = "ParentClientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_client_id: ::std::option::Option<::std::string::String>,
+        ///The parent order's ID; `-1` for an order without a parent.
+        #[serde(
+            rename = "ParentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i32>,
+        ///Not described by the documentation; `0` in the examples.
+        #[serde(
+            rename = "ParentRequestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_request_id: ::std::option::Option<i32>,
+        ///The limit price; `0` for an order without one.
+        #[serde(
+            rename = "Price",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::etna_client::Decimal>,
+        ///How many shares (or contracts) the order is for.
+        #[serde(
+            rename = "Quantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///The ID of the request in the order management system.
+        #[serde(
+            rename = "RequestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "RequestStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_status: ::std::option::Option<
+            ::etna_client::Open<OrderRequestStatus>,
+        >,
+        ///The internal ID of the order's security (`Id` of `Equity`).
+        #[serde(
+            rename = "SecurityId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub security_id: ::std::option::Option<i32>,
+        ///The settlement date; `0001-01-01T00:00:00Z` (no date) until known.
+        #[serde(
+            rename = "SettDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sett_date: ::std::option::Option<::etna_client::Timestamp>,
+        /**The settlement date of the deal; `0001-01-01T00:00:00Z` (no
+date) until known. The documentation does not say how it
+differs from `SettDate`.
+*/
+        #[serde(
+            rename = "SettlementDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settlement_date: ::std::option::Option<::etna_client::Timestamp>,
+        #[serde(rename = "Side", skip_serializing_if = "::std::option::Option::is_none")]
+        pub side: ::std::option::Option<::etna_client::Open<OrderSide>>,
+        ///The ID of the order's state in the order management system.
+        #[serde(
+            rename = "StateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "Status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::etna_client::Open<OrderStatus>>,
+        ///The stop price; `0` for an order without one.
+        #[serde(
+            rename = "StopPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stop_price: ::std::option::Option<::etna_client::Decimal>,
+        ///The order's ticker symbol (listed by the data model; absent from the examples).
+        #[serde(
+            rename = "Symbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Target",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target: ::std::option::Option<::etna_client::Open<OrderTarget>>,
+        #[serde(
+            rename = "TimeInForce",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_in_force: ::std::option::Option<::etna_client::Open<TimeInForce>>,
+        ///An additional identity key ("usid in market scanner"); not otherwise documented.
+        #[serde(
+            rename = "Token",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token: ::std::option::Option<::std::string::String>,
+        ///The trailing limit's distance; `0` when none.
+        #[serde(
+            rename = "TrailingLimitAmount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_limit_amount: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(
+            rename = "TrailingLimitAmountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_limit_amount_type: ::std::option::Option<
+            ::etna_client::Open<TrailingAmountType>,
+        >,
+        ///The trailing stop's distance; `0` when none.
+        #[serde(
+            rename = "TrailingStopAmount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_stop_amount: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(
+            rename = "TrailingStopAmountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_stop_amount_type: ::std::option::Option<
+            ::etna_client::Open<TrailingAmountType>,
+        >,
+        #[serde(
+            rename = "TransType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trans_type: ::std::option::Option<::etna_client::Open<OrderTransType>>,
+        ///When the last transaction of the order took place.
+        #[serde(
+            rename = "TransactionDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_date: ::std::option::Option<::etna_client::Timestamp>,
+        #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::etna_client::Open<OrderType>>,
+        ///The user who placed the order.
+        #[serde(
+            rename = "UserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i32>,
+        ///Flags naming validation rules that were skipped; `0` in the examples.
+        #[serde(
+            rename = "ValidationsToBypass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validations_to_bypass: ::std::option::Option<i32>,
+    }
+    impl Order {
+        pub fn builder() -> builder::Order {
+            Default::default()
+        }
+    }
+    /**The execution instruction of an `Order` as answers send it: a name
+of `ExecInst`, or the number `0` for an order without one (as the
+documentation's examples show, an unset flag sent as a number).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderExecInst {
+        String(::etna_client::Open<ExecInst>),
+        Integer(i64),
+    }
+    impl ::std::convert::From<::etna_client::Open<ExecInst>> for OrderExecInst {
+        fn from(value: ::etna_client::Open<ExecInst>) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<i64> for OrderExecInst {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
+    /**One leg of an order made of legs. The data model types a leg as a
+whole order body; the samples send `Symbol`, `Quantity` and `Side`
+in the legs of a multi-leg option order, and add `Type` with
+`Price` or `StopPrice` in the legs of a conditional order
+(one-cancels-other and the like). This document lists those
+fields; what else a leg may carry is not documented.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct OrderLeg {
+        ///The leg's limit price, in a conditional order's limit leg.
+        #[serde(
+            rename = "Price",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::etna_client::Decimal>,
+        ///How many shares or contracts the leg trades.
+        #[serde(
+            rename = "Quantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(rename = "Side", skip_serializing_if = "::std::option::Option::is_none")]
+        pub side: ::std::option::Option<OrderSide>,
+        ///The leg's stop price, in a conditional order's stop leg.
+        #[serde(
+            rename = "StopPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stop_price: ::std::option::Option<::etna_client::Decimal>,
+        ///The leg's ticker or OSI symbol.
+        #[serde(
+            rename = "Symbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<OrderType>,
+    }
+    impl OrderLeg {
+        pub fn builder() -> builder::OrderLeg {
+            Default::default()
+        }
+    }
+    ///The `Page` of `list_orders`, whose `Result` holds orders.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct OrderPage {
+        /**The absolute URL of the next page; `""` or null on the last
+page.
+*/
+        #[serde(
+            rename = "NextPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_page_link: ::std::option::Option<::std::string::String>,
+        /**The absolute URL of the previous page; `""` or null on the first
+page.
+*/
+        #[serde(
+            rename = "PreviousPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_page_link: ::std::option::Option<::std::string::String>,
+        ///The orders of this page; empty when there are none.
+        #[serde(
+            rename = "Result",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub result: ::std::vec::Vec<Order>,
+        ///How many items all the pages hold together.
+        #[serde(
+            rename = "TotalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i32>,
+    }
+    impl OrderPage {
+        pub fn builder() -> builder::OrderPage {
+            Default::default()
+        }
+    }
+    /**The answer of `preview_order`, and the body of an order refused by
+`place_order` (see there). `IsSuccessful` says whether the order is
+valid; a refusal is an answer like any other (HTTP 200 on the
+preview), with the reason in `ErrorDescription`. Money keeps every
+digit (`format: decimal`). `IsSuccessful` is required here because
+every documented answer has it; the data model marks nothing as
+required.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct OrderPreview {
+        ///The commission the order would pay in all.
+        #[serde(
+            rename = "Commission",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub commission: ::std::option::Option<::etna_client::Decimal>,
+        /**The parts of the commission by name, e.g. `Per Trade Commission`
+and `Per Contract Commission` (names with spaces, as sent).
+*/
+        #[serde(
+            rename = "Commissions",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub commissions: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::etna_client::Decimal,
+        >,
+        /**The cost of the order. The pages say it includes the commission;
+their examples disagree (see `preview_order`).
+*/
+        #[serde(rename = "Cost", skip_serializing_if = "::std::option::Option::is_none")]
+        pub cost: ::std::option::Option<::etna_client::Decimal>,
+        /**Why the order is not valid, as a code such as
+`LimitPriceUndefined`, `QuotePriceIsInvalid` or
+`DayTradingBuyingPowerExceeded`. The documentation publishes no
+list of the codes.
+*/
+        #[serde(
+            rename = "ErrorDescription",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description: ::std::option::Option<::std::string::String>,
+        ///Arguments of the reason, if it has any.
+        #[serde(
+            rename = "ErrorDescriptionArgs",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub error_description_args: ::std::vec::Vec<::std::string::String>,
+        ///The reason in words, for people; in one example only, not in the data model.
+        #[serde(
+            rename = "ErrorDescriptionText",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description_text: ::std::option::Option<::std::string::String>,
+        ///True when the order is valid and could be placed as it is.
+        #[serde(rename = "IsSuccessful")]
+        pub is_successful: bool,
+        ///How much the account's margin requirement would change once the order is filled.
+        #[serde(
+            rename = "MarginChange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub margin_change: ::std::option::Option<::etna_client::Decimal>,
+        /**The net cost of the order. The pages say it excludes the
+commission; their examples disagree (see `preview_order`).
+*/
+        #[serde(
+            rename = "NetCost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub net_cost: ::std::option::Option<::etna_client::Decimal>,
+        ///The latest quote of the order's security (of each leg's, presumably, for orders made of legs).
+        #[serde(
+            rename = "Quotes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub quotes: ::std::vec::Vec<Quote>,
+        /**The commission with every other charge, as the overview page
+says; in its examples it equals `Commission`. Not in the data
+model.
+*/
+        #[serde(
+            rename = "TotalCost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_cost: ::std::option::Option<::etna_client::Decimal>,
+    }
+    impl OrderPreview {
+        pub fn builder() -> builder::OrderPreview {
+            Default::default()
+        }
+    }
+    /**The body of `preview_order` and `place_order`: one flat object for
+every kind of order.
+
+**The `Type` decides which fields are needed** (stated in the
+documentation's prose and samples, not in its data model, where
+every field is optional):
+
+- `Market`: `Symbol`, `Side`, `Quantity`; no price.
+- `Limit`: and `Price`, the limit.
+- `Stop`: and `StopPrice`, the price at which the order becomes a
+  market order.
+- `StopLimit`: and both, `StopPrice` (the trigger) and `Price` (the
+  limit once triggered).
+- `TrailingStop`: `TrailingStopAmountType` and `TrailingStopAmount`
+  instead of a stop price; `TrailingStopLimit` also
+  `TrailingLimitAmountType` and `TrailingLimitAmount`.
+- `OneCancelOther`, `OneTriggerOther`, `OneTriggerOneCancelOther`:
+  an empty `Symbol` and the orders as `Legs` (two, two and three).
+- A multi-leg option order: `Type` `Market` or `Limit`, an empty
+  `Symbol`, the legs with `Symbol`, `Quantity` and `Side` only, and
+  everything else (`Price`, `Quantity`, `TimeInforce`, ...) at the
+  root.
+
+A price the type does not use is ignored or makes the order fail:
+the documentation says a limit order sent with a stop price instead
+of a limit price is accepted and rejected later. `preview_order`
+refuses a missing price (`LimitPriceUndefined`,
+`QuotePriceIsInvalid`).
+
+`TimeInforce` is spelled with a lower-case `f` here, as documented;
+the answer (`Order`) spells it `TimeInForce`. `GoodTillDate` needs
+`ExpireDate`.
+
+**Required here** are `Symbol` and `Type`, which every documented
+sample sends (`Symbol` empty for orders made of legs); the data
+model marks nothing as required.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct OrderRequest {
+        /**The order's ID on the caller's side, which the answer's `Order`
+carries back. The documentation does not say that the server
+refuses a second order with the same `ClientId`, nor that it
+must be unique: nothing may assume so. A client uses it to find
+an order whose answer was lost (`list_orders`).
+*/
+        #[serde(
+            rename = "ClientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        /**A comment of the trader's own, which the answer carries back. In
+a sample of the place page and in the answer's data model, not in
+the request's data model.
+*/
+        #[serde(
+            rename = "Comment",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///The exchange to execute on, e.g. `XNAS`.
+        #[serde(
+            rename = "Exchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ExecInst",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exec_inst: ::std::option::Option<ExecInst>,
+        /**Instructions as text by name, e.g. `PerTradeCommission: "1"`
+(dollars per trade) and `PerContractCommission: "1"` (cents per
+contract), as documented; values are strings.
+*/
+        #[serde(
+            rename = "ExecutionInstructions",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub execution_instructions: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        /**When the order expires if not executed; needed with
+`GoodTillDate`. Samples send it with other time-in-force values
+too.
+*/
+        #[serde(
+            rename = "ExpireDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_date: ::std::option::Option<::etna_client::Timestamp>,
+        /**The trading session the order may execute in; empty or absent
+for no requirement. The samples send `REG`, `PRE` and `REGPOST`;
+the documentation lists no values.
+*/
+        #[serde(
+            rename = "ExtendedHours",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extended_hours: ::std::option::Option<::std::string::String>,
+        ///The legs of a multi-leg or conditional order (see the schema's description).
+        #[serde(
+            rename = "Legs",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub legs: ::std::vec::Vec<OrderLeg>,
+        ///The limit price, for `Limit` and `StopLimit` orders (and multi-leg orders of type `Limit`).
+        #[serde(
+            rename = "Price",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::etna_client::Decimal>,
+        ///How many shares (or contracts) to buy or sell; at least 0, as the data model says.
+        #[serde(
+            rename = "Quantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(rename = "Side", skip_serializing_if = "::std::option::Option::is_none")]
+        pub side: ::std::option::Option<OrderSide>,
+        ///The stop price, for `Stop` and `StopLimit` orders; reaching it turns the order into a market (or limit) order.
+        #[serde(
+            rename = "StopPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stop_price: ::std::option::Option<::etna_client::Decimal>,
+        /**The ticker symbol (an OSI symbol for an option, e.g.
+`AAPL  190503C00165000`); `""` for an order made of legs.
+*/
+        #[serde(rename = "Symbol")]
+        pub symbol: ::std::string::String,
+        #[serde(
+            rename = "TimeInforce",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_inforce: ::std::option::Option<TimeInForce>,
+        ///An additional identity key ("usid in market scanner", as the data model says); not otherwise documented.
+        #[serde(
+            rename = "Token",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token: ::std::option::Option<::std::string::String>,
+        ///How far the limit is from the stop, in percent or in currency units (see `TrailingLimitAmountType`).
+        #[serde(
+            rename = "TrailingLimitAmount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_limit_amount: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(
+            rename = "TrailingLimitAmountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_limit_amount_type: ::std::option::Option<TrailingAmountType>,
+        ///How far the stop trails the price, in percent or in currency units (see `TrailingStopAmountType`).
+        #[serde(
+            rename = "TrailingStopAmount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_stop_amount: ::std::option::Option<::etna_client::Decimal>,
+        #[serde(
+            rename = "TrailingStopAmountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trailing_stop_amount_type: ::std::option::Option<TrailingAmountType>,
+        #[serde(rename = "Type")]
+        pub type_: OrderType,
+        ///Flags naming validation rules to skip. The flags are not documented; leave it out.
+        #[serde(
+            rename = "ValidationsToBypass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validations_to_bypass: ::std::option::Option<i32>,
+    }
+    impl OrderRequest {
+        pub fn builder() -> builder::OrderRequest {
+            Default::default()
+        }
+    }
+    ///Where the order is in ETNA's order management system (assigned by it), as the data model lists the values.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderRequestStatus {
+        RequireValidation,
+        Validated,
+        Rejected,
+        Executing,
+        Complete,
+        Error,
+    }
+    impl ::std::fmt::Display for OrderRequestStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RequireValidation => f.write_str("RequireValidation"),
+                Self::Validated => f.write_str("Validated"),
+                Self::Rejected => f.write_str("Rejected"),
+                Self::Executing => f.write_str("Executing"),
+                Self::Complete => f.write_str("Complete"),
+                Self::Error => f.write_str("Error"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderRequestStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "RequireValidation" => Ok(Self::RequireValidation),
+                "Validated" => Ok(Self::Validated),
+                "Rejected" => Ok(Self::Rejected),
+                "Executing" => Ok(Self::Executing),
+                "Complete" => Ok(Self::Complete),
+                "Error" => Ok(Self::Error),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderRequestStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderRequestStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The side of the trade. `SellShort` opens a short position, `BuyToCover` closes one.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderSide {
+        Buy,
+        Sell,
+        SellShort,
+        BuyToCover,
+    }
+    impl ::std::fmt::Display for OrderSide {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Buy => f.write_str("Buy"),
+                Self::Sell => f.write_str("Sell"),
+                Self::SellShort => f.write_str("SellShort"),
+                Self::BuyToCover => f.write_str("BuyToCover"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderSide {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Buy" => Ok(Self::Buy),
+                "Sell" => Ok(Self::Sell),
+                "SellShort" => Ok(Self::SellShort),
+                "BuyToCover" => Ok(Self::BuyToCover),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderSide {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderSide {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Where an order stands. Answers send the name; `filter` of
+`list_orders` compares it as a number: 0 `New`, 1
+`PartiallyFilled`, 2 `Filled`, 3 `DoneForDay`, 4 `Canceled`, 5
+`Replaced`, 6 `PendingCancel`, 7 `Stopped`, 8 `Rejected`, 9
+`Suspended`, 10 `PendingNew`, 11 `Calculated`, 12 `Expired`, 13
+`AcceptedForBidding`, 14 `PendingReplace`, 15 `Error`.
+
+**Pages differ:** the orders list page numbers the sixteen above;
+the data model adds `Held`, whose number is not documented; a
+filter sample of the same page uses `20`, which no page names. A
+client must keep a status it does not know, not fail on it.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderStatus {
+        New,
+        PartiallyFilled,
+        Filled,
+        DoneForDay,
+        Canceled,
+        Replaced,
+        PendingCancel,
+        Stopped,
+        Rejected,
+        Suspended,
+        PendingNew,
+        Calculated,
+        Expired,
+        AcceptedForBidding,
+        PendingReplace,
+        Error,
+        Held,
+    }
+    impl ::std::fmt::Display for OrderStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::New => f.write_str("New"),
+                Self::PartiallyFilled => f.write_str("PartiallyFilled"),
+                Self::Filled => f.write_str("Filled"),
+                Self::DoneForDay => f.write_str("DoneForDay"),
+                Self::Canceled => f.write_str("Canceled"),
+                Self::Replaced => f.write_str("Replaced"),
+                Self::PendingCancel => f.write_str("PendingCancel"),
+                Self::Stopped => f.write_str("Stopped"),
+                Self::Rejected => f.write_str("Rejected"),
+                Self::Suspended => f.write_str("Suspended"),
+                Self::PendingNew => f.write_str("PendingNew"),
+                Self::Calculated => f.write_str("Calculated"),
+                Self::Expired => f.write_str("Expired"),
+                Self::AcceptedForBidding => f.write_str("AcceptedForBidding"),
+                Self::PendingReplace => f.write_str("PendingReplace"),
+                Self::Error => f.write_str("Error"),
+                Self::Held => f.write_str("Held"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "New" => Ok(Self::New),
+                "PartiallyFilled" => Ok(Self::PartiallyFilled),
+                "Filled" => Ok(Self::Filled),
+                "DoneForDay" => Ok(Self::DoneForDay),
+                "Canceled" => Ok(Self::Canceled),
+                "Replaced" => Ok(Self::Replaced),
+                "PendingCancel" => Ok(Self::PendingCancel),
+                "Stopped" => Ok(Self::Stopped),
+                "Rejected" => Ok(Self::Rejected),
+                "Suspended" => Ok(Self::Suspended),
+                "PendingNew" => Ok(Self::PendingNew),
+                "Calculated" => Ok(Self::Calculated),
+                "Expired" => Ok(Self::Expired),
+                "AcceptedForBidding" => Ok(Self::AcceptedForBidding),
+                "PendingReplace" => Ok(Self::PendingReplace),
+                "Error" => Ok(Self::Error),
+                "Held" => Ok(Self::Held),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The execution target the order management system assigned, as the data model lists the values; not otherwise documented.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderTarget {
+        Ignore,
+        New,
+        Modify,
+        Cancel,
+        Execution,
+        Status,
+        CancelReject,
+        Reject,
+        Error,
+        All,
+    }
+    impl ::std::fmt::Display for OrderTarget {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ignore => f.write_str("Ignore"),
+                Self::New => f.write_str("New"),
+                Self::Modify => f.write_str("Modify"),
+                Self::Cancel => f.write_str("Cancel"),
+                Self::Execution => f.write_str("Execution"),
+                Self::Status => f.write_str("Status"),
+                Self::CancelReject => f.write_str("CancelReject"),
+                Self::Reject => f.write_str("Reject"),
+                Self::Error => f.write_str("Error"),
+                Self::All => f.write_str("All"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderTarget {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Ignore" => Ok(Self::Ignore),
+                "New" => Ok(Self::New),
+                "Modify" => Ok(Self::Modify),
+                "Cancel" => Ok(Self::Cancel),
+                "Execution" => Ok(Self::Execution),
+                "Status" => Ok(Self::Status),
+                "CancelReject" => Ok(Self::CancelReject),
+                "Reject" => Ok(Self::Reject),
+                "Error" => Ok(Self::Error),
+                "All" => Ok(Self::All),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderTarget {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderTarget {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The execution's transaction type, as the data model lists the values; not otherwise documented.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderTransType {
+        New,
+        Cancel,
+        Correct,
+        Status,
+    }
+    impl ::std::fmt::Display for OrderTransType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::New => f.write_str("New"),
+                Self::Cancel => f.write_str("Cancel"),
+                Self::Correct => f.write_str("Correct"),
+                Self::Status => f.write_str("Status"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderTransType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "New" => Ok(Self::New),
+                "Cancel" => Ok(Self::Cancel),
+                "Correct" => Ok(Self::Correct),
+                "Status" => Ok(Self::Status),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderTransType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderTransType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**The kind of order; see `OrderRequest` for the prices each needs.
+**Pages differ:** the order pages' tables list `Market`, `Limit`,
+`Stop` and `Stop Limit` (sent as `StopLimit`, as the samples and the
+data model spell it), their samples add the trailing and
+conditional kinds, and the data model lists all eleven below
+(`Pegged` and `External` documented nowhere else).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum OrderType {
+        Market,
+        Limit,
+        Stop,
+        StopLimit,
+        Pegged,
+        TrailingStop,
+        TrailingStopLimit,
+        OneCancelOther,
+        OneTriggerOther,
+        OneTriggerOneCancelOther,
+        External,
+    }
+    impl ::std::fmt::Display for OrderType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Market => f.write_str("Market"),
+                Self::Limit => f.write_str("Limit"),
+                Self::Stop => f.write_str("Stop"),
+                Self::StopLimit => f.write_str("StopLimit"),
+                Self::Pegged => f.write_str("Pegged"),
+                Self::TrailingStop => f.write_str("TrailingStop"),
+                Self::TrailingStopLimit => f.write_str("TrailingStopLimit"),
+                Self::OneCancelOther => f.write_str("OneCancelOther"),
+                Self::OneTriggerOther => f.write_str("OneTriggerOther"),
+                Self::OneTriggerOneCancelOther => f.write_str("OneTriggerOneCancelOther"),
+                Self::External => f.write_str("External"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Market" => Ok(Self::Market),
+                "Limit" => Ok(Self::Limit),
+                "Stop" => Ok(Self::Stop),
+                "StopLimit" => Ok(Self::StopLimit),
+                "Pegged" => Ok(Self::Pegged),
+                "TrailingStop" => Ok(Self::TrailingStop),
+                "TrailingStopLimit" => Ok(Self::TrailingStopLimit),
+                "OneCancelOther" => Ok(Self::OneCancelOther),
+                "OneTriggerOther" => Ok(Self::OneTriggerOther),
+                "OneTriggerOneCancelOther" => Ok(Self::OneTriggerOneCancelOther),
+                "External" => Ok(Self::External),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OrderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OrderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**The page envelope of the operations that answer a list a page at a
+time (`list_orders`, `list_positions`; ETNA's `PagingResult`). The
+items are in `Result`, which each operation's page schema adds
+(`OrderPage`, `PositionPage`), as the answer envelope's `Model` is
+added by each operation's envelope schema.
+
+**Following the pages.** Pages are numbered from 0. `NextPageLink`
+is the absolute URL of the next page, query included; it is empty
+(`""`) or null on the last page. To read every item, get the first
+page, then each `NextPageLink` in turn with the same credentials,
+until it is empty or null. A link is only followed when it points
+into the same API root (scheme, host and port) as the request: the
+session token must never go anywhere else.
+
+**`x-etna-page`** (this document's extension) names the roles of
+the envelope's fields for a generic pager: `items` (the array of
+items), `next` and `previous` (the links) and `total` (the count of
+items in all pages). Any operation whose answer composes this schema
+is paged.
+
+**Reading taken.** Some pages show the answer of a paged operation
+as a bare array of items. A client should read a bare array as a
+single, last page.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct Page {
+        /**The absolute URL of the next page; `""` or null on the last
+page.
+*/
+        #[serde(
+            rename = "NextPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_page_link: ::std::option::Option<::std::string::String>,
+        /**The absolute URL of the previous page; `""` or null on the first
+page.
+*/
+        #[serde(
+            rename = "PreviousPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_page_link: ::std::option::Option<::std::string::String>,
+        ///How many items all the pages hold together.
+        #[serde(
+            rename = "TotalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i32>,
+    }
+    impl Page {
+        pub fn builder() -> builder::Page {
             Default::default()
         }
     }
@@ -657,6 +2627,443 @@ field. It is a credential: do not log it.
             Default::default()
         }
     }
+    ///The error bodies the operation documents, one variant each, decoded by status (generated).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum PlaceOrderErrorBody {
+        OrderPreview(OrderPreview),
+        ErrorBody(ErrorBody),
+    }
+    impl ::std::convert::From<OrderPreview> for PlaceOrderErrorBody {
+        fn from(value: OrderPreview) -> Self {
+            Self::OrderPreview(value)
+        }
+    }
+    impl ::std::convert::From<ErrorBody> for PlaceOrderErrorBody {
+        fn from(value: ErrorBody) -> Self {
+            Self::ErrorBody(value)
+        }
+    }
+    /**A position of a trading account (`list_positions`). Every field may
+be absent. Money and quantities keep every digit
+(`format: decimal`).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct Position {
+        ///The trading account holding the position.
+        #[serde(
+            rename = "AccountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<i32>,
+        ///The average price at which it was closed; `0` while nothing was closed.
+        #[serde(
+            rename = "AverageClosePrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub average_close_price: ::std::option::Option<::etna_client::Decimal>,
+        ///The average price at which the position was opened.
+        #[serde(
+            rename = "AverageOpenPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub average_open_price: ::std::option::Option<::etna_client::Decimal>,
+        ///The listed company's full name.
+        #[serde(
+            rename = "CompanyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        ///The contract size of the instrument (1 for a stock).
+        #[serde(
+            rename = "ContractSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_size: ::std::option::Option<::etna_client::Decimal>,
+        ///The average execution price times the quantity.
+        #[serde(
+            rename = "CostBasis",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost_basis: ::std::option::Option<::etna_client::Decimal>,
+        ///When the position was opened.
+        #[serde(
+            rename = "CreateDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The profit or loss of the session's trades in the security.
+        #[serde(
+            rename = "DailyCloseProfitLoss",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub daily_close_profit_loss: ::std::option::Option<::etna_client::Decimal>,
+        ///Not clearly described (the page says "the gross market value of all transactions in this order").
+        #[serde(
+            rename = "DailyCostBasis",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub daily_cost_basis: ::std::option::Option<::etna_client::Decimal>,
+        ///How much of the security was traded in the current session.
+        #[serde(
+            rename = "DayQuantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub day_quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///How much the position changes the account's excess.
+        #[serde(
+            rename = "ExcessChanges",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub excess_changes: ::std::option::Option<::etna_client::Decimal>,
+        ///The position's internal ID.
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///The position's market value at the end of the previous session. In the overview page only, not in the data model.
+        #[serde(
+            rename = "MarketValueEOD",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub market_value_eod: ::std::option::Option<::etna_client::Decimal>,
+        ///When the position last changed.
+        #[serde(
+            rename = "ModifyDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///Usually the same as `Symbol`.
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The quantity held; the documentation does not say whether a short position is negative.
+        #[serde(
+            rename = "Quantity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<::etna_client::Decimal>,
+        ///The profit or loss realized on the position.
+        #[serde(
+            rename = "RealizedProfitLoss",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub realized_profit_loss: ::std::option::Option<::etna_client::Decimal>,
+        ///The currency the security is denominated in.
+        #[serde(
+            rename = "SecurityCurrency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub security_currency: ::std::option::Option<::std::string::String>,
+        ///The internal ID of the security (`Id` of `Equity`).
+        #[serde(
+            rename = "SecurityId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub security_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "SecurityType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub security_type: ::std::option::Option<::etna_client::Open<SecurityType>>,
+        ///The price at which the position should be closed to stop a loss; `0` when none.
+        #[serde(
+            rename = "StopLossPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stop_loss_price: ::std::option::Option<::etna_client::Decimal>,
+        ///The ticker symbol.
+        #[serde(
+            rename = "Symbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol: ::std::option::Option<::std::string::String>,
+        ///The price at which the profit should be taken; `0` when none.
+        #[serde(
+            rename = "TakeProfitPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub take_profit_price: ::std::option::Option<::etna_client::Decimal>,
+    }
+    impl Position {
+        pub fn builder() -> builder::Position {
+            Default::default()
+        }
+    }
+    ///The `Page` of `list_positions`, whose `Result` holds positions.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct PositionPage {
+        /**The absolute URL of the next page; `""` or null on the last
+page.
+*/
+        #[serde(
+            rename = "NextPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_page_link: ::std::option::Option<::std::string::String>,
+        /**The absolute URL of the previous page; `""` or null on the first
+page.
+*/
+        #[serde(
+            rename = "PreviousPageLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_page_link: ::std::option::Option<::std::string::String>,
+        ///The positions of this page; empty when there are none.
+        #[serde(
+            rename = "Result",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub result: ::std::vec::Vec<Position>,
+        ///How many items all the pages hold together.
+        #[serde(
+            rename = "TotalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i32>,
+    }
+    impl PositionPage {
+        pub fn builder() -> builder::PositionPage {
+            Default::default()
+        }
+    }
+    ///`PreviewOrderLanguage`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum PreviewOrderLanguage {
+        #[serde(rename = "en-US")]
+        EnUs,
+        #[serde(rename = "ja-JP")]
+        JaJp,
+        #[serde(rename = "ru-RU")]
+        RuRu,
+        #[serde(rename = "zh-CN")]
+        ZhCn,
+        #[serde(rename = "zh-TW")]
+        ZhTw,
+    }
+    impl ::std::fmt::Display for PreviewOrderLanguage {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EnUs => f.write_str("en-US"),
+                Self::JaJp => f.write_str("ja-JP"),
+                Self::RuRu => f.write_str("ru-RU"),
+                Self::ZhCn => f.write_str("zh-CN"),
+                Self::ZhTw => f.write_str("zh-TW"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PreviewOrderLanguage {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "en-US" => Ok(Self::EnUs),
+                "ja-JP" => Ok(Self::JaJp),
+                "ru-RU" => Ok(Self::RuRu),
+                "zh-CN" => Ok(Self::ZhCn),
+                "zh-TW" => Ok(Self::ZhTw),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PreviewOrderLanguage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PreviewOrderLanguage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A quote of a security, as `preview_order` answers it. The data model
+lists `Ask`, `Bid`, `Last`, `Volume` and `OpenInterest`; the
+overview page's example adds the other fields, with placeholder
+values (`0`, `"string"`) and no description for most of them. Every
+field may be absent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct Quote {
+        ///The best ask price.
+        #[serde(rename = "Ask", skip_serializing_if = "::std::option::Option::is_none")]
+        pub ask: ::std::option::Option<::etna_client::Decimal>,
+        ///The exchange of the best ask.
+        #[serde(
+            rename = "AskExchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ask_exchange: ::std::option::Option<::std::string::String>,
+        ///The size at the best ask.
+        #[serde(
+            rename = "AskSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ask_size: ::std::option::Option<::etna_client::Decimal>,
+        ///The best bid price.
+        #[serde(rename = "Bid", skip_serializing_if = "::std::option::Option::is_none")]
+        pub bid: ::std::option::Option<::etna_client::Decimal>,
+        ///The exchange of the best bid.
+        #[serde(
+            rename = "BidExchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bid_exchange: ::std::option::Option<::std::string::String>,
+        ///The size at the best bid.
+        #[serde(
+            rename = "BidSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bid_size: ::std::option::Option<::etna_client::Decimal>,
+        ///The change of the price, presumably against the previous close.
+        #[serde(
+            rename = "Change",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change: ::std::option::Option<::etna_client::Decimal>,
+        ///The change in percent.
+        #[serde(
+            rename = "ChangePc",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_pc: ::std::option::Option<::etna_client::Decimal>,
+        ///Not described by the documentation.
+        #[serde(
+            rename = "Channel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel: ::std::option::Option<::std::string::String>,
+        ///The closing price.
+        #[serde(
+            rename = "Close",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close: ::std::option::Option<::etna_client::Decimal>,
+        ///Not described by the documentation (the example gives it the value of `Timestamp`).
+        #[serde(rename = "Date", skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The session's high.
+        #[serde(rename = "High", skip_serializing_if = "::std::option::Option::is_none")]
+        pub high: ::std::option::Option<::etna_client::Decimal>,
+        ///Whether trading in the security is halted.
+        #[serde(
+            rename = "IsHalted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_halted: ::std::option::Option<bool>,
+        ///Not described by the documentation.
+        #[serde(rename = "Key", skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<i32>,
+        ///The last trade's price.
+        #[serde(rename = "Last", skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<::etna_client::Decimal>,
+        ///The exchange of the last trade.
+        #[serde(
+            rename = "LastExchange",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_exchange: ::std::option::Option<::std::string::String>,
+        ///The session's low.
+        #[serde(rename = "Low", skip_serializing_if = "::std::option::Option::is_none")]
+        pub low: ::std::option::Option<::etna_client::Decimal>,
+        ///Not described by the documentation.
+        #[serde(rename = "Mark", skip_serializing_if = "::std::option::Option::is_none")]
+        pub mark: ::std::option::Option<::etna_client::Decimal>,
+        ///The session's opening price.
+        #[serde(rename = "Open", skip_serializing_if = "::std::option::Option::is_none")]
+        pub open: ::std::option::Option<::etna_client::Decimal>,
+        ///The open interest (options).
+        #[serde(
+            rename = "OpenInterest",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub open_interest: ::std::option::Option<::etna_client::Decimal>,
+        ///The previous session's closing price.
+        #[serde(
+            rename = "PreviousClose",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_close: ::std::option::Option<::etna_client::Decimal>,
+        ///Not described by the documentation.
+        #[serde(
+            rename = "Price",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::etna_client::Decimal>,
+        ///Not described by the documentation; presumably flags saying which fields are set.
+        #[serde(
+            rename = "QuoteTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_types: ::std::option::Option<i32>,
+        ///The security's internal ID.
+        #[serde(
+            rename = "SecurityId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub security_id: ::std::option::Option<i32>,
+        ///The security's ticker symbol.
+        #[serde(
+            rename = "Symbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol: ::std::option::Option<::std::string::String>,
+        ///When the quote was taken.
+        #[serde(
+            rename = "Timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::etna_client::Timestamp>,
+        ///The session's total volume.
+        #[serde(
+            rename = "TotalDailyVolume",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_daily_volume: ::std::option::Option<::etna_client::Decimal>,
+        ///The volume traded.
+        #[serde(
+            rename = "Volume",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub volume: ::std::option::Option<::etna_client::Decimal>,
+        ///The highest price of the last 52 weeks.
+        #[serde(
+            rename = "Week52High",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub week52_high: ::std::option::Option<::etna_client::Decimal>,
+        ///The lowest price of the last 52 weeks.
+        #[serde(
+            rename = "Week52Low",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub week52_low: ::std::option::Option<::etna_client::Decimal>,
+    }
+    impl Quote {
+        pub fn builder() -> builder::Quote {
+            Default::default()
+        }
+    }
     /**Body of the request that exchanges a confirmation code for a reset
 token.
 */
@@ -784,6 +3191,75 @@ credential: do not log it.
             Default::default()
         }
     }
+    ///How emails address the trader; `NoSalutation` when none is set. Values as the data model lists them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum Salutation {
+        NoSalutation,
+        Mr,
+        Mrs,
+        Ms,
+        Dr,
+        Sir,
+        Madam,
+    }
+    impl ::std::fmt::Display for Salutation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::NoSalutation => f.write_str("NoSalutation"),
+                Self::Mr => f.write_str("Mr"),
+                Self::Mrs => f.write_str("Mrs"),
+                Self::Ms => f.write_str("Ms"),
+                Self::Dr => f.write_str("Dr"),
+                Self::Sir => f.write_str("Sir"),
+                Self::Madam => f.write_str("Madam"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Salutation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "NoSalutation" => Ok(Self::NoSalutation),
+                "Mr" => Ok(Self::Mr),
+                "Mrs" => Ok(Self::Mrs),
+                "Ms" => Ok(Self::Ms),
+                "Dr" => Ok(Self::Dr),
+                "Sir" => Ok(Self::Sir),
+                "Madam" => Ok(Self::Madam),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Salutation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Salutation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///The `Envelope` of `get_secret_question`, whose `Model` is the question.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -894,6 +3370,211 @@ refused (with the exception documented on
     impl SecurityImagesEnvelope {
         pub fn builder() -> builder::SecurityImagesEnvelope {
             Default::default()
+        }
+    }
+    /**The kind of security, as the data model lists them; the positions
+page also gives their numbers, 0 (`BankersAcceptance`) to 40
+(`Unit`) in this order. Answers send the name. (`MortgagePrincipleOnly`
+and `FakeStockForNonStandartOption` are spelled as the API spells
+them.)
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum SecurityType {
+        BankersAcceptance,
+        CertificateOfDeposit,
+        CollateralizeMortgageObligation,
+        CorporateBond,
+        CommercialPaper,
+        CorporatePrivatePlacement,
+        CommonStock,
+        FederalHousingAuthority,
+        FederalHomeLoan,
+        FederalNationalMortgageAssociation,
+        ForeignExchangeContract,
+        Future,
+        GovernmentNationalMortgageAssociation,
+        TreasuriesPlusAgencyDebenture,
+        MutualFund,
+        MortgageInterestOnly,
+        MortgagePrincipleOnly,
+        MortgagePrivatePlacement,
+        MiscellaneousPassThru,
+        MunicipalBond,
+        NoIsitcSecurityType,
+        Option,
+        PreferredStock,
+        RepurchaseAgreement,
+        ReverseRepurchaseAgreement,
+        StudentLoanMarketingAssociation,
+        TimeDeposit,
+        UsTreasuryBill,
+        Warrant,
+        CatsTigersLions,
+        WildcardEntry,
+        ConvertibleBond,
+        MortgageIoette,
+        Index,
+        FakeStockForNonStandartOption,
+        Right,
+        Cryptocurrency,
+        #[serde(rename = "ETF")]
+        Etf,
+        DepositoryReceipt,
+        CoveredWarrant,
+        Unit,
+    }
+    impl ::std::fmt::Display for SecurityType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::BankersAcceptance => f.write_str("BankersAcceptance"),
+                Self::CertificateOfDeposit => f.write_str("CertificateOfDeposit"),
+                Self::CollateralizeMortgageObligation => {
+                    f.write_str("CollateralizeMortgageObligation")
+                }
+                Self::CorporateBond => f.write_str("CorporateBond"),
+                Self::CommercialPaper => f.write_str("CommercialPaper"),
+                Self::CorporatePrivatePlacement => {
+                    f.write_str("CorporatePrivatePlacement")
+                }
+                Self::CommonStock => f.write_str("CommonStock"),
+                Self::FederalHousingAuthority => f.write_str("FederalHousingAuthority"),
+                Self::FederalHomeLoan => f.write_str("FederalHomeLoan"),
+                Self::FederalNationalMortgageAssociation => {
+                    f.write_str("FederalNationalMortgageAssociation")
+                }
+                Self::ForeignExchangeContract => f.write_str("ForeignExchangeContract"),
+                Self::Future => f.write_str("Future"),
+                Self::GovernmentNationalMortgageAssociation => {
+                    f.write_str("GovernmentNationalMortgageAssociation")
+                }
+                Self::TreasuriesPlusAgencyDebenture => {
+                    f.write_str("TreasuriesPlusAgencyDebenture")
+                }
+                Self::MutualFund => f.write_str("MutualFund"),
+                Self::MortgageInterestOnly => f.write_str("MortgageInterestOnly"),
+                Self::MortgagePrincipleOnly => f.write_str("MortgagePrincipleOnly"),
+                Self::MortgagePrivatePlacement => f.write_str("MortgagePrivatePlacement"),
+                Self::MiscellaneousPassThru => f.write_str("MiscellaneousPassThru"),
+                Self::MunicipalBond => f.write_str("MunicipalBond"),
+                Self::NoIsitcSecurityType => f.write_str("NoIsitcSecurityType"),
+                Self::Option => f.write_str("Option"),
+                Self::PreferredStock => f.write_str("PreferredStock"),
+                Self::RepurchaseAgreement => f.write_str("RepurchaseAgreement"),
+                Self::ReverseRepurchaseAgreement => {
+                    f.write_str("ReverseRepurchaseAgreement")
+                }
+                Self::StudentLoanMarketingAssociation => {
+                    f.write_str("StudentLoanMarketingAssociation")
+                }
+                Self::TimeDeposit => f.write_str("TimeDeposit"),
+                Self::UsTreasuryBill => f.write_str("UsTreasuryBill"),
+                Self::Warrant => f.write_str("Warrant"),
+                Self::CatsTigersLions => f.write_str("CatsTigersLions"),
+                Self::WildcardEntry => f.write_str("WildcardEntry"),
+                Self::ConvertibleBond => f.write_str("ConvertibleBond"),
+                Self::MortgageIoette => f.write_str("MortgageIoette"),
+                Self::Index => f.write_str("Index"),
+                Self::FakeStockForNonStandartOption => {
+                    f.write_str("FakeStockForNonStandartOption")
+                }
+                Self::Right => f.write_str("Right"),
+                Self::Cryptocurrency => f.write_str("Cryptocurrency"),
+                Self::Etf => f.write_str("ETF"),
+                Self::DepositoryReceipt => f.write_str("DepositoryReceipt"),
+                Self::CoveredWarrant => f.write_str("CoveredWarrant"),
+                Self::Unit => f.write_str("Unit"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SecurityType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "BankersAcceptance" => Ok(Self::BankersAcceptance),
+                "CertificateOfDeposit" => Ok(Self::CertificateOfDeposit),
+                "CollateralizeMortgageObligation" => {
+                    Ok(Self::CollateralizeMortgageObligation)
+                }
+                "CorporateBond" => Ok(Self::CorporateBond),
+                "CommercialPaper" => Ok(Self::CommercialPaper),
+                "CorporatePrivatePlacement" => Ok(Self::CorporatePrivatePlacement),
+                "CommonStock" => Ok(Self::CommonStock),
+                "FederalHousingAuthority" => Ok(Self::FederalHousingAuthority),
+                "FederalHomeLoan" => Ok(Self::FederalHomeLoan),
+                "FederalNationalMortgageAssociation" => {
+                    Ok(Self::FederalNationalMortgageAssociation)
+                }
+                "ForeignExchangeContract" => Ok(Self::ForeignExchangeContract),
+                "Future" => Ok(Self::Future),
+                "GovernmentNationalMortgageAssociation" => {
+                    Ok(Self::GovernmentNationalMortgageAssociation)
+                }
+                "TreasuriesPlusAgencyDebenture" => {
+                    Ok(Self::TreasuriesPlusAgencyDebenture)
+                }
+                "MutualFund" => Ok(Self::MutualFund),
+                "MortgageInterestOnly" => Ok(Self::MortgageInterestOnly),
+                "MortgagePrincipleOnly" => Ok(Self::MortgagePrincipleOnly),
+                "MortgagePrivatePlacement" => Ok(Self::MortgagePrivatePlacement),
+                "MiscellaneousPassThru" => Ok(Self::MiscellaneousPassThru),
+                "MunicipalBond" => Ok(Self::MunicipalBond),
+                "NoIsitcSecurityType" => Ok(Self::NoIsitcSecurityType),
+                "Option" => Ok(Self::Option),
+                "PreferredStock" => Ok(Self::PreferredStock),
+                "RepurchaseAgreement" => Ok(Self::RepurchaseAgreement),
+                "ReverseRepurchaseAgreement" => Ok(Self::ReverseRepurchaseAgreement),
+                "StudentLoanMarketingAssociation" => {
+                    Ok(Self::StudentLoanMarketingAssociation)
+                }
+                "TimeDeposit" => Ok(Self::TimeDeposit),
+                "UsTreasuryBill" => Ok(Self::UsTreasuryBill),
+                "Warrant" => Ok(Self::Warrant),
+                "CatsTigersLions" => Ok(Self::CatsTigersLions),
+                "WildcardEntry" => Ok(Self::WildcardEntry),
+                "ConvertibleBond" => Ok(Self::ConvertibleBond),
+                "MortgageIoette" => Ok(Self::MortgageIoette),
+                "Index" => Ok(Self::Index),
+                "FakeStockForNonStandartOption" => {
+                    Ok(Self::FakeStockForNonStandartOption)
+                }
+                "Right" => Ok(Self::Right),
+                "Cryptocurrency" => Ok(Self::Cryptocurrency),
+                "ETF" => Ok(Self::Etf),
+                "DepositoryReceipt" => Ok(Self::DepositoryReceipt),
+                "CoveredWarrant" => Ok(Self::CoveredWarrant),
+                "Unit" => Ok(Self::Unit),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SecurityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SecurityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**The body of every sign-in answer (200, 202 and 401). `State` says
@@ -1023,16 +3704,1261 @@ it.
                 })
         }
     }
+    /**How long the order stays active: `Day` (until the session ends),
+`GoodTillCancel`, `AtTheOpening`, `ImmediateOrCancel` (fill what can
+be filled now, cancel the rest), `FillOrKill` (all now or nothing),
+`GoodTillCrossing` (until the auction phase), `GoodTillDate` (until
+`ExpireDate`), `GoodTillTime`. The request spells the field
+`TimeInforce`, the answer `TimeInForce`.
+
+**Pages differ:** the place page's table lists only `Day`,
+`GoodTillCancel` and `GoodTillDate`; the orders list page calls
+good-till-cancel `GTC`, and a code sample sends `"TimeInforce":
+"GTC"`. This document lists the data model's eight values; `GTC`
+is not one of them, and whether the server accepts it is not
+documented.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum TimeInForce {
+        Day,
+        GoodTillCancel,
+        AtTheOpening,
+        ImmediateOrCancel,
+        FillOrKill,
+        GoodTillCrossing,
+        GoodTillDate,
+        GoodTillTime,
+    }
+    impl ::std::fmt::Display for TimeInForce {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Day => f.write_str("Day"),
+                Self::GoodTillCancel => f.write_str("GoodTillCancel"),
+                Self::AtTheOpening => f.write_str("AtTheOpening"),
+                Self::ImmediateOrCancel => f.write_str("ImmediateOrCancel"),
+                Self::FillOrKill => f.write_str("FillOrKill"),
+                Self::GoodTillCrossing => f.write_str("GoodTillCrossing"),
+                Self::GoodTillDate => f.write_str("GoodTillDate"),
+                Self::GoodTillTime => f.write_str("GoodTillTime"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimeInForce {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Day" => Ok(Self::Day),
+                "GoodTillCancel" => Ok(Self::GoodTillCancel),
+                "AtTheOpening" => Ok(Self::AtTheOpening),
+                "ImmediateOrCancel" => Ok(Self::ImmediateOrCancel),
+                "FillOrKill" => Ok(Self::FillOrKill),
+                "GoodTillCrossing" => Ok(Self::GoodTillCrossing),
+                "GoodTillDate" => Ok(Self::GoodTillDate),
+                "GoodTillTime" => Ok(Self::GoodTillTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TimeInForce {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TimeInForce {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A trading account a trader can use (`list_user_accounts`). Trading
+accounts are distinct from users; the documentation says they are
+the same as clearing accounts. Every field may be absent.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct TradingAccount {
+        #[serde(
+            rename = "AccessType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_type: ::std::option::Option<::etna_client::Open<AccountAccessType>>,
+        /**A name of the trader's own for the account (listed by the data
+model; absent from both examples).
+*/
+        #[serde(
+            rename = "Alias",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub alias: ::std::option::Option<::std::string::String>,
+        ///The account's number at the clearing firm, a string.
+        #[serde(
+            rename = "ClearingAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub clearing_account: ::std::option::Option<::std::string::String>,
+        /**The clearing firm, e.g. `PaperTrading` for a paper account. Shown
+by the newer page's example only; the values are not listed.
+*/
+        #[serde(
+            rename = "ClearingFirm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub clearing_firm: ::std::option::Option<::std::string::String>,
+        ///Whether the account is enabled.
+        #[serde(
+            rename = "Enabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enabled: ::std::option::Option<bool>,
+        /**The account's internal ID, the `accountId` of the account, order
+and position operations. (The older page calls it the user ID;
+see `list_user_accounts` for the reading taken.)
+*/
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///Shown by the newer page's example only (`false`); its meaning is not documented.
+        #[serde(
+            rename = "IsAverageAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_average_account: ::std::option::Option<bool>,
+        #[serde(
+            rename = "MarginType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub margin_type: ::std::option::Option<::etna_client::Open<MarginType>>,
+        /**What kind of owner holds the account, e.g. `IndividualCustomer`.
+Shown by the newer page's example only; the values are not
+listed.
+*/
+        #[serde(
+            rename = "OwnerType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        ///The traders who own the account. Shown by the newer page's example only.
+        #[serde(
+            rename = "Owners",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub owners: ::std::vec::Vec<AccountOwner>,
+    }
+    impl TradingAccount {
+        pub fn builder() -> builder::TradingAccount {
+            Default::default()
+        }
+    }
+    /**Whether a trailing amount is in currency units (`Absolute`) or in
+percent (`Persentage`, spelled so by the API).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub enum TrailingAmountType {
+        Absolute,
+        Persentage,
+    }
+    impl ::std::fmt::Display for TrailingAmountType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Absolute => f.write_str("Absolute"),
+                Self::Persentage => f.write_str("Persentage"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TrailingAmountType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Absolute" => Ok(Self::Absolute),
+                "Persentage" => Ok(Self::Persentage),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TrailingAmountType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TrailingAmountType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A trader's internal user ID in decimal digits, or `@me` for the
+trader whose session token is sent (one schema, so that every
+operation that takes a user in its path takes the same type). The
+form is said here, not as a `pattern`: a `pattern` on a plain
+string would add a regular-expression crate to the client's
+dependencies.
+*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct UserIdOrMe(::std::string::String);
+    impl ::std::ops::Deref for UserIdOrMe {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserIdOrMe> for ::std::string::String {
+        fn from(value: UserIdOrMe) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserIdOrMe {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserIdOrMe {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserIdOrMe {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserIdOrMe {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**A trader's profile (`get_user_info`). Every field may be absent, as
+documented.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    pub struct UserInfo {
+        ///When the user was added to ETNA Trader.
+        #[serde(
+            rename = "AddedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub added_date: ::std::option::Option<::etna_client::Timestamp>,
+        ///The trader's email address.
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The trader's first name.
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The trader's last name.
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///The trader's login, the `Username` of `sign_in`.
+        #[serde(
+            rename = "Login",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        ///The trader's middle name; `""` when there is none.
+        #[serde(
+            rename = "MiddleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub middle_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Salutation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub salutation: ::std::option::Option<::etna_client::Open<Salutation>>,
+        #[serde(
+            rename = "Suffix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub suffix: ::std::option::Option<::etna_client::Open<NameSuffix>>,
+        ///The trader's internal user ID in ETNA Trader, the `userId` of the user operations.
+        #[serde(
+            rename = "UserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i32>,
+    }
+    impl UserInfo {
+        pub fn builder() -> builder::UserInfo {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct AccountBalance {
+            cash: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            change_absolute: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            change_percent: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            close_pl: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            day_trades: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            day_trading_buying_power: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            equity_total: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            excess: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            forex_buying_power: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            forex_long_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            forex_short_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            maintenance_margin: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            net_cash: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            net_liquidity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            open_pl: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            open_pl_day: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            open_pl_percent: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            option_buying_power: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            option_long_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            option_maintenance_margin: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            option_short_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            pending_cash: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            pending_orders_count: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            stock_buying_power: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            stock_long_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            stock_short_market_value: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            total_pl: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::etna_client::Decimal,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountBalance {
+            fn default() -> Self {
+                Self {
+                    cash: Ok(Default::default()),
+                    change_absolute: Ok(Default::default()),
+                    change_percent: Ok(Default::default()),
+                    close_pl: Ok(Default::default()),
+                    day_trades: Ok(Default::default()),
+                    day_trading_buying_power: Ok(Default::default()),
+                    equity_total: Ok(Default::default()),
+                    excess: Ok(Default::default()),
+                    forex_buying_power: Ok(Default::default()),
+                    forex_long_market_value: Ok(Default::default()),
+                    forex_short_market_value: Ok(Default::default()),
+                    maintenance_margin: Ok(Default::default()),
+                    market_value: Ok(Default::default()),
+                    net_cash: Ok(Default::default()),
+                    net_liquidity: Ok(Default::default()),
+                    open_pl: Ok(Default::default()),
+                    open_pl_day: Ok(Default::default()),
+                    open_pl_percent: Ok(Default::default()),
+                    option_buying_power: Ok(Default::default()),
+                    option_long_market_value: Ok(Default::default()),
+                    option_maintenance_margin: Ok(Default::default()),
+                    option_short_market_value: Ok(Default::default()),
+                    pending_cash: Ok(Default::default()),
+                    pending_orders_count: Ok(Default::default()),
+                    stock_buying_power: Ok(Default::default()),
+                    stock_long_market_value: Ok(Default::default()),
+                    stock_short_market_value: Ok(Default::default()),
+                    total_pl: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AccountBalance {
+            pub fn cash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cash: {e}")
+                    });
+                self
+            }
+            pub fn change_absolute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.change_absolute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for change_absolute: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn change_percent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.change_percent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for change_percent: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn close_pl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.close_pl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for close_pl: {e}")
+                    });
+                self
+            }
+            pub fn day_trades<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.day_trades = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_trades: {e}")
+                    });
+                self
+            }
+            pub fn day_trading_buying_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.day_trading_buying_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for day_trading_buying_power: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn equity_total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.equity_total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for equity_total: {e}")
+                    });
+                self
+            }
+            pub fn excess<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excess = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for excess: {e}")
+                    });
+                self
+            }
+            pub fn forex_buying_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.forex_buying_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forex_buying_power: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn forex_long_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.forex_long_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forex_long_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn forex_short_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.forex_short_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forex_short_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn maintenance_margin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.maintenance_margin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for maintenance_margin: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for market_value: {e}")
+                    });
+                self
+            }
+            pub fn net_cash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.net_cash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for net_cash: {e}")
+                    });
+                self
+            }
+            pub fn net_liquidity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.net_liquidity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for net_liquidity: {e}")
+                    });
+                self
+            }
+            pub fn open_pl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open_pl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for open_pl: {e}")
+                    });
+                self
+            }
+            pub fn open_pl_day<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open_pl_day = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for open_pl_day: {e}")
+                    });
+                self
+            }
+            pub fn open_pl_percent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open_pl_percent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for open_pl_percent: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn option_buying_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.option_buying_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for option_buying_power: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn option_long_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.option_long_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for option_long_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn option_maintenance_margin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.option_maintenance_margin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for option_maintenance_margin: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn option_short_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.option_short_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for option_short_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pending_cash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pending_cash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pending_cash: {e}")
+                    });
+                self
+            }
+            pub fn pending_orders_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pending_orders_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for pending_orders_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn stock_buying_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stock_buying_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stock_buying_power: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn stock_long_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stock_long_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stock_long_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn stock_short_market_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stock_short_market_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stock_short_market_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_pl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pl: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::etna_client::Decimal,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountBalance> for super::AccountBalance {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountBalance,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cash: value.cash?,
+                    change_absolute: value.change_absolute?,
+                    change_percent: value.change_percent?,
+                    close_pl: value.close_pl?,
+                    day_trades: value.day_trades?,
+                    day_trading_buying_power: value.day_trading_buying_power?,
+                    equity_total: value.equity_total?,
+                    excess: value.excess?,
+                    forex_buying_power: value.forex_buying_power?,
+                    forex_long_market_value: value.forex_long_market_value?,
+                    forex_short_market_value: value.forex_short_market_value?,
+                    maintenance_margin: value.maintenance_margin?,
+                    market_value: value.market_value?,
+                    net_cash: value.net_cash?,
+                    net_liquidity: value.net_liquidity?,
+                    open_pl: value.open_pl?,
+                    open_pl_day: value.open_pl_day?,
+                    open_pl_percent: value.open_pl_percent?,
+                    option_buying_power: value.option_buying_power?,
+                    option_long_market_value: value.option_long_market_value?,
+                    option_maintenance_margin: value.option_maintenance_margin?,
+                    option_short_market_value: value.option_short_market_value?,
+                    pending_cash: value.pending_cash?,
+                    pending_orders_count: value.pending_orders_count?,
+                    stock_buying_power: value.stock_buying_power?,
+                    stock_long_market_value: value.stock_long_market_value?,
+                    stock_short_market_value: value.stock_short_market_value?,
+                    total_pl: value.total_pl?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountBalance> for AccountBalance {
+            fn from(value: super::AccountBalance) -> Self {
+                Self {
+                    cash: Ok(value.cash),
+                    change_absolute: Ok(value.change_absolute),
+                    change_percent: Ok(value.change_percent),
+                    close_pl: Ok(value.close_pl),
+                    day_trades: Ok(value.day_trades),
+                    day_trading_buying_power: Ok(value.day_trading_buying_power),
+                    equity_total: Ok(value.equity_total),
+                    excess: Ok(value.excess),
+                    forex_buying_power: Ok(value.forex_buying_power),
+                    forex_long_market_value: Ok(value.forex_long_market_value),
+                    forex_short_market_value: Ok(value.forex_short_market_value),
+                    maintenance_margin: Ok(value.maintenance_margin),
+                    market_value: Ok(value.market_value),
+                    net_cash: Ok(value.net_cash),
+                    net_liquidity: Ok(value.net_liquidity),
+                    open_pl: Ok(value.open_pl),
+                    open_pl_day: Ok(value.open_pl_day),
+                    open_pl_percent: Ok(value.open_pl_percent),
+                    option_buying_power: Ok(value.option_buying_power),
+                    option_long_market_value: Ok(value.option_long_market_value),
+                    option_maintenance_margin: Ok(value.option_maintenance_margin),
+                    option_short_market_value: Ok(value.option_short_market_value),
+                    pending_cash: Ok(value.pending_cash),
+                    pending_orders_count: Ok(value.pending_orders_count),
+                    stock_buying_power: Ok(value.stock_buying_power),
+                    stock_long_market_value: Ok(value.stock_long_market_value),
+                    stock_short_market_value: Ok(value.stock_short_market_value),
+                    total_pl: Ok(value.total_pl),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountOwner {
+            added_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            login: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            middle_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            salutation: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::Salutation>>,
+                ::std::string::String,
+            >,
+            suffix: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::NameSuffix>>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountOwner {
+            fn default() -> Self {
+                Self {
+                    added_date: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    login: Ok(Default::default()),
+                    middle_name: Ok(Default::default()),
+                    role: Ok(Default::default()),
+                    salutation: Ok(Default::default()),
+                    suffix: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountOwner {
+            pub fn added_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_date: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for login: {e}")
+                    });
+                self
+            }
+            pub fn middle_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.middle_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for middle_name: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn salutation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::Salutation>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.salutation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for salutation: {e}")
+                    });
+                self
+            }
+            pub fn suffix<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::NameSuffix>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suffix = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for suffix: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountOwner> for super::AccountOwner {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountOwner,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_date: value.added_date?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    login: value.login?,
+                    middle_name: value.middle_name?,
+                    role: value.role?,
+                    salutation: value.salutation?,
+                    suffix: value.suffix?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountOwner> for AccountOwner {
+            fn from(value: super::AccountOwner) -> Self {
+                Self {
+                    added_date: Ok(value.added_date),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    login: Ok(value.login),
+                    middle_name: Ok(value.middle_name),
+                    role: Ok(value.role),
+                    salutation: Ok(value.salutation),
+                    suffix: Ok(value.suffix),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AppKeyError {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AppKeyError {
             fn default() -> Self {
                 Self {
                     error: Err("no value supplied for error".to_string()),
+                    message: Ok(Default::default()),
                 }
             }
         }
@@ -1049,18 +4975,36 @@ it.
                     });
                 self
             }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AppKeyError> for super::AppKeyError {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: AppKeyError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { error: value.error? })
+                Ok(Self {
+                    error: value.error?,
+                    message: value.message?,
+                })
             }
         }
         impl ::std::convert::From<super::AppKeyError> for AppKeyError {
             fn from(value: super::AppKeyError) -> Self {
-                Self { error: Ok(value.error) }
+                Self {
+                    error: Ok(value.error),
+                    message: Ok(value.message),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -1169,10 +5113,326 @@ it.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Equity {
+            added_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            allow_margin: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            allow_short: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            allow_trade: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            modify_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            precision: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tick_size: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::SecurityType>>,
+                ::std::string::String,
+            >,
+            volume_precision: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Equity {
+            fn default() -> Self {
+                Self {
+                    added_date: Ok(Default::default()),
+                    allow_margin: Ok(Default::default()),
+                    allow_short: Ok(Default::default()),
+                    allow_trade: Ok(Default::default()),
+                    currency: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    exchange: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    modify_date: Ok(Default::default()),
+                    precision: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                    tick_size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    volume_precision: Ok(Default::default()),
+                }
+            }
+        }
+        impl Equity {
+            pub fn added_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_date: {e}")
+                    });
+                self
+            }
+            pub fn allow_margin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_margin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allow_margin: {e}")
+                    });
+                self
+            }
+            pub fn allow_short<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_short = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allow_short: {e}")
+                    });
+                self
+            }
+            pub fn allow_trade<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_trade = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allow_trade: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exchange: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn modify_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modify_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modify_date: {e}")
+                    });
+                self
+            }
+            pub fn precision<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.precision = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for precision: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn tick_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tick_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tick_size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::SecurityType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn volume_precision<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.volume_precision = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for volume_precision: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Equity> for super::Equity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Equity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_date: value.added_date?,
+                    allow_margin: value.allow_margin?,
+                    allow_short: value.allow_short?,
+                    allow_trade: value.allow_trade?,
+                    currency: value.currency?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    exchange: value.exchange?,
+                    id: value.id?,
+                    modify_date: value.modify_date?,
+                    precision: value.precision?,
+                    symbol: value.symbol?,
+                    tick_size: value.tick_size?,
+                    type_: value.type_?,
+                    volume_precision: value.volume_precision?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Equity> for Equity {
+            fn from(value: super::Equity) -> Self {
+                Self {
+                    added_date: Ok(value.added_date),
+                    allow_margin: Ok(value.allow_margin),
+                    allow_short: Ok(value.allow_short),
+                    allow_trade: Ok(value.allow_trade),
+                    currency: Ok(value.currency),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    exchange: Ok(value.exchange),
+                    id: Ok(value.id),
+                    modify_date: Ok(value.modify_date),
+                    precision: Ok(value.precision),
+                    symbol: Ok(value.symbol),
+                    tick_size: Ok(value.tick_size),
+                    type_: Ok(value.type_),
+                    volume_precision: Ok(value.volume_precision),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MessageError {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
             model_state: ::std::result::Result<
-                ::std::collections::HashMap<
+                ::std::collections::BTreeMap<
                     ::std::string::String,
                     ::std::vec::Vec<::std::string::String>,
                 >,
@@ -1203,7 +5463,7 @@ it.
             pub fn model_state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
+                    ::std::collections::BTreeMap<
                         ::std::string::String,
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -1234,6 +5494,2205 @@ it.
                 Self {
                     message: Ok(value.message),
                     model_state: Ok(value.model_state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Order {
+            account_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            average_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            counter_party_order_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_brocker: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_inst: ::std::result::Result<
+                ::std::option::Option<super::OrderExecInst>,
+                ::std::string::String,
+            >,
+            executed_quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            execution_instructions: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            execution_status: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderStatus>>,
+                ::std::string::String,
+            >,
+            execution_venue: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expire_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            extended_hours: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            initial_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderType>>,
+                ::std::string::String,
+            >,
+            is_external: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            last_market: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            last_quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            leaves_quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            legs: ::std::result::Result<
+                ::std::vec::Vec<super::Order>,
+                ::std::string::String,
+            >,
+            orig_client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            parent_request_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            request_status: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderRequestStatus>>,
+                ::std::string::String,
+            >,
+            security_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            sett_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            settlement_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            side: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderSide>>,
+                ::std::string::String,
+            >,
+            state_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderStatus>>,
+                ::std::string::String,
+            >,
+            stop_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            target: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderTarget>>,
+                ::std::string::String,
+            >,
+            time_in_force: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::TimeInForce>>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            trailing_limit_amount: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            trailing_limit_amount_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::TrailingAmountType>>,
+                ::std::string::String,
+            >,
+            trailing_stop_amount: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            trailing_stop_amount_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::TrailingAmountType>>,
+                ::std::string::String,
+            >,
+            trans_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderTransType>>,
+                ::std::string::String,
+            >,
+            transaction_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::OrderType>>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            validations_to_bypass: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Order {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    average_price: Ok(Default::default()),
+                    client_id: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    counter_party_order_id: Ok(Default::default()),
+                    create_date: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    exchange: Ok(Default::default()),
+                    exec_brocker: Ok(Default::default()),
+                    exec_id: Ok(Default::default()),
+                    exec_inst: Ok(Default::default()),
+                    executed_quantity: Ok(Default::default()),
+                    execution_instructions: Ok(Default::default()),
+                    execution_status: Ok(Default::default()),
+                    execution_venue: Ok(Default::default()),
+                    expire_date: Ok(Default::default()),
+                    extended_hours: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    initial_type: Ok(Default::default()),
+                    is_external: Ok(Default::default()),
+                    last_market: Ok(Default::default()),
+                    last_price: Ok(Default::default()),
+                    last_quantity: Ok(Default::default()),
+                    leaves_quantity: Ok(Default::default()),
+                    legs: Ok(Default::default()),
+                    orig_client_id: Ok(Default::default()),
+                    parent_client_id: Ok(Default::default()),
+                    parent_id: Ok(Default::default()),
+                    parent_request_id: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    request_status: Ok(Default::default()),
+                    security_id: Ok(Default::default()),
+                    sett_date: Ok(Default::default()),
+                    settlement_date: Ok(Default::default()),
+                    side: Ok(Default::default()),
+                    state_id: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    stop_price: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                    target: Ok(Default::default()),
+                    time_in_force: Ok(Default::default()),
+                    token: Ok(Default::default()),
+                    trailing_limit_amount: Ok(Default::default()),
+                    trailing_limit_amount_type: Ok(Default::default()),
+                    trailing_stop_amount: Ok(Default::default()),
+                    trailing_stop_amount_type: Ok(Default::default()),
+                    trans_type: Ok(Default::default()),
+                    transaction_date: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    validations_to_bypass: Ok(Default::default()),
+                }
+            }
+        }
+        impl Order {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn average_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.average_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for average_price: {e}")
+                    });
+                self
+            }
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn counter_party_order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.counter_party_order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for counter_party_order_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exchange: {e}")
+                    });
+                self
+            }
+            pub fn exec_brocker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exec_brocker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exec_brocker: {e}")
+                    });
+                self
+            }
+            pub fn exec_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exec_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exec_id: {e}")
+                    });
+                self
+            }
+            pub fn exec_inst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::OrderExecInst>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exec_inst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exec_inst: {e}")
+                    });
+                self
+            }
+            pub fn executed_quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.executed_quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for executed_quantity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn execution_instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_instructions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for execution_instructions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn execution_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderStatus>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for execution_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn execution_venue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_venue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for execution_venue: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expire_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expire_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expire_date: {e}")
+                    });
+                self
+            }
+            pub fn extended_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extended_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extended_hours: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn initial_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial_type: {e}")
+                    });
+                self
+            }
+            pub fn is_external<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_external = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_external: {e}")
+                    });
+                self
+            }
+            pub fn last_market<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_market = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_market: {e}")
+                    });
+                self
+            }
+            pub fn last_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_price: {e}")
+                    });
+                self
+            }
+            pub fn last_quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_quantity: {e}")
+                    });
+                self
+            }
+            pub fn leaves_quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leaves_quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for leaves_quantity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn legs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Order>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.legs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for legs: {e}")
+                    });
+                self
+            }
+            pub fn orig_client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.orig_client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for orig_client_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn parent_client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_client_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn parent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
+                self
+            }
+            pub fn parent_request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_request_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn request_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderRequestStatus>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn security_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.security_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for security_id: {e}")
+                    });
+                self
+            }
+            pub fn sett_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sett_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sett_date: {e}")
+                    });
+                self
+            }
+            pub fn settlement_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settlement_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for settlement_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn side<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderSide>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.side = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for side: {e}")
+                    });
+                self
+            }
+            pub fn state_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state_id: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderStatus>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn stop_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stop_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_price: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn target<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderTarget>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
+                self
+            }
+            pub fn time_in_force<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::TimeInForce>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_in_force = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_in_force: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+            pub fn trailing_limit_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_limit_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_limit_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_limit_amount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::TrailingAmountType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_limit_amount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_limit_amount_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_stop_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_stop_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_stop_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_stop_amount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::TrailingAmountType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_stop_amount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_stop_amount_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trans_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderTransType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trans_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for trans_type: {e}")
+                    });
+                self
+            }
+            pub fn transaction_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transaction_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transaction_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::OrderType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn validations_to_bypass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.validations_to_bypass = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validations_to_bypass: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Order> for super::Order {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Order,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    average_price: value.average_price?,
+                    client_id: value.client_id?,
+                    comment: value.comment?,
+                    counter_party_order_id: value.counter_party_order_id?,
+                    create_date: value.create_date?,
+                    date: value.date?,
+                    description: value.description?,
+                    exchange: value.exchange?,
+                    exec_brocker: value.exec_brocker?,
+                    exec_id: value.exec_id?,
+                    exec_inst: value.exec_inst?,
+                    executed_quantity: value.executed_quantity?,
+                    execution_instructions: value.execution_instructions?,
+                    execution_status: value.execution_status?,
+                    execution_venue: value.execution_venue?,
+                    expire_date: value.expire_date?,
+                    extended_hours: value.extended_hours?,
+                    id: value.id?,
+                    initial_type: value.initial_type?,
+                    is_external: value.is_external?,
+                    last_market: value.last_market?,
+                    last_price: value.last_price?,
+                    last_quantity: value.last_quantity?,
+                    leaves_quantity: value.leaves_quantity?,
+                    legs: value.legs?,
+                    orig_client_id: value.orig_client_id?,
+                    parent_client_id: value.parent_client_id?,
+                    parent_id: value.parent_id?,
+                    parent_request_id: value.parent_request_id?,
+                    price: value.price?,
+                    quantity: value.quantity?,
+                    request_id: value.request_id?,
+                    request_status: value.request_status?,
+                    security_id: value.security_id?,
+                    sett_date: value.sett_date?,
+                    settlement_date: value.settlement_date?,
+                    side: value.side?,
+                    state_id: value.state_id?,
+                    status: value.status?,
+                    stop_price: value.stop_price?,
+                    symbol: value.symbol?,
+                    target: value.target?,
+                    time_in_force: value.time_in_force?,
+                    token: value.token?,
+                    trailing_limit_amount: value.trailing_limit_amount?,
+                    trailing_limit_amount_type: value.trailing_limit_amount_type?,
+                    trailing_stop_amount: value.trailing_stop_amount?,
+                    trailing_stop_amount_type: value.trailing_stop_amount_type?,
+                    trans_type: value.trans_type?,
+                    transaction_date: value.transaction_date?,
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                    validations_to_bypass: value.validations_to_bypass?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Order> for Order {
+            fn from(value: super::Order) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    average_price: Ok(value.average_price),
+                    client_id: Ok(value.client_id),
+                    comment: Ok(value.comment),
+                    counter_party_order_id: Ok(value.counter_party_order_id),
+                    create_date: Ok(value.create_date),
+                    date: Ok(value.date),
+                    description: Ok(value.description),
+                    exchange: Ok(value.exchange),
+                    exec_brocker: Ok(value.exec_brocker),
+                    exec_id: Ok(value.exec_id),
+                    exec_inst: Ok(value.exec_inst),
+                    executed_quantity: Ok(value.executed_quantity),
+                    execution_instructions: Ok(value.execution_instructions),
+                    execution_status: Ok(value.execution_status),
+                    execution_venue: Ok(value.execution_venue),
+                    expire_date: Ok(value.expire_date),
+                    extended_hours: Ok(value.extended_hours),
+                    id: Ok(value.id),
+                    initial_type: Ok(value.initial_type),
+                    is_external: Ok(value.is_external),
+                    last_market: Ok(value.last_market),
+                    last_price: Ok(value.last_price),
+                    last_quantity: Ok(value.last_quantity),
+                    leaves_quantity: Ok(value.leaves_quantity),
+                    legs: Ok(value.legs),
+                    orig_client_id: Ok(value.orig_client_id),
+                    parent_client_id: Ok(value.parent_client_id),
+                    parent_id: Ok(value.parent_id),
+                    parent_request_id: Ok(value.parent_request_id),
+                    price: Ok(value.price),
+                    quantity: Ok(value.quantity),
+                    request_id: Ok(value.request_id),
+                    request_status: Ok(value.request_status),
+                    security_id: Ok(value.security_id),
+                    sett_date: Ok(value.sett_date),
+                    settlement_date: Ok(value.settlement_date),
+                    side: Ok(value.side),
+                    state_id: Ok(value.state_id),
+                    status: Ok(value.status),
+                    stop_price: Ok(value.stop_price),
+                    symbol: Ok(value.symbol),
+                    target: Ok(value.target),
+                    time_in_force: Ok(value.time_in_force),
+                    token: Ok(value.token),
+                    trailing_limit_amount: Ok(value.trailing_limit_amount),
+                    trailing_limit_amount_type: Ok(value.trailing_limit_amount_type),
+                    trailing_stop_amount: Ok(value.trailing_stop_amount),
+                    trailing_stop_amount_type: Ok(value.trailing_stop_amount_type),
+                    trans_type: Ok(value.trans_type),
+                    transaction_date: Ok(value.transaction_date),
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                    validations_to_bypass: Ok(value.validations_to_bypass),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderLeg {
+            price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            side: ::std::result::Result<
+                ::std::option::Option<super::OrderSide>,
+                ::std::string::String,
+            >,
+            stop_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::OrderType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderLeg {
+            fn default() -> Self {
+                Self {
+                    price: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    side: Ok(Default::default()),
+                    stop_price: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderLeg {
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn side<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::OrderSide>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.side = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for side: {e}")
+                    });
+                self
+            }
+            pub fn stop_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stop_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_price: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::OrderType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderLeg> for super::OrderLeg {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderLeg,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    price: value.price?,
+                    quantity: value.quantity?,
+                    side: value.side?,
+                    stop_price: value.stop_price?,
+                    symbol: value.symbol?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderLeg> for OrderLeg {
+            fn from(value: super::OrderLeg) -> Self {
+                Self {
+                    price: Ok(value.price),
+                    quantity: Ok(value.quantity),
+                    side: Ok(value.side),
+                    stop_price: Ok(value.stop_price),
+                    symbol: Ok(value.symbol),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderPage {
+            next_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            previous_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            result: ::std::result::Result<
+                ::std::vec::Vec<super::Order>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderPage {
+            fn default() -> Self {
+                Self {
+                    next_page_link: Ok(Default::default()),
+                    previous_page_link: Ok(Default::default()),
+                    result: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderPage {
+            pub fn next_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn previous_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn result<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Order>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderPage> for super::OrderPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next_page_link: value.next_page_link?,
+                    previous_page_link: value.previous_page_link?,
+                    result: value.result?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderPage> for OrderPage {
+            fn from(value: super::OrderPage) -> Self {
+                Self {
+                    next_page_link: Ok(value.next_page_link),
+                    previous_page_link: Ok(value.previous_page_link),
+                    result: Ok(value.result),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderPreview {
+            commission: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            commissions: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::etna_client::Decimal,
+                >,
+                ::std::string::String,
+            >,
+            cost: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            error_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            error_description_args: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            error_description_text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_successful: ::std::result::Result<bool, ::std::string::String>,
+            margin_change: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            net_cost: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            quotes: ::std::result::Result<
+                ::std::vec::Vec<super::Quote>,
+                ::std::string::String,
+            >,
+            total_cost: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderPreview {
+            fn default() -> Self {
+                Self {
+                    commission: Ok(Default::default()),
+                    commissions: Ok(Default::default()),
+                    cost: Ok(Default::default()),
+                    error_description: Ok(Default::default()),
+                    error_description_args: Ok(Default::default()),
+                    error_description_text: Ok(Default::default()),
+                    is_successful: Err(
+                        "no value supplied for is_successful".to_string(),
+                    ),
+                    margin_change: Ok(Default::default()),
+                    net_cost: Ok(Default::default()),
+                    quotes: Ok(Default::default()),
+                    total_cost: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderPreview {
+            pub fn commission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for commission: {e}")
+                    });
+                self
+            }
+            pub fn commissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::etna_client::Decimal,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for commissions: {e}")
+                    });
+                self
+            }
+            pub fn cost<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cost = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost: {e}")
+                    });
+                self
+            }
+            pub fn error_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn error_description_args<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_description_args = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_description_args: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn error_description_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_description_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_description_text: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_successful<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_successful = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_successful: {e}")
+                    });
+                self
+            }
+            pub fn margin_change<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.margin_change = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for margin_change: {e}")
+                    });
+                self
+            }
+            pub fn net_cost<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.net_cost = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for net_cost: {e}")
+                    });
+                self
+            }
+            pub fn quotes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Quote>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quotes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quotes: {e}")
+                    });
+                self
+            }
+            pub fn total_cost<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_cost = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_cost: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderPreview> for super::OrderPreview {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderPreview,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    commission: value.commission?,
+                    commissions: value.commissions?,
+                    cost: value.cost?,
+                    error_description: value.error_description?,
+                    error_description_args: value.error_description_args?,
+                    error_description_text: value.error_description_text?,
+                    is_successful: value.is_successful?,
+                    margin_change: value.margin_change?,
+                    net_cost: value.net_cost?,
+                    quotes: value.quotes?,
+                    total_cost: value.total_cost?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderPreview> for OrderPreview {
+            fn from(value: super::OrderPreview) -> Self {
+                Self {
+                    commission: Ok(value.commission),
+                    commissions: Ok(value.commissions),
+                    cost: Ok(value.cost),
+                    error_description: Ok(value.error_description),
+                    error_description_args: Ok(value.error_description_args),
+                    error_description_text: Ok(value.error_description_text),
+                    is_successful: Ok(value.is_successful),
+                    margin_change: Ok(value.margin_change),
+                    net_cost: Ok(value.net_cost),
+                    quotes: Ok(value.quotes),
+                    total_cost: Ok(value.total_cost),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderRequest {
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_inst: ::std::result::Result<
+                ::std::option::Option<super::ExecInst>,
+                ::std::string::String,
+            >,
+            execution_instructions: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            expire_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            extended_hours: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            legs: ::std::result::Result<
+                ::std::vec::Vec<super::OrderLeg>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            side: ::std::result::Result<
+                ::std::option::Option<super::OrderSide>,
+                ::std::string::String,
+            >,
+            stop_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<::std::string::String, ::std::string::String>,
+            time_inforce: ::std::result::Result<
+                ::std::option::Option<super::TimeInForce>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            trailing_limit_amount: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            trailing_limit_amount_type: ::std::result::Result<
+                ::std::option::Option<super::TrailingAmountType>,
+                ::std::string::String,
+            >,
+            trailing_stop_amount: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            trailing_stop_amount_type: ::std::result::Result<
+                ::std::option::Option<super::TrailingAmountType>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::OrderType, ::std::string::String>,
+            validations_to_bypass: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderRequest {
+            fn default() -> Self {
+                Self {
+                    client_id: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    exchange: Ok(Default::default()),
+                    exec_inst: Ok(Default::default()),
+                    execution_instructions: Ok(Default::default()),
+                    expire_date: Ok(Default::default()),
+                    extended_hours: Ok(Default::default()),
+                    legs: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    side: Ok(Default::default()),
+                    stop_price: Ok(Default::default()),
+                    symbol: Err("no value supplied for symbol".to_string()),
+                    time_inforce: Ok(Default::default()),
+                    token: Ok(Default::default()),
+                    trailing_limit_amount: Ok(Default::default()),
+                    trailing_limit_amount_type: Ok(Default::default()),
+                    trailing_stop_amount: Ok(Default::default()),
+                    trailing_stop_amount_type: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    validations_to_bypass: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderRequest {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exchange: {e}")
+                    });
+                self
+            }
+            pub fn exec_inst<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ExecInst>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exec_inst = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exec_inst: {e}")
+                    });
+                self
+            }
+            pub fn execution_instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_instructions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for execution_instructions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expire_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expire_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expire_date: {e}")
+                    });
+                self
+            }
+            pub fn extended_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extended_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for extended_hours: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn legs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::OrderLeg>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.legs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for legs: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn side<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::OrderSide>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.side = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for side: {e}")
+                    });
+                self
+            }
+            pub fn stop_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stop_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stop_price: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn time_inforce<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TimeInForce>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_inforce = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_inforce: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+            pub fn trailing_limit_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_limit_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_limit_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_limit_amount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrailingAmountType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_limit_amount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_limit_amount_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_stop_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_stop_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_stop_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trailing_stop_amount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrailingAmountType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trailing_stop_amount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trailing_stop_amount_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OrderType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn validations_to_bypass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.validations_to_bypass = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validations_to_bypass: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderRequest> for super::OrderRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    comment: value.comment?,
+                    exchange: value.exchange?,
+                    exec_inst: value.exec_inst?,
+                    execution_instructions: value.execution_instructions?,
+                    expire_date: value.expire_date?,
+                    extended_hours: value.extended_hours?,
+                    legs: value.legs?,
+                    price: value.price?,
+                    quantity: value.quantity?,
+                    side: value.side?,
+                    stop_price: value.stop_price?,
+                    symbol: value.symbol?,
+                    time_inforce: value.time_inforce?,
+                    token: value.token?,
+                    trailing_limit_amount: value.trailing_limit_amount?,
+                    trailing_limit_amount_type: value.trailing_limit_amount_type?,
+                    trailing_stop_amount: value.trailing_stop_amount?,
+                    trailing_stop_amount_type: value.trailing_stop_amount_type?,
+                    type_: value.type_?,
+                    validations_to_bypass: value.validations_to_bypass?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderRequest> for OrderRequest {
+            fn from(value: super::OrderRequest) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    comment: Ok(value.comment),
+                    exchange: Ok(value.exchange),
+                    exec_inst: Ok(value.exec_inst),
+                    execution_instructions: Ok(value.execution_instructions),
+                    expire_date: Ok(value.expire_date),
+                    extended_hours: Ok(value.extended_hours),
+                    legs: Ok(value.legs),
+                    price: Ok(value.price),
+                    quantity: Ok(value.quantity),
+                    side: Ok(value.side),
+                    stop_price: Ok(value.stop_price),
+                    symbol: Ok(value.symbol),
+                    time_inforce: Ok(value.time_inforce),
+                    token: Ok(value.token),
+                    trailing_limit_amount: Ok(value.trailing_limit_amount),
+                    trailing_limit_amount_type: Ok(value.trailing_limit_amount_type),
+                    trailing_stop_amount: Ok(value.trailing_stop_amount),
+                    trailing_stop_amount_type: Ok(value.trailing_stop_amount_type),
+                    type_: Ok(value.type_),
+                    validations_to_bypass: Ok(value.validations_to_bypass),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Page {
+            next_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            previous_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Page {
+            fn default() -> Self {
+                Self {
+                    next_page_link: Ok(Default::default()),
+                    previous_page_link: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl Page {
+            pub fn next_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn previous_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Page> for super::Page {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Page,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next_page_link: value.next_page_link?,
+                    previous_page_link: value.previous_page_link?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Page> for Page {
+            fn from(value: super::Page) -> Self {
+                Self {
+                    next_page_link: Ok(value.next_page_link),
+                    previous_page_link: Ok(value.previous_page_link),
+                    total_count: Ok(value.total_count),
                 }
             }
         }
@@ -1575,6 +8034,1264 @@ it.
                     personal_phrase: Ok(value.personal_phrase),
                     pin: Ok(value.pin),
                     token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Position {
+            account_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            average_close_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            average_open_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            company_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contract_size: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            cost_basis: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            daily_close_profit_loss: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            daily_cost_basis: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            day_quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            excess_changes: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            market_value_eod: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            modify_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            realized_profit_loss: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            security_currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            security_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            security_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::SecurityType>>,
+                ::std::string::String,
+            >,
+            stop_loss_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            take_profit_price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Position {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    average_close_price: Ok(Default::default()),
+                    average_open_price: Ok(Default::default()),
+                    company_name: Ok(Default::default()),
+                    contract_size: Ok(Default::default()),
+                    cost_basis: Ok(Default::default()),
+                    create_date: Ok(Default::default()),
+                    daily_close_profit_loss: Ok(Default::default()),
+                    daily_cost_basis: Ok(Default::default()),
+                    day_quantity: Ok(Default::default()),
+                    excess_changes: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    market_value_eod: Ok(Default::default()),
+                    modify_date: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    realized_profit_loss: Ok(Default::default()),
+                    security_currency: Ok(Default::default()),
+                    security_id: Ok(Default::default()),
+                    security_type: Ok(Default::default()),
+                    stop_loss_price: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                    take_profit_price: Ok(Default::default()),
+                }
+            }
+        }
+        impl Position {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn average_close_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.average_close_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for average_close_price: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn average_open_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.average_open_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for average_open_price: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn company_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for company_name: {e}")
+                    });
+                self
+            }
+            pub fn contract_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contract_size: {e}")
+                    });
+                self
+            }
+            pub fn cost_basis<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cost_basis = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost_basis: {e}")
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn daily_close_profit_loss<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.daily_close_profit_loss = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for daily_close_profit_loss: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn daily_cost_basis<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.daily_cost_basis = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for daily_cost_basis: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn day_quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.day_quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_quantity: {e}")
+                    });
+                self
+            }
+            pub fn excess_changes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excess_changes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for excess_changes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn market_value_eod<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_value_eod = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for market_value_eod: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn modify_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modify_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modify_date: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn realized_profit_loss<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.realized_profit_loss = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for realized_profit_loss: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn security_currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.security_currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for security_currency: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn security_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.security_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for security_id: {e}")
+                    });
+                self
+            }
+            pub fn security_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::SecurityType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.security_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for security_type: {e}")
+                    });
+                self
+            }
+            pub fn stop_loss_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stop_loss_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stop_loss_price: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn take_profit_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.take_profit_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for take_profit_price: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Position> for super::Position {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Position,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    average_close_price: value.average_close_price?,
+                    average_open_price: value.average_open_price?,
+                    company_name: value.company_name?,
+                    contract_size: value.contract_size?,
+                    cost_basis: value.cost_basis?,
+                    create_date: value.create_date?,
+                    daily_close_profit_loss: value.daily_close_profit_loss?,
+                    daily_cost_basis: value.daily_cost_basis?,
+                    day_quantity: value.day_quantity?,
+                    excess_changes: value.excess_changes?,
+                    id: value.id?,
+                    market_value_eod: value.market_value_eod?,
+                    modify_date: value.modify_date?,
+                    name: value.name?,
+                    quantity: value.quantity?,
+                    realized_profit_loss: value.realized_profit_loss?,
+                    security_currency: value.security_currency?,
+                    security_id: value.security_id?,
+                    security_type: value.security_type?,
+                    stop_loss_price: value.stop_loss_price?,
+                    symbol: value.symbol?,
+                    take_profit_price: value.take_profit_price?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Position> for Position {
+            fn from(value: super::Position) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    average_close_price: Ok(value.average_close_price),
+                    average_open_price: Ok(value.average_open_price),
+                    company_name: Ok(value.company_name),
+                    contract_size: Ok(value.contract_size),
+                    cost_basis: Ok(value.cost_basis),
+                    create_date: Ok(value.create_date),
+                    daily_close_profit_loss: Ok(value.daily_close_profit_loss),
+                    daily_cost_basis: Ok(value.daily_cost_basis),
+                    day_quantity: Ok(value.day_quantity),
+                    excess_changes: Ok(value.excess_changes),
+                    id: Ok(value.id),
+                    market_value_eod: Ok(value.market_value_eod),
+                    modify_date: Ok(value.modify_date),
+                    name: Ok(value.name),
+                    quantity: Ok(value.quantity),
+                    realized_profit_loss: Ok(value.realized_profit_loss),
+                    security_currency: Ok(value.security_currency),
+                    security_id: Ok(value.security_id),
+                    security_type: Ok(value.security_type),
+                    stop_loss_price: Ok(value.stop_loss_price),
+                    symbol: Ok(value.symbol),
+                    take_profit_price: Ok(value.take_profit_price),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PositionPage {
+            next_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            previous_page_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            result: ::std::result::Result<
+                ::std::vec::Vec<super::Position>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PositionPage {
+            fn default() -> Self {
+                Self {
+                    next_page_link: Ok(Default::default()),
+                    previous_page_link: Ok(Default::default()),
+                    result: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl PositionPage {
+            pub fn next_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn previous_page_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_page_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_page_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn result<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Position>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PositionPage> for super::PositionPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PositionPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next_page_link: value.next_page_link?,
+                    previous_page_link: value.previous_page_link?,
+                    result: value.result?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PositionPage> for PositionPage {
+            fn from(value: super::PositionPage) -> Self {
+                Self {
+                    next_page_link: Ok(value.next_page_link),
+                    previous_page_link: Ok(value.previous_page_link),
+                    result: Ok(value.result),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Quote {
+            ask: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            ask_exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ask_size: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            bid: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            bid_exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bid_size: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            change: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            change_pc: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            channel: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            close: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            high: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            is_halted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            last_exchange: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            low: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            mark: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            open: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            open_interest: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            previous_close: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            quote_types: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            security_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            total_daily_volume: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            volume: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            week52_high: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+            week52_low: ::std::result::Result<
+                ::std::option::Option<::etna_client::Decimal>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Quote {
+            fn default() -> Self {
+                Self {
+                    ask: Ok(Default::default()),
+                    ask_exchange: Ok(Default::default()),
+                    ask_size: Ok(Default::default()),
+                    bid: Ok(Default::default()),
+                    bid_exchange: Ok(Default::default()),
+                    bid_size: Ok(Default::default()),
+                    change: Ok(Default::default()),
+                    change_pc: Ok(Default::default()),
+                    channel: Ok(Default::default()),
+                    close: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    high: Ok(Default::default()),
+                    is_halted: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    last_exchange: Ok(Default::default()),
+                    low: Ok(Default::default()),
+                    mark: Ok(Default::default()),
+                    open: Ok(Default::default()),
+                    open_interest: Ok(Default::default()),
+                    previous_close: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    quote_types: Ok(Default::default()),
+                    security_id: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    total_daily_volume: Ok(Default::default()),
+                    volume: Ok(Default::default()),
+                    week52_high: Ok(Default::default()),
+                    week52_low: Ok(Default::default()),
+                }
+            }
+        }
+        impl Quote {
+            pub fn ask<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ask = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ask: {e}")
+                    });
+                self
+            }
+            pub fn ask_exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ask_exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ask_exchange: {e}")
+                    });
+                self
+            }
+            pub fn ask_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ask_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ask_size: {e}")
+                    });
+                self
+            }
+            pub fn bid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bid: {e}")
+                    });
+                self
+            }
+            pub fn bid_exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bid_exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bid_exchange: {e}")
+                    });
+                self
+            }
+            pub fn bid_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bid_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bid_size: {e}")
+                    });
+                self
+            }
+            pub fn change<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.change = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for change: {e}")
+                    });
+                self
+            }
+            pub fn change_pc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.change_pc = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for change_pc: {e}")
+                    });
+                self
+            }
+            pub fn channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel: {e}")
+                    });
+                self
+            }
+            pub fn close<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.close = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for close: {e}")
+                    });
+                self
+            }
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn high<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.high = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for high: {e}")
+                    });
+                self
+            }
+            pub fn is_halted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_halted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_halted: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last: {e}")
+                    });
+                self
+            }
+            pub fn last_exchange<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_exchange = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_exchange: {e}")
+                    });
+                self
+            }
+            pub fn low<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.low = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for low: {e}")
+                    });
+                self
+            }
+            pub fn mark<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mark = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mark: {e}")
+                    });
+                self
+            }
+            pub fn open<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for open: {e}")
+                    });
+                self
+            }
+            pub fn open_interest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open_interest = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for open_interest: {e}")
+                    });
+                self
+            }
+            pub fn previous_close<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_close = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_close: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn quote_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quote_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quote_types: {e}")
+                    });
+                self
+            }
+            pub fn security_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.security_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for security_id: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn total_daily_volume<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_daily_volume = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_daily_volume: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn volume<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.volume = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for volume: {e}")
+                    });
+                self
+            }
+            pub fn week52_high<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week52_high = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week52_high: {e}")
+                    });
+                self
+            }
+            pub fn week52_low<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week52_low = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week52_low: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Quote> for super::Quote {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Quote,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ask: value.ask?,
+                    ask_exchange: value.ask_exchange?,
+                    ask_size: value.ask_size?,
+                    bid: value.bid?,
+                    bid_exchange: value.bid_exchange?,
+                    bid_size: value.bid_size?,
+                    change: value.change?,
+                    change_pc: value.change_pc?,
+                    channel: value.channel?,
+                    close: value.close?,
+                    date: value.date?,
+                    high: value.high?,
+                    is_halted: value.is_halted?,
+                    key: value.key?,
+                    last: value.last?,
+                    last_exchange: value.last_exchange?,
+                    low: value.low?,
+                    mark: value.mark?,
+                    open: value.open?,
+                    open_interest: value.open_interest?,
+                    previous_close: value.previous_close?,
+                    price: value.price?,
+                    quote_types: value.quote_types?,
+                    security_id: value.security_id?,
+                    symbol: value.symbol?,
+                    timestamp: value.timestamp?,
+                    total_daily_volume: value.total_daily_volume?,
+                    volume: value.volume?,
+                    week52_high: value.week52_high?,
+                    week52_low: value.week52_low?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Quote> for Quote {
+            fn from(value: super::Quote) -> Self {
+                Self {
+                    ask: Ok(value.ask),
+                    ask_exchange: Ok(value.ask_exchange),
+                    ask_size: Ok(value.ask_size),
+                    bid: Ok(value.bid),
+                    bid_exchange: Ok(value.bid_exchange),
+                    bid_size: Ok(value.bid_size),
+                    change: Ok(value.change),
+                    change_pc: Ok(value.change_pc),
+                    channel: Ok(value.channel),
+                    close: Ok(value.close),
+                    date: Ok(value.date),
+                    high: Ok(value.high),
+                    is_halted: Ok(value.is_halted),
+                    key: Ok(value.key),
+                    last: Ok(value.last),
+                    last_exchange: Ok(value.last_exchange),
+                    low: Ok(value.low),
+                    mark: Ok(value.mark),
+                    open: Ok(value.open),
+                    open_interest: Ok(value.open_interest),
+                    previous_close: Ok(value.previous_close),
+                    price: Ok(value.price),
+                    quote_types: Ok(value.quote_types),
+                    security_id: Ok(value.security_id),
+                    symbol: Ok(value.symbol),
+                    timestamp: Ok(value.timestamp),
+                    total_daily_volume: Ok(value.total_daily_volume),
+                    volume: Ok(value.volume),
+                    week52_high: Ok(value.week52_high),
+                    week52_low: Ok(value.week52_low),
                 }
             }
         }
@@ -2177,6 +9894,428 @@ it.
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct TradingAccount {
+            access_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::AccountAccessType>>,
+                ::std::string::String,
+            >,
+            alias: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            clearing_account: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            clearing_firm: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            is_average_account: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            margin_type: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::MarginType>>,
+                ::std::string::String,
+            >,
+            owner_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            owners: ::std::result::Result<
+                ::std::vec::Vec<super::AccountOwner>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TradingAccount {
+            fn default() -> Self {
+                Self {
+                    access_type: Ok(Default::default()),
+                    alias: Ok(Default::default()),
+                    clearing_account: Ok(Default::default()),
+                    clearing_firm: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_average_account: Ok(Default::default()),
+                    margin_type: Ok(Default::default()),
+                    owner_type: Ok(Default::default()),
+                    owners: Ok(Default::default()),
+                }
+            }
+        }
+        impl TradingAccount {
+            pub fn access_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::AccountAccessType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_type: {e}")
+                    });
+                self
+            }
+            pub fn alias<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alias = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alias: {e}")
+                    });
+                self
+            }
+            pub fn clearing_account<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.clearing_account = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for clearing_account: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn clearing_firm<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.clearing_firm = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for clearing_firm: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_average_account<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_average_account = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_average_account: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn margin_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::MarginType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.margin_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for margin_type: {e}")
+                    });
+                self
+            }
+            pub fn owner_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owner_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owner_type: {e}")
+                    });
+                self
+            }
+            pub fn owners<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AccountOwner>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owners = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owners: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TradingAccount> for super::TradingAccount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TradingAccount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_type: value.access_type?,
+                    alias: value.alias?,
+                    clearing_account: value.clearing_account?,
+                    clearing_firm: value.clearing_firm?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    is_average_account: value.is_average_account?,
+                    margin_type: value.margin_type?,
+                    owner_type: value.owner_type?,
+                    owners: value.owners?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TradingAccount> for TradingAccount {
+            fn from(value: super::TradingAccount) -> Self {
+                Self {
+                    access_type: Ok(value.access_type),
+                    alias: Ok(value.alias),
+                    clearing_account: Ok(value.clearing_account),
+                    clearing_firm: Ok(value.clearing_firm),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    is_average_account: Ok(value.is_average_account),
+                    margin_type: Ok(value.margin_type),
+                    owner_type: Ok(value.owner_type),
+                    owners: Ok(value.owners),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserInfo {
+            added_date: ::std::result::Result<
+                ::std::option::Option<::etna_client::Timestamp>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            login: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            middle_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            salutation: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::Salutation>>,
+                ::std::string::String,
+            >,
+            suffix: ::std::result::Result<
+                ::std::option::Option<::etna_client::Open<super::NameSuffix>>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserInfo {
+            fn default() -> Self {
+                Self {
+                    added_date: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    login: Ok(Default::default()),
+                    middle_name: Ok(Default::default()),
+                    salutation: Ok(Default::default()),
+                    suffix: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserInfo {
+            pub fn added_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_date: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for login: {e}")
+                    });
+                self
+            }
+            pub fn middle_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.middle_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for middle_name: {e}")
+                    });
+                self
+            }
+            pub fn salutation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::Salutation>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.salutation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for salutation: {e}")
+                    });
+                self
+            }
+            pub fn suffix<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::etna_client::Open<super::NameSuffix>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suffix = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for suffix: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserInfo> for super::UserInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_date: value.added_date?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    login: value.login?,
+                    middle_name: value.middle_name?,
+                    salutation: value.salutation?,
+                    suffix: value.suffix?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserInfo> for UserInfo {
+            fn from(value: super::UserInfo) -> Self {
+                Self {
+                    added_date: Ok(value.added_date),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    login: Ok(value.login),
+                    middle_name: Ok(value.middle_name),
+                    salutation: Ok(value.salutation),
+                    suffix: Ok(value.suffix),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -2208,6 +10347,484 @@ it.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::etna_client::Listed for AccountAccessType {
+        const NAME: &'static str = "AccountAccessType";
+        const VALUES: &'static [&'static str] = &[
+            "Full",
+            "ReadOnly",
+            "ClosePositionsOnly",
+            "Owner",
+        ];
+    }
+    impl ::etna_client::Listed for ExecInst {
+        const NAME: &'static str = "ExecInst";
+        const VALUES: &'static [&'static str] = &[
+            "DoNotIncrease",
+            "DoNotReduce",
+            "AllOrNone",
+        ];
+    }
+    impl ::etna_client::Listed for HttpStatusCodeName {
+        const NAME: &'static str = "HttpStatusCodeName";
+        const VALUES: &'static [&'static str] = &[
+            "Continue",
+            "SwitchingProtocols",
+            "Processing",
+            "EarlyHints",
+            "OK",
+            "Created",
+            "Accepted",
+            "NonAuthoritativeInformation",
+            "NoContent",
+            "ResetContent",
+            "PartialContent",
+            "MultiStatus",
+            "AlreadyReported",
+            "IMUsed",
+            "MultipleChoices",
+            "Ambiguous",
+            "MovedPermanently",
+            "Moved",
+            "Found",
+            "Redirect",
+            "SeeOther",
+            "RedirectMethod",
+            "NotModified",
+            "UseProxy",
+            "Unused",
+            "TemporaryRedirect",
+            "RedirectKeepVerb",
+            "PermanentRedirect",
+            "BadRequest",
+            "Unauthorized",
+            "PaymentRequired",
+            "Forbidden",
+            "NotFound",
+            "MethodNotAllowed",
+            "NotAcceptable",
+            "ProxyAuthenticationRequired",
+            "RequestTimeout",
+            "Conflict",
+            "Gone",
+            "LengthRequired",
+            "PreconditionFailed",
+            "RequestEntityTooLarge",
+            "RequestUriTooLong",
+            "UnsupportedMediaType",
+            "RequestedRangeNotSatisfiable",
+            "ExpectationFailed",
+            "MisdirectedRequest",
+            "UnprocessableEntity",
+            "UnprocessableContent",
+            "Locked",
+            "FailedDependency",
+            "UpgradeRequired",
+            "PreconditionRequired",
+            "TooManyRequests",
+            "RequestHeaderFieldsTooLarge",
+            "UnavailableForLegalReasons",
+            "InternalServerError",
+            "NotImplemented",
+            "BadGateway",
+            "ServiceUnavailable",
+            "GatewayTimeout",
+            "HttpVersionNotSupported",
+            "VariantAlsoNegotiates",
+            "InsufficientStorage",
+            "LoopDetected",
+            "NotExtended",
+            "NetworkAuthenticationRequired",
+        ];
+    }
+    impl ::etna_client::Listed for MarginType {
+        const NAME: &'static str = "MarginType";
+        const VALUES: &'static [&'static str] = &[
+            "Empty",
+            "Cash",
+            "Margin",
+            "DayTrader",
+            "MarginIra",
+        ];
+    }
+    impl ::etna_client::Listed for NameSuffix {
+        const NAME: &'static str = "NameSuffix";
+        const VALUES: &'static [&'static str] = &[
+            "NoSuffix",
+            "Jr",
+            "Sr",
+            "Second",
+            "Third",
+            "Fourth",
+        ];
+    }
+    impl ::etna_client::Listed for OrderRequestStatus {
+        const NAME: &'static str = "OrderRequestStatus";
+        const VALUES: &'static [&'static str] = &[
+            "RequireValidation",
+            "Validated",
+            "Rejected",
+            "Executing",
+            "Complete",
+            "Error",
+        ];
+    }
+    impl ::etna_client::Listed for OrderSide {
+        const NAME: &'static str = "OrderSide";
+        const VALUES: &'static [&'static str] = &[
+            "Buy",
+            "Sell",
+            "SellShort",
+            "BuyToCover",
+        ];
+    }
+    impl ::etna_client::Listed for OrderStatus {
+        const NAME: &'static str = "OrderStatus";
+        const VALUES: &'static [&'static str] = &[
+            "New",
+            "PartiallyFilled",
+            "Filled",
+            "DoneForDay",
+            "Canceled",
+            "Replaced",
+            "PendingCancel",
+            "Stopped",
+            "Rejected",
+            "Suspended",
+            "PendingNew",
+            "Calculated",
+            "Expired",
+            "AcceptedForBidding",
+            "PendingReplace",
+            "Error",
+            "Held",
+        ];
+    }
+    impl ::etna_client::Listed for OrderTarget {
+        const NAME: &'static str = "OrderTarget";
+        const VALUES: &'static [&'static str] = &[
+            "Ignore",
+            "New",
+            "Modify",
+            "Cancel",
+            "Execution",
+            "Status",
+            "CancelReject",
+            "Reject",
+            "Error",
+            "All",
+        ];
+    }
+    impl ::etna_client::Listed for OrderTransType {
+        const NAME: &'static str = "OrderTransType";
+        const VALUES: &'static [&'static str] = &["New", "Cancel", "Correct", "Status"];
+    }
+    impl ::etna_client::Listed for OrderType {
+        const NAME: &'static str = "OrderType";
+        const VALUES: &'static [&'static str] = &[
+            "Market",
+            "Limit",
+            "Stop",
+            "StopLimit",
+            "Pegged",
+            "TrailingStop",
+            "TrailingStopLimit",
+            "OneCancelOther",
+            "OneTriggerOther",
+            "OneTriggerOneCancelOther",
+            "External",
+        ];
+    }
+    impl ::etna_client::Listed for ResetIdentifier {
+        const NAME: &'static str = "ResetIdentifier";
+        const VALUES: &'static [&'static str] = &["ResetPassword", "ResetPinCode"];
+    }
+    impl ::etna_client::Listed for Salutation {
+        const NAME: &'static str = "Salutation";
+        const VALUES: &'static [&'static str] = &[
+            "NoSalutation",
+            "Mr",
+            "Mrs",
+            "Ms",
+            "Dr",
+            "Sir",
+            "Madam",
+        ];
+    }
+    impl ::etna_client::Listed for SecurityType {
+        const NAME: &'static str = "SecurityType";
+        const VALUES: &'static [&'static str] = &[
+            "BankersAcceptance",
+            "CertificateOfDeposit",
+            "CollateralizeMortgageObligation",
+            "CorporateBond",
+            "CommercialPaper",
+            "CorporatePrivatePlacement",
+            "CommonStock",
+            "FederalHousingAuthority",
+            "FederalHomeLoan",
+            "FederalNationalMortgageAssociation",
+            "ForeignExchangeContract",
+            "Future",
+            "GovernmentNationalMortgageAssociation",
+            "TreasuriesPlusAgencyDebenture",
+            "MutualFund",
+            "MortgageInterestOnly",
+            "MortgagePrincipleOnly",
+            "MortgagePrivatePlacement",
+            "MiscellaneousPassThru",
+            "MunicipalBond",
+            "NoIsitcSecurityType",
+            "Option",
+            "PreferredStock",
+            "RepurchaseAgreement",
+            "ReverseRepurchaseAgreement",
+            "StudentLoanMarketingAssociation",
+            "TimeDeposit",
+            "UsTreasuryBill",
+            "Warrant",
+            "CatsTigersLions",
+            "WildcardEntry",
+            "ConvertibleBond",
+            "MortgageIoette",
+            "Index",
+            "FakeStockForNonStandartOption",
+            "Right",
+            "Cryptocurrency",
+            "ETF",
+            "DepositoryReceipt",
+            "CoveredWarrant",
+            "Unit",
+        ];
+    }
+    impl ::etna_client::Listed for TimeInForce {
+        const NAME: &'static str = "TimeInForce";
+        const VALUES: &'static [&'static str] = &[
+            "Day",
+            "GoodTillCancel",
+            "AtTheOpening",
+            "ImmediateOrCancel",
+            "FillOrKill",
+            "GoodTillCrossing",
+            "GoodTillDate",
+            "GoodTillTime",
+        ];
+    }
+    impl ::etna_client::Listed for TrailingAmountType {
+        const NAME: &'static str = "TrailingAmountType";
+        const VALUES: &'static [&'static str] = &["Absolute", "Persentage"];
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountBalance {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            #[derive(::serde::Deserialize)]
+            struct Declared {
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                cash: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "changeAbsolute",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                change_absolute: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "changePercent",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                change_percent: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "closePL",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                close_pl: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "dayTrades",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                day_trades: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "dayTradingBuyingPower",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                day_trading_buying_power: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "equityTotal",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                equity_total: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                excess: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "forexBuyingPower",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                forex_buying_power: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "forexLongMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                forex_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "forexShortMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                forex_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "maintenanceMargin",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                maintenance_margin: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "marketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "netCash",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                net_cash: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "netLiquidity",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                net_liquidity: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "openPL",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                open_pl: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "openPLDay",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                open_pl_day: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "openPLPercent",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                open_pl_percent: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "optionBuyingPower",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                option_buying_power: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "optionLongMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                option_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "optionMaintenanceMargin",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                option_maintenance_margin: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "optionShortMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                option_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "pendingCash",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                pending_cash: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "pendingOrdersCount",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                pending_orders_count: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "stockBuyingPower",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                stock_buying_power: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "stockLongMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                stock_long_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "stockShortMarketValue",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                stock_short_market_value: ::std::option::Option<::etna_client::Decimal>,
+                #[serde(
+                    rename = "totalPL",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )]
+                total_pl: ::std::option::Option<::etna_client::Decimal>,
+            }
+            let (declared, extra): (Declared, _) = ::etna_client::__private::split_flattened::<
+                D,
+                Declared,
+                ::etna_client::Decimal,
+                _,
+            >(
+                deserializer,
+                &[
+                    "cash",
+                    "changeAbsolute",
+                    "changePercent",
+                    "closePL",
+                    "dayTrades",
+                    "dayTradingBuyingPower",
+                    "equityTotal",
+                    "excess",
+                    "forexBuyingPower",
+                    "forexLongMarketValue",
+                    "forexShortMarketValue",
+                    "maintenanceMargin",
+                    "marketValue",
+                    "netCash",
+                    "netLiquidity",
+                    "openPL",
+                    "openPLDay",
+                    "openPLPercent",
+                    "optionBuyingPower",
+                    "optionLongMarketValue",
+                    "optionMaintenanceMargin",
+                    "optionShortMarketValue",
+                    "pendingCash",
+                    "pendingOrdersCount",
+                    "stockBuyingPower",
+                    "stockLongMarketValue",
+                    "stockShortMarketValue",
+                    "totalPL",
+                ],
+            )?;
+            Ok(Self {
+                cash: declared.cash,
+                change_absolute: declared.change_absolute,
+                change_percent: declared.change_percent,
+                close_pl: declared.close_pl,
+                day_trades: declared.day_trades,
+                day_trading_buying_power: declared.day_trading_buying_power,
+                equity_total: declared.equity_total,
+                excess: declared.excess,
+                forex_buying_power: declared.forex_buying_power,
+                forex_long_market_value: declared.forex_long_market_value,
+                forex_short_market_value: declared.forex_short_market_value,
+                maintenance_margin: declared.maintenance_margin,
+                market_value: declared.market_value,
+                net_cash: declared.net_cash,
+                net_liquidity: declared.net_liquidity,
+                open_pl: declared.open_pl,
+                open_pl_day: declared.open_pl_day,
+                open_pl_percent: declared.open_pl_percent,
+                option_buying_power: declared.option_buying_power,
+                option_long_market_value: declared.option_long_market_value,
+                option_maintenance_margin: declared.option_maintenance_margin,
+                option_short_market_value: declared.option_short_market_value,
+                pending_cash: declared.pending_cash,
+                pending_orders_count: declared.pending_orders_count,
+                stock_buying_power: declared.stock_buying_power,
+                stock_long_market_value: declared.stock_long_market_value,
+                stock_short_market_value: declared.stock_short_market_value,
+                total_pl: declared.total_pl,
+                extra,
+            })
         }
     }
     impl ::etna_client::Envelope for Envelope {
@@ -2291,6 +10908,14 @@ it.
             }
         }
     }
+    impl ::etna_client::ErrorPayload for PlaceOrderErrorBody {
+        fn kind(&self) -> ::etna_client::ErrorKind {
+            match self {
+                Self::OrderPreview(v) => ::etna_client::ErrorKind::other(v),
+                Self::ErrorBody(v) => ::etna_client::ErrorPayload::kind(v),
+            }
+        }
+    }
     impl ::etna_client::ErrorPayload for SignInErrorBody {
         fn kind(&self) -> ::etna_client::ErrorKind {
             match self {
@@ -2343,6 +10968,45 @@ Fields and header parameters that carry credentials (confirmation and
 verification codes, secret answers, reset and session tokens, passwords,
 PINs) have `format: password`: tools must not show or log their values,
 and the generated client gives them a type that prints as `<redacted>`.
+
+**Trading.** The operations of the tags `Users`, `Accounts`,
+`Securities`, `Orders` and `Positions` act for a signed-in trader and
+all need the session token. What holds for all of them:
+
+- *Numbers keep every digit.* Money, prices and quantities are JSON
+  numbers with `format: decimal` (this document's format): read them as
+  exact decimals, never through a binary float. The balance example
+  of the documentation carries 26 significant digits
+  (`changePercent: -0.05700775140829844330933239`), which a 64-bit
+  float cannot hold. IDs and counts of items are integers.
+- *No date.* A date-time equal to `0001-01-01T00:00:00Z` (.NET's
+  smallest date) means "no date", e.g. an order's `SettDate` before
+  settlement. The extension `x-etna-no-date` at the root of this
+  document names that value. Dates have up to seven fractional digits
+  and `Z` or an offset.
+- *Enumerations are open in answers.* The value lists are the
+  documented ones; where pages list different values, the schema says
+  so and lists them all. The server may send a value no page lists: a
+  client must keep it (as text), not fail on the whole answer. A
+  request is checked against the listed values.
+- *Spelling is the API's own,* including `TimeInforce` in an order
+  request and `TimeInForce` in the answer, `Persentage` and
+  `ExecBrocker`; the balance's keys are camelCase, every other
+  answer's PascalCase.
+- *Lists.* The accounts and the securities found are bare JSON arrays;
+  orders and positions come a page at a time in a page envelope
+  (`Page`, marked with this document's extension `x-etna-page`).
+- *Errors.* Every trading page lists 401, 403, 422 and 500, without
+  bodies; the bodies shown are those some pages show elsewhere, and
+  each response says which are documented and which are illustrative.
+- *Where pages disagree,* the operation or schema says which reading
+  this document takes and why.
+
+The documentation also describes, and this document leaves out:
+`.../syncorders` twins of the order operations (checked by the
+execution venue before answering), replacing an order, and the
+streaming of quotes and orders over a WebSocket (not expressible in
+OpenAPI).
 
 
 Version: 1.0*/
@@ -2407,6 +11071,399 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Read a trading account's balance (cash, equity, buying power, P&L)
+
+Answers with the balance of one trading account as one flat object
+of numbers. Its keys are camelCase (`cash`, `netCash`, ...), while
+every other answer of the API uses PascalCase: as documented.
+
+Needs the session token. `@me` is not accepted here (the
+documentation shows HTTP 400 for it): give the account's ID, from
+`list_user_accounts`.
+
+**Reading taken.** The syntax page gives the answer as a map from
+names to numbers, and the two pages' examples differ in their keys
+(the newer one adds `openPLDay`, `openPLPercent` and `totalPL`).
+This document lists every key either page shows, none of them
+required, and accepts other keys whose values are numbers. The two
+pages also describe `openPL` and `closePL` differently (see those
+properties).
+
+Every digit of these numbers matters: the older page's example has
+`changePercent: -0.05700775140829844330933239`, 26 significant
+digits (see `format: decimal` in the description of this document).
+
+
+Sends a `GET` request to `/accounts/{accountId}/info`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+```ignore
+let response = client.get_account_balance()
+    .account_id(account_id)
+    .send()
+    .await;
+```*/
+    pub fn get_account_balance(&self) -> builder::GetAccountBalance<'_> {
+        builder::GetAccountBalance::new(self)
+    }
+    /**List a trading account's orders, a page at a time
+
+Answers with one page of the orders of a trading account, open and
+done, in an `OrderPage`: the orders in `Result`, the absolute URL of
+the next page in `NextPageLink` (empty or null on the last page),
+and the number of orders in all pages in `TotalCount`. Pages are
+numbered from 0; a page holds at most 100 orders.
+
+Needs the session token; the trading account must be the trader's
+own (another trader's account is refused with 401).
+
+**Reading taken.** The syntax page gives the answer as a bare array
+of orders; the overview page's example, and the data model of the
+positions, show the page envelope. This document takes the
+envelope, and a client should accept a bare array as a single,
+last page (see `Page`).
+
+**Filter.** `filter` is a small query language (see the parameter);
+in it, `Status` is compared with numbers (0 for `New`, ... see
+`OrderStatus`), while answers spell statuses as strings.
+
+**Not described here.** `GET .../syncorders` is documented beside
+it with the same parameters.
+
+
+Sends a `GET` request to `/accounts/{accountId}/orders`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `desc`: Sort in descending order (`true`) or ascending (`false`).
+Documented on the overview page only.
+
+- `filter`: Keeps only the orders that satisfy a condition. Documented forms:
+`SecurityId = 4`; `Status in (0,1,4,5,7)` (statuses as numbers,
+see `OrderStatus`); `CreateDate >= #2019-03-13T18:31:42#`
+(`>`, `>=`, `<`, `<=`) and `CreateDate between
+#2019-03-13T18:31:42# and #2019-03-17T18:31:42#` (from ETNA
+Trader 2.70, as documented); conditions joined with `and`. An
+invalid filter is refused with 400. Sent URL-encoded like every
+query value (`#` as `%23`).
+
+- `page_number`: The page to answer, counted from 0.
+- `page_size`: How many orders a page holds, at most 100 (as documented; at
+least 1 is this document's reading). The documentation does not
+say what a value out of bounds gets.
+
+- `sort_field`: The order property to sort by, e.g. `Id` or `Quantity`.
+Documented on the overview page only. The documentation does
+not say which properties are accepted, nor the order without it.
+
+```ignore
+let response = client.list_orders()
+    .account_id(account_id)
+    .desc(desc)
+    .filter(filter)
+    .page_number(page_number)
+    .page_size(page_size)
+    .sort_field(sort_field)
+    .send()
+    .await;
+```*/
+    pub fn list_orders(&self) -> builder::ListOrders<'_> {
+        builder::ListOrders::new(self)
+    }
+    /**Place an order on a trading account
+
+Places an order on a trading account and answers with the order as
+the server recorded it (HTTP 200, not 201), its `Id` and its
+`Status` (`PendingNew` at first).
+
+Needs the session token; the trading account must be the trader's
+own (another trader's account is refused with 401). The
+documentation says a token of an administrator may place orders for
+any user of the company (see the `userId` parameter).
+
+**Accepted is not valid.** An order that is not well formed can be
+answered with 200, recorded, and rejected later: follow its
+`Status` (`get_order`) until it is `Rejected`, `Filled` or another
+final status. Check an order first with `preview_order`, which
+answers with a refusal instead.
+
+**Never send twice.** The documentation does not say that the
+server refuses a second order with the same `ClientId`: a repeated
+request may place a second order. A client must not retry this
+call on its own; when the answer is lost, look for the order by its
+`ClientId` in `list_orders`.
+
+**What the order's `Type` needs** is described on `OrderRequest`;
+the request examples below are the documentation's samples of each
+type.
+
+**Not described here.** `POST .../syncorders` has the execution
+venue check the order before answering (slower, as documented); it
+takes the same body.
+
+**Reading taken on refusals.** The page shows refusals (buying power
+exceeded, a missing limit or stop price) as a preview answer
+(`OrderPreview`, `IsSuccessful: false`) without their HTTP status.
+This document gives them as 400. The page names the missing limit
+price `QuotePriceIsInvalid` where the preview page names it
+`LimitPriceUndefined`; both are shown as documented.
+
+
+Sends a `POST` request to `/accounts/{accountId}/orders`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `currency`: The currency the order's security is denominated in, e.g. `USD`.
+Optional; the documentation does not say when it is needed.
+
+- `exchange`: The exchange the order should preferably go to, e.g. `XNAS`.
+Optional; the body has its own `Exchange`, and the documentation
+does not say which wins when both are given.
+
+- `user_id`: Places the order for another user (an administrator's feature,
+as documented). Leave it out to place it for the trader whose
+session token is sent; `0`, the documented default, means the
+same.
+
+- `body`: The order, one flat body whatever its type; its `Type` decides which
+prices it needs (see `OrderRequest`). `preview_order` and
+`place_order` take the same body.
+
+```ignore
+let response = client.place_order()
+    .account_id(account_id)
+    .currency(currency)
+    .exchange(exchange)
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn place_order(&self) -> builder::PlaceOrder<'_> {
+        builder::PlaceOrder::new(self)
+    }
+    /**Read one order of a trading account
+
+Answers with one order as the server has it now: its `Status`, what
+was executed (`ExecutedQuantity`, `AveragePrice`, `LeavesQuantity`)
+and the rest of `Order`. This is how a client follows an order it
+placed.
+
+Needs the session token; the order must be on the trader's own
+account (another trader's is refused with 401).
+
+The documentation does not say what an order ID that does not exist
+gets.
+
+
+Sends a `GET` request to `/accounts/{accountId}/orders/{orderId}`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `order_id`: The order's internal ID (`Id` of `Order`, as `place_order` answers it).
+```ignore
+let response = client.get_order()
+    .account_id(account_id)
+    .order_id(order_id)
+    .send()
+    .await;
+```*/
+    pub fn get_order(&self) -> builder::GetOrder<'_> {
+        builder::GetOrder::new(self)
+    }
+    /**Cancel an open order
+
+Asks the server to cancel an order that is still open (outstanding).
+The answer is HTTP 204 with no body. An order that is done (filled,
+cancelled, rejected, ...) cannot be cancelled: the documentation
+gives 409 for a conflict.
+
+Needs the session token; the order must be on the trader's own
+account.
+
+**Reading taken on the status.** The overview page says a
+successful cancellation is answered with 204 and no body; the
+syntax page lists both 204 and "200 OK" with an untyped object, as
+ETNA's generated tables do for such operations. This document gives
+204 as the answer and keeps 200 as the same success, whose body, if
+any, carries nothing documented: a client must read either status
+as "the cancellation was accepted".
+
+**What 204 means.** The documentation does not say whether the
+order is cancelled when the answer comes or only later (an order
+may pass through `PendingCancel`): follow it with `get_order` until
+its `Status` is `Canceled`, or `Filled` if the fill came first.
+
+**Never send twice on your own.** When the answer is lost, read the
+order with `get_order` instead of cancelling again.
+
+**Not described here.** `DELETE .../syncorders/{orderId}` has the
+execution venue confirm (slower, as documented).
+
+
+Sends a `DELETE` request to `/accounts/{accountId}/orders/{orderId}`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `order_id`: The order's internal ID (`Id` of `Order`, as `place_order` answers it).
+```ignore
+let response = client.cancel_order()
+    .account_id(account_id)
+    .order_id(order_id)
+    .send()
+    .await;
+```*/
+    pub fn cancel_order(&self) -> builder::CancelOrder<'_> {
+        builder::CancelOrder::new(self)
+    }
+    /**List a trading account's positions, a page at a time
+
+Answers with one page of the open positions of a trading account, in
+a `PositionPage`: the positions in `Result`, the absolute URL of the
+next page in `NextPageLink` (empty or null on the last page), and
+the number of positions in all pages in `TotalCount`. Pages are
+numbered from 0; a page holds at most 99 positions.
+
+Needs the session token; the trading account must be the trader's
+own (another trader's account is refused with 401).
+
+**Reading taken.** The syntax page and the data model give the
+answer as the page envelope; the overview page's example shows a
+bare array of positions. This document takes the envelope, and a
+client should accept a bare array as a single, last page (see
+`Page`). `sortField` and `desc` are required here, as both pages
+say (on `list_orders` they are optional).
+
+
+Sends a `GET` request to `/accounts/{accountId}/positions`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `desc`: Sort in descending order (`true`) or ascending (`false`).
+- `filter`: Keeps only the positions that satisfy a condition. Documented
+forms: `CreateDate` and `ModifyDate` compared with a date
+(`>`, `>=`, `<`, `<=`, `between #...# and #...#`, dates between
+`#`), `Quantity` compared with a number (`=`, `>`, `>=`, `<`,
+`<=`, `between 100 and 1000`), `SecurityId = 4`, `Symbol =
+'AAPL'`, joined with `and`. Sent URL-encoded like every query
+value (`#` as `%23`).
+
+- `page_number`: The page to answer, counted from 0.
+- `page_size`: How many positions a page holds, at most 99 (as documented; 100
+on `list_orders`; at least 1 is this document's reading). The
+documentation does not say what a value out of bounds gets.
+
+- `sort_field`: The position property to sort by, e.g. `Id`. The documentation
+does not list the accepted properties.
+
+```ignore
+let response = client.list_positions()
+    .account_id(account_id)
+    .desc(desc)
+    .filter(filter)
+    .page_number(page_number)
+    .page_size(page_size)
+    .sort_field(sort_field)
+    .send()
+    .await;
+```*/
+    pub fn list_positions(&self) -> builder::ListPositions<'_> {
+        builder::ListPositions::new(self)
+    }
+    /**Check an order without placing it; answers its cost, commission and the quote
+
+Checks an order (the same body as `place_order`) on a trading
+account without placing it, and answers with what it would cost:
+`Commission` and its parts, `Cost`, `NetCost`, `TotalCost`,
+`MarginChange`, and the security's current quote in `Quotes`. It is
+also the only call of the REST API that answers a quote.
+
+Needs the session token.
+
+**A refused order is HTTP 200.** When the order is not valid (no
+limit price on a limit order, not enough buying power, ...) the
+answer is still 200, with `IsSuccessful: false` and the reason in
+`ErrorDescription` (a code such as `LimitPriceUndefined` or
+`DayTradingBuyingPowerExceeded`). The documentation publishes no
+list of the codes. Only a body the server cannot read at all is
+refused with an error status (see 422).
+
+**What the order's `Type` needs** is described on `OrderRequest`;
+the request examples below are the documentation's smallest sample
+of each type.
+
+**Not described here.** `POST .../preview/syncorders` has the
+execution venue check the order too (slower, as documented); it
+takes the same body.
+
+**Reading taken on the costs.** The overview page says `Cost`
+includes the commission and `NetCost` does not, but two of its
+three examples show `NetCost` = `Cost` + `Commission` and the third
+`NetCost` = `Cost` − `Commission`. This document does not say which
+includes the commission: show the numbers as sent, do not derive
+one from another.
+
+
+Sends a `POST` request to `/accounts/{accountId}/preview/orders`
+
+Arguments:
+- `account_id`: The trading account's internal ID (`Id` of `list_user_accounts`).
+`@me` is not accepted (HTTP 400, as documented). An ID of a trader's
+user instead of an account is answered with HTTP 500, as
+documented.
+
+- `currency`: The currency the order's security is denominated in, e.g. `USD`.
+Optional; the documentation does not say when it is needed.
+
+- `exchange`: The exchange the order should preferably go to, e.g. `XNAS`.
+Optional; the body has its own `Exchange`, and the documentation
+does not say which wins when both are given.
+
+- `language`: The language of the error texts in the answer. Documented on
+this operation only.
+
+- `body`: The order, one flat body whatever its type; its `Type` decides which
+prices it needs (see `OrderRequest`). `preview_order` and
+`place_order` take the same body.
+
+```ignore
+let response = client.preview_order()
+    .account_id(account_id)
+    .currency(currency)
+    .exchange(exchange)
+    .language(language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn preview_order(&self) -> builder::PreviewOrder<'_> {
+        builder::PreviewOrder::new(self)
+    }
     /**List the security images a trader can choose from when setting a PIN
 
 The pictures a trader picks one of when setting a PIN
@@ -2431,6 +11488,42 @@ let response = client.list_security_images()
 ```*/
     pub fn list_security_images(&self) -> builder::ListSecurityImages<'_> {
         builder::ListSecurityImages::new(self)
+    }
+    /**Find securities whose symbol, exchange or description contains a word
+
+Answers with the securities in which `mask` occurs in the ticker
+symbol, the exchange or the description, as a JSON array (not a
+page), at most `count` of them. An `Equity`'s `Id` is the
+`SecurityId` that orders and positions name.
+
+Needs the session token.
+
+The documentation states no maximum for `count` and no order of the
+results, and does not say whether the match ignores case.
+
+
+Sends a `GET` request to `/equities/lookup`
+
+Arguments:
+- `count`: The most securities to return. The documentation states no
+bounds; at least 1 is this document's reading.
+
+- `filter`: Keeps only the securities that satisfy a condition on their
+`Type`: `Type='MutualFund'`, or `Type in ('MutualFund',
+'CommonStock')` (values of `SecurityType`). Documented on the
+overview page only; the syntax page leaves it out.
+
+- `mask`: The word to look for in the symbol, the exchange and the description.
+```ignore
+let response = client.lookup_equities()
+    .count(count)
+    .filter(filter)
+    .mask(mask)
+    .send()
+    .await;
+```*/
+    pub fn lookup_equities(&self) -> builder::LookupEquities<'_> {
+        builder::LookupEquities::new(self)
     }
     /**Sign in with a login and password; answers with a session token or the next step
 
@@ -2655,6 +11748,74 @@ let response = client.change_password()
     pub fn change_password(&self) -> builder::ChangePassword<'_> {
         builder::ChangePassword::new(self)
     }
+    /**List the trading accounts a trader can use
+
+Answers with the trading accounts bound to a trader, as a JSON array
+(not a page, not an envelope). `@me` in the path stands for the
+trader whose session token is sent. A trading account's `Id` is the
+`accountId` of the account, order and position operations.
+
+Needs the session token.
+
+**Reading taken.** The older page of this operation says `Id` is
+"the user ID"; its own example and the newer page's example show the
+trading account's number there (`Id: 83267`, `ClearingAccount:
+"83267"`). This document reads `Id` as the account's ID. The newer
+page adds `OwnerType`, `ClearingFirm`, `IsAverageAccount` and
+`Owners`, which the data model does not list; `AccessType: Owner`
+in its example is not in the data model's list either (see
+`AccountAccessType`).
+
+
+Sends a `GET` request to `/users/{userId}/accounts`
+
+Arguments:
+- `user_id`: The trader's internal user ID in ETNA Trader (`UserId` of
+`get_user_info`), or `@me` for the trader whose session token is
+sent. The syntax pages type it as an integer and also document
+`@me`; this document takes it as a string of digits or `@me`.
+
+```ignore
+let response = client.list_user_accounts()
+    .user_id(user_id)
+    .send()
+    .await;
+```*/
+    pub fn list_user_accounts(&self) -> builder::ListUserAccounts<'_> {
+        builder::ListUserAccounts::new(self)
+    }
+    /**Read a trader's profile (who am I, with `@me`)
+
+Answers with the profile of a trader: the internal user ID, the
+login, the names, the email address and when the user was added.
+With `@me` in the path it is the profile of the trader whose session
+token is sent, which is how a client learns its own user ID.
+
+Needs the session token.
+
+**Errors.** An unknown user ID is answered with HTTP 500 and an
+`Envelope` whose `StatusCode` is the number 500 (as documented).
+The documentation does not say what a user ID of another trader
+gets.
+
+
+Sends a `GET` request to `/users/{userId}/info`
+
+Arguments:
+- `user_id`: The trader's internal user ID in ETNA Trader (`UserId` of
+`get_user_info`), or `@me` for the trader whose session token is
+sent. The syntax pages type it as an integer and also document
+`@me`; this document takes it as a string of digits or `@me`.
+
+```ignore
+let response = client.get_user_info()
+    .user_id(user_id)
+    .send()
+    .await;
+```*/
+    pub fn get_user_info(&self) -> builder::GetUserInfo<'_> {
+        builder::GetUserInfo::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -2665,6 +11826,785 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_account_balance`]
+
+[`Client::get_account_balance`]: super::Client::get_account_balance*/
+    #[derive(Debug, Clone)]
+    pub struct GetAccountBalance<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+    }
+    impl<'a> GetAccountBalance<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{accountId}/info`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountBalance>, Error<types::ErrorBody>> {
+            let Self { client, account_id } = self;
+            let info = OperationInfo {
+                operation_id: "get_account_balance",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/info", client.baseurl, encode_path(& account_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::list_orders`]
+
+[`Client::list_orders`]: super::Client::list_orders*/
+    #[derive(Debug, Clone)]
+    pub struct ListOrders<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        desc: Result<Option<bool>, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        page_number: Result<i32, String>,
+        page_size: Result<::std::num::NonZeroU32, String>,
+        sort_field: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListOrders<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                desc: Ok(None),
+                filter: Ok(None),
+                page_number: Err("page_number was not initialized".to_string()),
+                page_size: Err("page_size was not initialized".to_string()),
+                sort_field: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn desc<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.desc = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for desc failed".to_string());
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page_number = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for page_number failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{accountId}/orders`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OrderPage>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                account_id,
+                desc,
+                filter,
+                page_number,
+                page_size,
+                sort_field,
+            } = self;
+            let info = OperationInfo {
+                operation_id: "list_orders",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let desc = desc.map_err(Error::InvalidRequest)?;
+                let filter = filter.map_err(Error::InvalidRequest)?;
+                let page_number = page_number.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/orders", client.baseurl, encode_path(& account_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("desc", &desc))
+                    .query(&progenitor_client::QueryParam::new("filter", &filter))
+                    .query(
+                        &progenitor_client::QueryParam::new("pageNumber", &page_number),
+                    )
+                    .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                    .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::place_order`]
+
+[`Client::place_order`]: super::Client::place_order*/
+    #[derive(Debug, Clone)]
+    pub struct PlaceOrder<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        currency: Result<Option<::std::string::String>, String>,
+        exchange: Result<Option<::std::string::String>, String>,
+        user_id: Result<Option<i32>, String>,
+        body: Result<types::builder::OrderRequest, String>,
+    }
+    impl<'a> PlaceOrder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                currency: Ok(None),
+                exchange: Ok(None),
+                user_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn currency<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.currency = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for currency failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn exchange<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.exchange = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for exchange failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.user_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for user_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrderRequest>,
+            <V as std::convert::TryInto<types::OrderRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `OrderRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrderRequest,
+            ) -> types::builder::OrderRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{accountId}/orders`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Order>, Error<types::PlaceOrderErrorBody>> {
+            let Self { client, account_id, currency, exchange, user_id, body } = self;
+            let info = OperationInfo {
+                operation_id: "place_order",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let currency = currency.map_err(Error::InvalidRequest)?;
+                let exchange = exchange.map_err(Error::InvalidRequest)?;
+                let user_id = user_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::OrderRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/orders", client.baseurl, encode_path(& account_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("currency", &currency))
+                    .query(&progenitor_client::QueryParam::new("exchange", &exchange))
+                    .query(&progenitor_client::QueryParam::new("userId", &user_id))
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::get_order`]
+
+[`Client::get_order`]: super::Client::get_order*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrder<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        order_id: Result<i32, String>,
+    }
+    impl<'a> GetOrder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                order_id: Err("order_id was not initialized".to_string()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for order_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{accountId}/orders/{orderId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Order>, Error<types::ErrorBody>> {
+            let Self { client, account_id, order_id } = self;
+            let info = OperationInfo {
+                operation_id: "get_order",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let order_id = order_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/orders/{}", client.baseurl, encode_path(& account_id
+                    .to_string()), encode_path(& order_id.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::cancel_order`]
+
+[`Client::cancel_order`]: super::Client::cancel_order*/
+    #[derive(Debug, Clone)]
+    pub struct CancelOrder<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        order_id: Result<i32, String>,
+    }
+    impl<'a> CancelOrder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                order_id: Err("order_id was not initialized".to_string()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for order_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/accounts/{accountId}/orders/{orderId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, account_id, order_id } = self;
+            let info = OperationInfo {
+                operation_id: "cancel_order",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let order_id = order_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/orders/{}", client.baseurl, encode_path(& account_id
+                    .to_string()), encode_path(& order_id.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::list_positions`]
+
+[`Client::list_positions`]: super::Client::list_positions*/
+    #[derive(Debug, Clone)]
+    pub struct ListPositions<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        desc: Result<bool, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        page_number: Result<i32, String>,
+        page_size: Result<::std::num::NonZeroU32, String>,
+        sort_field: Result<types::ListPositionsSortField, String>,
+    }
+    impl<'a> ListPositions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                desc: Err("desc was not initialized".to_string()),
+                filter: Ok(None),
+                page_number: Err("page_number was not initialized".to_string()),
+                page_size: Err("page_size was not initialized".to_string()),
+                sort_field: Err("sort_field was not initialized".to_string()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn desc<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.desc = value
+                .try_into()
+                .map_err(|_| "conversion to `bool` for desc failed".to_string());
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page_number = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for page_number failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListPositionsSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ListPositionsSortField` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{accountId}/positions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PositionPage>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                account_id,
+                desc,
+                filter,
+                page_number,
+                page_size,
+                sort_field,
+            } = self;
+            let info = OperationInfo {
+                operation_id: "list_positions",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let desc = desc.map_err(Error::InvalidRequest)?;
+                let filter = filter.map_err(Error::InvalidRequest)?;
+                let page_number = page_number.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/positions", client.baseurl, encode_path(& account_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("desc", &desc))
+                    .query(&progenitor_client::QueryParam::new("filter", &filter))
+                    .query(
+                        &progenitor_client::QueryParam::new("pageNumber", &page_number),
+                    )
+                    .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                    .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::preview_order`]
+
+[`Client::preview_order`]: super::Client::preview_order*/
+    #[derive(Debug, Clone)]
+    pub struct PreviewOrder<'a> {
+        client: &'a super::Client,
+        account_id: Result<i32, String>,
+        currency: Result<Option<::std::string::String>, String>,
+        exchange: Result<Option<::std::string::String>, String>,
+        language: Result<Option<types::PreviewOrderLanguage>, String>,
+        body: Result<types::builder::OrderRequest, String>,
+    }
+    impl<'a> PreviewOrder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                currency: Ok(None),
+                exchange: Ok(None),
+                language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for account_id failed".to_string());
+            self
+        }
+        pub fn currency<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.currency = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for currency failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn exchange<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.exchange = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for exchange failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PreviewOrderLanguage>,
+        {
+            self.language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PreviewOrderLanguage` for language failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrderRequest>,
+            <V as std::convert::TryInto<types::OrderRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `OrderRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrderRequest,
+            ) -> types::builder::OrderRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{accountId}/preview/orders`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OrderPreview>, Error<types::ErrorBody>> {
+            let Self { client, account_id, currency, exchange, language, body } = self;
+            let info = OperationInfo {
+                operation_id: "preview_order",
+            };
+            let exec = {
+                let account_id = account_id.map_err(Error::InvalidRequest)?;
+                let currency = currency.map_err(Error::InvalidRequest)?;
+                let exchange = exchange.map_err(Error::InvalidRequest)?;
+                let language = language.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::OrderRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/accounts/{}/preview/orders", client.baseurl, encode_path(&
+                    account_id.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                if let Some(value) = language {
+                    header_map
+                        .append(
+                            {
+                                const NAME: ::reqwest::header::HeaderName = ::reqwest::header::HeaderName::from_static(
+                                    "language",
+                                );
+                                NAME
+                            },
+                            value.to_string().try_into()?,
+                        );
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("currency", &currency))
+                    .query(&progenitor_client::QueryParam::new("exchange", &exchange))
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
     /**Builder for [`Client::list_security_images`]
 
 [`Client::list_security_images`]: super::Client::list_security_images*/
@@ -2690,7 +12630,7 @@ pub mod builder {
             let exec = {
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        0usize,
+                        7usize,
                         &client.baseurl,
                         "/assets/security-images",
                     )
@@ -2704,6 +12644,106 @@ pub mod builder {
                         ::reqwest::header::ACCEPT,
                         ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::lookup_equities`]
+
+[`Client::lookup_equities`]: super::Client::lookup_equities*/
+    #[derive(Debug, Clone)]
+    pub struct LookupEquities<'a> {
+        client: &'a super::Client,
+        count: Result<::std::num::NonZeroU32, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        mask: Result<types::LookupEquitiesMask, String>,
+    }
+    impl<'a> LookupEquities<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Err("count was not initialized".to_string()),
+                filter: Ok(None),
+                mask: Err("mask was not initialized".to_string()),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn mask<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LookupEquitiesMask>,
+        {
+            self.mask = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `LookupEquitiesMask` for mask failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/equities/lookup`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Equity>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, count, filter, mask } = self;
+            let info = OperationInfo {
+                operation_id: "lookup_equities",
+            };
+            let exec = {
+                let count = count.map_err(Error::InvalidRequest)?;
+                let filter = filter.map_err(Error::InvalidRequest)?;
+                let mask = mask.map_err(Error::InvalidRequest)?;
+                let url = ::etna_client::__private::static_url(
+                        &client.inner,
+                        8usize,
+                        &client.baseurl,
+                        "/equities/lookup",
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filter", &filter))
+                    .query(&progenitor_client::QueryParam::new("mask", &mask))
                     .headers(header_map)
                     .build()?;
                 client.pre(&mut request, &info).await?;
@@ -2801,7 +12841,7 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        1usize,
+                        9usize,
                         &client.baseurl,
                         "/token",
                     )
@@ -2925,7 +12965,7 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        2usize,
+                        10usize,
                         &client.baseurl,
                         "/users/identifiers/reset/code",
                     )
@@ -3009,7 +13049,7 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        3usize,
+                        11usize,
                         &client.baseurl,
                         "/users/password/reset",
                     )
@@ -3077,7 +13117,7 @@ pub mod builder {
                 let username = username.map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        4usize,
+                        12usize,
                         &client.baseurl,
                         "/users/password/secret-question",
                     )
@@ -3158,7 +13198,7 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        5usize,
+                        13usize,
                         &client.baseurl,
                         "/users/passwords/reset/",
                     )
@@ -3237,7 +13277,7 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let url = ::etna_client::__private::static_url(
                         &client.inner,
-                        6usize,
+                        14usize,
                         &client.baseurl,
                         "/users/pincode/change",
                     )
@@ -3353,6 +13393,456 @@ pub mod builder {
             <Self as ::etna_client::__private::Route>::route(response).await
         }
     }
+    /**Builder for [`Client::list_user_accounts`]
+
+[`Client::list_user_accounts`]: super::Client::list_user_accounts*/
+    #[derive(Debug, Clone)]
+    pub struct ListUserAccounts<'a> {
+        client: &'a super::Client,
+        user_id: Result<types::UserIdOrMe, String>,
+    }
+    impl<'a> ListUserAccounts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserIdOrMe>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `UserIdOrMe` for user_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/accounts`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::TradingAccount>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, user_id } = self;
+            let info = OperationInfo {
+                operation_id: "list_user_accounts",
+            };
+            let exec = {
+                let user_id = user_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/users/{}/accounts", client.baseurl, encode_path(& user_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    /**Builder for [`Client::get_user_info`]
+
+[`Client::get_user_info`]: super::Client::get_user_info*/
+    #[derive(Debug, Clone)]
+    pub struct GetUserInfo<'a> {
+        client: &'a super::Client,
+        user_id: Result<types::UserIdOrMe, String>,
+    }
+    impl<'a> GetUserInfo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserIdOrMe>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `UserIdOrMe` for user_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/info`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserInfo>, Error<types::ErrorBody>> {
+            let Self { client, user_id } = self;
+            let info = OperationInfo {
+                operation_id: "get_user_info",
+            };
+            let exec = {
+                let user_id = user_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/users/{}/info", client.baseurl, encode_path(& user_id
+                    .to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                client.pre(&mut request, &info).await?;
+                client.exec(request, &info)
+            };
+            let result = exec.await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            <Self as ::etna_client::__private::Route>::route(response).await
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for GetAccountBalance<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::AccountBalance>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ListOrders<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::OrderPage>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for PlaceOrder<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::Order>, Error<types::PlaceOrderErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value_as::<
+                                types::OrderPreview,
+                                types::PlaceOrderErrorBody,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value_as::<
+                                types::ErrorBody,
+                                types::PlaceOrderErrorBody,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value_as::<
+                                types::ErrorBody,
+                                types::PlaceOrderErrorBody,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value_as::<
+                                types::ErrorBody,
+                                types::PlaceOrderErrorBody,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value_as::<
+                                types::ErrorBody,
+                                types::PlaceOrderErrorBody,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for GetOrder<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::Order>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for CancelOrder<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            Error<types::ErrorBody>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                204u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for ListPositions<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::PositionPage>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for PreviewOrder<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::OrderPreview>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> ::etna_client::__private::Route for ListSecurityImages<'a> {
         async fn route(
             response: ::reqwest::Response,
@@ -3377,6 +13867,47 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for LookupEquities<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Equity>>,
+            Error<types::ErrorBody>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
                     Err(
                         Error::ErrorResponse(
                             ::etna_client::__private::error_value(response).await?,
@@ -3573,8 +14104,288 @@ pub mod builder {
             }
         }
     }
-    impl<'a> ::etna_client::Operation for ListSecurityImages<'a> {
+    impl<'a> ::etna_client::__private::Route for ListUserAccounts<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::TradingAccount>>,
+            Error<types::ErrorBody>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::__private::Route for GetUserInfo<'a> {
+        async fn route(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::UserInfo>, Error<types::ErrorBody>> {
+            match response.status().as_u16() {
+                200u16 => ::etna_client::__private::response_value(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::etna_client::__private::error_value(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ::etna_client::Operation for GetAccountBalance<'a> {
         const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[0];
+        type Success = types::AccountBalance;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::AccountBalance;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::AccountBalance>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GetAccountBalance::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for ListOrders<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[1];
+        type Success = types::OrderPage;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::OrderPage;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::OrderPage>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ListOrders::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for PlaceOrder<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[2];
+        type Success = types::Order;
+        type ErrorBody = types::PlaceOrderErrorBody;
+        type Output = types::Order;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::Order>,
+                Error<types::PlaceOrderErrorBody>,
+            >,
+        > + Send {
+            PlaceOrder::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for GetOrder<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[3];
+        type Success = types::Order;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::Order;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::Order>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GetOrder::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for CancelOrder<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[4];
+        type Success = ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >;
+        type ErrorBody = types::ErrorBody;
+        type Output = ::etna_client::Answer<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            CancelOrder::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            Ok(::etna_client::Answer {
+                status,
+                body: success,
+            })
+        }
+    }
+    impl<'a> ::etna_client::Operation for ListPositions<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[5];
+        type Success = types::PositionPage;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::PositionPage;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::PositionPage>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ListPositions::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for PreviewOrder<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[6];
+        type Success = types::OrderPreview;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::OrderPreview;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::OrderPreview>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            PreviewOrder::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for ListSecurityImages<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[7];
         type Success = types::SecurityImagesEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::SecurityImagesEnvelope as ::etna_client::Envelope>::Model;
@@ -3608,8 +14419,34 @@ pub mod builder {
         type Envelope = types::SecurityImagesEnvelope;
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
+    impl<'a> ::etna_client::Operation for LookupEquities<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[8];
+        type Success = ::std::vec::Vec<types::Equity>;
+        type ErrorBody = types::ErrorBody;
+        type Output = ::std::vec::Vec<types::Equity>;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<::std::vec::Vec<types::Equity>>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            LookupEquities::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
     impl<'a> ::etna_client::Operation for SignIn<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[1];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[9];
         type Success = types::SignInAnswer;
         type ErrorBody = types::SignInErrorBody;
         type Output = ::etna_client::Answer<types::SignInAnswer>;
@@ -3637,7 +14474,7 @@ pub mod builder {
         }
     }
     impl<'a> ::etna_client::Operation for GenerateResetToken<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[2];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[10];
         type Success = types::ResetTokenEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::ResetTokenEnvelope as ::etna_client::Envelope>::Model;
@@ -3672,7 +14509,7 @@ pub mod builder {
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for RequestPasswordReset<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[3];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[11];
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
@@ -3707,7 +14544,7 @@ pub mod builder {
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::NoErrors;
     }
     impl<'a> ::etna_client::Operation for GetSecretQuestion<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[4];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[12];
         type Success = types::SecretQuestionEnvelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::SecretQuestionEnvelope as ::etna_client::Envelope>::Model;
@@ -3742,7 +14579,7 @@ pub mod builder {
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for ResetPassword<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[5];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[13];
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
@@ -3777,7 +14614,7 @@ pub mod builder {
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for ChangePinCode<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[6];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[14];
         type Success = types::Envelope;
         type ErrorBody = types::ErrorBody;
         type Output = <types::Envelope as ::etna_client::Envelope>::Model;
@@ -3812,7 +14649,7 @@ pub mod builder {
         const SUCCESS: ::etna_client::SuccessRule = ::etna_client::SuccessRule::IsSucceed;
     }
     impl<'a> ::etna_client::Operation for ChangePassword<'a> {
-        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[7];
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[15];
         type Success = ();
         type ErrorBody = types::ErrorBody;
         type Output = ();
@@ -3825,6 +14662,58 @@ pub mod builder {
             Output = ::std::result::Result<ResponseValue<()>, Error<types::ErrorBody>>,
         > + Send {
             ChangePassword::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for ListUserAccounts<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[16];
+        type Success = ::std::vec::Vec<types::TradingAccount>;
+        type ErrorBody = types::ErrorBody;
+        type Output = ::std::vec::Vec<types::TradingAccount>;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<::std::vec::Vec<types::TradingAccount>>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            ListUserAccounts::send(self)
+        }
+        fn output(
+            status: ::reqwest::StatusCode,
+            success: Self::Success,
+        ) -> ::std::result::Result<Self::Output, ::etna_client::Error> {
+            let _ = status;
+            Ok(success)
+        }
+    }
+    impl<'a> ::etna_client::Operation for GetUserInfo<'a> {
+        const SPEC: &'static ::etna_client::OperationSpec = &<super::Client as ::etna_client::GeneratedClient>::OPERATIONS[17];
+        type Success = types::UserInfo;
+        type ErrorBody = types::ErrorBody;
+        type Output = types::UserInfo;
+        fn state(&self) -> &::etna_client::ClientState {
+            ClientInfo::inner(self.client)
+        }
+        fn send_request(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::UserInfo>,
+                Error<types::ErrorBody>,
+            >,
+        > + Send {
+            GetUserInfo::send(self)
         }
         fn output(
             status: ::reqwest::StatusCode,
@@ -3865,6 +14754,357 @@ impl ::etna_client::GeneratedClient for Client {
     ];
     const OPERATIONS: &'static [::etna_client::OperationSpec] = &[
         ::etna_client::OperationSpec {
+            id: "get_account_balance",
+            method: "GET",
+            server: 0,
+            path: "/accounts/{accountId}/info",
+            full_path: "/v{version}/accounts/{accountId}/info",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Read a trading account's balance (cash, equity, buying power, P&L)",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "list_orders",
+            method: "GET",
+            server: 0,
+            path: "/accounts/{accountId}/orders",
+            full_path: "/v{version}/accounts/{accountId}/orders",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "List a trading account's orders, a page at a time",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "pageNumber",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The page to answer, counted from 0.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "pageSize",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "How many orders a page holds, at most 100 (as documented; at\nleast 1 is this document's reading). The documentation does not\nsay what a value out of bounds gets.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "filter",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "Keeps only the orders that satisfy a condition. Documented forms:\n`SecurityId = 4`; `Status in (0,1,4,5,7)` (statuses as numbers,\nsee `OrderStatus`); `CreateDate >= #2019-03-13T18:31:42#`\n(`>`, `>=`, `<`, `<=`) and `CreateDate between\n#2019-03-13T18:31:42# and #2019-03-17T18:31:42#` (from ETNA\nTrader 2.70, as documented); conditions joined with `and`. An\ninvalid filter is refused with 400. Sent URL-encoded like every\nquery value (`#` as `%23`).",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "sortField",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "The order property to sort by, e.g. `Id` or `Quantity`.\nDocumented on the overview page only. The documentation does\nnot say which properties are accepted, nor the order without it.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "desc",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "Sort in descending order (`true`) or ascending (`false`).\nDocumented on the overview page only.",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "place_order",
+            method: "POST",
+            server: 0,
+            path: "/accounts/{accountId}/orders",
+            full_path: "/v{version}/accounts/{accountId}/orders",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Place an order on a trading account",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "currency",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "The currency the order's security is denominated in, e.g. `USD`.\nOptional; the documentation does not say when it is needed.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "exchange",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "The exchange the order should preferably go to, e.g. `XNAS`.\nOptional; the body has its own `Exchange`, and the documentation\ndoes not say which wins when both are given.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "userId",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "Places the order for another user (an administrator's feature,\nas documented). Leave it out to place it for the trader whose\nsession token is sent; `0`, the documented default, means the\nsame.",
+                },
+            ],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &[],
+                example: "{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"}",
+            }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "get_order",
+            method: "GET",
+            server: 0,
+            path: "/accounts/{accountId}/orders/{orderId}",
+            full_path: "/v{version}/accounts/{accountId}/orders/{orderId}",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Read one order of a trading account",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "orderId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The order's internal ID (`Id` of `Order`, as `place_order` answers it).",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "cancel_order",
+            method: "DELETE",
+            server: 0,
+            path: "/accounts/{accountId}/orders/{orderId}",
+            full_path: "/v{version}/accounts/{accountId}/orders/{orderId}",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 204, 401, 403, 409, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Cancel an open order",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "orderId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The order's internal ID (`Id` of `Order`, as `place_order` answers it).",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "list_positions",
+            method: "GET",
+            server: 0,
+            path: "/accounts/{accountId}/positions",
+            full_path: "/v{version}/accounts/{accountId}/positions",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "List a trading account's positions, a page at a time",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "pageNumber",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The page to answer, counted from 0.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "pageSize",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "How many positions a page holds, at most 99 (as documented; 100\non `list_orders`; at least 1 is this document's reading). The\ndocumentation does not say what a value out of bounds gets.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "sortField",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The position property to sort by, e.g. `Id`. The documentation\ndoes not list the accepted properties.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "desc",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "Sort in descending order (`true`) or ascending (`false`).",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "filter",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "Keeps only the positions that satisfy a condition. Documented\nforms: `CreateDate` and `ModifyDate` compared with a date\n(`>`, `>=`, `<`, `<=`, `between #...# and #...#`, dates between\n`#`), `Quantity` compared with a number (`=`, `>`, `>=`, `<`,\n`<=`, `between 100 and 1000`), `SecurityId = 4`, `Symbol =\n'AAPL'`, joined with `and`. Sent URL-encoded like every query\nvalue (`#` as `%23`).",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "preview_order",
+            method: "POST",
+            server: 0,
+            path: "/accounts/{accountId}/preview/orders",
+            full_path: "/v{version}/accounts/{accountId}/preview/orders",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Check an order without placing it; answers its cost, commission and the quote",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "accountId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trading account's internal ID (`Id` of `list_user_accounts`).\n`@me` is not accepted (HTTP 400, as documented). An ID of a trader's\nuser instead of an account is answered with HTTP 500, as\ndocumented.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "currency",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "The currency the order's security is denominated in, e.g. `USD`.\nOptional; the documentation does not say when it is needed.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "exchange",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "The exchange the order should preferably go to, e.g. `XNAS`.\nOptional; the body has its own `Exchange`, and the documentation\ndoes not say which wins when both are given.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "language",
+                    location: ::etna_client::Location::Header,
+                    required: false,
+                    secret: false,
+                    description: "The language of the error texts in the answer. Documented on\nthis operation only.",
+                },
+            ],
+            body: Some(::etna_client::BodyDoc {
+                required: true,
+                secret_properties: &[],
+                example: "{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"}",
+            }),
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
             id: "list_security_images",
             method: "GET",
             server: 0,
@@ -3881,6 +15121,51 @@ impl ::etna_client::GeneratedClient for Client {
             ],
             summary: "List the security images a trader can choose from when setting a PIN",
             parameters: &[],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "lookup_equities",
+            method: "GET",
+            server: 0,
+            path: "/equities/lookup",
+            full_path: "/v{version}/equities/lookup",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Find securities whose symbol, exchange or description contains a word",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "mask",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The word to look for in the symbol, the exchange and the description.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "count",
+                    location: ::etna_client::Location::Query,
+                    required: true,
+                    secret: false,
+                    description: "The most securities to return. The documentation states no\nbounds; at least 1 is this document's reading.",
+                },
+                ::etna_client::ParameterDoc {
+                    name: "filter",
+                    location: ::etna_client::Location::Query,
+                    required: false,
+                    secret: false,
+                    description: "Keeps only the securities that satisfy a condition on their\n`Type`: `Type='MutualFund'`, or `Type in ('MutualFund',\n'CommonStock')` (values of `SecurityType`). Documented on the\noverview page only; the syntax page leaves it out.",
+                },
+            ],
             body: None,
             answer_secrets: ::etna_client::AnswerSecrets {
                 body: false,
@@ -4098,8 +15383,70 @@ impl ::etna_client::GeneratedClient for Client {
                 properties: &[],
             },
         },
+        ::etna_client::OperationSpec {
+            id: "list_user_accounts",
+            method: "GET",
+            server: 0,
+            path: "/users/{userId}/accounts",
+            full_path: "/v{version}/users/{userId}/accounts",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 400, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "List the trading accounts a trader can use",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "userId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trader's internal user ID in ETNA Trader (`UserId` of\n`get_user_info`), or `@me` for the trader whose session token is\nsent. The syntax pages type it as an integer and also document\n`@me`; this document takes it as a string of digits or `@me`.",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
+        ::etna_client::OperationSpec {
+            id: "get_user_info",
+            method: "GET",
+            server: 0,
+            path: "/users/{userId}/info",
+            full_path: "/v{version}/users/{userId}/info",
+            security: ::etna_client::Security {
+                app_key: ::etna_client::Need::Required,
+                bearer: ::etna_client::Need::Required,
+            },
+            statuses: &[200, 401, 403, 422, 500],
+            refusals: &[
+                (401, ::etna_client::Credential::Session),
+                (403, ::etna_client::Credential::AppKey),
+            ],
+            summary: "Read a trader's profile (who am I, with `@me`)",
+            parameters: &[
+                ::etna_client::ParameterDoc {
+                    name: "userId",
+                    location: ::etna_client::Location::Path,
+                    required: true,
+                    secret: false,
+                    description: "The trader's internal user ID in ETNA Trader (`UserId` of\n`get_user_info`), or `@me` for the trader whose session token is\nsent. The syntax pages type it as an integer and also document\n`@me`; this document takes it as a string of digits or `@me`.",
+                },
+            ],
+            body: None,
+            answer_secrets: ::etna_client::AnswerSecrets {
+                body: false,
+                properties: &[],
+            },
+        },
     ];
-    const REQUEST_SPEC_JSON: &'static str = "{\"components\":{\"requestBodies\":{\"ResetCodeRequestBody\":{\"content\":{\"application/json\":{\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"schema\":{\"$ref\":\"#/components/schemas/ResetCodeRequest\"}}},\"description\":\"The confirmation code that the trader received by email, and what is\\nbeing reset.\\n\",\"required\":true}},\"schemas\":{\"AppKeyError\":{\"description\":\"The body the API sends with HTTP 403 when the `Et-App-Key` header is\\nmissing or names no known application. It is not an envelope.\\n\",\"example\":{\"error\":\"Application key is not defined or does not exist\"},\"properties\":{\"error\":{\"description\":\"What was wrong with the application key.\",\"example\":\"Application key is not defined or does not exist\",\"type\":\"string\"}},\"required\":[\"error\"],\"type\":\"object\"},\"Envelope\":{\"description\":\"The envelope in which the API answers. `IsSucceed` says whether the\\nrequest did what was asked (but see `request_password_reset`, whose\\ndocumented success has `IsSucceed: false`); `Errors` and `ErrorsCode`\\ngive the reasons for a refusal. Operations whose answer carries a\\npayload use a schema that adds it as `Model` (`ResetTokenEnvelope`,\\n`SecretQuestionEnvelope`); this schema alone is the answer of\\noperations without one, and of every refusal. Any field but\\n`IsSucceed` may be absent.\\n\",\"example\":{\"Errors\":[],\"IsSucceed\":true},\"properties\":{\"Errors\":{\"description\":\"Human-readable reasons the request was refused, in no particular\\norder. Null, absent or empty on success. The API does not publish\\na list of the texts.\\n\",\"items\":{\"description\":\"One reason, in English, meant for a person.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"ErrorsCode\":{\"description\":\"Machine-readable codes of the reasons in `Errors`, such as\\n`ErrorIncorrectAnswer`. Null, absent or empty on success. The API\\ndoes not publish a list of the codes, so treat any code you do not\\nknow as a refusal you cannot act on.\\n\",\"items\":{\"description\":\"One error code.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"IsSucceed\":{\"description\":\"True when the request did what was asked, false when it was\\nrefused (with the exception documented on\\n`request_password_reset`).\\n\",\"example\":true,\"type\":\"boolean\"},\"StatusCode\":{\"$ref\":\"#/components/schemas/HttpStatusCode\"}},\"required\":[\"IsSucceed\"],\"type\":\"object\",\"x-etna-envelope\":{\"errorCodes\":\"ErrorsCode\",\"errors\":\"Errors\",\"model\":\"Model\",\"statusCode\":\"StatusCode\",\"success\":\"IsSucceed\"}},\"ErrorBody\":{\"description\":\"The body of an error response. It has one of three shapes: an\\n`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`), an\\n`Envelope` with the reasons the request was refused, or a\\n`MessageError` (a validation error, or a refused session token).\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/AppKeyError\"},{\"$ref\":\"#/components/schemas/Envelope\"},{\"$ref\":\"#/components/schemas/MessageError\"}]},\"HttpStatusCode\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/HttpStatusCodeName\"},{\"description\":\"A status name that this document does not list yet.\",\"type\":\"string\"},{\"description\":\"A numeric status, as some pages of the documentation show it.\",\"type\":\"integer\"}],\"description\":\"The outcome as the name of a .NET `System.Net.HttpStatusCode` value,\\nfor example `OK` or `BadRequest`. It is informational: it need not\\nmatch the HTTP status of the response. The server may send names\\nthat `HttpStatusCodeName` does not list yet; such a name is still a\\nvalid value. The documentation also shows it as a number (`409`) on\\nsome pages, so a number is valid too.\\n\",\"example\":\"Continue\"},\"HttpStatusCodeName\":{\"description\":\"The names of .NET `System.Net.HttpStatusCode` values known when this\\ndocument was written. Some numbers have two names (for example\\n`Redirect` and `Found` are both 302); the server may send either.\\n\",\"enum\":[\"Continue\",\"SwitchingProtocols\",\"Processing\",\"EarlyHints\",\"OK\",\"Created\",\"Accepted\",\"NonAuthoritativeInformation\",\"NoContent\",\"ResetContent\",\"PartialContent\",\"MultiStatus\",\"AlreadyReported\",\"IMUsed\",\"MultipleChoices\",\"Ambiguous\",\"MovedPermanently\",\"Moved\",\"Found\",\"Redirect\",\"SeeOther\",\"RedirectMethod\",\"NotModified\",\"UseProxy\",\"Unused\",\"TemporaryRedirect\",\"RedirectKeepVerb\",\"PermanentRedirect\",\"BadRequest\",\"Unauthorized\",\"PaymentRequired\",\"Forbidden\",\"NotFound\",\"MethodNotAllowed\",\"NotAcceptable\",\"ProxyAuthenticationRequired\",\"RequestTimeout\",\"Conflict\",\"Gone\",\"LengthRequired\",\"PreconditionFailed\",\"RequestEntityTooLarge\",\"RequestUriTooLong\",\"UnsupportedMediaType\",\"RequestedRangeNotSatisfiable\",\"ExpectationFailed\",\"MisdirectedRequest\",\"UnprocessableEntity\",\"UnprocessableContent\",\"Locked\",\"FailedDependency\",\"UpgradeRequired\",\"PreconditionRequired\",\"TooManyRequests\",\"RequestHeaderFieldsTooLarge\",\"UnavailableForLegalReasons\",\"InternalServerError\",\"NotImplemented\",\"BadGateway\",\"ServiceUnavailable\",\"GatewayTimeout\",\"HttpVersionNotSupported\",\"VariantAlsoNegotiates\",\"InsufficientStorage\",\"LoopDetected\",\"NotExtended\",\"NetworkAuthenticationRequired\"],\"example\":\"Continue\",\"type\":\"string\"},\"MessageError\":{\"description\":\"An error body in the shape of ASP.NET Web API: a message for people,\\nand for a validation error the invalid fields with their reasons. It\\nis not an envelope.\\n\",\"example\":{\"Message\":\"Validation error occured while processing entity\",\"ModelState\":{\"userPassword.OldPassword\":[\"Password is required\"]}},\"properties\":{\"Message\":{\"description\":\"What went wrong (`occured` sic, as the API writes it).\",\"example\":\"Validation error occured while processing entity\",\"type\":\"string\"},\"ModelState\":{\"additionalProperties\":{\"description\":\"The reasons one field was refused.\",\"items\":{\"description\":\"One reason, for people.\",\"type\":\"string\"},\"type\":\"array\"},\"description\":\"For a validation error: by field (e.g. `userPassword.OldPassword`),\\nthe reasons that field was refused.\\n\",\"example\":{\"userPassword.OldPassword\":[\"Password is required\"]},\"type\":\"object\"}},\"required\":[\"Message\"],\"type\":\"object\"},\"PasswordChange\":{\"description\":\"Body of `change_password`: the old password and the new one, twice.\\nThe confirmation is `PasswordConfirm` here (step 4 of the password\\nreset says `PasswordConfirmation`), as documented.\\n\",\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"properties\":{\"OldPassword\":{\"description\":\"The trader's current password. It is a credential, do not log it.\",\"example\":\"Passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirm\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"OldPassword\",\"Password\",\"PasswordConfirm\"],\"type\":\"object\"},\"PasswordResetRequest\":{\"description\":\"Body of step 1, which starts a password reset.\",\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"properties\":{\"SecretQuestionAnswer\":{\"description\":\"The answer to the account's secret question (see\\n`get_secret_question`). Leave it out for an account without one.\\nIt is a credential: do not log it.\\n\",\"example\":\"Peterson\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"User\":{\"description\":\"The trader's login.\",\"example\":\"robert.zak\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"User\"],\"type\":\"object\"},\"PasswordUpdate\":{\"description\":\"Body of step 4, which sets the new password.\",\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"properties\":{\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirmation\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Token\":{\"description\":\"The reset token from step 3 (`Model` of `generate_reset_token`'s\\nanswer), or the token of a login whose password has expired. It is\\na credential: do not log it.\\n\",\"example\":\"someToken-bd26-825db0\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Password\",\"PasswordConfirmation\"],\"type\":\"object\"},\"PinCodeChange\":{\"description\":\"Body of `change_pin_code`, which sets a new PIN. Every field is required, as documented.\",\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"properties\":{\"ImageName\":{\"description\":\"The chosen security image, a `FileName` of `list_security_images`.\",\"example\":\"apple.png\",\"type\":\"string\"},\"PersonalPhrase\":{\"description\":\"A phrase of the trader's own, shown with the image. Its rules are not documented.\",\"example\":\"My apple tree\",\"type\":\"string\"},\"Pin\":{\"description\":\"The new PIN, an integer (sign-in's `PinCode` header takes it as a\\nstring). The documentation states no rules for it. It is a\\ncredential: do not log it.\\n\",\"example\":1234,\"format\":\"password\",\"type\":\"integer\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::SecretInteger\",\"version\":\"*\"}},\"Token\":{\"description\":\"The `ConfirmationToken` of \\\"the authentication endpoint\\\", as the\\ndocumentation puts it; no documented answer carries such a\\nfield. It is a credential: do not log it.\\n\",\"example\":\"someConfirmationToken\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Pin\",\"ImageName\",\"PersonalPhrase\"],\"type\":\"object\"},\"ResetCodeRequest\":{\"description\":\"Body of the request that exchanges a confirmation code for a reset\\ntoken.\\n\",\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"properties\":{\"Code\":{\"description\":\"The confirmation code from the email the trader received after\\nstep 1 of the password-reset flow, exactly as written there. A\\ncode is never empty and never contains white space. It is a\\ncredential: do not log it.\\n\",\"example\":\"231408\",\"format\":\"password\",\"minLength\":1,\"pattern\":\"^[^\\\\s]+$\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Identifier\":{\"$ref\":\"#/components/schemas/ResetIdentifier\"}},\"required\":[\"Code\",\"Identifier\"],\"type\":\"object\"},\"ResetIdentifier\":{\"description\":\"What the trader is resetting: `ResetPassword` for the account\\npassword, `ResetPinCode` for the PIN code.\\n\",\"enum\":[\"ResetPassword\",\"ResetPinCode\"],\"example\":\"ResetPassword\",\"type\":\"string\"},\"ResetTokenEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The reset token for step 4 when `IsSucceed` is true; null or\\nabsent when the request was refused. Its format and lifetime\\nare not documented: treat it as an opaque string. It is a\\ncredential: do not log it.\\n\",\"example\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"format\":\"password\",\"nullable\":true,\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `generate_reset_token`, whose `Model` is the reset token.\",\"example\":{\"Errors\":[\"string\"],\"ErrorsCode\":[\"string\"],\"IsSucceed\":true,\"Model\":\"string\",\"StatusCode\":\"Continue\"}},\"SecretQuestionEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The account's secret question, to show to the trader; `\\\"\\\"`\\nwhen the account has none.\\n\",\"example\":\"What street did you live on in third grade?\",\"nullable\":true,\"type\":\"string\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `get_secret_question`, whose `Model` is the question.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":\"What street did you live on in third grade?\"}},\"SecurityImage\":{\"description\":\"One security image a trader can choose when setting a PIN.\",\"example\":{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"},\"properties\":{\"Content\":{\"description\":\"The image, a PNG file encoded in base64.\",\"example\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"format\":\"byte\",\"type\":\"string\"},\"FileName\":{\"description\":\"The image's file name, e.g. `apple.png`; `change_pin_code` takes\\nit as `ImageName`.\\n\",\"example\":\"apple.png\",\"type\":\"string\"}},\"required\":[\"FileName\",\"Content\"],\"type\":\"object\"},\"SecurityImagesEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The images; null or absent when the request was refused.\",\"items\":{\"$ref\":\"#/components/schemas/SecurityImage\"},\"nullable\":true,\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `list_security_images`, whose `Model` is the list of images.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":[{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"}]}},\"SignInAnswer\":{\"description\":\"The body of every sign-in answer (200, 202 and 401). `State` says\\nwhat happened; `Step` and `Reason` say which step of sign-in the\\nanswer is about and why; `Token` is the session token (200), an\\ninterim token for the next sign-in call (202), or the token of an\\nexpired password for step 4 of the password reset. The\\ndocumentation publishes no complete list of steps or reasons.\\n\",\"example\":{\"State\":\"Succeeded\",\"Token\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\"},\"properties\":{\"Reason\":{\"description\":\"Why, for people, e.g. `Invalid credentials`, `Expecting\\nconfirmation code`, `Corrupted ticket`, `PIN code is not init`\\nor `Your Password has expired and must be changed` (all as\\ndocumented). Absent when signed in.\\n\",\"example\":\"Expecting confirmation code\",\"type\":\"string\"},\"State\":{\"description\":\"`Succeeded` (signed in), `Expecting` (more input is needed, see\\n`Step`) or `Failed` (refused), as documented. The documentation\\ndoes not say the list is complete: treat any other value as a\\nrefusal you cannot act on.\\n\",\"example\":\"Succeeded\",\"type\":\"string\"},\"Step\":{\"description\":\"The step the answer is about: `BaseAuthentication` (login and\\npassword), `VerificationCode` (the second factor) or\\n`SecutityPin` (the PIN; the misspelling is the API's own), as\\ndocumented. Absent when signed in.\\n\",\"example\":\"VerificationCode\",\"type\":\"string\"},\"Token\":{\"description\":\"The session token (`State: Succeeded`), the interim token for the\\nnext sign-in call (`State: Expecting`), or the token of an expired\\npassword for step 4 of the password reset. Its format is not\\ndocumented: treat it as opaque. It is a credential: do not log\\nit.\\n\",\"example\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"State\"],\"type\":\"object\"},\"SignInErrorBody\":{\"description\":\"The body of a refused sign-in: a `SignInAnswer` with `State: Failed`\\n(HTTP 401), or an `AppKeyError` (HTTP 403, wrong or missing\\n`Et-App-Key`).\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/SignInAnswer\"},{\"$ref\":\"#/components/schemas/AppKeyError\"}]}}},\"paths\":{\"/assets/security-images\":{\"get\":{\"operationId\":\"list_security_images\"}},\"/token\":{\"post\":{\"operationId\":\"sign_in\"}},\"/users/identifiers/reset/code\":{\"post\":{\"operationId\":\"generate_reset_token\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/ResetCodeRequestBody\"}}},\"/users/password/reset\":{\"post\":{\"operationId\":\"request_password_reset\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordResetRequest\"}}},\"description\":\"The trader's login and, when the account has one, the answer to its secret question.\",\"required\":true}}},\"/users/password/secret-question\":{\"get\":{\"operationId\":\"get_secret_question\"}},\"/users/passwords/reset/\":{\"put\":{\"operationId\":\"reset_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordUpdate\"}}},\"description\":\"The reset token and the new password, twice.\",\"required\":true}}},\"/users/pincode/change\":{\"put\":{\"operationId\":\"change_pin_code\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"schema\":{\"$ref\":\"#/components/schemas/PinCodeChange\"}}},\"description\":\"The confirmation token, the new PIN, the chosen image and the personal phrase.\",\"required\":true}}},\"/users/{userID}/password/change\":{\"put\":{\"operationId\":\"change_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordChange\"}}},\"description\":\"The old password and the new one, twice.\",\"required\":true}}}}}";
+    const REQUEST_SPEC_JSON: &'static str = "{\"components\":{\"requestBodies\":{\"OrderRequestBody\":{\"content\":{\"application/json\":{\"examples\":{\"limit\":{\"summary\":\"Limit order, the smallest sample (`Price` is the limit)\",\"value\":{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"}},\"limit_good_till_cancel\":{\"summary\":\"Limit order with every common field (the documentation's comprehensive sample)\",\"value\":{\"Comment\":\"Expecting a remarkable Q4 report\",\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExecutionInstructions\":{\"PerContractCommission\":\"1\",\"PerTradeCommission\":\"1\"},\"ExpireDate\":\"2019-03-24T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Price\":190,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"Type\":\"Limit\"}},\"market\":{\"summary\":\"Market order, the smallest sample (buy 100 AAPL at the market)\",\"value\":{\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Market\"}},\"one_cancels_other\":{\"summary\":\"One-cancels-the-other (two whole orders as legs; the root `Symbol` empty)\",\"value\":{\"Legs\":[{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":100,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"TSLA\",\"Type\":\"Limit\"}],\"Symbol\":\"\",\"Type\":\"OneCancelOther\"}},\"one_triggers_oco\":{\"summary\":\"One-triggers-OCO (a buy, then a take-profit and a stop-loss)\",\"value\":{\"Legs\":[{\"Price\":190,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":200,\"Quantity\":100,\"Side\":\"Sell\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Quantity\":100,\"Side\":\"Sell\",\"StopPrice\":189,\"Symbol\":\"AAPL\",\"Type\":\"Stop\"}],\"Symbol\":\"\",\"Type\":\"OneTriggerOneCancelOther\"}},\"one_triggers_other\":{\"summary\":\"One-triggers-the-other (the first leg cannot be a market order)\",\"value\":{\"Legs\":[{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":100,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"TSLA\",\"Type\":\"Limit\"}],\"Symbol\":\"\",\"Type\":\"OneTriggerOther\"}},\"option_limit\":{\"summary\":\"Limit order on an option (OSI symbol), all or none, for the day\",\"value\":{\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-03-24T17:32:28.824Z\",\"Price\":170,\"Quantity\":1,\"Side\":\"Buy\",\"Symbol\":\"STNE  190517P00055000\",\"TimeInforce\":\"Day\",\"Type\":\"Limit\"}},\"option_multi_leg\":{\"description\":\"The documentation's sample spells the time in force\\n`TimeInForce` (the answer's spelling) in this request; this\\nexample uses the request's documented `TimeInforce`. Whether\\nthe server reads both spellings is not documented.\\n\",\"summary\":\"Multi-leg option order (legs carry symbol, quantity and side only)\",\"value\":{\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2020-11-04T08:44:17.738365+00:00\",\"Legs\":[{\"Quantity\":2,\"Side\":\"SellShort\",\"Symbol\":\"AAPL  200214C00327500\"},{\"Quantity\":2,\"Side\":\"Buy\",\"Symbol\":\"AAPL  200214C00380000\"}],\"Price\":0.5,\"Quantity\":2,\"Symbol\":\"\",\"TimeInforce\":\"Day\",\"Type\":\"Limit\"}},\"stop\":{\"summary\":\"Stop order, the smallest sample (`StopPrice` is the trigger)\",\"value\":{\"Quantity\":100,\"Side\":\"Buy\",\"StopPrice\":150,\"Symbol\":\"AAPL\",\"Type\":\"Stop\"}},\"stop_limit\":{\"summary\":\"Stop-limit order, the smallest sample (both prices)\",\"value\":{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"StopPrice\":149,\"Symbol\":\"AAPL\",\"Type\":\"StopLimit\"}},\"trailing_stop\":{\"summary\":\"Trailing stop order, trailing by 2 percent (`Persentage` sic)\",\"value\":{\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-12-20T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Quantity\":105,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"TrailingStopAmount\":2,\"TrailingStopAmountType\":\"Persentage\",\"Type\":\"TrailingStop\"}},\"trailing_stop_limit\":{\"summary\":\"Trailing stop-limit order (a stop 10 behind, a limit 4 from it)\",\"value\":{\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-12-20T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Quantity\":1,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"TrailingLimitAmount\":4,\"TrailingLimitAmountType\":\"Absolute\",\"TrailingStopAmount\":10,\"TrailingStopAmountType\":\"Absolute\",\"Type\":\"TrailingStopLimit\"}}},\"schema\":{\"$ref\":\"#/components/schemas/OrderRequest\"}}},\"description\":\"The order, one flat body whatever its type; its `Type` decides which\\nprices it needs (see `OrderRequest`). `preview_order` and\\n`place_order` take the same body.\\n\",\"required\":true},\"ResetCodeRequestBody\":{\"content\":{\"application/json\":{\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"schema\":{\"$ref\":\"#/components/schemas/ResetCodeRequest\"}}},\"description\":\"The confirmation code that the trader received by email, and what is\\nbeing reset.\\n\",\"required\":true}},\"schemas\":{\"AccountAccessType\":{\"description\":\"What the trader may do on the account. **Pages differ:** the data\\nmodel lists `Full`, `ReadOnly` and `ClosePositionsOnly`; the newer\\naccounts page's example shows `Owner`. This document lists all\\nfour. Other values may come: a client must keep an unknown value,\\nnot fail on it.\\n\",\"enum\":[\"Full\",\"ReadOnly\",\"ClosePositionsOnly\",\"Owner\"],\"example\":\"Full\",\"type\":\"string\"},\"AccountBalance\":{\"additionalProperties\":{\"description\":\"A balance figure this document does not list yet.\",\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"description\":\"The balance of a trading account (`get_account_balance`): one flat\\nobject whose keys are camelCase, unlike every other answer. Every\\nvalue is a number; money keeps every digit (`format: decimal`).\\nEvery key may be absent, and keys not listed here may come, always\\nwith a number (the syntax page gives the answer as a map of\\nnumbers). The counts (`pendingOrdersCount`, `dayTrades`) are whole\\nnumbers, sent as numbers like the rest.\\n\",\"example\":{\"cash\":976510.75,\"changeAbsolute\":-571.5,\"changePercent\":-0.057007751408298446,\"equityTotal\":1001923.75,\"excess\":994654.45,\"marketValue\":25413,\"netCash\":976510.75,\"pendingOrdersCount\":0},\"properties\":{\"cash\":{\"description\":\"The money on the account.\",\"example\":976510.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"changeAbsolute\":{\"description\":\"The change of the account's value (cash plus the market value of\\nall positions) since the close of the previous session.\\n\",\"example\":-571.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"changePercent\":{\"description\":\"`changeAbsolute` in percent. The documentation's example has 26\\nsignificant digits (`-0.05700775140829844330933239`): keep them\\nall.\\n\",\"example\":-0.057007751408298446,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"closePL\":{\"description\":\"**Pages differ:** the newer page says the profit or loss realized\\nin the current session, the older one the unrealized profit or\\nloss at the close of the session.\\n\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"dayTrades\":{\"description\":\"How many day trades were made in the last five sessions, this one included (a whole number).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"dayTradingBuyingPower\":{\"description\":\"The buying power for day trades. Listed in both examples; neither page's table describes it.\",\"example\":3978617.8,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"equityTotal\":{\"description\":\"The gross value of all equity on the account.\",\"example\":1001923.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"excess\":{\"description\":\"What can be withdrawn or used for new positions, the base of the\\nbuying powers: equity less the total maintenance margin\\nrequirement, pending cash and uncleared cash.\\n\",\"example\":994654.45,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexBuyingPower\":{\"description\":\"How much forex the account can open, margin included.\",\"example\":1989308.9,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexLongMarketValue\":{\"description\":\"The market value of the long forex positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexShortMarketValue\":{\"description\":\"The market value of the short forex positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"maintenanceMargin\":{\"description\":\"The least equity the margin account must keep.\",\"example\":7692.3,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"marketValue\":{\"description\":\"The market value of all open positions, long and short.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"netCash\":{\"description\":\"The money on the account less the options' margin requirement.\",\"example\":976510.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"netLiquidity\":{\"description\":\"The money the trader would have once every open position is closed.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPL\":{\"description\":\"Unrealized profit or loss. **Pages differ:** the newer page says\\nof all positions, the older one at the opening of the current\\nsession.\\n\",\"example\":1927.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPLDay\":{\"description\":\"In the newer page's example only; not described. Presumably the day's unrealized profit or loss.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPLPercent\":{\"description\":\"In the newer page's example only; not described. Presumably `openPL` in percent.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionBuyingPower\":{\"description\":\"How many options the account can buy, margin included.\",\"example\":994654.45,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionLongMarketValue\":{\"description\":\"The market value of the long option positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionMaintenanceMargin\":{\"description\":\"The least equity the account must keep for its options.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionShortMarketValue\":{\"description\":\"The market value of the short option positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"pendingCash\":{\"description\":\"The money held back for pending transactions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"pendingOrdersCount\":{\"description\":\"How many orders are pending on the account (a whole number).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockBuyingPower\":{\"description\":\"How much stock the account can buy, margin included.\",\"example\":1989308.9,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockLongMarketValue\":{\"description\":\"The market value of the long stock positions.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockShortMarketValue\":{\"description\":\"The market value of the short stock positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"totalPL\":{\"description\":\"In the newer page's example only; not described. Presumably the total profit or loss.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"AccountOwner\":{\"allOf\":[{\"$ref\":\"#/components/schemas/UserInfo\"},{\"properties\":{\"Role\":{\"description\":\"The owner's role on the account, a number. The documentation\\nshows `0` and does not say what the numbers mean.\\n\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}],\"description\":\"A trader who owns a trading account (`Owners` of `TradingAccount`):\\nthe `UserInfo` fields and `Role`. Shown only by the newer page's\\nexample; the data model does not list it.\\n\",\"example\":{\"AddedDate\":\"2023-06-15T08:17:35.2984132Z\",\"Email\":\"daniil.safonov@etnatrader.com\",\"FirstName\":\"Daniel\",\"LastName\":\"Safonov\",\"Login\":\"danielSafonyan\",\"MiddleName\":\"\",\"Role\":0,\"Salutation\":\"NoSalutation\",\"Suffix\":\"NoSuffix\",\"UserId\":54967}},\"AppKeyError\":{\"description\":\"The body the API sends with HTTP 403 when the `Et-App-Key` header is\\nmissing or names no known application. It is not an envelope. The\\ntrading pages show the same shape, with `message` added, for an\\nunexpected server error (HTTP 500).\\n\",\"example\":{\"error\":\"Application key is not defined or does not exist\"},\"properties\":{\"error\":{\"description\":\"What was wrong with the application key, or, with HTTP 500, a\\nshort name of the failure (`Unexpected server error`).\\n\",\"example\":\"Application key is not defined or does not exist\",\"type\":\"string\"},\"message\":{\"description\":\"With HTTP 500 only, as the trading pages show it: what happened,\\nfor people. Absent from the application-key error.\\n\",\"example\":\"An error occurred while processing your request\",\"type\":\"string\"}},\"required\":[\"error\"],\"type\":\"object\"},\"Envelope\":{\"description\":\"The envelope in which the API answers. `IsSucceed` says whether the\\nrequest did what was asked (but see `request_password_reset`, whose\\ndocumented success has `IsSucceed: false`); `Errors` and `ErrorsCode`\\ngive the reasons for a refusal. Operations whose answer carries a\\npayload use a schema that adds it as `Model` (`ResetTokenEnvelope`,\\n`SecretQuestionEnvelope`); this schema alone is the answer of\\noperations without one, and of every refusal. Any field but\\n`IsSucceed` may be absent.\\n\",\"example\":{\"Errors\":[],\"IsSucceed\":true},\"properties\":{\"Errors\":{\"description\":\"Human-readable reasons the request was refused, in no particular\\norder. Null, absent or empty on success. The API does not publish\\na list of the texts.\\n\",\"items\":{\"description\":\"One reason, in English, meant for a person.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"ErrorsCode\":{\"description\":\"Machine-readable codes of the reasons in `Errors`, such as\\n`ErrorIncorrectAnswer`. Null, absent or empty on success. The API\\ndoes not publish a list of the codes, so treat any code you do not\\nknow as a refusal you cannot act on.\\n\",\"items\":{\"description\":\"One error code.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"IsSucceed\":{\"description\":\"True when the request did what was asked, false when it was\\nrefused (with the exception documented on\\n`request_password_reset`).\\n\",\"example\":true,\"type\":\"boolean\"},\"StatusCode\":{\"$ref\":\"#/components/schemas/HttpStatusCode\"}},\"required\":[\"IsSucceed\"],\"type\":\"object\",\"x-etna-envelope\":{\"errorCodes\":\"ErrorsCode\",\"errors\":\"Errors\",\"model\":\"Model\",\"statusCode\":\"StatusCode\",\"success\":\"IsSucceed\"}},\"Equity\":{\"description\":\"A security as `lookup_equities` answers it. Its `Id` is the\\n`SecurityId` of orders and positions. Every field may be absent.\\n\",\"example\":{\"AllowMargin\":true,\"AllowShort\":true,\"AllowTrade\":true,\"Currency\":\"USD\",\"Description\":\"Apple Inc.\",\"Enabled\":true,\"Exchange\":\"XNAS\",\"Id\":4,\"Precision\":2,\"Symbol\":\"AAPL\",\"TickSize\":0.01,\"Type\":\"CommonStock\",\"VolumePrecision\":0},\"properties\":{\"AddedDate\":{\"description\":\"When the security was added to ETNA Trader's database.\",\"example\":\"2012-11-29T16:05:43.993Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"AllowMargin\":{\"description\":\"Whether the security may be traded on margin.\",\"example\":true,\"type\":\"boolean\"},\"AllowShort\":{\"description\":\"Whether the security may be sold short.\",\"example\":true,\"type\":\"boolean\"},\"AllowTrade\":{\"description\":\"Whether the security may be traded.\",\"example\":true,\"type\":\"boolean\"},\"Currency\":{\"description\":\"The currency the security is denominated in.\",\"example\":\"USD\",\"type\":\"string\"},\"Description\":{\"description\":\"Usually the company's full name.\",\"example\":\"Apple Inc.\",\"type\":\"string\"},\"Enabled\":{\"description\":\"Whether the security is enabled for traders.\",\"example\":true,\"type\":\"boolean\"},\"Exchange\":{\"description\":\"The exchange the security is listed on, as a MIC, e.g. `XNAS`.\",\"example\":\"XNAS\",\"type\":\"string\"},\"Id\":{\"description\":\"The security's internal ID in ETNA Trader.\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"ModifyDate\":{\"description\":\"When the security's data last changed.\",\"example\":\"2018-12-10T08:00:22.2867686Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Precision\":{\"description\":\"How many decimal places the security's price has.\",\"example\":2,\"format\":\"int32\",\"type\":\"integer\"},\"Symbol\":{\"description\":\"The ticker symbol the security is listed under.\",\"example\":\"AAPL\",\"type\":\"string\"},\"TickSize\":{\"description\":\"The smallest step of the price, e.g. `0.01` (150.67 to 150.68,\\nnever 150.675); `0.0001` below one dollar, as documented.\\n\",\"example\":0.01,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Type\":{\"$ref\":\"#/components/schemas/SecurityType\"},\"VolumePrecision\":{\"description\":\"How many decimal places a quantity of it may have (e.g. for cryptocurrencies).\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"},\"ErrorBody\":{\"description\":\"The body of an error response. It has one of three shapes: an\\n`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`; with\\n`message`, HTTP 500), an `Envelope` with the reasons the request was\\nrefused, or a `MessageError` (a validation error, an invalid\\nrequest, or a refused session token). (An order that `place_order`\\nrefuses comes back as an `OrderPreview` instead: see its 400.)\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/AppKeyError\"},{\"$ref\":\"#/components/schemas/Envelope\"},{\"$ref\":\"#/components/schemas/MessageError\"}]},\"ExecInst\":{\"description\":\"An execution instruction. `AllOrNone`: fill the whole order in one\\ntransaction or not at all (the one value the order pages describe);\\nthe data model also lists `DoNotIncrease` and `DoNotReduce`.\\n\",\"enum\":[\"DoNotIncrease\",\"DoNotReduce\",\"AllOrNone\"],\"example\":\"AllOrNone\",\"type\":\"string\"},\"HttpStatusCode\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/HttpStatusCodeName\"},{\"description\":\"A status name that this document does not list yet.\",\"type\":\"string\"},{\"description\":\"A numeric status, as some pages of the documentation show it.\",\"type\":\"integer\"}],\"description\":\"The outcome as the name of a .NET `System.Net.HttpStatusCode` value,\\nfor example `OK` or `BadRequest`. It is informational: it need not\\nmatch the HTTP status of the response. The server may send names\\nthat `HttpStatusCodeName` does not list yet; such a name is still a\\nvalid value. The documentation also shows it as a number (`409`) on\\nsome pages, so a number is valid too.\\n\",\"example\":\"Continue\"},\"HttpStatusCodeName\":{\"description\":\"The names of .NET `System.Net.HttpStatusCode` values known when this\\ndocument was written. Some numbers have two names (for example\\n`Redirect` and `Found` are both 302); the server may send either.\\n\",\"enum\":[\"Continue\",\"SwitchingProtocols\",\"Processing\",\"EarlyHints\",\"OK\",\"Created\",\"Accepted\",\"NonAuthoritativeInformation\",\"NoContent\",\"ResetContent\",\"PartialContent\",\"MultiStatus\",\"AlreadyReported\",\"IMUsed\",\"MultipleChoices\",\"Ambiguous\",\"MovedPermanently\",\"Moved\",\"Found\",\"Redirect\",\"SeeOther\",\"RedirectMethod\",\"NotModified\",\"UseProxy\",\"Unused\",\"TemporaryRedirect\",\"RedirectKeepVerb\",\"PermanentRedirect\",\"BadRequest\",\"Unauthorized\",\"PaymentRequired\",\"Forbidden\",\"NotFound\",\"MethodNotAllowed\",\"NotAcceptable\",\"ProxyAuthenticationRequired\",\"RequestTimeout\",\"Conflict\",\"Gone\",\"LengthRequired\",\"PreconditionFailed\",\"RequestEntityTooLarge\",\"RequestUriTooLong\",\"UnsupportedMediaType\",\"RequestedRangeNotSatisfiable\",\"ExpectationFailed\",\"MisdirectedRequest\",\"UnprocessableEntity\",\"UnprocessableContent\",\"Locked\",\"FailedDependency\",\"UpgradeRequired\",\"PreconditionRequired\",\"TooManyRequests\",\"RequestHeaderFieldsTooLarge\",\"UnavailableForLegalReasons\",\"InternalServerError\",\"NotImplemented\",\"BadGateway\",\"ServiceUnavailable\",\"GatewayTimeout\",\"HttpVersionNotSupported\",\"VariantAlsoNegotiates\",\"InsufficientStorage\",\"LoopDetected\",\"NotExtended\",\"NetworkAuthenticationRequired\"],\"example\":\"Continue\",\"type\":\"string\"},\"MarginType\":{\"description\":\"The kind of account (cash, margin, day trader, margin IRA), as the data model lists them.\",\"enum\":[\"Empty\",\"Cash\",\"Margin\",\"DayTrader\",\"MarginIra\"],\"example\":\"Margin\",\"type\":\"string\"},\"MessageError\":{\"description\":\"An error body in the shape of ASP.NET Web API: a message for people,\\nand for a validation error the invalid fields with their reasons. It\\nis not an envelope.\\n\",\"example\":{\"Message\":\"Validation error occured while processing entity\",\"ModelState\":{\"userPassword.OldPassword\":[\"Password is required\"]}},\"properties\":{\"Message\":{\"description\":\"What went wrong (`occured` sic, as the API writes it).\",\"example\":\"Validation error occured while processing entity\",\"type\":\"string\"},\"ModelState\":{\"additionalProperties\":{\"description\":\"The reasons one field was refused.\",\"items\":{\"description\":\"One reason, for people.\",\"type\":\"string\"},\"type\":\"array\"},\"description\":\"For a validation error: by field (e.g. `userPassword.OldPassword`),\\nthe reasons that field was refused.\\n\",\"example\":{\"userPassword.OldPassword\":[\"Password is required\"]},\"type\":\"object\"}},\"required\":[\"Message\"],\"type\":\"object\"},\"NameSuffix\":{\"description\":\"The suffix of the trader's name (Jr, Sr, II, III, IV); `NoSuffix`\\nwhen none is set. Values as the data model lists them.\\n\",\"enum\":[\"NoSuffix\",\"Jr\",\"Sr\",\"Second\",\"Third\",\"Fourth\"],\"example\":\"NoSuffix\",\"type\":\"string\"},\"Order\":{\"description\":\"An order as the server has it (`place_order`, `get_order`,\\n`list_orders`). Every field may be absent, as documented. Dates\\nequal to `0001-01-01T00:00:00Z` mean \\\"no date\\\" (see this\\ndocument's description). The field names are the API's own:\\n`TimeInForce` (the request says `TimeInforce`), `ExecBrocker`,\\n`Persentage` among the trailing types.\\n\",\"example\":{\"AccountId\":6303,\"AveragePrice\":156.57,\"ClientId\":\"1045239786\",\"ExecutedQuantity\":150,\"Id\":73552,\"Quantity\":150,\"SecurityId\":4,\"SettDate\":\"0001-01-01T00:00:00Z\",\"Side\":\"Buy\",\"Status\":\"Filled\",\"TimeInForce\":\"Day\",\"Type\":\"Market\"},\"properties\":{\"AccountId\":{\"description\":\"The trading account of the order.\",\"example\":6303,\"format\":\"int32\",\"type\":\"integer\"},\"AveragePrice\":{\"description\":\"The average price of the executions; `0` before any.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ClientId\":{\"description\":\"The order's ID on the client's side: the request's `ClientId`,\\nor one the server assigned (the data model says the order\\nmanagement system assigns it, and the place page's answer has\\none for a request that sent none). Not documented to be unique.\\n\",\"example\":\"1045239786\",\"type\":\"string\"},\"Comment\":{\"description\":\"The comment sent with the order.\",\"example\":\"Expecting a remarkable Q4 report\",\"type\":\"string\"},\"CounterPartyOrderId\":{\"description\":\"The executor's ID of the order.\",\"example\":\"1045239786\",\"type\":\"string\"},\"CreateDate\":{\"description\":\"When the order was created.\",\"example\":\"2019-01-21T15:07:45.8158882Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Date\":{\"description\":\"When the order last changed (the list page says when it was placed).\",\"example\":\"2019-01-22T13:00:26.575811Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Description\":{\"description\":\"The reason of a rejection or the broker's comment, e.g. `Expired by OMS`.\",\"example\":\"Expired by OMS\",\"type\":\"string\"},\"Exchange\":{\"description\":\"The exchange asked for, e.g. `Auto`.\",\"example\":\"Auto\",\"type\":\"string\"},\"ExecBrocker\":{\"description\":\"The route of the order, as the executor names it (`ExecBrocker` is the API's spelling).\",\"example\":\"NSDQ\",\"type\":\"string\"},\"ExecId\":{\"description\":\"The ID of the execution.\",\"example\":\"173657808\",\"type\":\"string\"},\"ExecInst\":{\"$ref\":\"#/components/schemas/OrderExecInst\"},\"ExecutedQuantity\":{\"description\":\"How much of the order has been executed.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ExecutionInstructions\":{\"additionalProperties\":{\"description\":\"One instruction's value.\",\"type\":\"string\"},\"description\":\"Instructions as text by name, e.g. `CorrelationId`; `{}` when none.\",\"example\":{\"CorrelationId\":\"ade9537995f84dcc840eabc724107487\"},\"type\":\"object\"},\"ExecutionStatus\":{\"$ref\":\"#/components/schemas/OrderStatus\"},\"ExecutionVenue\":{\"description\":\"The executor the order was routed to.\",\"example\":\"Etna Emulator\",\"type\":\"string\"},\"ExpireDate\":{\"description\":\"When the order expires if not executed.\",\"example\":\"2019-01-22T21:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"ExtendedHours\":{\"description\":\"The trading session asked for (see `OrderRequest`); empty or absent for none.\",\"example\":\"REGPOST\",\"type\":\"string\"},\"Id\":{\"description\":\"The order's internal ID, the `orderId` of `get_order` and `cancel_order`.\",\"example\":73552,\"format\":\"int32\",\"type\":\"integer\"},\"InitialType\":{\"$ref\":\"#/components/schemas/OrderType\"},\"IsExternal\":{\"description\":\"Whether the order came from an external system.\",\"example\":false,\"type\":\"boolean\"},\"LastMarket\":{\"description\":\"The exchange where the order was filled (listed by the data model).\",\"example\":\"XNAS\",\"type\":\"string\"},\"LastPrice\":{\"description\":\"The price of the last execution.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LastQuantity\":{\"description\":\"How much the last execution traded.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LeavesQuantity\":{\"description\":\"How much of the order is still to be executed.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Legs\":{\"description\":\"The legs of a multi-leg order, each an `Order`; empty otherwise.\",\"items\":{\"$ref\":\"#/components/schemas/Order\"},\"type\":\"array\"},\"OrigClientId\":{\"description\":\"The `ClientId` the order had before it was replaced (listed by the data model).\",\"example\":\"1045239786\",\"type\":\"string\"},\"ParentClientId\":{\"description\":\"The `ClientId` of the parent order, for a leg of a multi-leg order.\",\"example\":\"1045239785\",\"type\":\"string\"},\"ParentId\":{\"description\":\"The parent order's ID; `-1` for an order without a parent.\",\"example\":-1,\"format\":\"int32\",\"type\":\"integer\"},\"ParentRequestId\":{\"description\":\"Not described by the documentation; `0` in the examples.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"Price\":{\"description\":\"The limit price; `0` for an order without one.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares (or contracts) the order is for.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"RequestId\":{\"description\":\"The ID of the request in the order management system.\",\"example\":96193,\"format\":\"int32\",\"type\":\"integer\"},\"RequestStatus\":{\"$ref\":\"#/components/schemas/OrderRequestStatus\"},\"SecurityId\":{\"description\":\"The internal ID of the order's security (`Id` of `Equity`).\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"SettDate\":{\"description\":\"The settlement date; `0001-01-01T00:00:00Z` (no date) until known.\",\"example\":\"0001-01-01T00:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"SettlementDate\":{\"description\":\"The settlement date of the deal; `0001-01-01T00:00:00Z` (no\\ndate) until known. The documentation does not say how it\\ndiffers from `SettDate`.\\n\",\"example\":\"0001-01-01T00:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StateId\":{\"description\":\"The ID of the order's state in the order management system.\",\"example\":168831,\"format\":\"int32\",\"type\":\"integer\"},\"Status\":{\"$ref\":\"#/components/schemas/OrderStatus\"},\"StopPrice\":{\"description\":\"The stop price; `0` for an order without one.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The order's ticker symbol (listed by the data model; absent from the examples).\",\"example\":\"AAPL\",\"type\":\"string\"},\"Target\":{\"$ref\":\"#/components/schemas/OrderTarget\"},\"TimeInForce\":{\"$ref\":\"#/components/schemas/TimeInForce\"},\"Token\":{\"description\":\"An additional identity key (\\\"usid in market scanner\\\"); not otherwise documented.\",\"example\":\"\",\"type\":\"string\"},\"TrailingLimitAmount\":{\"description\":\"The trailing limit's distance; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingLimitAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TrailingStopAmount\":{\"description\":\"The trailing stop's distance; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingStopAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TransType\":{\"$ref\":\"#/components/schemas/OrderTransType\"},\"TransactionDate\":{\"description\":\"When the last transaction of the order took place.\",\"example\":\"2019-01-22T14:30:03.7168916Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"},\"UserId\":{\"description\":\"The user who placed the order.\",\"example\":7125,\"format\":\"int32\",\"type\":\"integer\"},\"ValidationsToBypass\":{\"description\":\"Flags naming validation rules that were skipped; `0` in the examples.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"},\"OrderExecInst\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/ExecInst\"},{\"description\":\"The instruction as a number; `0` means none.\",\"type\":\"integer\"}],\"description\":\"The execution instruction of an `Order` as answers send it: a name\\nof `ExecInst`, or the number `0` for an order without one (as the\\ndocumentation's examples show, an unset flag sent as a number).\\n\",\"example\":\"AllOrNone\"},\"OrderLeg\":{\"description\":\"One leg of an order made of legs. The data model types a leg as a\\nwhole order body; the samples send `Symbol`, `Quantity` and `Side`\\nin the legs of a multi-leg option order, and add `Type` with\\n`Price` or `StopPrice` in the legs of a conditional order\\n(one-cancels-other and the like). This document lists those\\nfields; what else a leg may carry is not documented.\\n\",\"example\":{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},\"properties\":{\"Price\":{\"description\":\"The leg's limit price, in a conditional order's limit leg.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares or contracts the leg trades.\",\"example\":2,\"format\":\"decimal\",\"minimum\":0.0,\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StopPrice\":{\"description\":\"The leg's stop price, in a conditional order's stop leg.\",\"example\":189,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The leg's ticker or OSI symbol.\",\"example\":\"AAPL  200214C00327500\",\"type\":\"string\"},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"}},\"type\":\"object\"},\"OrderPage\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Page\"},{\"properties\":{\"Result\":{\"description\":\"The orders of this page; empty when there are none.\",\"items\":{\"$ref\":\"#/components/schemas/Order\"},\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Page` of `list_orders`, whose `Result` holds orders.\",\"example\":{\"NextPageLink\":\"\",\"PreviousPageLink\":\"\",\"Result\":[{\"ClientId\":\"1045239786\",\"Id\":73552,\"Quantity\":150,\"Side\":\"Buy\",\"Status\":\"Filled\",\"Type\":\"Market\"}],\"TotalCount\":1}},\"OrderPreview\":{\"description\":\"The answer of `preview_order`, and the body of an order refused by\\n`place_order` (see there). `IsSuccessful` says whether the order is\\nvalid; a refusal is an answer like any other (HTTP 200 on the\\npreview), with the reason in `ErrorDescription`. Money keeps every\\ndigit (`format: decimal`). `IsSuccessful` is required here because\\nevery documented answer has it; the data model marks nothing as\\nrequired.\\n\",\"example\":{\"Commission\":1.00000001,\"Cost\":238,\"IsSuccessful\":true,\"MarginChange\":0,\"NetCost\":239.00000001,\"TotalCost\":1.00000001},\"properties\":{\"Commission\":{\"description\":\"The commission the order would pay in all.\",\"example\":1.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Commissions\":{\"additionalProperties\":{\"description\":\"One part of the commission.\",\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"description\":\"The parts of the commission by name, e.g. `Per Trade Commission`\\nand `Per Contract Commission` (names with spaces, as sent).\\n\",\"example\":{\"Per Trade Commission\":1},\"type\":\"object\"},\"Cost\":{\"description\":\"The cost of the order. The pages say it includes the commission;\\ntheir examples disagree (see `preview_order`).\\n\",\"example\":238,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ErrorDescription\":{\"description\":\"Why the order is not valid, as a code such as\\n`LimitPriceUndefined`, `QuotePriceIsInvalid` or\\n`DayTradingBuyingPowerExceeded`. The documentation publishes no\\nlist of the codes.\\n\",\"example\":\"LimitPriceUndefined\",\"type\":\"string\"},\"ErrorDescriptionArgs\":{\"description\":\"Arguments of the reason, if it has any.\",\"items\":{\"description\":\"One argument.\",\"type\":\"string\"},\"type\":\"array\"},\"ErrorDescriptionText\":{\"description\":\"The reason in words, for people; in one example only, not in the data model.\",\"example\":\"Limit price is not defined.\",\"type\":\"string\"},\"IsSuccessful\":{\"description\":\"True when the order is valid and could be placed as it is.\",\"example\":true,\"type\":\"boolean\"},\"MarginChange\":{\"description\":\"How much the account's margin requirement would change once the order is filled.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"NetCost\":{\"description\":\"The net cost of the order. The pages say it excludes the\\ncommission; their examples disagree (see `preview_order`).\\n\",\"example\":239.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quotes\":{\"description\":\"The latest quote of the order's security (of each leg's, presumably, for orders made of legs).\",\"items\":{\"$ref\":\"#/components/schemas/Quote\"},\"type\":\"array\"},\"TotalCost\":{\"description\":\"The commission with every other charge, as the overview page\\nsays; in its examples it equals `Commission`. Not in the data\\nmodel.\\n\",\"example\":1.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"required\":[\"IsSuccessful\"],\"type\":\"object\"},\"OrderRequest\":{\"description\":\"The body of `preview_order` and `place_order`: one flat object for\\nevery kind of order.\\n\\n**The `Type` decides which fields are needed** (stated in the\\ndocumentation's prose and samples, not in its data model, where\\nevery field is optional):\\n\\n- `Market`: `Symbol`, `Side`, `Quantity`; no price.\\n- `Limit`: and `Price`, the limit.\\n- `Stop`: and `StopPrice`, the price at which the order becomes a\\n  market order.\\n- `StopLimit`: and both, `StopPrice` (the trigger) and `Price` (the\\n  limit once triggered).\\n- `TrailingStop`: `TrailingStopAmountType` and `TrailingStopAmount`\\n  instead of a stop price; `TrailingStopLimit` also\\n  `TrailingLimitAmountType` and `TrailingLimitAmount`.\\n- `OneCancelOther`, `OneTriggerOther`, `OneTriggerOneCancelOther`:\\n  an empty `Symbol` and the orders as `Legs` (two, two and three).\\n- A multi-leg option order: `Type` `Market` or `Limit`, an empty\\n  `Symbol`, the legs with `Symbol`, `Quantity` and `Side` only, and\\n  everything else (`Price`, `Quantity`, `TimeInforce`, ...) at the\\n  root.\\n\\nA price the type does not use is ignored or makes the order fail:\\nthe documentation says a limit order sent with a stop price instead\\nof a limit price is accepted and rejected later. `preview_order`\\nrefuses a missing price (`LimitPriceUndefined`,\\n`QuotePriceIsInvalid`).\\n\\n`TimeInforce` is spelled with a lower-case `f` here, as documented;\\nthe answer (`Order`) spells it `TimeInForce`. `GoodTillDate` needs\\n`ExpireDate`.\\n\\n**Required here** are `Symbol` and `Type`, which every documented\\nsample sends (`Symbol` empty for orders made of legs); the data\\nmodel marks nothing as required.\\n\",\"example\":{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},\"properties\":{\"ClientId\":{\"description\":\"The order's ID on the caller's side, which the answer's `Order`\\ncarries back. The documentation does not say that the server\\nrefuses a second order with the same `ClientId`, nor that it\\nmust be unique: nothing may assume so. A client uses it to find\\nan order whose answer was lost (`list_orders`).\\n\",\"example\":\"2029837977\",\"type\":\"string\"},\"Comment\":{\"description\":\"A comment of the trader's own, which the answer carries back. In\\na sample of the place page and in the answer's data model, not in\\nthe request's data model.\\n\",\"example\":\"Expecting a remarkable Q4 report\",\"type\":\"string\"},\"Exchange\":{\"description\":\"The exchange to execute on, e.g. `XNAS`.\",\"example\":\"XNAS\",\"type\":\"string\"},\"ExecInst\":{\"$ref\":\"#/components/schemas/ExecInst\"},\"ExecutionInstructions\":{\"additionalProperties\":{\"description\":\"One instruction's value.\",\"type\":\"string\"},\"description\":\"Instructions as text by name, e.g. `PerTradeCommission: \\\"1\\\"`\\n(dollars per trade) and `PerContractCommission: \\\"1\\\"` (cents per\\ncontract), as documented; values are strings.\\n\",\"example\":{\"PerContractCommission\":\"1\",\"PerTradeCommission\":\"1\"},\"type\":\"object\"},\"ExpireDate\":{\"description\":\"When the order expires if not executed; needed with\\n`GoodTillDate`. Samples send it with other time-in-force values\\ntoo.\\n\",\"example\":\"2019-03-24T10:07:59.181Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"ExtendedHours\":{\"description\":\"The trading session the order may execute in; empty or absent\\nfor no requirement. The samples send `REG`, `PRE` and `REGPOST`;\\nthe documentation lists no values.\\n\",\"example\":\"REGPOST\",\"type\":\"string\"},\"Legs\":{\"description\":\"The legs of a multi-leg or conditional order (see the schema's description).\",\"items\":{\"$ref\":\"#/components/schemas/OrderLeg\"},\"type\":\"array\"},\"Price\":{\"description\":\"The limit price, for `Limit` and `StopLimit` orders (and multi-leg orders of type `Limit`).\",\"example\":170,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares (or contracts) to buy or sell; at least 0, as the data model says.\",\"example\":100,\"format\":\"decimal\",\"minimum\":0.0,\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StopPrice\":{\"description\":\"The stop price, for `Stop` and `StopLimit` orders; reaching it turns the order into a market (or limit) order.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The ticker symbol (an OSI symbol for an option, e.g.\\n`AAPL  190503C00165000`); `\\\"\\\"` for an order made of legs.\\n\",\"example\":\"AAPL\",\"type\":\"string\"},\"TimeInforce\":{\"$ref\":\"#/components/schemas/TimeInForce\"},\"Token\":{\"description\":\"An additional identity key (\\\"usid in market scanner\\\", as the data model says); not otherwise documented.\",\"example\":\"\",\"type\":\"string\"},\"TrailingLimitAmount\":{\"description\":\"How far the limit is from the stop, in percent or in currency units (see `TrailingLimitAmountType`).\",\"example\":4,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingLimitAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TrailingStopAmount\":{\"description\":\"How far the stop trails the price, in percent or in currency units (see `TrailingStopAmountType`).\",\"example\":2,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingStopAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"},\"ValidationsToBypass\":{\"description\":\"Flags naming validation rules to skip. The flags are not documented; leave it out.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"Symbol\",\"Type\"],\"type\":\"object\"},\"OrderRequestStatus\":{\"description\":\"Where the order is in ETNA's order management system (assigned by it), as the data model lists the values.\",\"enum\":[\"RequireValidation\",\"Validated\",\"Rejected\",\"Executing\",\"Complete\",\"Error\"],\"example\":\"Complete\",\"type\":\"string\"},\"OrderSide\":{\"description\":\"The side of the trade. `SellShort` opens a short position, `BuyToCover` closes one.\",\"enum\":[\"Buy\",\"Sell\",\"SellShort\",\"BuyToCover\"],\"example\":\"Buy\",\"type\":\"string\"},\"OrderStatus\":{\"description\":\"Where an order stands. Answers send the name; `filter` of\\n`list_orders` compares it as a number: 0 `New`, 1\\n`PartiallyFilled`, 2 `Filled`, 3 `DoneForDay`, 4 `Canceled`, 5\\n`Replaced`, 6 `PendingCancel`, 7 `Stopped`, 8 `Rejected`, 9\\n`Suspended`, 10 `PendingNew`, 11 `Calculated`, 12 `Expired`, 13\\n`AcceptedForBidding`, 14 `PendingReplace`, 15 `Error`.\\n\\n**Pages differ:** the orders list page numbers the sixteen above;\\nthe data model adds `Held`, whose number is not documented; a\\nfilter sample of the same page uses `20`, which no page names. A\\nclient must keep a status it does not know, not fail on it.\\n\",\"enum\":[\"New\",\"PartiallyFilled\",\"Filled\",\"DoneForDay\",\"Canceled\",\"Replaced\",\"PendingCancel\",\"Stopped\",\"Rejected\",\"Suspended\",\"PendingNew\",\"Calculated\",\"Expired\",\"AcceptedForBidding\",\"PendingReplace\",\"Error\",\"Held\"],\"example\":\"Filled\",\"type\":\"string\"},\"OrderTarget\":{\"description\":\"The execution target the order management system assigned, as the data model lists the values; not otherwise documented.\",\"enum\":[\"Ignore\",\"New\",\"Modify\",\"Cancel\",\"Execution\",\"Status\",\"CancelReject\",\"Reject\",\"Error\",\"All\"],\"example\":\"New\",\"type\":\"string\"},\"OrderTransType\":{\"description\":\"The execution's transaction type, as the data model lists the values; not otherwise documented.\",\"enum\":[\"New\",\"Cancel\",\"Correct\",\"Status\"],\"example\":\"New\",\"type\":\"string\"},\"OrderType\":{\"description\":\"The kind of order; see `OrderRequest` for the prices each needs.\\n**Pages differ:** the order pages' tables list `Market`, `Limit`,\\n`Stop` and `Stop Limit` (sent as `StopLimit`, as the samples and the\\ndata model spell it), their samples add the trailing and\\nconditional kinds, and the data model lists all eleven below\\n(`Pegged` and `External` documented nowhere else).\\n\",\"enum\":[\"Market\",\"Limit\",\"Stop\",\"StopLimit\",\"Pegged\",\"TrailingStop\",\"TrailingStopLimit\",\"OneCancelOther\",\"OneTriggerOther\",\"OneTriggerOneCancelOther\",\"External\"],\"example\":\"Limit\",\"type\":\"string\"},\"Page\":{\"description\":\"The page envelope of the operations that answer a list a page at a\\ntime (`list_orders`, `list_positions`; ETNA's `PagingResult`). The\\nitems are in `Result`, which each operation's page schema adds\\n(`OrderPage`, `PositionPage`), as the answer envelope's `Model` is\\nadded by each operation's envelope schema.\\n\\n**Following the pages.** Pages are numbered from 0. `NextPageLink`\\nis the absolute URL of the next page, query included; it is empty\\n(`\\\"\\\"`) or null on the last page. To read every item, get the first\\npage, then each `NextPageLink` in turn with the same credentials,\\nuntil it is empty or null. A link is only followed when it points\\ninto the same API root (scheme, host and port) as the request: the\\nsession token must never go anywhere else.\\n\\n**`x-etna-page`** (this document's extension) names the roles of\\nthe envelope's fields for a generic pager: `items` (the array of\\nitems), `next` and `previous` (the links) and `total` (the count of\\nitems in all pages). Any operation whose answer composes this schema\\nis paged.\\n\\n**Reading taken.** Some pages show the answer of a paged operation\\nas a bare array of items. A client should read a bare array as a\\nsingle, last page.\\n\",\"example\":{\"NextPageLink\":\"https://pub-api-trader-demo-prod.etnasoft.us/api/v1.0/accounts/6303/orders?pageNumber=1&pageSize=2\",\"PreviousPageLink\":\"\",\"TotalCount\":5},\"properties\":{\"NextPageLink\":{\"description\":\"The absolute URL of the next page; `\\\"\\\"` or null on the last\\npage.\\n\",\"example\":\"https://pub-api-trader-demo-prod.etnasoft.us/api/v1.0/accounts/6303/orders?pageNumber=1&pageSize=2\",\"nullable\":true,\"type\":\"string\"},\"PreviousPageLink\":{\"description\":\"The absolute URL of the previous page; `\\\"\\\"` or null on the first\\npage.\\n\",\"example\":\"\",\"nullable\":true,\"type\":\"string\"},\"TotalCount\":{\"description\":\"How many items all the pages hold together.\",\"example\":5,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\",\"x-etna-page\":{\"items\":\"Result\",\"next\":\"NextPageLink\",\"previous\":\"PreviousPageLink\",\"total\":\"TotalCount\"}},\"PasswordChange\":{\"description\":\"Body of `change_password`: the old password and the new one, twice.\\nThe confirmation is `PasswordConfirm` here (step 4 of the password\\nreset says `PasswordConfirmation`), as documented.\\n\",\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"properties\":{\"OldPassword\":{\"description\":\"The trader's current password. It is a credential, do not log it.\",\"example\":\"Passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirm\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"OldPassword\",\"Password\",\"PasswordConfirm\"],\"type\":\"object\"},\"PasswordResetRequest\":{\"description\":\"Body of step 1, which starts a password reset.\",\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"properties\":{\"SecretQuestionAnswer\":{\"description\":\"The answer to the account's secret question (see\\n`get_secret_question`). Leave it out for an account without one.\\nIt is a credential: do not log it.\\n\",\"example\":\"Peterson\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"User\":{\"description\":\"The trader's login.\",\"example\":\"robert.zak\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"User\"],\"type\":\"object\"},\"PasswordUpdate\":{\"description\":\"Body of step 4, which sets the new password.\",\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"properties\":{\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirmation\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Token\":{\"description\":\"The reset token from step 3 (`Model` of `generate_reset_token`'s\\nanswer), or the token of a login whose password has expired. It is\\na credential: do not log it.\\n\",\"example\":\"someToken-bd26-825db0\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Password\",\"PasswordConfirmation\"],\"type\":\"object\"},\"PinCodeChange\":{\"description\":\"Body of `change_pin_code`, which sets a new PIN. Every field is required, as documented.\",\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"properties\":{\"ImageName\":{\"description\":\"The chosen security image, a `FileName` of `list_security_images`.\",\"example\":\"apple.png\",\"type\":\"string\"},\"PersonalPhrase\":{\"description\":\"A phrase of the trader's own, shown with the image. Its rules are not documented.\",\"example\":\"My apple tree\",\"type\":\"string\"},\"Pin\":{\"description\":\"The new PIN, an integer (sign-in's `PinCode` header takes it as a\\nstring). The documentation states no rules for it. It is a\\ncredential: do not log it.\\n\",\"example\":1234,\"format\":\"password\",\"type\":\"integer\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::SecretInteger\",\"version\":\"*\"}},\"Token\":{\"description\":\"The `ConfirmationToken` of \\\"the authentication endpoint\\\", as the\\ndocumentation puts it; no documented answer carries such a\\nfield. It is a credential: do not log it.\\n\",\"example\":\"someConfirmationToken\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Pin\",\"ImageName\",\"PersonalPhrase\"],\"type\":\"object\"},\"Position\":{\"description\":\"A position of a trading account (`list_positions`). Every field may\\nbe absent. Money and quantities keep every digit\\n(`format: decimal`).\\n\",\"example\":{\"AccountId\":6303,\"AverageOpenPrice\":156.57,\"CostBasis\":23485.5,\"Id\":21483,\"Quantity\":150,\"SecurityId\":4,\"SecurityType\":\"CommonStock\",\"Symbol\":\"AAPL\"},\"properties\":{\"AccountId\":{\"description\":\"The trading account holding the position.\",\"example\":6303,\"format\":\"int32\",\"type\":\"integer\"},\"AverageClosePrice\":{\"description\":\"The average price at which it was closed; `0` while nothing was closed.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"AverageOpenPrice\":{\"description\":\"The average price at which the position was opened.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CompanyName\":{\"description\":\"The listed company's full name.\",\"example\":\"Apple Inc.\",\"type\":\"string\"},\"ContractSize\":{\"description\":\"The contract size of the instrument (1 for a stock).\",\"example\":1,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CostBasis\":{\"description\":\"The average execution price times the quantity.\",\"example\":23485.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CreateDate\":{\"description\":\"When the position was opened.\",\"example\":\"2019-01-22T14:30:03.7328576Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"DailyCloseProfitLoss\":{\"description\":\"The profit or loss of the session's trades in the security.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"DailyCostBasis\":{\"description\":\"Not clearly described (the page says \\\"the gross market value of all transactions in this order\\\").\",\"example\":25414.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"DayQuantity\":{\"description\":\"How much of the security was traded in the current session.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ExcessChanges\":{\"description\":\"How much the position changes the account's excess.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Id\":{\"description\":\"The position's internal ID.\",\"example\":21483,\"format\":\"int32\",\"type\":\"integer\"},\"MarketValueEOD\":{\"description\":\"The position's market value at the end of the previous session. In the overview page only, not in the data model.\",\"example\":645.19,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ModifyDate\":{\"description\":\"When the position last changed.\",\"example\":\"2019-01-22T14:30:03.7328576Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Name\":{\"description\":\"Usually the same as `Symbol`.\",\"example\":\"AAPL\",\"type\":\"string\"},\"Quantity\":{\"description\":\"The quantity held; the documentation does not say whether a short position is negative.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"RealizedProfitLoss\":{\"description\":\"The profit or loss realized on the position.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"SecurityCurrency\":{\"description\":\"The currency the security is denominated in.\",\"example\":\"USD\",\"type\":\"string\"},\"SecurityId\":{\"description\":\"The internal ID of the security (`Id` of `Equity`).\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"SecurityType\":{\"$ref\":\"#/components/schemas/SecurityType\"},\"StopLossPrice\":{\"description\":\"The price at which the position should be closed to stop a loss; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The ticker symbol.\",\"example\":\"AAPL\",\"type\":\"string\"},\"TakeProfitPrice\":{\"description\":\"The price at which the profit should be taken; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"PositionPage\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Page\"},{\"properties\":{\"Result\":{\"description\":\"The positions of this page; empty when there are none.\",\"items\":{\"$ref\":\"#/components/schemas/Position\"},\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Page` of `list_positions`, whose `Result` holds positions.\",\"example\":{\"NextPageLink\":null,\"PreviousPageLink\":null,\"Result\":[{\"AccountId\":6303,\"Id\":21483,\"Quantity\":150,\"SecurityId\":4,\"Symbol\":\"AAPL\"}],\"TotalCount\":1}},\"Quote\":{\"description\":\"A quote of a security, as `preview_order` answers it. The data model\\nlists `Ask`, `Bid`, `Last`, `Volume` and `OpenInterest`; the\\noverview page's example adds the other fields, with placeholder\\nvalues (`0`, `\\\"string\\\"`) and no description for most of them. Every\\nfield may be absent.\\n\",\"example\":{\"Ask\":135.86,\"Bid\":135.5,\"Last\":136.3201,\"OpenInterest\":0,\"SecurityId\":4,\"Symbol\":\"AAPL\",\"Timestamp\":\"2021-06-30T09:40:47.53Z\",\"Volume\":26},\"properties\":{\"Ask\":{\"description\":\"The best ask price.\",\"example\":135.86,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"AskExchange\":{\"description\":\"The exchange of the best ask.\",\"example\":\"XNAS\",\"type\":\"string\"},\"AskSize\":{\"description\":\"The size at the best ask.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Bid\":{\"description\":\"The best bid price.\",\"example\":135.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"BidExchange\":{\"description\":\"The exchange of the best bid.\",\"example\":\"XNAS\",\"type\":\"string\"},\"BidSize\":{\"description\":\"The size at the best bid.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Change\":{\"description\":\"The change of the price, presumably against the previous close.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ChangePc\":{\"description\":\"The change in percent.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Channel\":{\"description\":\"Not described by the documentation.\",\"example\":\"string\",\"type\":\"string\"},\"Close\":{\"description\":\"The closing price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Date\":{\"description\":\"Not described by the documentation (the example gives it the value of `Timestamp`).\",\"example\":\"2023-08-01T16:14:51.128Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"High\":{\"description\":\"The session's high.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"IsHalted\":{\"description\":\"Whether trading in the security is halted.\",\"example\":false,\"type\":\"boolean\"},\"Key\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"Last\":{\"description\":\"The last trade's price.\",\"example\":136.3201,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LastExchange\":{\"description\":\"The exchange of the last trade.\",\"example\":\"XNAS\",\"type\":\"string\"},\"Low\":{\"description\":\"The session's low.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Mark\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Open\":{\"description\":\"The session's opening price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"OpenInterest\":{\"description\":\"The open interest (options).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"PreviousClose\":{\"description\":\"The previous session's closing price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Price\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"QuoteTypes\":{\"description\":\"Not described by the documentation; presumably flags saying which fields are set.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"SecurityId\":{\"description\":\"The security's internal ID.\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"Symbol\":{\"description\":\"The security's ticker symbol.\",\"example\":\"AAPL\",\"type\":\"string\"},\"Timestamp\":{\"description\":\"When the quote was taken.\",\"example\":\"2021-06-30T09:40:47.53Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"TotalDailyVolume\":{\"description\":\"The session's total volume.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Volume\":{\"description\":\"The volume traded.\",\"example\":26,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Week52High\":{\"description\":\"The highest price of the last 52 weeks.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Week52Low\":{\"description\":\"The lowest price of the last 52 weeks.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"ResetCodeRequest\":{\"description\":\"Body of the request that exchanges a confirmation code for a reset\\ntoken.\\n\",\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"properties\":{\"Code\":{\"description\":\"The confirmation code from the email the trader received after\\nstep 1 of the password-reset flow, exactly as written there. A\\ncode is never empty and never contains white space. It is a\\ncredential: do not log it.\\n\",\"example\":\"231408\",\"format\":\"password\",\"minLength\":1,\"pattern\":\"^[^\\\\s]+$\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Identifier\":{\"$ref\":\"#/components/schemas/ResetIdentifier\"}},\"required\":[\"Code\",\"Identifier\"],\"type\":\"object\"},\"ResetIdentifier\":{\"description\":\"What the trader is resetting: `ResetPassword` for the account\\npassword, `ResetPinCode` for the PIN code.\\n\",\"enum\":[\"ResetPassword\",\"ResetPinCode\"],\"example\":\"ResetPassword\",\"type\":\"string\"},\"ResetTokenEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The reset token for step 4 when `IsSucceed` is true; null or\\nabsent when the request was refused. Its format and lifetime\\nare not documented: treat it as an opaque string. It is a\\ncredential: do not log it.\\n\",\"example\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"format\":\"password\",\"nullable\":true,\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `generate_reset_token`, whose `Model` is the reset token.\",\"example\":{\"Errors\":[\"string\"],\"ErrorsCode\":[\"string\"],\"IsSucceed\":true,\"Model\":\"string\",\"StatusCode\":\"Continue\"}},\"Salutation\":{\"description\":\"How emails address the trader; `NoSalutation` when none is set. Values as the data model lists them.\",\"enum\":[\"NoSalutation\",\"Mr\",\"Mrs\",\"Ms\",\"Dr\",\"Sir\",\"Madam\"],\"example\":\"NoSalutation\",\"type\":\"string\"},\"SecretQuestionEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The account's secret question, to show to the trader; `\\\"\\\"`\\nwhen the account has none.\\n\",\"example\":\"What street did you live on in third grade?\",\"nullable\":true,\"type\":\"string\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `get_secret_question`, whose `Model` is the question.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":\"What street did you live on in third grade?\"}},\"SecurityImage\":{\"description\":\"One security image a trader can choose when setting a PIN.\",\"example\":{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"},\"properties\":{\"Content\":{\"description\":\"The image, a PNG file encoded in base64.\",\"example\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"format\":\"byte\",\"type\":\"string\"},\"FileName\":{\"description\":\"The image's file name, e.g. `apple.png`; `change_pin_code` takes\\nit as `ImageName`.\\n\",\"example\":\"apple.png\",\"type\":\"string\"}},\"required\":[\"FileName\",\"Content\"],\"type\":\"object\"},\"SecurityImagesEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The images; null or absent when the request was refused.\",\"items\":{\"$ref\":\"#/components/schemas/SecurityImage\"},\"nullable\":true,\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `list_security_images`, whose `Model` is the list of images.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":[{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"}]}},\"SecurityType\":{\"description\":\"The kind of security, as the data model lists them; the positions\\npage also gives their numbers, 0 (`BankersAcceptance`) to 40\\n(`Unit`) in this order. Answers send the name. (`MortgagePrincipleOnly`\\nand `FakeStockForNonStandartOption` are spelled as the API spells\\nthem.)\\n\",\"enum\":[\"BankersAcceptance\",\"CertificateOfDeposit\",\"CollateralizeMortgageObligation\",\"CorporateBond\",\"CommercialPaper\",\"CorporatePrivatePlacement\",\"CommonStock\",\"FederalHousingAuthority\",\"FederalHomeLoan\",\"FederalNationalMortgageAssociation\",\"ForeignExchangeContract\",\"Future\",\"GovernmentNationalMortgageAssociation\",\"TreasuriesPlusAgencyDebenture\",\"MutualFund\",\"MortgageInterestOnly\",\"MortgagePrincipleOnly\",\"MortgagePrivatePlacement\",\"MiscellaneousPassThru\",\"MunicipalBond\",\"NoIsitcSecurityType\",\"Option\",\"PreferredStock\",\"RepurchaseAgreement\",\"ReverseRepurchaseAgreement\",\"StudentLoanMarketingAssociation\",\"TimeDeposit\",\"UsTreasuryBill\",\"Warrant\",\"CatsTigersLions\",\"WildcardEntry\",\"ConvertibleBond\",\"MortgageIoette\",\"Index\",\"FakeStockForNonStandartOption\",\"Right\",\"Cryptocurrency\",\"ETF\",\"DepositoryReceipt\",\"CoveredWarrant\",\"Unit\"],\"example\":\"CommonStock\",\"type\":\"string\"},\"SignInAnswer\":{\"description\":\"The body of every sign-in answer (200, 202 and 401). `State` says\\nwhat happened; `Step` and `Reason` say which step of sign-in the\\nanswer is about and why; `Token` is the session token (200), an\\ninterim token for the next sign-in call (202), or the token of an\\nexpired password for step 4 of the password reset. The\\ndocumentation publishes no complete list of steps or reasons.\\n\",\"example\":{\"State\":\"Succeeded\",\"Token\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\"},\"properties\":{\"Reason\":{\"description\":\"Why, for people, e.g. `Invalid credentials`, `Expecting\\nconfirmation code`, `Corrupted ticket`, `PIN code is not init`\\nor `Your Password has expired and must be changed` (all as\\ndocumented). Absent when signed in.\\n\",\"example\":\"Expecting confirmation code\",\"type\":\"string\"},\"State\":{\"description\":\"`Succeeded` (signed in), `Expecting` (more input is needed, see\\n`Step`) or `Failed` (refused), as documented. The documentation\\ndoes not say the list is complete: treat any other value as a\\nrefusal you cannot act on.\\n\",\"example\":\"Succeeded\",\"type\":\"string\"},\"Step\":{\"description\":\"The step the answer is about: `BaseAuthentication` (login and\\npassword), `VerificationCode` (the second factor) or\\n`SecutityPin` (the PIN; the misspelling is the API's own), as\\ndocumented. Absent when signed in.\\n\",\"example\":\"VerificationCode\",\"type\":\"string\"},\"Token\":{\"description\":\"The session token (`State: Succeeded`), the interim token for the\\nnext sign-in call (`State: Expecting`), or the token of an expired\\npassword for step 4 of the password reset. Its format is not\\ndocumented: treat it as opaque. It is a credential: do not log\\nit.\\n\",\"example\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"State\"],\"type\":\"object\"},\"SignInErrorBody\":{\"description\":\"The body of a refused sign-in: a `SignInAnswer` with `State: Failed`\\n(HTTP 401), or an `AppKeyError` (HTTP 403, wrong or missing\\n`Et-App-Key`).\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/SignInAnswer\"},{\"$ref\":\"#/components/schemas/AppKeyError\"}]},\"TimeInForce\":{\"description\":\"How long the order stays active: `Day` (until the session ends),\\n`GoodTillCancel`, `AtTheOpening`, `ImmediateOrCancel` (fill what can\\nbe filled now, cancel the rest), `FillOrKill` (all now or nothing),\\n`GoodTillCrossing` (until the auction phase), `GoodTillDate` (until\\n`ExpireDate`), `GoodTillTime`. The request spells the field\\n`TimeInforce`, the answer `TimeInForce`.\\n\\n**Pages differ:** the place page's table lists only `Day`,\\n`GoodTillCancel` and `GoodTillDate`; the orders list page calls\\ngood-till-cancel `GTC`, and a code sample sends `\\\"TimeInforce\\\":\\n\\\"GTC\\\"`. This document lists the data model's eight values; `GTC`\\nis not one of them, and whether the server accepts it is not\\ndocumented.\\n\",\"enum\":[\"Day\",\"GoodTillCancel\",\"AtTheOpening\",\"ImmediateOrCancel\",\"FillOrKill\",\"GoodTillCrossing\",\"GoodTillDate\",\"GoodTillTime\"],\"example\":\"Day\",\"type\":\"string\"},\"TradingAccount\":{\"description\":\"A trading account a trader can use (`list_user_accounts`). Trading\\naccounts are distinct from users; the documentation says they are\\nthe same as clearing accounts. Every field may be absent.\\n\",\"example\":{\"AccessType\":\"Owner\",\"ClearingAccount\":\"83267\",\"ClearingFirm\":\"PaperTrading\",\"Enabled\":true,\"Id\":83267,\"IsAverageAccount\":false,\"MarginType\":\"Margin\",\"OwnerType\":\"IndividualCustomer\"},\"properties\":{\"AccessType\":{\"$ref\":\"#/components/schemas/AccountAccessType\"},\"Alias\":{\"description\":\"A name of the trader's own for the account (listed by the data\\nmodel; absent from both examples).\\n\",\"example\":\"Family Account\",\"nullable\":true,\"type\":\"string\"},\"ClearingAccount\":{\"description\":\"The account's number at the clearing firm, a string.\",\"example\":\"83267\",\"type\":\"string\"},\"ClearingFirm\":{\"description\":\"The clearing firm, e.g. `PaperTrading` for a paper account. Shown\\nby the newer page's example only; the values are not listed.\\n\",\"example\":\"PaperTrading\",\"type\":\"string\"},\"Enabled\":{\"description\":\"Whether the account is enabled.\",\"example\":true,\"type\":\"boolean\"},\"Id\":{\"description\":\"The account's internal ID, the `accountId` of the account, order\\nand position operations. (The older page calls it the user ID;\\nsee `list_user_accounts` for the reading taken.)\\n\",\"example\":83267,\"format\":\"int32\",\"type\":\"integer\"},\"IsAverageAccount\":{\"description\":\"Shown by the newer page's example only (`false`); its meaning is not documented.\",\"example\":false,\"type\":\"boolean\"},\"MarginType\":{\"$ref\":\"#/components/schemas/MarginType\"},\"OwnerType\":{\"description\":\"What kind of owner holds the account, e.g. `IndividualCustomer`.\\nShown by the newer page's example only; the values are not\\nlisted.\\n\",\"example\":\"IndividualCustomer\",\"type\":\"string\"},\"Owners\":{\"description\":\"The traders who own the account. Shown by the newer page's example only.\",\"items\":{\"$ref\":\"#/components/schemas/AccountOwner\"},\"type\":\"array\"}},\"type\":\"object\"},\"TrailingAmountType\":{\"description\":\"Whether a trailing amount is in currency units (`Absolute`) or in\\npercent (`Persentage`, spelled so by the API).\\n\",\"enum\":[\"Absolute\",\"Persentage\"],\"example\":\"Absolute\",\"type\":\"string\"},\"UserIdOrMe\":{\"description\":\"A trader's internal user ID in decimal digits, or `@me` for the\\ntrader whose session token is sent (one schema, so that every\\noperation that takes a user in its path takes the same type). The\\nform is said here, not as a `pattern`: a `pattern` on a plain\\nstring would add a regular-expression crate to the client's\\ndependencies.\\n\",\"example\":\"@me\",\"minLength\":1,\"type\":\"string\"},\"UserInfo\":{\"description\":\"A trader's profile (`get_user_info`). Every field may be absent, as\\ndocumented.\\n\",\"example\":{\"AddedDate\":\"2019-01-14T12:27:37.6205663Z\",\"Email\":\"someEmail@etnatrader.com\",\"FirstName\":\"Robert\",\"LastName\":\"Zakiev\",\"Login\":\"robert.zak\",\"MiddleName\":\"\",\"Salutation\":\"NoSalutation\",\"Suffix\":\"NoSuffix\",\"UserId\":644},\"properties\":{\"AddedDate\":{\"description\":\"When the user was added to ETNA Trader.\",\"example\":\"2019-01-14T12:27:37.6205663Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Email\":{\"description\":\"The trader's email address.\",\"example\":\"someEmail@etnatrader.com\",\"type\":\"string\"},\"FirstName\":{\"description\":\"The trader's first name.\",\"example\":\"Robert\",\"type\":\"string\"},\"LastName\":{\"description\":\"The trader's last name.\",\"example\":\"Zakiev\",\"type\":\"string\"},\"Login\":{\"description\":\"The trader's login, the `Username` of `sign_in`.\",\"example\":\"robert.zak\",\"type\":\"string\"},\"MiddleName\":{\"description\":\"The trader's middle name; `\\\"\\\"` when there is none.\",\"example\":\"\",\"type\":\"string\"},\"Salutation\":{\"$ref\":\"#/components/schemas/Salutation\"},\"Suffix\":{\"$ref\":\"#/components/schemas/NameSuffix\"},\"UserId\":{\"description\":\"The trader's internal user ID in ETNA Trader, the `userId` of the user operations.\",\"example\":644,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}}},\"paths\":{\"/accounts/{accountId}/info\":{\"get\":{\"operationId\":\"get_account_balance\"}},\"/accounts/{accountId}/orders\":{\"get\":{\"operationId\":\"list_orders\"},\"post\":{\"operationId\":\"place_order\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/OrderRequestBody\"}}},\"/accounts/{accountId}/orders/{orderId}\":{\"delete\":{\"operationId\":\"cancel_order\"},\"get\":{\"operationId\":\"get_order\"}},\"/accounts/{accountId}/positions\":{\"get\":{\"operationId\":\"list_positions\"}},\"/accounts/{accountId}/preview/orders\":{\"post\":{\"operationId\":\"preview_order\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/OrderRequestBody\"}}},\"/assets/security-images\":{\"get\":{\"operationId\":\"list_security_images\"}},\"/equities/lookup\":{\"get\":{\"operationId\":\"lookup_equities\"}},\"/token\":{\"post\":{\"operationId\":\"sign_in\"}},\"/users/identifiers/reset/code\":{\"post\":{\"operationId\":\"generate_reset_token\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/ResetCodeRequestBody\"}}},\"/users/password/reset\":{\"post\":{\"operationId\":\"request_password_reset\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordResetRequest\"}}},\"description\":\"The trader's login and, when the account has one, the answer to its secret question.\",\"required\":true}}},\"/users/password/secret-question\":{\"get\":{\"operationId\":\"get_secret_question\"}},\"/users/passwords/reset/\":{\"put\":{\"operationId\":\"reset_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordUpdate\"}}},\"description\":\"The reset token and the new password, twice.\",\"required\":true}}},\"/users/pincode/change\":{\"put\":{\"operationId\":\"change_pin_code\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"schema\":{\"$ref\":\"#/components/schemas/PinCodeChange\"}}},\"description\":\"The confirmation token, the new PIN, the chosen image and the personal phrase.\",\"required\":true}}},\"/users/{userID}/password/change\":{\"put\":{\"operationId\":\"change_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordChange\"}}},\"description\":\"The old password and the new one, twice.\",\"required\":true}}},\"/users/{userId}/accounts\":{\"get\":{\"operationId\":\"list_user_accounts\"}},\"/users/{userId}/info\":{\"get\":{\"operationId\":\"get_user_info\"}}}}";
     fn from_parts(
         baseurl: &str,
         client: reqwest::Client,
@@ -4131,10 +15478,309 @@ impl ::etna_client::Dispatch for Client {
         ::std::boxed::Box::pin(async move {
             #[allow(unused_mut)]
             match id {
+                "get_account_balance" => {
+                    Some(
+                        async {
+                            let mut builder = self.get_account_balance();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args
+                                            .decode::<i32>("get_account_balance", "accountId", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "list_orders" => {
+                    Some(
+                        async {
+                            let mut builder = self.list_orders();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("list_orders", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("pageNumber") {
+                                builder = builder
+                                    .page_number(
+                                        args.decode::<i32>("list_orders", "pageNumber", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("pageSize") {
+                                builder = builder
+                                    .page_size(
+                                        args
+                                            .decode::<
+                                                ::std::num::NonZeroU32,
+                                            >("list_orders", "pageSize", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("filter") {
+                                builder = builder
+                                    .filter(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("list_orders", "filter", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("sortField") {
+                                builder = builder
+                                    .sort_field(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("list_orders", "sortField", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("desc") {
+                                builder = builder
+                                    .desc(args.decode::<bool>("list_orders", "desc", value)?);
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "place_order" => {
+                    Some(
+                        async {
+                            let mut builder = self.place_order();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("place_order", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("currency") {
+                                builder = builder
+                                    .currency(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("place_order", "currency", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("exchange") {
+                                builder = builder
+                                    .exchange(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("place_order", "exchange", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("userId") {
+                                builder = builder
+                                    .user_id(
+                                        args.decode::<i32>("place_order", "userId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::OrderRequest,
+                                            >("place_order", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "get_order" => {
+                    Some(
+                        async {
+                            let mut builder = self.get_order();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("get_order", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("orderId") {
+                                builder = builder
+                                    .order_id(
+                                        args.decode::<i32>("get_order", "orderId", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "cancel_order" => {
+                    Some(
+                        async {
+                            let mut builder = self.cancel_order();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("cancel_order", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("orderId") {
+                                builder = builder
+                                    .order_id(
+                                        args.decode::<i32>("cancel_order", "orderId", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "list_positions" => {
+                    Some(
+                        async {
+                            let mut builder = self.list_positions();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("list_positions", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("pageNumber") {
+                                builder = builder
+                                    .page_number(
+                                        args.decode::<i32>("list_positions", "pageNumber", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("pageSize") {
+                                builder = builder
+                                    .page_size(
+                                        args
+                                            .decode::<
+                                                ::std::num::NonZeroU32,
+                                            >("list_positions", "pageSize", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("sortField") {
+                                builder = builder
+                                    .sort_field(
+                                        args
+                                            .decode::<
+                                                types::ListPositionsSortField,
+                                            >("list_positions", "sortField", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("desc") {
+                                builder = builder
+                                    .desc(
+                                        args.decode::<bool>("list_positions", "desc", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("filter") {
+                                builder = builder
+                                    .filter(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("list_positions", "filter", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "preview_order" => {
+                    Some(
+                        async {
+                            let mut builder = self.preview_order();
+                            if let Some(value) = args.parameter("accountId") {
+                                builder = builder
+                                    .account_id(
+                                        args.decode::<i32>("preview_order", "accountId", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("currency") {
+                                builder = builder
+                                    .currency(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("preview_order", "currency", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("exchange") {
+                                builder = builder
+                                    .exchange(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("preview_order", "exchange", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("language") {
+                                builder = builder
+                                    .language(
+                                        args
+                                            .decode::<
+                                                types::PreviewOrderLanguage,
+                                            >("preview_order", "language", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.body() {
+                                builder = builder
+                                    .body(
+                                        args
+                                            .decode::<
+                                                types::OrderRequest,
+                                            >("preview_order", "the body", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
                 "list_security_images" => {
                     Some(
                         async {
                             let mut builder = self.list_security_images();
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "lookup_equities" => {
+                    Some(
+                        async {
+                            let mut builder = self.lookup_equities();
+                            if let Some(value) = args.parameter("mask") {
+                                builder = builder
+                                    .mask(
+                                        args
+                                            .decode::<
+                                                types::LookupEquitiesMask,
+                                            >("lookup_equities", "mask", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("count") {
+                                builder = builder
+                                    .count(
+                                        args
+                                            .decode::<
+                                                ::std::num::NonZeroU32,
+                                            >("lookup_equities", "count", value)?,
+                                    );
+                            }
+                            if let Some(value) = args.parameter("filter") {
+                                builder = builder
+                                    .filter(
+                                        args
+                                            .decode::<
+                                                ::std::string::String,
+                                            >("lookup_equities", "filter", value)?,
+                                    );
+                            }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
                         }
                             .await,
@@ -4302,6 +15948,42 @@ impl ::etna_client::Dispatch for Client {
                             .await,
                     )
                 }
+                "list_user_accounts" => {
+                    Some(
+                        async {
+                            let mut builder = self.list_user_accounts();
+                            if let Some(value) = args.parameter("userId") {
+                                builder = builder
+                                    .user_id(
+                                        args
+                                            .decode::<
+                                                types::UserIdOrMe,
+                                            >("list_user_accounts", "userId", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
+                "get_user_info" => {
+                    Some(
+                        async {
+                            let mut builder = self.get_user_info();
+                            if let Some(value) = args.parameter("userId") {
+                                builder = builder
+                                    .user_id(
+                                        args
+                                            .decode::<
+                                                types::UserIdOrMe,
+                                            >("get_user_info", "userId", value)?,
+                                    );
+                            }
+                            ::etna_client::dispatch::JsonReply::from_call(builder).await
+                        }
+                            .await,
+                    )
+                }
                 _ => None,
             }
         })
@@ -4315,10 +15997,114 @@ impl ::etna_client::Dispatch for Client {
         ::std::result::Result<::std::string::String, ::etna_client::Error>,
     > {
         match id {
+            "get_account_balance" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::GetAccountBalance<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "list_orders" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::ListOrders<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "place_order" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::PlaceOrder<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "get_order" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::GetOrder<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "cancel_order" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::CancelOrder<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "list_positions" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::ListPositions<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "preview_order" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::PreviewOrder<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
             "list_security_images" => {
                 Some(
                     ::etna_client::__private::fuzz_decode::<
                         builder::ListSecurityImages<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "lookup_equities" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::LookupEquities<'static>,
                     >(
                             status,
                             body,
@@ -4419,6 +16205,32 @@ impl ::etna_client::Dispatch for Client {
                         .map(|model| ::std::format!("{model:?}")),
                 )
             }
+            "list_user_accounts" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::ListUserAccounts<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
+            "get_user_info" => {
+                Some(
+                    ::etna_client::__private::fuzz_decode::<
+                        builder::GetUserInfo<'static>,
+                    >(
+                            status,
+                            body,
+                            app_key,
+                            <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES,
+                        )
+                        .map(|model| ::std::format!("{model:?}")),
+                )
+            }
             _ => None,
         }
     }
@@ -4447,28 +16259,62 @@ pub fn json_schemas() -> ::std::vec::Vec<
     (&'static str, ::schemars::schema::RootSchema),
 > {
     ::std::vec![
-        ("AppKeyError", ::schemars::schema_for!(types::AppKeyError)),
-        ("ChangePasswordUserId", ::schemars::schema_for!(types::ChangePasswordUserId)),
-        ("Envelope", ::schemars::schema_for!(types::Envelope)), ("ErrorBody",
-        ::schemars::schema_for!(types::ErrorBody)), ("GetSecretQuestionUsername",
+        ("AccountAccessType", ::schemars::schema_for!(types::AccountAccessType)),
+        ("AccountBalance", ::schemars::schema_for!(types::AccountBalance)),
+        ("AccountOwner", ::schemars::schema_for!(types::AccountOwner)), ("AppKeyError",
+        ::schemars::schema_for!(types::AppKeyError)), ("ChangePasswordUserId",
+        ::schemars::schema_for!(types::ChangePasswordUserId)), ("Envelope",
+        ::schemars::schema_for!(types::Envelope)), ("Equity",
+        ::schemars::schema_for!(types::Equity)), ("ErrorBody",
+        ::schemars::schema_for!(types::ErrorBody)), ("ExecInst",
+        ::schemars::schema_for!(types::ExecInst)), ("GetSecretQuestionUsername",
         ::schemars::schema_for!(types::GetSecretQuestionUsername)), ("HttpStatusCode",
         ::schemars::schema_for!(::etna_client::HttpStatusCode)), ("HttpStatusCodeName",
-        ::schemars::schema_for!(types::HttpStatusCodeName)), ("MessageError",
-        ::schemars::schema_for!(types::MessageError)), ("PasswordChange",
+        ::schemars::schema_for!(types::HttpStatusCodeName)), ("ListPositionsSortField",
+        ::schemars::schema_for!(types::ListPositionsSortField)), ("LookupEquitiesMask",
+        ::schemars::schema_for!(types::LookupEquitiesMask)), ("MarginType",
+        ::schemars::schema_for!(types::MarginType)), ("MessageError",
+        ::schemars::schema_for!(types::MessageError)), ("NameSuffix",
+        ::schemars::schema_for!(types::NameSuffix)), ("Order",
+        ::schemars::schema_for!(types::Order)), ("OrderExecInst",
+        ::schemars::schema_for!(types::OrderExecInst)), ("OrderLeg",
+        ::schemars::schema_for!(types::OrderLeg)), ("OrderPage",
+        ::schemars::schema_for!(types::OrderPage)), ("OrderPreview",
+        ::schemars::schema_for!(types::OrderPreview)), ("OrderRequest",
+        ::schemars::schema_for!(types::OrderRequest)), ("OrderRequestStatus",
+        ::schemars::schema_for!(types::OrderRequestStatus)), ("OrderSide",
+        ::schemars::schema_for!(types::OrderSide)), ("OrderStatus",
+        ::schemars::schema_for!(types::OrderStatus)), ("OrderTarget",
+        ::schemars::schema_for!(types::OrderTarget)), ("OrderTransType",
+        ::schemars::schema_for!(types::OrderTransType)), ("OrderType",
+        ::schemars::schema_for!(types::OrderType)), ("Page",
+        ::schemars::schema_for!(types::Page)), ("PasswordChange",
         ::schemars::schema_for!(types::PasswordChange)), ("PasswordResetRequest",
         ::schemars::schema_for!(types::PasswordResetRequest)),
         ("PasswordResetRequestUser",
         ::schemars::schema_for!(types::PasswordResetRequestUser)), ("PasswordUpdate",
         ::schemars::schema_for!(types::PasswordUpdate)), ("PinCodeChange",
-        ::schemars::schema_for!(types::PinCodeChange)), ("ResetCodeRequest",
+        ::schemars::schema_for!(types::PinCodeChange)), ("PlaceOrderErrorBody",
+        ::schemars::schema_for!(types::PlaceOrderErrorBody)), ("Position",
+        ::schemars::schema_for!(types::Position)), ("PositionPage",
+        ::schemars::schema_for!(types::PositionPage)), ("PreviewOrderLanguage",
+        ::schemars::schema_for!(types::PreviewOrderLanguage)), ("Quote",
+        ::schemars::schema_for!(types::Quote)), ("ResetCodeRequest",
         ::schemars::schema_for!(types::ResetCodeRequest)), ("ResetIdentifier",
         ::schemars::schema_for!(types::ResetIdentifier)), ("ResetTokenEnvelope",
-        ::schemars::schema_for!(types::ResetTokenEnvelope)), ("SecretQuestionEnvelope",
+        ::schemars::schema_for!(types::ResetTokenEnvelope)), ("Salutation",
+        ::schemars::schema_for!(types::Salutation)), ("SecretQuestionEnvelope",
         ::schemars::schema_for!(types::SecretQuestionEnvelope)), ("SecurityImage",
         ::schemars::schema_for!(types::SecurityImage)), ("SecurityImagesEnvelope",
-        ::schemars::schema_for!(types::SecurityImagesEnvelope)), ("SignInAnswer",
+        ::schemars::schema_for!(types::SecurityImagesEnvelope)), ("SecurityType",
+        ::schemars::schema_for!(types::SecurityType)), ("SignInAnswer",
         ::schemars::schema_for!(types::SignInAnswer)), ("SignInErrorBody",
         ::schemars::schema_for!(types::SignInErrorBody)), ("SignInUsername",
-        ::schemars::schema_for!(types::SignInUsername)),
+        ::schemars::schema_for!(types::SignInUsername)), ("TimeInForce",
+        ::schemars::schema_for!(types::TimeInForce)), ("TradingAccount",
+        ::schemars::schema_for!(types::TradingAccount)), ("TrailingAmountType",
+        ::schemars::schema_for!(types::TrailingAmountType)), ("UserIdOrMe",
+        ::schemars::schema_for!(types::UserIdOrMe)), ("UserInfo",
+        ::schemars::schema_for!(types::UserInfo)),
     ]
 }

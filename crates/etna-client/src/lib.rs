@@ -51,12 +51,16 @@ extern crate self as etna_client;
 mod build_error;
 mod builder;
 mod client;
+mod date;
+mod decimal;
 mod decode;
 pub mod dispatch;
 mod envelope;
 mod error;
+mod flatten;
 mod fuzzing;
 mod hooks;
+mod open_enum;
 mod operation;
 pub mod password_reset;
 mod secret;
@@ -83,14 +87,21 @@ pub mod generated {
 
 pub use build_error::BuildError;
 pub use builder::ClientBuilder;
+/// The date crate of [`Timestamp`], so that callers need not depend on it.
+pub use chrono;
 pub use client::{Client, GeneratedClient};
+pub use date::{NO_DATE, Timestamp};
+pub use decimal::Decimal;
 pub use dispatch::Dispatch;
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
 pub use hooks::ClientState;
+pub use open_enum::{Listed, Open};
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
 pub use password_reset::PasswordReset;
+/// The decimal crate behind [`Decimal`], so that callers need not depend on it.
+pub use rust_decimal;
 pub use secret::{Secret, SecretInteger};
 pub use session::Session;
 pub use sign_in::SignIn;
@@ -105,7 +116,8 @@ pub use table::{
 /// these too, to time the client's own steps.)
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::decode::{error_value, response_value};
+    pub use crate::decode::{error_value, error_value_as, response_value};
+    pub use crate::flatten::split_flattened;
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::Route;

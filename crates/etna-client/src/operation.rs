@@ -42,7 +42,9 @@ pub trait Operation: Sized + Send {
         + Sync
         + 'static;
     /// What [`call`](Self::call) returns: the envelope's `Model`, the plain
-    /// body, an [`Answer`] when several 2xx statuses are documented, or `()`.
+    /// body (a `Vec` for a bare array), an [`Answer`] when several 2xx
+    /// statuses are documented (its body an `Option` when some of them have
+    /// none, such as a 204 beside a 200), or `()`.
     type Output;
 
     /// The settings of the client the builder belongs to.
@@ -370,6 +372,14 @@ fn transport(spec: &'static OperationSpec, source: reqwest::Error, limits: &Clie
             operation,
             limit: too_large.limit,
         };
+    }
+    // A request reqwest could not build never left the client: its body did
+    // not serialise (an enum value the spec does not list, say). The caller's
+    // input, not the network; the serialiser's message says which.
+    if source.is_builder() {
+        let reason = std::error::Error::source(&source)
+            .map_or_else(|| source.to_string(), ToString::to_string);
+        return Error::InvalidInput { operation, reason };
     }
     // The URL could carry a query value; errors never quote it.
     let source = source.without_url();

@@ -30,7 +30,12 @@ fn settings() -> GenerationSettings {
         .with_crate("etna-client", CrateVers::Any, None)
         // `schemars::JsonSchema` is derived behind etna-client's `json-schema`
         // feature instead (see `additions`), so consumers do not build it.
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // `additionalProperties` (an order's `ExecutionInstructions`, the
+        // extra fields of an open object) iterate in key order: the same
+        // Debug, JSON and snapshot on every run, which a HashMap's random
+        // order is not.
+        .with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type) in REPLACED_SCHEMAS {
         settings.with_replacement(schema, rust_type, std::iter::empty());
     }
@@ -75,6 +80,9 @@ pub struct Rewrites {
     pub static_urls: usize,
     /// Answers decoded without copying their headers (`decode.rs`).
     pub decode: usize,
+    /// Error arms that decode their status's own body into the operation's
+    /// union of error bodies (`shapes.rs`).
+    pub error_unions: usize,
     /// `send`s whose status `match` moved into their `Route` (`routes.rs`).
     pub routes: usize,
     /// `send`s whose request and body end before the request is awaited
@@ -97,10 +105,19 @@ pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites
     // marking first lets the one model of this generation be read from the
     // spec the passes see.
     crate::secrets::mark_secrets(&mut value);
-    // Both checks run before progenitor, and their findings are reported
-    // together: what progenitor would panic on, and what the operation
-    // model (servers, security schemes, parameter locations) cannot express.
+    // Decimals and date-times likewise (`formats`).
+    let format_problems = crate::formats::mark_formats(&mut value);
+    // Open enums replace `$ref`s, which the model and the additions follow,
+    // so only progenitor's copy gets them.
+    let mut for_typify = value.clone();
+    let enum_problems = crate::open_enums::mark_open_enums(&mut for_typify);
+    // The checks run before progenitor, and their findings are reported
+    // together: what progenitor would panic on, what the operation model
+    // (servers, security schemes, parameter locations) cannot express, and
+    // what the type marks cannot honour.
     let mut problems = preflight(spec);
+    problems.extend(format_problems);
+    problems.extend(enum_problems);
     let api = match crate::spec::model(&value) {
         Ok(api) if problems.is_empty() => api,
         Ok(_) => return Err(CodegenError::Unsupported(problems)),
@@ -110,12 +127,25 @@ pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites
         }
         Err(other) => return Err(other),
     };
-    let marked: OpenAPI = serde_json::from_value(value.clone())
+    // Progenitor reads a copy in which the shapes it refuses but the
+    // generator takes are rewritten (`shapes.rs`), over the open enums'
+    // marks; every other reader keeps the spec as written.
+    let mut for_progenitor = for_typify;
+    let unions = crate::shapes::for_progenitor(&mut for_progenitor)?;
+    let marked: OpenAPI = serde_json::from_value(for_progenitor.clone())
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    // What progenitor was given, for the pass that counts the answers it
+    // decodes (a 204 beside a 200 has the 200's body there).
+    let as_given = crate::spec::model(&for_progenitor)?;
     let tokens = catch_panic(|| Generator::new(&settings()).generate_tokens(&marked))?
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| CodegenError::Syntax(e.to_string()))?;
+    // Progenitor's copy: it has the enums `open_enums` named.
+    crate::open_enums::listed_impls(&for_progenitor, &mut file)?;
+    // typify's flattened maps, read from each value's text (a test of
+    // etna-client's `types.rs` fails without it).
+    crate::exact_flatten::exact_flatten(&mut file)?;
     // One walk over `mod builder` serves every pass; the impls the passes
     // derive go in once its borrow of the tree has ended.
     let (mut builders, signatures) = crate::builders::walk(&mut file);
@@ -128,7 +158,9 @@ pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites
     rewrites.header_names = crate::header_names::const_header_names(&api, &mut builders)?;
     rewrites.servers = crate::servers::route_to_own_servers(&api, &mut builders)?;
     rewrites.static_urls = crate::static_urls::cache_static_urls(&api, &mut builders)?;
-    rewrites.decode = crate::decode::move_response_headers(&api, &mut builders)?;
+    rewrites.decode = crate::decode::move_response_headers(&as_given, &mut builders)?;
+    // After `decode`, whose `error_value` it gives each status's own body.
+    rewrites.error_unions = crate::shapes::decode_by_status(&unions, &mut builders)?;
     // After `decode`, which rewrites inside the routing this moves.
     let routes = crate::routes::extract_routing(&mut builders)?;
     // Last: it moves the statements the passes above look for.

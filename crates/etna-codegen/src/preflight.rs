@@ -168,19 +168,65 @@ fn check_request_body(
         }
     };
     if body.content.len() > 1 {
-        let types: Vec<_> = body.content.keys().map(String::as_str).collect();
-        problems.push(problem(
-            &at(&["requestBody", "content"]),
-            &format!(
-                "the request body offers {} media types ({}); progenitor supports one, so keep only `application/json`",
-                types.len(),
-                types.join(", ")
-            ),
-        ));
+        check_media_types(&body.content, at, problems);
     }
     for (media, content) in &body.content {
         check_media_type(content, &at(&["requestBody", "content", media]), problems);
     }
+}
+
+/// Several media types for one request body. ETNA's .NET Swagger offers
+/// every JSON body as `application/json` and `text/json` (and sometimes
+/// `application/*+json`) with one schema: the generator sends
+/// `application/json` and drops the others (`shapes.rs`). Any other mix, or
+/// a JSON type with another schema, is refused: one of them would silently
+/// never be sent.
+fn check_media_types(
+    content: &openapiv3::Content,
+    at: &dyn Fn(&[&str]) -> Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let types: Vec<_> = content.keys().map(String::as_str).collect();
+    let Some(json) = content.get("application/json") else {
+        problems.push(problem(
+            &at(&["requestBody", "content"]),
+            &format!(
+                "the request body offers {} media types ({}) and none is `application/json`; progenitor supports one, so keep only `application/json`",
+                types.len(),
+                types.join(", ")
+            ),
+        ));
+        return;
+    };
+    for (media, other) in content {
+        if media == "application/json" {
+            continue;
+        }
+        if !is_json_media_type(media) {
+            problems.push(problem(
+                &at(&["requestBody", "content", media]),
+                &format!(
+                    "the request body offers `{media}` beside `application/json`; the client sends JSON only, so keep only `application/json`"
+                ),
+            ));
+        } else if other.schema != json.schema {
+            problems.push(problem(
+                &at(&["requestBody", "content", media, "schema"]),
+                &format!(
+                    "`{media}` has another schema than `application/json`; the client sends `application/json` only, so give both one schema or remove `{media}`"
+                ),
+            ));
+        }
+    }
+}
+
+/// A media type that carries JSON: `text/json`, `application/json` or a
+/// `+json` suffix, parameters aside.
+pub(crate) fn is_json_media_type(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json"
+        || essence == "text/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn check_responses(
@@ -244,14 +290,33 @@ fn check_responses(
             error.insert((kind, label));
         }
     }
+    // Progenitor takes one body type per side; the generator hands it a
+    // copy of the spec (`shapes.rs`) in which a 2xx without a body beside
+    // 2xx with one become one optional body, and several error bodies one
+    // `oneOf` of them. What is left is refused: two different 2xx bodies,
+    // and an error side that mixes JSON bodies with none or a raw one.
+    let no_body = |k: &&String| *k == "(no body)" || *k == "(raw body)";
     for (what, set) in [("success", success), ("error", error)] {
         let kinds: BTreeSet<_> = set.iter().map(|(k, _)| k).collect();
-        if kinds.len() > 1 {
+        let bodies = kinds.iter().filter(|k| !no_body(k)).count();
+        let taken = match what {
+            "success" => bodies <= 1 && !kinds.contains(&&"(raw body)".to_owned()),
+            _ => bodies == kinds.len(),
+        };
+        if kinds.len() > 1 && !taken {
             let labels: Vec<_> = set.iter().map(|(_, l)| l.as_str()).collect();
+            let fix = match what {
+                "success" => {
+                    "the generator takes one body schema beside answers without a body: give the bodies one schema, e.g. a `oneOf` of the shapes"
+                }
+                _ => {
+                    "the generator takes several JSON bodies (one type with a variant per body) but not beside answers without a JSON body: give those a schema"
+                }
+            };
             problems.push(problem(
                 &at(&["responses"]),
                 &format!(
-                    "the {what} responses ({}) have {} different body schemas; progenitor supports one {what} type per operation (its issues #344, #950): give them one schema, e.g. a `oneOf` of the shapes",
+                    "the {what} responses ({}) have {} different body schemas; {fix}",
                     labels.join(", "),
                     kinds.len()
                 ),

@@ -24,21 +24,24 @@ fn each_pass_rewrites_what_the_workspace_spec_says_it_should() {
     assert_eq!(
         rewrites(&spec(&workspace_root())),
         Rewrites {
-            // The spec's 8 operations, each one `send`.
-            version_header: 8,
+            // The spec's 18 operations, each one `send`.
+            version_header: 18,
             // sign_in's Password, VerificationCode and PinCode.
             secret_headers: 3,
-            // Those and its Username.
-            header_names: 4,
+            // Those, its Username, and lookup_equities' language.
+            header_names: 5,
             // sign_in, at `{root}/token`.
             servers: 1,
-            // The other operations but change_password, which has a path
-            // parameter.
-            static_urls: 6,
-            // Their documented answers with a body.
-            decode: 27,
-            routes: 8,
-            send_scopes: 8,
+            // The operations without a path parameter but sign_in.
+            static_urls: 7,
+            // Their documented answers with a body (cancel_order's 204
+            // with its 200's optional one).
+            decode: 83,
+            // place_order's 400 (OrderPreview), 401, 403, 422 and 500
+            // (ErrorBody).
+            error_unions: 5,
+            routes: 18,
+            send_scopes: 18,
         }
     );
 }
@@ -50,20 +53,24 @@ fn each_pass_rewrites_what_the_fixture_spec_says_it_should() {
     assert_eq!(
         rewrites(&fixture),
         Rewrites {
-            // The spec's 8 operations and the fixture's 4.
-            version_header: 12,
+            // The spec's 18 operations and the fixture's 9.
+            version_header: 27,
             // fixture_at_root's X-Fixture-Secret too.
             secret_headers: 4,
             // And its X-Fixture-Plain.
-            header_names: 6,
+            header_names: 7,
             // fixture_at_root, at `{apiURL}`.
             servers: 2,
-            // And fixture_plain and set_pin_code.
-            static_urls: 8,
-            // The spec's 27 and the fixture's, fixture_plain's 401 among them.
-            decode: 38,
-            routes: 12,
-            send_scopes: 12,
+            // And fixture_holding, fixture_plain, set_pin_code,
+            // fixture_list_items and fixture_add_item.
+            static_urls: 12,
+            // The spec's 83 and the fixture's, fixture_plain's 401 and
+            // fixture_holding's 200 and 403 among them.
+            decode: 108,
+            // And fixture_check_item's 400, 403, 409 and 422.
+            error_unions: 9,
+            routes: 27,
+            send_scopes: 27,
         }
     );
 }

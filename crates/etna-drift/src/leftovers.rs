@@ -8,7 +8,21 @@ use serde_json::Value;
 
 use crate::Ctx;
 use crate::change::{Change, operation_of};
+use crate::extensions::users;
 use crate::rules::Rule;
+
+/// The component sections whose entries generate nothing by themselves: an
+/// entry matters through the operations that refer to it, which the
+/// operation rules compare with every `$ref` followed. (Schemas become types
+/// and security schemes have rules of their own.)
+const REFERRED: &[&str] = &[
+    "parameters",
+    "requestBodies",
+    "responses",
+    "headers",
+    "links",
+    "callbacks",
+];
 
 /// Keys whose values document and never change the generated code's behaviour.
 const DOCS: &[&str] = &[
@@ -46,7 +60,10 @@ pub(crate) fn compare(ctx: &mut Ctx) {
     };
     let mut found = Vec::new();
     walk(Some(&old), Some(&new), "#".to_owned(), false, &mut found);
-    for (pointer, docs) in found {
+    for (pointer, docs) in found
+        .into_iter()
+        .flat_map(|(pointer, docs)| by_entry(&old, &new, pointer, docs))
+    {
         if let Some(change) = classify(ctx, &pointer, docs, &old, &new) {
             ctx.push(change);
         }
@@ -88,6 +105,72 @@ fn walk(
         }
         _ => out.push((at, false)),
     }
+}
+
+/// A whole section of `REFERRED` that one side lacks, as one place per
+/// entry that differs, so that each entry is judged by its own users.
+fn by_entry(old: &Value, new: &Value, at: String, docs: bool) -> Vec<(String, bool)> {
+    match pointer::tokens(&at).as_slice() {
+        [components, section]
+            if components == "components" && REFERRED.contains(&section.as_str()) =>
+        {
+            let entries = |spec: &Value| {
+                pointer::resolve_local(spec, &at)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let (a, b) = (entries(old), entries(new));
+            let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+            names.sort();
+            names.dedup();
+            names
+                .into_iter()
+                .filter(|name| a.get(*name) != b.get(*name))
+                .map(|name| (push(&at, name), docs))
+                .collect()
+        }
+        _ => vec![(at, docs)],
+    }
+}
+
+/// For a place inside an entry of a `REFERRED` section: nothing when only
+/// added or removed operations refer to it (their `operation-added` or
+/// `operation-removed` says it), `unused-component` when none does; `None`
+/// when the entry is used, so that the place is judged as any other.
+fn through_users(pointer: &str, old: &Value, new: &Value) -> Option<Option<Change>> {
+    let tokens = pointer::tokens(pointer);
+    let [components, section, name, ..] = tokens.as_slice() else {
+        return None;
+    };
+    if components != "components" || !REFERRED.contains(&section.as_str()) {
+        return None;
+    }
+    let entry = pointer::join(&[components, section, name]);
+    let (was, is) = (users(old, &entry), users(new, &entry));
+    if was.is_empty() && is.is_empty() {
+        let detail = format!(
+            "`{name}` of `components/{section}` changes, and no operation refers to it: no generated code changes"
+        );
+        return Some(Some(Change::new(
+            Rule::UnusedComponent,
+            None,
+            pointer,
+            detail,
+        )));
+    }
+    let kept = |label: &String| {
+        let exists = |spec: &Value| {
+            etna_spec::operations(spec)
+                .iter()
+                .any(|op| &format!("{} {}", op.method, op.path) == label)
+        };
+        exists(old) && exists(new)
+    };
+    if !was.iter().chain(&is).any(kept) {
+        return Some(None);
+    }
+    None
 }
 
 fn covered(ctx: &Ctx, pointer: &str) -> bool {
@@ -141,6 +224,9 @@ fn classify(ctx: &Ctx, pointer: &str, docs: bool, old: &Value, new: &Value) -> O
     }
     if covered(ctx, pointer) {
         return None;
+    }
+    if let Some(verdict) = through_users(pointer, old, new) {
+        return verdict;
     }
     let in_servers = match pointer::tokens(pointer).as_slice() {
         [top, ..] if top == "servers" => true,

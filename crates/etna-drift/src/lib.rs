@@ -22,6 +22,7 @@
 mod change;
 mod class;
 mod corpus;
+mod extensions;
 mod leftovers;
 mod op;
 mod operations;
@@ -35,6 +36,7 @@ mod schemas;
 mod security;
 mod semver;
 mod servers;
+mod success_type;
 
 use std::collections::HashSet;
 
@@ -104,6 +106,8 @@ pub fn diff(old: &OpenAPI, new: &OpenAPI, options: &Options) -> Vec<Change> {
     security::compare(&mut ctx);
     servers::compare(&mut ctx);
     refused::compare(&mut ctx);
+    extensions::compare(&mut ctx);
+    success_type::compare(&mut ctx);
     schemas::compare_components(&mut ctx);
     leftovers::compare(&mut ctx);
     let mut changes = ctx.changes;

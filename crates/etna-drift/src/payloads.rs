@@ -60,15 +60,29 @@ fn media(
     (b, b_at): (&IndexMap<String, MediaType>, &str),
 ) {
     for name in a.keys().filter(|k| !b.contains_key(*k)) {
-        let effect = match site.dir {
-            Dir::Request => "the client sends it, and the API no longer accepts it",
-            Dir::Response => {
-                "code that relied on it is wrong, and the generated method's return type may change"
-            }
+        // etna-codegen sends a request body as `application/json` alone
+        // when the spec offers other JSON types beside it (`text/json`).
+        let never_sent = matches!(site.dir, Dir::Request)
+            && name != "application/json"
+            && is_json(name)
+            && b.contains_key("application/json");
+        let (class, effect) = match site.dir {
+            Dir::Request if never_sent => (
+                Class::Compatible,
+                "the client sends `application/json`, which stays, and never sent this one",
+            ),
+            Dir::Request => (
+                Class::Breaking,
+                "the client sends it, and the API no longer accepts it",
+            ),
+            Dir::Response => (
+                Class::Breaking,
+                "code that relied on it is wrong, and the generated method's return type may change",
+            ),
         };
         let detail = format!("media type `{name}` is removed: {effect}");
         ctx.push(
-            site.change(Rule::MediaTypeRemoved, push(a_at, name), detail)
+            site.change(Rule::MediaTypeRemoved.with(class), push(a_at, name), detail)
                 .covering(push(b_at, name)),
         );
     }
@@ -109,6 +123,14 @@ fn media(
     }
 }
 
+/// `text/json`, `application/json` or a `+json` type, parameters aside.
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json"
+        || essence == "text/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 fn status_key(code: &StatusCode) -> String {
     code.to_string()
 }
@@ -133,6 +155,7 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
     }
     let (old, new) = (list(o), list(n));
     let (o_at, n_at) = (push(&o.at, "responses"), push(&n.at, "responses"));
+    error_type(ctx, label, (&old, ctx.old), (&new, ctx.new), &n_at);
     for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(j, _)| j == k)) {
         let detail = if is_success(key) {
             format!(
@@ -211,6 +234,62 @@ pub(crate) fn responses(ctx: &mut Ctx, o: &Op, n: &Op, label: &str) {
         headers(ctx, &site, (a, &a_at), (b, &b_at));
         refusal(ctx, label, key, (a, &a_at), (b, &b_at));
     }
+}
+
+/// The JSON body schemas of an operation's error answers, each once.
+fn error_bodies(
+    spec: &openapiv3::OpenAPI,
+    responses: &[(String, &ReferenceOr<Response>)],
+) -> std::collections::BTreeSet<String> {
+    responses
+        .iter()
+        .filter(|(key, _)| !is_success(key))
+        .filter_map(|(key, r)| typed::follow(spec, r, key.clone()).ok())
+        .filter_map(|(r, _)| {
+            r.content
+                .iter()
+                .find(|(media, _)| {
+                    media.as_str() == "application/json" || media.starts_with("application/json;")
+                })
+                .and_then(|(_, m)| m.schema.as_ref())
+                .map(|schema| serde_json::to_string(schema).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// etna-codegen gives an operation whose error answers have several body
+/// schemas its own error type, `<Op>ErrorBody` (a variant per body,
+/// decoded by status); one schema stays that schema's type. Going from one
+/// to the other changes the type callers name and downcast to.
+fn error_type(
+    ctx: &mut Ctx,
+    label: &str,
+    (old, old_spec): (&[(String, &ReferenceOr<Response>)], &openapiv3::OpenAPI),
+    (new, new_spec): (&[(String, &ReferenceOr<Response>)], &openapiv3::OpenAPI),
+    at: &str,
+) {
+    let (before, after) = (
+        error_bodies(old_spec, old).len(),
+        error_bodies(new_spec, new).len(),
+    );
+    if (before > 1) == (after > 1) {
+        return;
+    }
+    let detail = if after > 1 {
+        format!(
+            "the error answers now have {after} body schemas: the operation's error type becomes its own `<Op>ErrorBody` enum (a variant per body, decoded by status), so code that names or downcasts `Error::Rejected`'s body to the old type stops compiling or finds nothing"
+        )
+    } else {
+        format!(
+            "the error answers now have one body schema ({before} before): the operation's error type is that schema's type instead of its own `<Op>ErrorBody` enum, so code that names or matches the enum stops compiling"
+        )
+    };
+    ctx.push(Change::new(
+        Rule::ErrorTypeChanged,
+        Some(label),
+        at.to_owned(),
+        detail,
+    ));
 }
 
 /// `x-etna-refuses`: the wire does not change, but which error `call()`

@@ -81,8 +81,8 @@ rules! {
         "A new request body: breaking when required (`send()` fails until `.body(..)` is called), compatible when optional.";
     RequestBodyRequired = "request-body-required", [Compatible],
         "The request body becomes required or optional: the generated client always sends one.";
-    MediaTypeRemoved = "media-type-removed", [Breaking],
-        "A media type of a body is gone: the client sends, or expects, an encoding the API dropped.";
+    MediaTypeRemoved = "media-type-removed", [Breaking, Compatible],
+        "A media type of a body is gone: the client sends, or expects, an encoding the API dropped; compatible for another JSON type of a request body that keeps `application/json`, the only one the client sends.";
     MediaTypeAdded = "media-type-added", [Breaking, Compatible],
         "A new media type of a body: breaking in a response (clients built before may not decode it), compatible in a request.";
     BodySchemaChanged = "body-schema-changed", [Breaking],
@@ -93,6 +93,10 @@ rules! {
         "A response status is gone: breaking for a success status, compatible for an error status.";
     ResponseAdded = "response-added", [Warning],
         "A new response status: clients built before treat it as unexpected.";
+    SuccessTypeChanged = "success-type-changed", [Breaking],
+        "The 2xx answers change shape (one body, several statuses, some without a body, none): `.call()`'s result type changes (`T`, `Answer<T>`, `Answer<Option<T>>`, `()`).";
+    ErrorTypeChanged = "error-type-changed", [Breaking],
+        "The error answers go from one body schema to several, or back: the operation's error type becomes, or stops being, the generated `<Op>ErrorBody` with a variant per body.";
     RefusalChanged = "refusal-changed", [Breaking],
         "`x-etna-refuses` changes: `call()` reports the answer as another error (a refused app key or session, or the operation's own refusal).";
     ResponseHeaderRemoved = "response-header-removed", [Breaking, Warning],
@@ -168,7 +172,15 @@ rules! {
     UnsupportedConstruct = "unsupported-construct", [Breaking],
         "The new spec has a construct etna-spec's operation model cannot express (a server URL without the API root variable, a security scheme the client cannot send, an undeclared scheme): code generation refuses it.";
 
+    // The document's extensions: what the client does with an answer.
+    PageEnvelopeChanged = "page-envelope-changed", [Breaking, Compatible],
+        "`x-etna-page` changes on a component schema: compatible when added (the operations answering it gain a pager), breaking when removed (the pager disappears) or when its roles change (the pager follows other fields).";
+    NoDateChanged = "no-date-changed", [Breaking, Compatible],
+        "`x-etna-no-date`, the date-time that reads as \"no date\", is added, removed or changed: breaking where both versions have date-times (the same answer decodes as a date where it decoded as `None`, or the reverse), compatible where one has none.";
+
     // The rest of the document.
+    UnusedComponent = "unused-component", [Docs],
+        "A component parameter, request body, response, header, link or callback that no operation refers to changes: no generated code changes (one that an operation refers to is compared through that operation).";
     InfoVersionChanged = "info-version-changed", [Compatible],
         "`info.version` changes: `Client::api_version()` returns the new value.";
     ServersChanged = "servers-changed", [Docs],

@@ -49,6 +49,8 @@ pub(crate) fn roles(doc: &Value) -> Option<Roles> {
 /// The answers of one operation.
 pub(crate) struct Answers<'a> {
     pub(crate) documented: &'a Documented,
+    /// The JSON text of the examples whose numbers the JSON model rounds.
+    pub(crate) written: &'a crate::written::Written,
     pub(crate) kinds: &'a Kinds,
     pub(crate) roles: Option<&'a Roles>,
     /// The documented status an invalid request gets.
@@ -60,7 +62,7 @@ impl Answers<'_> {
     /// model when given and the answer is an envelope; a documented 2xx
     /// without a body when the operation has no such example.
     pub(crate) fn accepted(&self, model: Option<Value>) -> Response {
-        let Some((status, mut body)) = self.success_example(false) else {
+        let Some((status, name, mut body)) = self.success_example(false) else {
             let status = self
                 .kinds
                 .range(200..300)
@@ -74,8 +76,13 @@ impl Answers<'_> {
             && let Some(object) = body.as_object_mut()
         {
             object.insert(key.clone(), model);
+            return json_response(status, &body);
         }
-        json_response(status, &body)
+        // As written: every digit of its numbers.
+        match self.written.get(&(status, name)) {
+            Some(text) => json_text_response(status, text.clone()),
+            None => json_response(status, &body),
+        }
     }
 
     /// A refusal with the reason `code`: the documented 2xx example that
@@ -94,10 +101,10 @@ impl Answers<'_> {
         if let Some((status, example)) = documented {
             return json_response(status, example);
         }
-        let Some((status, mut body)) = self
+        let Some((status, _, mut body)) = self
             .success_example(true)
             .or_else(|| self.success_example(false))
-            .filter(|(status, body)| self.is_envelope(*status, body))
+            .filter(|(status, _, body)| self.is_envelope(*status, body))
         else {
             return self.invalid(vec![(text.to_owned(), code.to_owned())]);
         };
@@ -165,16 +172,21 @@ impl Answers<'_> {
     }
 
     fn two_hundreds(&self) -> impl Iterator<Item = (u16, &Value)> {
-        self.documented
-            .range(200..300)
-            .flat_map(|(status, examples)| examples.iter().map(move |(_, v)| (*status, v)))
+        self.named_two_hundreds().map(|(status, _, v)| (status, v))
     }
 
-    /// The first 2xx example with (or without) reasons in its errors.
-    fn success_example(&self, with_errors: bool) -> Option<(u16, Value)> {
-        self.two_hundreds()
-            .find(|(status, example)| self.has_errors(*status, example) == with_errors)
-            .map(|(status, example)| (status, example.clone()))
+    fn named_two_hundreds(&self) -> impl Iterator<Item = (u16, &String, &Value)> {
+        self.documented
+            .range(200..300)
+            .flat_map(|(status, examples)| examples.iter().map(move |(n, v)| (*status, n, v)))
+    }
+
+    /// The first 2xx example with (or without) reasons in its errors: its
+    /// status, name and value.
+    fn success_example(&self, with_errors: bool) -> Option<(u16, String, Value)> {
+        self.named_two_hundreds()
+            .find(|(status, _, example)| self.has_errors(*status, example) == with_errors)
+            .map(|(status, name, example)| (status, name.clone(), example.clone()))
     }
 
     fn has_errors(&self, status: u16, example: &Value) -> bool {
@@ -192,11 +204,11 @@ impl Answers<'_> {
 }
 
 pub(crate) fn json_response(status: u16, body: &Value) -> Response {
+    json_text_response(status, body.to_string())
+}
+
+/// `text`, which is JSON, as the body.
+fn json_text_response(status: u16, text: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }

@@ -139,6 +139,7 @@ mod scenario;
 mod server;
 mod sessions;
 mod sign_in;
+mod written;
 
 pub use accounts::ACCOUNTS;
 pub use error::Error;

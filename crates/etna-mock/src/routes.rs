@@ -20,12 +20,13 @@ pub const OUTBOX_PATH: &str = "/_mock/outbox";
 pub(crate) fn router(
     doc: &Value,
     order: &etna_spec::KeyOrder,
+    written: Option<&crate::written::Node>,
     context: Arc<Context>,
     outbox: Arc<Outbox>,
     max_body_bytes: usize,
 ) -> Result<Router, Error> {
     let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
-    for served in generic::operations(doc, order)? {
+    for served in generic::operations(doc, order, written)? {
         let route = served.route.clone();
         check_path_template(&route)?;
         if route.starts_with("/_mock/") {
@@ -96,7 +97,7 @@ mod tests {
             sessions: None,
         });
         let (doc, order) = etna_spec::parse_with_order(text).unwrap();
-        router(&doc, &order, context, Arc::new(Outbox::new(1)), 1024)
+        router(&doc, &order, None, context, Arc::new(Outbox::new(1)), 1024)
     }
 
     #[test]

@@ -338,7 +338,15 @@ impl MockServerBuilder {
             scenario,
             sessions: sessions.clone(),
         });
-        let router = routes::router(&doc, &order, context, outbox.clone(), self.max_body_bytes)?;
+        let written = crate::written::read(text, &doc);
+        let router = routes::router(
+            &doc,
+            &order,
+            written.as_ref(),
+            context,
+            outbox.clone(),
+            self.max_body_bytes,
+        )?;
         let bind_error = |source| Error::Bind {
             port: self.port,
             source,

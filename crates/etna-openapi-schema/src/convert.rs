@@ -83,6 +83,7 @@ pub(crate) fn convert(
         out.insert(key.clone(), converted);
     }
     exclusive_bounds(&mut out);
+    format_bounds(&mut out);
     if object.get("nullable") == Some(&Value::Bool(true)) {
         match out.get_mut("type") {
             // OpenAPI 3.0.3 (the "Clarify nullable" proposal) reads `nullable`
@@ -151,6 +152,35 @@ fn exclusive_bounds(schema: &mut Map<String, Value>) {
             }
             _ => {}
         }
+    }
+}
+
+/// The range of each integer format OpenAPI 3.0 defines. JSON Schema leaves
+/// `format` on numbers unasserted, so a value out of the format's range would
+/// pass (2147483648 as an `int32`); the range is written as bounds instead.
+const INTEGER_FORMATS: &[(&str, i64, i64)] = &[
+    ("int32", i32::MIN as i64, i32::MAX as i64),
+    ("int64", i64::MIN, i64::MAX),
+];
+
+/// Adds the range of the schema's integer `format` as `minimum`/`maximum`,
+/// keeping a bound the schema writes when it is narrower. `exclusiveMinimum`
+/// and `exclusiveMaximum` are separate keywords in 2020-12 and keep applying.
+fn format_bounds(schema: &mut Map<String, Value>) {
+    let Some(format) = schema.get("format").and_then(Value::as_str) else {
+        return;
+    };
+    let Some(&(_, low, high)) = INTEGER_FORMATS.iter().find(|(f, _, _)| *f == format) else {
+        return;
+    };
+    let narrower = |bound: Option<&Value>, keep: &dyn Fn(f64) -> bool| {
+        bound.and_then(Value::as_f64).is_some_and(keep)
+    };
+    if !narrower(schema.get("minimum"), &|m| m >= low as f64) {
+        schema.insert("minimum".into(), json!(low));
+    }
+    if !narrower(schema.get("maximum"), &|m| m <= high as f64) {
+        schema.insert("maximum".into(), json!(high));
     }
 }
 

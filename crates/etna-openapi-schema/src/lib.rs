@@ -9,6 +9,8 @@
 //!   `null` itself, as OpenAPI 3.0.3 clarifies), or, without `type`, as
 //!   "or null";
 //! - turns the boolean `exclusiveMinimum`/`exclusiveMaximum` into bounds;
+//! - writes the range of `format: int32`/`int64` as `minimum`/`maximum`
+//!   (JSON Schema asserts no format on numbers), keeping a narrower bound;
 //! - drops what only documents (`example`, `discriminator`, `xml`,
 //!   `externalDocs`, `x-` extensions) and ignores the siblings of a `$ref`.
 //!

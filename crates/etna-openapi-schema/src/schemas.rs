@@ -41,7 +41,8 @@ impl<'a> Schemas<'a> {
     /// pointer, used only to locate problems) in the spec. Fails with every
     /// `$ref` inside `schema` that cannot be converted, or when the result is
     /// not a valid JSON Schema. Formats that the validator knows (`date-time`,
-    /// `email`...) are asserted; unknown ones such as `int32` are ignored.
+    /// `email`...) are asserted; `int32` and `int64` bound the value (as
+    /// `minimum`/`maximum`); other ones, such as `decimal`, are ignored.
     pub fn validator(&self, schema: &Value, at: &str) -> Result<Validator, Vec<ConvertError>> {
         let mut errors = Vec::new();
         let converted = convert(self.spec, schema, at, &mut errors);
@@ -209,6 +210,46 @@ mod tests {
             json!({ "allOf": [{ "$ref": "#/components/schemas/Token" }], "nullable": true });
         assert!(check(untyped.clone(), json!(null)).is_empty());
         assert!(!check(untyped, json!("")).is_empty());
+    }
+
+    #[test]
+    fn integer_formats_bound_their_values() {
+        let int32 = json!({ "type": "integer", "format": "int32" });
+        assert!(check(int32.clone(), json!(2_147_483_647)).is_empty());
+        assert!(check(int32.clone(), json!(-2_147_483_648_i64)).is_empty());
+        assert_eq!(
+            keywords(int32.clone(), json!(2_147_483_648_i64)),
+            ["maximum"]
+        );
+        assert_eq!(keywords(int32, json!(-2_147_483_649_i64)), ["minimum"]);
+        let int64 = json!({ "type": "integer", "format": "int64" });
+        assert!(check(int64.clone(), json!(i64::MAX)).is_empty());
+        assert_eq!(
+            keywords(int64, json!(9_223_372_036_854_775_808_u64)),
+            ["maximum"]
+        );
+        // A narrower bound of the schema stays; a wider one gives way to the format's.
+        let narrow = json!({ "type": "integer", "format": "int32", "minimum": 1, "maximum": 1e12 });
+        assert_eq!(keywords(narrow.clone(), json!(0)), ["minimum"]);
+        assert_eq!(keywords(narrow, json!(2_147_483_648_i64)), ["maximum"]);
+        // An exclusive bound still applies beside the format's.
+        let exclusive =
+            json!({ "type": "integer", "format": "int32", "minimum": 0, "exclusiveMinimum": true });
+        assert_eq!(keywords(exclusive, json!(0)), ["exclusiveMinimum"]);
+        // Other formats set no bound.
+        assert!(
+            check(
+                json!({ "type": "number", "format": "decimal" }),
+                json!(1e300)
+            )
+            .is_empty()
+        );
+        // Through a component too (Envelope's `size` is an int32).
+        let envelope = json!({ "$ref": "#/components/schemas/Envelope" });
+        assert_eq!(
+            keywords(envelope, json!({ "ok": true, "size": 4_294_967_296_i64 })),
+            ["maximum"]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   pointer of what was reached; [`component`]: the section and name a
 //!   `#/components/...` reference names;
 //! - [`typed`]: the same resolution on openapiv3's typed model;
+//! - [`media_examples`]: the examples of a body, in every form OpenAPI allows;
 //! - [`operations`]: every operation with its method, path template and
 //!   pointer, in the spec's order;
 //! - [`base_path`] / [`server_variables`]: the part of the server URL after
@@ -32,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+mod examples;
 pub mod model;
 mod operations;
 mod order;
@@ -40,6 +42,7 @@ mod refs;
 mod servers;
 pub mod typed;
 
+pub use examples::{MEDIA_EXAMPLE, SCHEMA_EXAMPLE, media_examples};
 pub use operations::{METHODS, Operation, operations};
 pub use order::KeyOrder;
 pub use refs::{MAX_HOPS, RefError, RefProblem, component, follow, follow_at};

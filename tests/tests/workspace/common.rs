@@ -45,7 +45,7 @@ pub fn operations_at(spec: &Value) -> Vec<(String, String, &Value)> {
 }
 
 /// The request example of an operation as dispatch arguments: each
-/// parameter's example, and the body's.
+/// parameter's example, and the body's first example (see [`examples`]).
 pub fn request_example(spec: &Value, operation: &Value) -> etna_client::dispatch::JsonArgs {
     let mut parameters = serde_json::Map::new();
     for parameter in operation["parameters"].as_array().into_iter().flatten() {
@@ -57,38 +57,44 @@ pub fn request_example(spec: &Value, operation: &Value) -> etna_client::dispatch
             .unwrap_or_else(|| panic!("parameter {} has no example", parameter["name"]));
         parameters.insert(parameter["name"].as_str().unwrap().to_owned(), example);
     }
-    let body = operation
-        .get("requestBody")
-        .map(|body| resolve(spec, body)["content"]["application/json"]["example"].clone());
+    let body = operation.get("requestBody").map(|body| {
+        let media = &resolve(spec, body)["content"]["application/json"];
+        examples(spec, media)
+            .into_iter()
+            .next()
+            .map_or(Value::Null, |(_, value)| value)
+    });
     etna_client::dispatch::JsonArgs::new(parameters, body)
 }
 
+/// The examples of a body's media type, in every form OpenAPI allows
+/// (`etna_spec::media_examples`: its `example`, its named `examples`, else
+/// its schema's `example`): the media type's `example` first, then the named
+/// ones by name, so that the order does not depend on serde_json's
+/// `preserve_order` in the build.
+pub fn examples(spec: &Value, media: &Value) -> Vec<(String, Value)> {
+    let mut found = etna_spec::media_examples(spec, media).unwrap_or_else(|e| panic!("{e}"));
+    found.sort_by(|(a, _), (b, _)| {
+        (a != etna_spec::MEDIA_EXAMPLE, a).cmp(&(b != etna_spec::MEDIA_EXAMPLE, b))
+    });
+    found
+}
+
 /// Every documented response example of an operation: `(status, name, body)`.
+/// An answer without a body has one "example", no body ([`Value::Null`]).
 pub fn response_examples(spec: &Value, operation: &Value) -> Vec<(u16, String, Value)> {
     let mut out = Vec::new();
     let responses = operation["responses"].as_object().expect("responses");
     for (status, response) in responses {
+        let status: u16 = status.parse().expect("numeric status");
         let response = resolve(spec, response);
-        if response.get("content").is_none() {
+        let Some(media) = response.pointer("/content/application~1json") else {
             // An answer without a body: its one "example" is no body.
-            out.push((
-                status.parse().expect("numeric status"),
-                "no body".to_owned(),
-                Value::Null,
-            ));
+            out.push((status, "no body".to_owned(), Value::Null));
             continue;
-        }
-        let examples = response["content"]["application/json"]["examples"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        for (name, example) in examples {
-            let example = resolve(spec, &example);
-            out.push((
-                status.parse().expect("numeric status"),
-                name,
-                example["value"].clone(),
-            ));
+        };
+        for (name, value) in examples(spec, media) {
+            out.push((status, name, value));
         }
     }
     out
@@ -155,4 +161,73 @@ fn strip_docs(value: &mut Value, keys_are_names: bool) {
         Value::Array(items) => items.iter_mut().for_each(|item| strip_docs(item, false)),
         _ => {}
     }
+}
+
+/// The snapshot tests read every form of example OpenAPI allows, and an
+/// answer without a body: a new operation written with any of them is
+/// snapshotted, not skipped or refused.
+#[test]
+fn every_form_of_example_is_read() {
+    let spec: Value = serde_yaml_ng::from_str(
+        r##"
+components:
+  schemas:
+    Thing: {type: object, example: {From: schema}}
+  requestBodies:
+    Named:
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Thing"}
+          examples: {zeta: {value: {From: zeta}}, alpha: {value: {From: alpha}}}
+paths:
+  /a:
+    post:
+      requestBody: {$ref: "#/components/requestBodies/Named"}
+      responses:
+        "200":
+          description: media example
+          content: {application/json: {example: {From: media}}}
+        "201":
+          description: schema example
+          content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}
+        "204":
+          description: no body
+    put:
+      requestBody:
+        content: {application/json: {example: {From: media}, examples: {b: {value: {From: b}}}}}
+      responses:
+        "200":
+          description: named
+          content: {application/json: {examples: {b: {value: 2}, a: {value: 1}}}}
+    patch:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}
+      responses:
+        "204": {description: no body}
+"##,
+    )
+    .unwrap();
+    let op = |method: &str| &spec["paths"]["/a"][method];
+    let body = |method: &str| request_example(&spec, op(method)).body().cloned();
+    use serde_json::json;
+    // The first example: the media type's own, else the named ones by name,
+    // else the schema's.
+    assert_eq!(body("post"), Some(json!({"From": "alpha"})));
+    assert_eq!(body("put"), Some(json!({"From": "media"})));
+    assert_eq!(body("patch"), Some(json!({"From": "schema"})));
+    assert_eq!(
+        response_examples(&spec, op("post")),
+        [
+            (200, "example".to_owned(), json!({"From": "media"})),
+            (201, "schema example".to_owned(), json!({"From": "schema"})),
+            (204, "no body".to_owned(), Value::Null),
+        ]
+    );
+    assert_eq!(
+        response_examples(&spec, op("put")),
+        [
+            (200, "a".to_owned(), json!(1)),
+            (200, "b".to_owned(), json!(2))
+        ]
+    );
 }

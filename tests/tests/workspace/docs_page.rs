@@ -96,7 +96,7 @@ fn a_reader_sees_every_operation_its_server_security_and_examples() {
             .and_then(|t| t.wait_until_navigated())
             .expect("the overview opens");
         wait_for_text(&tab, "//body", "Et-App-Key");
-        click(
+        click_scrolling(
             &tab,
             &format!(
                 "//a[@href='#/{}/{}'][contains(normalize-space(.),'{}')]",
@@ -213,25 +213,53 @@ fn expanded(server: &Value) -> String {
 }
 
 /// The `#/<tag>/<operation>` links on the overview, once all those expected
-/// are there (the page renders progressively).
+/// are there. The page renders progressively and only what is near the
+/// viewport, so each poll scrolls a screen further (back to the top at the
+/// end) and the links seen are gathered.
 fn operation_links(tab: &Tab, expected: &BTreeSet<String>) -> BTreeSet<String> {
-    let script = "Array.from(document.querySelectorAll('a[href^=\"#/\"]'))\
+    let script = "(() => { const links = Array.from(document.querySelectorAll('a[href^=\"#/\"]'))\
                   .map(a => a.getAttribute('href'))\
                   .filter(href => href.split('/').length === 3)\
-                  .join('\\n')";
-    let read = || -> BTreeSet<String> {
-        tab.evaluate(script, false)
+                  .join('\\n'); \
+                  if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 1) \
+                  { window.scrollTo(0, 0); } else { window.scrollBy(0, window.innerHeight); } \
+                  return links; })()";
+    let seen = std::cell::RefCell::new(BTreeSet::new());
+    let read = || {
+        let found = tab
+            .evaluate(script, false)
             .ok()
             .and_then(|r| r.value)
             .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
+            .unwrap_or_default();
+        seen.borrow_mut().extend(found.lines().map(str::to_owned));
     };
-    let _ = Wait::new(PATIENCE, Duration::from_millis(100))
-        .until(|| read().is_superset(expected).then_some(()));
-    read()
+    let _ = Wait::new(PATIENCE, Duration::from_millis(100)).until(|| {
+        read();
+        seen.borrow().is_superset(expected).then_some(())
+    });
+    let _ = tab.evaluate("window.scrollTo(0, 0)", false);
+    seen.into_inner()
+}
+
+/// Clicks the element at `xpath` on a page that renders only what is near
+/// the viewport: while it is not there, each poll scrolls a screen further
+/// (back to the top at the end).
+fn click_scrolling(tab: &Tab, xpath: &str) {
+    let script = format!(
+        "(() => {{ const node = document.evaluate({}, document, null, \
+         XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+         if (!node) {{ \
+           if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 1) \
+           {{ window.scrollTo(0, 0); }} else {{ window.scrollBy(0, window.innerHeight); }} \
+           return null; }} \
+         return true; }})()",
+        serde_json::to_string(xpath).expect("a string")
+    );
+    Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| tab.evaluate(&script, false).ok()?.value?.as_bool())
+        .unwrap_or_else(|_| panic!("{xpath} never appeared"));
+    click(tab, xpath);
 }
 
 /// On an operation's page: its path, summary and method; the endpoint menu
@@ -247,8 +275,13 @@ fn check_operation(tab: &Tab, spec: &Value, op: &Operation<'_>) -> Vec<(String, 
     // looked for inside this operation's own section: the nearest element
     // around its request panel (which names its path) that also holds the
     // security details.
+    // Two operations may share a path (POST and GET of one collection): the
+    // panel names the method too, in whatever case the markup has it.
+    let method_upper = method.to_uppercase();
     let section = format!(
         "//*[contains(@class,'panel-request-samples')][.//*[normalize-space(text())='{path}']]\
+         [.//*[translate(normalize-space(text()),'abcdefghijklmnopqrstuvwxyz',\
+         'ABCDEFGHIJKLMNOPQRSTUVWXYZ')='{method_upper}']]\
          /ancestor::*[.//*[normalize-space(text())='View security details']][1]"
     );
     let request_panel = format!("{section}{REQUEST_PANEL}");
@@ -278,10 +311,20 @@ fn check_operation(tab: &Tab, spec: &Value, op: &Operation<'_>) -> Vec<(String, 
     }
 
     if let Some(request) = op.node.get("requestBody") {
-        let example = &resolve(spec, request)["content"]["application/json"]["example"];
-        wait_for_all(tab, &request_panel, &leaf_texts(example)).unwrap_or_else(|shown| {
-            panic!("{id}: the request example is not shown whole:\n{shown}")
-        });
+        let media = &resolve(spec, request)["content"]["application/json"];
+        let examples = crate::common::examples(spec, media);
+        assert!(
+            !examples.is_empty(),
+            "{id}: the request body has no example"
+        );
+        for (name, example) in &examples {
+            if examples.len() > 1 {
+                choose_example(tab, &request_panel, &summary_of(spec, media, name));
+            }
+            wait_for_example(tab, &request_panel, &leaf_texts(example)).unwrap_or_else(|shown| {
+                panic!("{id}: the request example `{name}` is not shown whole:\n{shown}")
+            });
+        }
     }
 
     check_security(tab, spec, op, &section);
@@ -329,25 +372,17 @@ fn check_operation(tab: &Tab, spec: &Value, op: &Operation<'_>) -> Vec<(String, 
             ));
             continue;
         };
-        let Some(examples) = content
-            .get("application/json")
-            .and_then(|media| media["examples"].as_object())
-        else {
+        let Some(media) = content.get("application/json") else {
             continue;
         };
-        for (name, example) in examples {
-            let summary = example["summary"].as_str().unwrap_or(name);
+        // Every form of example: the media type's, its named ones, else its
+        // schema's (which the page shows as the sample it makes).
+        let examples = crate::common::examples(spec, media);
+        for (name, example) in &examples {
             if examples.len() > 1 {
-                click(
-                    tab,
-                    &format!("{response_panel}//button[@aria-label='Example']"),
-                );
-                click(
-                    tab,
-                    &format!("//*[@role='menuitem'][normalize-space(.)='{summary}']"),
-                );
+                choose_example(tab, &response_panel, &summary_of(spec, media, name));
             }
-            let shown = wait_for_example(tab, &response_panel, &leaf_texts(&example["value"]))
+            let shown = wait_for_example(tab, &response_panel, &leaf_texts(example))
                 .unwrap_or_else(|shown| {
                     panic!("{id}: response {status} example `{name}` is not shown whole; the panel shows:\n{shown}")
                 });
@@ -363,15 +398,21 @@ fn check_operation(tab: &Tab, spec: &Value, op: &Operation<'_>) -> Vec<(String, 
 /// its own also states its URL template (`{apiURL}/token`) in its section.
 fn check_servers(tab: &Tab, op: &Operation<'_>, section: &str, request_panel: &str) {
     let id = op.id;
-    let endpoint = format!("{request_panel}//button[@aria-haspopup='menu']");
-    click(tab, &endpoint);
-    let menu = format!("{request_panel}//*[@role='menu']");
+    // The button that names the path (the panel has another menu button when
+    // the request has several examples).
+    let endpoint = format!(
+        "{request_panel}//button[@aria-haspopup='menu'][.//*[normalize-space(text())='{}']]",
+        op.path
+    );
+    // The menu of URLs: the panel has another one when the request has
+    // several examples.
+    let menu = format!("{request_panel}//*[@role='menu'][contains(., '://')]");
     let urls: Vec<String> = op
         .servers
         .iter()
         .map(|server| format!("{}{}", expanded(server), op.path))
         .collect();
-    let shown = wait_for_all(tab, &menu, &urls).unwrap_or_else(|shown| {
+    let shown = open_menu(tab, &endpoint, &menu, &urls).unwrap_or_else(|shown| {
         panic!("{id}: the endpoint menu does not list {urls:?}; it shows:\n{shown}")
     });
     let items: Vec<&str> = shown
@@ -673,6 +714,70 @@ fn wait_for_example(tab: &Tab, panel: &str, needles: &[String]) -> Result<String
         .map_err(|_| last)
 }
 
+/// The summary by which the page's example menu names the example `name` of
+/// `media` (its name when it has no summary).
+fn summary_of(spec: &Value, media: &Value, name: &str) -> String {
+    resolve(spec, &media["examples"][name])["summary"]
+        .as_str()
+        .unwrap_or(name)
+        .to_owned()
+}
+
+/// Clicks `button` until the element at `menu` shows every one of
+/// `needles` (a click that lands while the page still renders opens
+/// nothing), and returns its text; else the last text it showed.
+fn open_menu(tab: &Tab, button: &str, menu: &str, needles: &[String]) -> Result<String, String> {
+    let mut polls = 0;
+    let mut last = String::new();
+    Wait::new(PATIENCE, Duration::from_millis(100))
+        .until(|| {
+            if polls % 20 == 0 {
+                click(tab, button);
+            }
+            polls += 1;
+            let text = inner_text(tab, menu)?;
+            if needles.iter().all(|needle| text.contains(needle.as_str())) {
+                return Some(text);
+            }
+            last = text;
+            None
+        })
+        .map_err(|_| last)
+}
+
+/// Chooses the example `summary` in the example menu of `panel`.
+fn choose_example(tab: &Tab, panel: &str, summary: &str) {
+    let button = format!("{panel}//button[@aria-label='Example']");
+    let item = format!(
+        "//*[@role='menuitem'][normalize-space(.)={}]",
+        xpath_literal(summary)
+    );
+    open_menu(tab, &button, &item, &[]).unwrap_or_else(|_| {
+        let items = tab
+            .evaluate(
+                "Array.from(document.querySelectorAll('[role=menuitem]')).map(e => e.innerText.slice(0, 80)).join(' | ')",
+                false,
+            )
+            .ok()
+            .and_then(|r| r.value);
+        panic!("the example `{summary}` is not in the menu of {panel}; the menus hold: {items:?}")
+    });
+    click(tab, &item);
+}
+
+/// `text` as an XPath string literal: XPath 1.0 has no escapes, so a text
+/// with both quote marks is a `concat()` of pieces.
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let pieces: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", pieces.join(", \"'\", "))
+    }
+}
+
 /// The rendered text of the first element at `xpath`, if there is one yet.
 fn inner_text(tab: &Tab, xpath: &str) -> Option<String> {
     // One script per poll: headless_chrome's element lookup fetches the
@@ -701,7 +806,7 @@ fn leaf_texts(value: &Value) -> Vec<String> {
             .flat_map(|(key, value)| std::iter::once(format!("\"{key}\"")).chain(leaf_texts(value)))
             .collect(),
         Value::Array(items) => items.iter().flat_map(leaf_texts).collect(),
-        Value::String(text) => vec![format!("\"{text}\"")],
+        // As JSON writes it, which is what the panel shows: `\r\n` escaped.
         other => vec![other.to_string()],
     }
 }

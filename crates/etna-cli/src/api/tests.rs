@@ -286,3 +286,142 @@ fn the_arguments_debug_shows_no_value() {
     assert!(!text.contains("pin-774411"), "{text}");
     assert!(text.contains(OPERATION) && text.contains("body"), "{text}");
 }
+
+/// A server on 127.0.0.1 that answers each `(method, path)` of `answers`
+/// with its status and body (none for `None`), anything else 404.
+async fn answering_server(
+    answers: Vec<(&'static str, &'static str, u16, Option<Value>)>,
+) -> String {
+    let router = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let found = answers
+            .iter()
+            .find(|(method, path, ..)| {
+                request.method().as_str() == *method && request.uri().path() == *path
+            })
+            .map(|(_, _, status, body)| (*status, body.clone()));
+        async move {
+            use axum::response::IntoResponse;
+            match found {
+                Some((status, Some(body))) => {
+                    (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response()
+                }
+                Some((status, None)) => StatusCode::from_u16(status).unwrap().into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
+
+/// An operation, its path parameters, what stdout gets, and whether the
+/// answer is a success.
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<Value>,
+    bool,
+);
+
+/// The answer shapes of ETNA's generated schemas, through `etna api` with
+/// no code of their own: a bare array prints as the array, a 204 prints
+/// nothing (a 200 with a body prints it), and each of two documented error
+/// bodies prints as sent and exits as a refusal.
+#[tokio::test]
+async fn each_answer_shape_prints_what_came() {
+    let url = answering_server(vec![
+        (
+            "GET",
+            "/v1.0/fixture/items",
+            200,
+            Some(json!([{"Value": "a"}, {"Value": "b"}])),
+        ),
+        ("DELETE", "/v1.0/fixture/items/gone", 204, None),
+        (
+            "DELETE",
+            "/v1.0/fixture/items/kept",
+            200,
+            Some(json!({"Value": "stopped"})),
+        ),
+        (
+            "POST",
+            "/v1.0/fixture/items/big/check",
+            400,
+            Some(json!({"Accepted": false, "Reason": "too big"})),
+        ),
+        (
+            "POST",
+            "/v1.0/fixture/items/odd/check",
+            422,
+            Some(json!({"Message": "not readable"})),
+        ),
+    ])
+    .await;
+    let client = etna_client::ClientBuilder::default()
+        .base_url(&url)
+        .app_key(APP_KEY)
+        .build_generated::<fixture::Client>()
+        .unwrap();
+    let cases: [Case; 5] = [
+        (
+            "fixture_list_items",
+            &[],
+            Some(json!([{"Value": "a"}, {"Value": "b"}])),
+            true,
+        ),
+        ("fixture_stop_item", &[("itemID", "gone")], None, true),
+        (
+            "fixture_stop_item",
+            &[("itemID", "kept")],
+            Some(json!({"Value": "stopped"})),
+            true,
+        ),
+        (
+            "fixture_check_item",
+            &[("itemID", "big")],
+            Some(json!({"Accepted": false, "Reason": "too big"})),
+            false,
+        ),
+        (
+            "fixture_check_item",
+            &[("itemID", "odd")],
+            Some(json!({"Message": "not readable"})),
+            false,
+        ),
+    ];
+    for (id, parameters, expected, accepted) in cases {
+        let doc = fixture::Client::OPERATIONS
+            .iter()
+            .find(|op| op.id == id)
+            .unwrap();
+        let arguments = parameters
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), json!(value)))
+            .collect();
+        let reply = etna_client::Dispatch::dispatch(&client, id, &JsonArgs::new(arguments, None))
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(printed(doc, &reply.body, false), expected, "{id}");
+        assert_eq!(reply.accepted, accepted, "{id}: {:?}", reply.outcome);
+        // The command itself: the same outcome, the refusals' exit code.
+        let mut line = vec![id.to_owned()];
+        for (name, value) in parameters {
+            line.extend([format!("--{name}"), (*value).to_owned()]);
+        }
+        let line: Vec<&str> = line.iter().map(String::as_str).collect();
+        let outcome = run_generated::<fixture::Client>(&cli(&url).options, &api_args(&line)).await;
+        match accepted {
+            true => assert!(
+                outcome.is_ok(),
+                "{id}: {:?}",
+                outcome.err().map(|f| f.message)
+            ),
+            false => assert_eq!(outcome.unwrap_err().exit, Exit::Refused, "{id}"),
+        }
+    }
+}

@@ -21,13 +21,14 @@ async fn server() -> MockServer {
 }
 
 /// Each parameter as the string `x` (query values must reach the server
-/// once per call, not pile up in a cached URL), the body as the spec's
-/// example.
-fn arguments(doc: &etna_client::OperationSpec) -> JsonArgs {
+/// once per call, not pile up in a cached URL), or, where the builder does
+/// not take a string, as `tried` says (the number 1, `true`, or left out
+/// when optional); the body as the spec's example.
+fn arguments(doc: &etna_client::OperationSpec, tried: &[(&str, usize)]) -> JsonArgs {
     let parameters: Map<String, Value> = doc
         .parameters
         .iter()
-        .map(|p| (p.name.to_owned(), json!("x")))
+        .filter_map(|p| value(p.name, tried).map(|v| (p.name.to_owned(), v)))
         .collect();
     let body = doc.body.as_ref().map(|body| {
         serde_json::from_str(body.example).unwrap_or_else(|e| {
@@ -38,6 +39,59 @@ fn arguments(doc: &etna_client::OperationSpec) -> JsonArgs {
         })
     });
     JsonArgs::new(parameters, body)
+}
+
+/// The values tried in turn for a parameter; `None`: left out.
+const TRIED: [Option<fn() -> Value>; 4] = [
+    Some(|| json!("x")),
+    Some(|| json!(1)),
+    Some(|| json!(true)),
+    None,
+];
+
+fn value(name: &str, tried: &[(&str, usize)]) -> Option<Value> {
+    let attempt = tried
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, i)| *i);
+    TRIED[attempt].map(|make| make())
+}
+
+/// The arguments `client` sends `doc` with, each parameter's value found
+/// from the dispatcher's refusals, which name the parameter and send
+/// nothing; the returned call was sent once.
+async fn sent_once<'a>(
+    client: &Client,
+    doc: &'a etna_client::OperationSpec,
+) -> (JsonArgs, Vec<(&'a str, usize)>) {
+    let mut tried: Vec<(&str, usize)> = Vec::new();
+    loop {
+        let args = arguments(doc, &tried);
+        match client.dispatch(doc.id, &args).await {
+            Some(Err(etna_client::Error::InvalidInput { reason, .. })) => {
+                let next = doc.parameters.iter().find_map(|p| {
+                    let attempt = tried
+                        .iter()
+                        .find(|(n, _)| *n == p.name)
+                        .map_or(0, |(_, i)| *i);
+                    let left_out = attempt + 1 == TRIED.len() - 1 && p.required;
+                    (reason.starts_with(&format!("{}:", p.name))
+                        && attempt + 1 < TRIED.len()
+                        && !left_out)
+                        .then_some((p.name, attempt + 1))
+                });
+                let Some((name, attempt)) = next else {
+                    panic!("{}: refused before sending: {reason}", doc.id);
+                };
+                tried.retain(|(n, _)| *n != name);
+                tried.push((name, attempt));
+            }
+            answer => {
+                assert!(answer.is_some(), "{}: not dispatched", doc.id);
+                return (args, tried);
+            }
+        }
+    }
 }
 
 /// `(method, path, sorted query pairs)` of every request the server saw.
@@ -67,23 +121,29 @@ async fn operations_without_path_parameters_hit_their_url_under_a_base_path_and_
     let mut expected = Vec::new();
     client.set_session_token("a-session").unwrap();
     for doc in <etna_client::generated::Client as GeneratedClient>::OPERATIONS {
-        // Each path parameter is `x`, as `arguments` gives it.
+        let (args, tried) = sent_once(&client, doc).await;
+        // Each path parameter as `arguments` gives it.
         let mut path = format!("/api{}", doc.full_path.replace("{version}", "2.0"));
+        let text = |name: &str| match value(name, &tried) {
+            Some(Value::String(s)) => Some(s),
+            other => other.map(|v| v.to_string()),
+        };
         for parameter in doc.parameters {
-            path = path.replace(&format!("{{{}}}", parameter.name), "x");
+            if let Some(value) = text(parameter.name) {
+                path = path.replace(&format!("{{{}}}", parameter.name), &value);
+            }
         }
         let mut query: Vec<(String, String)> = doc
             .parameters
             .iter()
             .filter(|p| p.location == etna_client::Location::Query)
-            .map(|p| (p.name.to_owned(), "x".to_owned()))
+            .filter_map(|p| text(p.name).map(|v| (p.name.to_owned(), v)))
             .collect();
         query.sort();
-        let args = arguments(doc);
         // Twice: the second call must not see what the first did to its URL.
+        let answer = client.dispatch(doc.id, &args).await;
+        assert!(answer.is_some(), "{}: not dispatched", doc.id);
         for _ in 0..2 {
-            let answer = client.dispatch(doc.id, &args).await;
-            assert!(answer.is_some(), "{}: not dispatched", doc.id);
             expected.push((doc.method.to_owned(), path.clone(), query.clone()));
         }
     }
@@ -121,7 +181,7 @@ async fn a_generated_client_with_another_base_url_does_not_use_the_cached_urls()
                 .then_some((doc, path))
         })
         .expect("the spec has an operation without path parameters");
-    assert!(moved.dispatch(doc.id, &arguments(doc)).await.is_some());
+    assert!(moved.dispatch(doc.id, &arguments(doc, &[])).await.is_some());
     assert!(received(&built_for).await.is_empty());
     let requests = received(&elsewhere).await;
     assert_eq!(requests.len(), 1);

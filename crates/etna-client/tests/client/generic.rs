@@ -1,7 +1,10 @@
-//! A client generated from the spec plus one operation (`set_pin_code`, see
-//! etna-test-fixtures' `fixture/extra-operation.yaml`) gets the typed
+//! A client generated from the spec plus one operation of each shape (see
+//! etna-test-fixtures' `fixture/extra-operation.yaml`: an envelope with
+//! secrets, the API root, a Bearer path parameter, a plain body, and the
+//! shapes of ETNA's generated schemas: a bare array, `text/json` beside
+//! `application/json`, several error bodies, 204 or 200) gets the typed
 //! result, redacted secrets and the same errors with no hand-written line
-//! for that operation.
+//! for those operations.
 
 use etna_client::{ClientBuilder, Error, Operation};
 use serde_json::json;
@@ -293,6 +296,171 @@ async fn a_plain_body_is_the_result() {
     assert_eq!(answer.value, "v");
 }
 
+/// A bare JSON array is the result, a `Vec` of the item type.
+#[tokio::test]
+async fn a_bare_array_answer_is_a_vec() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/fixture/items"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([{"Value": "a"}, {"Value": "b"}])),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items: Vec<fixture::types::FixtureAnswer> = client(&server.uri())
+        .fixture_list_items()
+        .call()
+        .await
+        .expect("a typed array");
+    let values: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(values, ["a", "b"]);
+}
+
+/// A body the spec offers as `application/json` and `text/json` with one
+/// schema is sent as `application/json`.
+#[tokio::test]
+async fn a_body_offered_as_json_and_text_json_is_sent_as_application_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/fixture/items"))
+        .and(header("Content-Type", "application/json"))
+        .and(body_json(json!({"Value": "new"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Value": "kept"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let kept = client(&server.uri())
+        .fixture_add_item()
+        .body(fixture::types::FixtureAnswer {
+            value: "new".to_owned(),
+            secret: None,
+        })
+        .call()
+        .await
+        .expect("sent as application/json");
+    assert_eq!(kept.value, "kept");
+}
+
+/// An operation documenting two error body schemas: each status's body
+/// comes back typed in `Error::Rejected` as its own variant of the
+/// operation's error type, decoded by status (the operation's own body has
+/// no required property, so any object has its shape); an envelope among
+/// the shared bodies is still a refusal, and the app key's body still
+/// `AppKeyRejected`.
+#[tokio::test]
+async fn each_documented_error_body_is_typed_by_status() {
+    use fixture::types::{ErrorBody, FixtureCheckItemErrorBody as Body};
+    let server = MockServer::start().await;
+    let check = |status: u16, body: serde_json::Value| {
+        let server = &server;
+        async move {
+            server.reset().await;
+            Mock::given(method("POST"))
+                .and(path("/v1.0/fixture/items/i-1/check"))
+                .respond_with(ResponseTemplate::new(status).set_body_json(body))
+                .mount(server)
+                .await;
+            client(&server.uri())
+                .fixture_check_item()
+                .item_id("i-1")
+                .call()
+                .await
+        }
+    };
+    match check(400, json!({"Accepted": false, "Reason": "too big"})).await {
+        Err(Error::Rejected {
+            operation,
+            status,
+            body,
+        }) => {
+            assert_eq!((operation, status.as_u16()), ("fixture_check_item", 400));
+            match body.downcast_ref::<Body>() {
+                Some(Body::FixtureRefusal(refusal)) => assert_eq!(
+                    (refusal.accepted, refusal.reason.as_deref()),
+                    (Some(false), Some("too big"))
+                ),
+                other => panic!("expected the operation's own refusal, got {other:?}"),
+            }
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    // The shared body's shape at 422: its own variant, though the 400's
+    // body (nothing required) would decode it too.
+    match check(422, json!({"Message": "not readable"})).await {
+        Err(Error::Rejected { status, body, .. }) => {
+            assert_eq!(status.as_u16(), 422);
+            assert!(
+                matches!(
+                    body.downcast_ref::<Body>(),
+                    Some(Body::ErrorBody(ErrorBody::MessageError(m))) if m.message == "not readable"
+                ),
+                "{body:?}"
+            );
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    // An inline body has its own type too, named by its status.
+    match check(409, json!({"Conflict": "in use"})).await {
+        Err(Error::Rejected { body, .. }) => assert!(
+            matches!(
+                body.downcast_ref::<Body>(),
+                Some(Body::FixtureCheckItemErrorBody409(c)) if c.conflict.as_deref() == Some("in use")
+            ),
+            "{body:?}"
+        ),
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    match check(422, json!({"IsSucceed": false, "Errors": ["no such item"]})).await {
+        Err(e @ Error::Refused { .. }) => assert!(e.to_string().contains("no such item"), "{e}"),
+        other => panic!("expected Refused, got {other:?}"),
+    }
+    let key = check(403, json!({"error": "no such key"})).await;
+    assert!(matches!(key, Err(Error::AppKeyRejected { .. })), "{key:?}");
+    let done = check(200, json!({"Value": "fine"}))
+        .await
+        .expect("a success");
+    assert_eq!(done.value, "fine");
+}
+
+/// 204 with no body or 200 with one: both are the success, with the status
+/// and the body when there is one; an empty 204 never fails decoding.
+#[tokio::test]
+async fn a_204_without_a_body_or_a_200_with_one_are_both_the_success() {
+    let server = MockServer::start().await;
+    let stop = |template: ResponseTemplate| {
+        let server = &server;
+        async move {
+            server.reset().await;
+            Mock::given(method("DELETE"))
+                .and(path("/v1.0/fixture/items/i-1"))
+                .respond_with(template)
+                .expect(1)
+                .mount(server)
+                .await;
+            client(&server.uri())
+                .fixture_stop_item()
+                .item_id("i-1")
+                .call()
+                .await
+        }
+    };
+    let answer = stop(ResponseTemplate::new(204))
+        .await
+        .expect("204 is the success");
+    assert_eq!((answer.status.as_u16(), answer.body), (204, None));
+    // A 204 that says it is JSON but has no body is the same.
+    let answer = stop(ResponseTemplate::new(204).insert_header("Content-Type", "application/json"))
+        .await
+        .expect("an empty JSON 204 is the success");
+    assert_eq!((answer.status.as_u16(), answer.body), (204, None));
+    let answer = stop(ResponseTemplate::new(200).set_body_json(json!({"Value": "stopped"})))
+        .await
+        .expect("200 is the success");
+    assert_eq!(answer.status.as_u16(), 200);
+    assert_eq!(answer.body.map(|b| b.value).as_deref(), Some("stopped"));
+}
+
 /// Every operation of the fixture, those of each shape included, is in the
 /// generated table and reachable by `Dispatch`.
 #[tokio::test]
@@ -311,6 +479,10 @@ async fn every_fixture_operation_is_in_the_table_and_dispatched() {
         "fixture_at_root",
         "fixture_remove_thing",
         "fixture_plain",
+        "fixture_list_items",
+        "fixture_add_item",
+        "fixture_check_item",
+        "fixture_stop_item",
         "set_pin_code",
     ] {
         assert!(

@@ -13,3 +13,4 @@ mod secrets;
 mod shapes;
 mod support;
 mod tracing_output;
+mod types;

@@ -22,8 +22,13 @@ pub(super) fn error_payload_impl(
     } else if let Some(variants) = enums.get(name) {
         let arms = variants.iter().map(|(variant, inner)| {
             let is_envelope = inner.as_ref().is_some_and(|t| envelopes.contains_key(t));
+            // A variant that is itself an error enum (an operation's union
+            // of bodies holding the shared one) answers for its own.
+            let is_enum = inner.as_ref().is_some_and(|t| enums.contains_key(t));
             if is_envelope {
                 quote!(Self::#variant(v) => ::etna_client::ErrorKind::envelope(v),)
+            } else if is_enum {
+                quote!(Self::#variant(v) => ::etna_client::ErrorPayload::kind(v),)
             } else if inner.is_some() {
                 quote!(Self::#variant(v) => ::etna_client::ErrorKind::other(v),)
             } else {

@@ -98,6 +98,19 @@ pub(crate) fn add(
             index, operation, op, &builder, ok, err, &envelopes,
         )?);
     }
+    // The enums among the error enums' variants (a union of an operation's
+    // bodies holds the shared one) get the impl too, which theirs call.
+    let mut i = 0;
+    while let Some(name) = error_types.get(i).cloned() {
+        for (_, inner) in enums.get(&name).into_iter().flatten() {
+            if let Some(inner) = inner.as_ref().filter(|t| enums.contains_key(*t))
+                && !error_types.contains(inner)
+            {
+                error_types.push(inner.clone());
+            }
+        }
+        i += 1;
+    }
     for name in &error_types {
         type_items.push(error_payload::error_payload_impl(name, &envelopes, &enums)?);
     }

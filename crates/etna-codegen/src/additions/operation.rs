@@ -70,23 +70,22 @@ pub(super) fn operation_impls(
 ) -> Result<Vec<Item>, CodegenError> {
     let kinds: Vec<&BodyKind> = model.successes().map(|r| &r.kind).collect();
     let several = kinds.len() > 1;
+    // Progenitor's own spelling of the type (`types::Order`,
+    // `::std::vec::Vec<types::Equity>` for a bare array, an `Option` for a
+    // body some 2xx answers lack), valid in `mod builder` where it wrote it.
     let ok_ty = if is_unit(ok) {
         quote!(())
+    } else if matches!(ok, Type::Path(_)) {
+        quote!(#ok)
     } else {
-        let name = type_name(ok).ok_or_else(|| {
-            syntax(&format!(
-                "the success type of builder `{builder}` is not a named type"
-            ))
-        })?;
-        let name = format_ident!("{name}");
-        quote!(types::#name)
+        return Err(syntax(&format!(
+            "the success type of builder `{builder}` is not a path type"
+        )));
     };
-    let err_ty = match type_name(err) {
-        Some(name) if !is_unit(err) => {
-            let name = format_ident!("{name}");
-            quote!(types::#name)
-        }
-        _ => quote!(()),
+    let err_ty = if is_unit(err) || type_name(err).is_none() {
+        quote!(())
+    } else {
+        quote!(#err)
     };
     let rule = format_ident!("{}", op.success);
     // The generated success type decides: a struct with the envelope's

@@ -65,45 +65,59 @@ impl Served {
     /// What is wrong with the request, as `(reason, code)`; never quotes a value.
     pub(super) fn problems(
         &self,
-        query: &BTreeMap<String, String>,
-        headers: &HeaderMap,
+        inputs: &Inputs<'_>,
         body: &[u8],
         json: Option<&Value>,
     ) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         for parameter in &self.parameters {
-            let given = match parameter.location {
-                Location::Query => query.get(&parameter.name).cloned(),
-                Location::Header => headers
+            let where_ = || {
+                format!(
+                    "the {} parameter `{}`",
+                    parameter.location.as_str(),
+                    parameter.name
+                )
+            };
+            let given: Vec<&str> = match parameter.location {
+                Location::Query => inputs
+                    .query
+                    .iter()
+                    .filter(|(name, _)| *name == parameter.name)
+                    .map(|(_, value)| value.as_str())
+                    .collect(),
+                Location::Header => inputs
+                    .headers
                     .get(parameter.name.as_str())
                     .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-                // Path parameters are there, or the route would not match.
-                Location::Path => continue,
+                    .into_iter()
+                    .collect(),
+                // There, or the route would not match; checked like the others,
+                // since the route takes any text in the segment.
+                Location::Path => inputs
+                    .path
+                    .get(&parameter.name)
+                    .map(String::as_str)
+                    .into_iter()
+                    .collect(),
             };
-            match (given, &parameter.validator) {
-                (None, _) if parameter.required => problems.push((
-                    format!(
-                        "the {} parameter `{}` is required",
-                        parameter.location.as_str(),
-                        parameter.name
-                    ),
-                    "required".to_owned(),
-                )),
-                (Some(value), Some(validator)) => {
-                    // A query value is text; a number or boolean schema reads it as JSON.
-                    let instance = serde_json::from_str::<Value>(&value)
-                        .ok()
-                        .filter(|v| !v.is_string() && validator.is_valid(v))
-                        .unwrap_or(Value::String(value));
+            if given.len() > 1 && !parameter.repeatable {
+                // Which of the values would count is nowhere documented, so
+                // none is taken.
+                problems.push((
+                    format!("{} is given more than once", where_()),
+                    "repeated".to_owned(),
+                ));
+                continue;
+            }
+            match (given.last(), &parameter.validator) {
+                (None, _) if parameter.required => {
+                    problems.push((format!("{} is required", where_()), "required".to_owned()))
+                }
+                (Some(_), Some(validator)) => {
+                    let instance = instance(&given, parameter.repeatable, validator);
                     for problem in validator.problems(&instance) {
                         problems.push((
-                            format!(
-                                "the {} parameter `{}` breaks `{}`",
-                                parameter.location.as_str(),
-                                parameter.name,
-                                problem.keyword
-                            ),
+                            format!("{} breaks `{}`", where_(), problem.keyword),
                             problem.keyword,
                         ));
                     }
@@ -147,6 +161,43 @@ impl Served {
             }
         }
         problems
+    }
+}
+
+/// What a request gives for its parameters.
+pub(super) struct Inputs<'a> {
+    /// The query's pairs, in order, a name as often as it is given.
+    pub(super) query: &'a [(String, String)],
+    pub(super) path: &'a BTreeMap<String, String>,
+    pub(super) headers: &'a HeaderMap,
+}
+
+/// A parameter's values as the instance its schema checks: an array of them
+/// when the schema is one, else the value. A value is text; a number or
+/// boolean schema reads it as JSON. The reading that fits the schema is
+/// taken, else the typed one, so that the problems name the bound or format
+/// broken rather than `type` (`2147483648` for an `int32` breaks `maximum`).
+fn instance(values: &[&str], repeatable: bool, validator: &Validator) -> Value {
+    let typed = |v: &&str| {
+        serde_json::from_str::<Value>(v)
+            .ok()
+            .filter(|v| !v.is_string())
+            .unwrap_or_else(|| Value::String((*v).to_owned()))
+    };
+    let text = |v: &&str| Value::String((*v).to_owned());
+    let (typed, text) = if repeatable {
+        (
+            Value::Array(values.iter().map(typed).collect()),
+            Value::Array(values.iter().map(text).collect()),
+        )
+    } else {
+        let last = values.last().unwrap_or(&"");
+        (typed(last), text(last))
+    };
+    if !validator.is_valid(&typed) && validator.is_valid(&text) {
+        text
+    } else {
+        typed
     }
 }
 

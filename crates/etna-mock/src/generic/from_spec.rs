@@ -3,9 +3,16 @@
 //! documented examples.
 
 use super::*;
+use crate::written::{Node, Written};
 
 /// Every operation of `doc`; `order` says which example the text writes first.
-pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec<Served>, Error> {
+/// `written` is the spec read with its numbers as written, for the examples
+/// whose numbers the JSON model rounds.
+pub(crate) fn operations(
+    doc: &Value,
+    order: &etna_spec::KeyOrder,
+    written: Option<&Node>,
+) -> Result<Vec<Served>, Error> {
     let (schemas, errors) = Schemas::new(doc);
     if let Some(error) = errors.first() {
         return Err(spec(format!(
@@ -41,10 +48,15 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
                 ),
                 None => None,
             };
+            let repeatable = match raw.get("schema") {
+                Some(schema) => follow(schema)?.get("type") == Some(&Value::from("array")),
+                None => false,
+            };
             parameters.push(Parameter {
                 name: parameter.name.clone(),
                 location: parameter.location,
                 required: parameter.required,
+                repeatable,
                 validator,
             });
         }
@@ -67,7 +79,7 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
             None => None,
         };
         let security = security(&api, op)?;
-        let documented = documented(doc, order, op.raw, &op.at)?;
+        let (documented, exact) = documented(doc, order, written, op.raw, &op.at)?;
         let kinds: Kinds = op
             .responses
             .iter()
@@ -119,6 +131,7 @@ pub(crate) fn operations(doc: &Value, order: &etna_spec::KeyOrder) -> Result<Vec
             parameters,
             body,
             documented,
+            written: exact,
             kinds,
             roles: roles.clone(),
         });
@@ -173,15 +186,20 @@ fn invalid_status(statuses: &[u16], reserved: &[u16]) -> u16 {
 }
 
 /// Every documented example of every response of the operation `raw` at
-/// `op_at`, by status, named examples in the order the spec writes them.
+/// `op_at`, by status: the media type's `example` first, then its named
+/// examples in the order the spec writes them, else its schema's `example`.
+/// With them, the JSON text of those whose numbers the JSON model rounds
+/// (an inline example of the media type, read from `written`).
 fn documented(
     doc: &Value,
     order: &etna_spec::KeyOrder,
+    written: Option<&Node>,
     raw: &Value,
     op_at: &str,
-) -> Result<Documented, Error> {
+) -> Result<(Documented, Written), Error> {
     use etna_spec::pointer::push;
     let mut out = BTreeMap::new();
+    let mut exact = Written::new();
     let responses = raw.get("responses").and_then(Value::as_object);
     for (status, response) in responses.into_iter().flatten() {
         let Ok(code) = status.parse::<u16>() else {
@@ -190,7 +208,7 @@ fn documented(
         let at = push(&push(op_at, "responses"), status);
         let (response, at) = etna_spec::follow_at(doc, response, at)
             .map_err(|e| spec(format!("the {status} response: {e}")))?;
-        let written = order.keys(&push(
+        let written_order = order.keys(&push(
             &push(&push(&at, "content"), "application/json"),
             "examples",
         ));
@@ -198,26 +216,31 @@ fn documented(
             out.insert(code, Vec::new());
             continue;
         };
-        let mut examples = Vec::new();
-        if let Some(example) = media.get("example") {
-            examples.push(("example".to_owned(), example.clone()));
-        }
-        let mut named = Vec::new();
-        for (name, example) in media
-            .get("examples")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let example = etna_spec::follow(doc, example)
-                .map_err(|e| spec(format!("the example {name:?}: {e}")))?;
-            if let Some(value) = example.get("value") {
-                named.push((name.clone(), value.clone()));
+        // Every form OpenAPI allows: the media type's `example`, its named
+        // `examples` (in the order the spec writes them), else its schema's.
+        let mut examples = etna_spec::media_examples(doc, media)
+            .map_err(|e| spec(format!("{at}: an example: {e}")))?;
+        examples.sort_by_key(|(name, _)| written_order.iter().position(|w| w == name));
+        let media_at = push(&push(&at, "content"), "application/json");
+        for (name, value) in &examples {
+            let at = if name == etna_spec::MEDIA_EXAMPLE {
+                push(&media_at, "example")
+            } else {
+                push(&push(&push(&media_at, "examples"), name), "value")
+            };
+            let text = written.and_then(|w| w.at(&at)).map(Node::to_json);
+            // Where the text differs from the JSON model's (a number with
+            // more digits than a double, keys in the order written) and is
+            // the same value; a `$ref`'d or schema example is not at `at`.
+            let as_read = value.to_string();
+            if let Some(text) = text
+                && text != as_read
+                && serde_json::from_str::<Value>(&text).ok().as_ref() == Some(value)
+            {
+                exact.insert((code, name.clone()), text);
             }
         }
-        named.sort_by_key(|(name, _)| written.iter().position(|w| w == name));
-        examples.extend(named);
         out.insert(code, examples);
     }
-    Ok(out)
+    Ok((out, exact))
 }

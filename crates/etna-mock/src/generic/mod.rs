@@ -51,6 +51,8 @@ pub(crate) struct Served {
     parameters: Vec<Parameter>,
     body: Option<(bool, Validator)>,
     documented: Documented,
+    /// The examples whose numbers are served as the spec writes them.
+    written: crate::written::Written,
     kinds: Kinds,
     /// The envelope's role names, for the reasons of a refusal.
     roles: Option<Roles>,
@@ -71,6 +73,9 @@ struct Parameter {
     name: String,
     location: Location,
     required: bool,
+    /// Whether the schema is an array, so that a query parameter may be
+    /// given more than once (`form`, exploded: OpenAPI's default style).
+    repeatable: bool,
     validator: Option<Validator>,
 }
 
@@ -127,6 +132,7 @@ impl Served {
     ) -> Response {
         let answers = Answers {
             documented: &self.documented,
+            written: &self.written,
             kinds: &self.kinds,
             roles: self.roles.as_ref(),
             invalid_status: self.invalid_status,
@@ -135,12 +141,20 @@ impl Served {
             Ok(session) => session,
             Err(refusal) => return *refusal,
         };
-        let query: BTreeMap<String, String> = uri
+        let pairs: Vec<(String, String)> = uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
         let json = serde_json::from_slice::<Value>(body).ok();
-        let reasons = self.problems(&query, headers, body, json.as_ref());
+        let inputs = checks::Inputs {
+            query: &pairs,
+            path,
+            headers,
+        };
+        let reasons = self.problems(&inputs, body, json.as_ref());
+        // Each name once, its last value: the checks refused a scalar
+        // parameter given more than once.
+        let query: BTreeMap<String, String> = pairs.into_iter().collect();
         if !reasons.is_empty() {
             return answers.invalid(reasons);
         }

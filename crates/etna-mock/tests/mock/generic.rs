@@ -216,6 +216,18 @@ async fn an_operation_added_to_the_spec_is_served_with_its_example() {
               example: {Plain: true}
         "403":
           $ref: "#/components/responses/AppKeyRejected"
+  /fixture/schema-example:
+    get:
+      operationId: fixture_schema_example
+      summary: Only the schema has an example (fixture)
+      responses:
+        "200":
+          description: An answer whose example is its schema's.
+          content:
+            application/json:
+              schema: {type: object, example: {FromSchema: true}}
+        "403":
+          $ref: "#/components/responses/AppKeyRejected"
   /fixture/session/{id}:
     delete:
       operationId: fixture_bearer_empty
@@ -255,6 +267,14 @@ async fn an_operation_added_to_the_spec_is_served_with_its_example() {
     );
     let versioned = raw(&server, Method::POST, "/v1.0/fixture-root", &key).await;
     assert_eq!(versioned.status, 404);
+
+    // The three forms of an example: named `examples` (above), a media
+    // type's `example` (at the root), and a schema's `example`.
+    let from_schema = raw(&server, Method::GET, "/v1.0/fixture/schema-example", &key).await;
+    assert_eq!(
+        (from_schema.status, from_schema.body),
+        (200, json!({"FromSchema": true}))
+    );
 
     // Bearer and an empty answer.
     let path = "/v1.0/fixture/session/7";
@@ -473,4 +493,111 @@ async fn change_password_answers_200_without_a_body() {
     let invalid = raw_with(&server, Method::PUT, path, &headers, Some(json!({}))).await;
     assert_eq!(invalid.status, 400);
     assert_eq!(invalid.body, first_example("change_password", 400));
+}
+
+#[tokio::test]
+async fn path_and_query_values_are_checked_against_their_formats_and_given_once() {
+    let added = r##"paths:
+  /fixture/items/{n}:
+    get:
+      operationId: fixture_items
+      summary: Items (fixture)
+      parameters:
+        - {name: n, in: path, required: true, schema: {type: integer, format: int32}}
+        - {name: count, in: query, required: true, schema: {type: integer, format: int32, minimum: 1}}
+        - {name: tag, in: query, required: false, schema: {type: array, items: {type: string}}}
+        - {name: word, in: query, required: false, schema: {type: string}}
+      responses:
+        "200":
+          description: The items.
+          content:
+            application/json:
+              example: {Items: []}
+        "400":
+          $ref: "#/components/responses/Refused"
+        "403":
+          $ref: "#/components/responses/AppKeyRejected"
+"##;
+    let spec = etna_mock::SPEC.replacen("paths:\n", added, 1);
+    let server = MockServer::from_spec_str(&spec).await.unwrap();
+    let key = [("Et-App-Key", MockServer::APP_KEY)];
+    let get = |path: &'static str| {
+        let server = &server;
+        async move { raw(server, Method::GET, path, &key).await }
+    };
+    let codes = |answer: &Raw| (answer.status, answer.body["ErrorsCode"].clone());
+
+    let fine = get("/v1.0/fixture/items/2147483647?count=2147483647&tag=a&tag=b&word=7").await;
+    assert_eq!((fine.status, fine.body), (200, json!({"Items": []})));
+    // One past int32, in the path and in the query: the format's bound.
+    let path = get("/v1.0/fixture/items/2147483648?count=1").await;
+    assert_eq!(codes(&path), (400, json!(["maximum"])), "{}", path.text);
+    assert!(
+        path.body["Errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("path parameter `n`"),
+        "{}",
+        path.text
+    );
+    let below = get("/v1.0/fixture/items/-2147483649?count=1").await;
+    assert_eq!(codes(&below), (400, json!(["minimum"])));
+    let query = get("/v1.0/fixture/items/1?count=2147483648").await;
+    assert_eq!(codes(&query), (400, json!(["maximum"])));
+    let not_a_number = get("/v1.0/fixture/items/x?count=1").await;
+    assert_eq!(codes(&not_a_number), (400, json!(["type"])));
+    // A scalar given twice is refused, whichever value would be read; an
+    // array's repetition is its form.
+    let twice = get("/v1.0/fixture/items/1?count=1&count=2").await;
+    assert_eq!(codes(&twice), (400, json!(["repeated"])), "{}", twice.text);
+    assert!(
+        twice.body["Errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("more than once"),
+        "{}",
+        twice.text
+    );
+    let twice = get("/v1.0/fixture/items/1?count=1&word=a&word=a").await;
+    assert_eq!(codes(&twice), (400, json!(["repeated"])));
+}
+
+#[tokio::test]
+async fn an_example_is_served_with_every_digit_the_spec_writes() {
+    let added = r##"paths:
+  /fixture/balance:
+    get:
+      operationId: fixture_balance
+      summary: A balance with more digits than a double holds (fixture)
+      responses:
+        "200":
+          description: The balance.
+          content:
+            application/json:
+              examples:
+                exact:
+                  value: {changePercent: -0.05700775140829844330933239, cash: 976510.75, tiny: 1.0e-8, count: 3}
+        "403":
+          $ref: "#/components/responses/AppKeyRejected"
+"##;
+    let spec = etna_mock::SPEC.replacen("paths:\n", added, 1);
+    for server in [
+        MockServer::from_spec_str(&spec).await.unwrap(),
+        MockServer::builder()
+            .spec(&spec)
+            .stateless()
+            .start()
+            .await
+            .unwrap(),
+    ] {
+        let key = [("Et-App-Key", MockServer::APP_KEY)];
+        let answer = raw(&server, Method::GET, "/v1.0/fixture/balance", &key).await;
+        assert_eq!(answer.status, 200);
+        // As written, not as a 64-bit float would print it
+        // (-0.057007751408298446).
+        assert_eq!(
+            answer.text,
+            r#"{"changePercent":-0.05700775140829844330933239,"cash":976510.75,"tiny":1.0e-8,"count":3}"#
+        );
+    }
 }

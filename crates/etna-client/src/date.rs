@@ -1,0 +1,172 @@
+//! `format: date-time`, where the spec's "no date" reads as `None`.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The date-time that means "no date" (.NET's `DateTime.MinValue`, as the
+/// API sends an unset date). The spec names it in its root
+/// `x-etna-no-date`; etna-codegen fails when the spec names another value,
+/// so this constant and the spec cannot disagree.
+pub const NO_DATE: &str = "0001-01-01T00:00:00Z";
+
+/// A date-time the API sends or takes (`type: string, format: date-time`):
+/// a moment with its offset (up to nanoseconds; the API sends up to seven
+/// fractional digits and `Z` or an offset), or "no date".
+///
+/// "No date" is [`NO_DATE`] on the wire (any offset of that same moment
+/// reads as it too) and [`Timestamp::get`] gives `None` for it; it is written
+/// back as [`NO_DATE`], so a decoded answer re-encodes faithfully.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Timestamp(Option<DateTime<FixedOffset>>);
+
+impl Timestamp {
+    /// "No date".
+    pub const NONE: Self = Self(None);
+
+    /// The moment, or `None` for "no date".
+    pub fn get(self) -> Option<DateTime<FixedOffset>> {
+        self.0
+    }
+
+    /// Whether this is "no date".
+    pub fn is_none(self) -> bool {
+        self.0.is_none()
+    }
+
+    fn no_date() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(NO_DATE).expect("NO_DATE is RFC 3339")
+    }
+
+    /// Reads RFC 3339 text; the no-date moment is `None`.
+    pub fn parse(text: &str) -> Result<Self, chrono::ParseError> {
+        let at = DateTime::parse_from_rfc3339(text)?;
+        Ok(if at == Self::no_date() {
+            Self(None)
+        } else {
+            Self(Some(at))
+        })
+    }
+}
+
+impl<Tz: chrono::TimeZone> From<DateTime<Tz>> for Timestamp {
+    fn from(at: DateTime<Tz>) -> Self {
+        Self(Some(at.fixed_offset()))
+    }
+}
+
+impl From<Option<DateTime<FixedOffset>>> for Timestamp {
+    fn from(at: Option<DateTime<FixedOffset>>) -> Self {
+        Self(at)
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = chrono::ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 with `Z` for UTC and as many fractional digits as needed
+    /// (in groups of three); "no date" is [`NO_DATE`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(at) => f.write_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            None => f.write_str(NO_DATE),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 date-time")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                // chrono's message, never the text: it may be anything the
+                // server sent.
+                Timestamp::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+#[cfg(feature = "json-schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> String {
+        "Timestamp".to_owned()
+    }
+
+    fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("date-time".to_owned()),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(json: &str) -> Timestamp {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn seven_fractional_digits_and_offsets_decode() {
+        let at = decode(r#""2019-01-14T12:27:37.6205663Z""#).get().unwrap();
+        assert_eq!(at.timestamp_subsec_nanos(), 620_566_300);
+        let offset = decode(r#""2019-01-14T15:27:37.6205663+03:00""#)
+            .get()
+            .unwrap();
+        assert_eq!(offset, at);
+        assert_eq!(offset.offset().local_minus_utc(), 3 * 3600);
+    }
+
+    #[test]
+    fn the_no_date_value_reads_as_none_and_is_written_back() {
+        let none = decode(r#""0001-01-01T00:00:00Z""#);
+        assert_eq!(none.get(), None);
+        assert_eq!(
+            serde_json::to_string(&none).unwrap(),
+            r#""0001-01-01T00:00:00Z""#
+        );
+        // The same moment written with an offset or fractions is no date too.
+        assert!(decode(r#""0001-01-01T00:00:00.0000000+00:00""#).is_none());
+        // A moment a second later is a date.
+        assert!(decode(r#""0001-01-01T00:00:01Z""#).get().is_some());
+    }
+
+    #[test]
+    fn a_date_reencodes_as_the_same_moment() {
+        let at = decode(r#""2019-01-14T12:27:37.6205663Z""#);
+        let text = serde_json::to_string(&at).unwrap();
+        assert_eq!(text, r#""2019-01-14T12:27:37.620566300Z""#);
+        assert_eq!(decode(&text), at);
+    }
+
+    #[test]
+    fn text_that_is_not_a_date_is_an_error_that_does_not_quote_it() {
+        let err = serde_json::from_str::<Timestamp>(r#""secret-ish""#)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secret-ish"), "{err}");
+    }
+}
