@@ -15,9 +15,9 @@ use etna_client::{Dispatch, GeneratedClient, OperationSpec};
 use serde_json::Value;
 
 use crate::connect::connect_generated;
+use crate::exact::Json;
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
-use crate::output::print_json;
 
 const BODY: &str = "body";
 const SHOW_SECRETS: &str = "show-secrets";
@@ -185,8 +185,8 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let reply = reply
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", doc.id)))?
         .map_err(|e| failure::from_call(&e, &base_url))?;
-    match printed(doc, &reply.body, args.show_secrets) {
-        Some(value) => print_json(&value)?,
+    match printed(doc, &reply.body_json, args.show_secrets) {
+        Some(value) => crate::output::print_answer(cli, doc.answer_table.as_ref(), &value, None)?,
         None => crate::output::verbose(cli, &format!("HTTP {}: no body", reply.status)),
     }
     reply
@@ -195,21 +195,28 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         .map_err(|e| failure::from_call(&e, &base_url))
 }
 
-/// What stdout gets of an answer: its JSON (see `shown`), an array as an
-/// array; nothing for an answer without a body (a 204), so that a script
-/// reads an empty output rather than `null`.
-fn printed(doc: &OperationSpec, body: &Value, show_secrets: bool) -> Option<Value> {
-    (!body.is_null()).then(|| shown(doc, body, show_secrets))
+/// What stdout gets of an answer: its JSON (see `shown`) with every digit
+/// the server sent, an array as an array; nothing for an answer without a
+/// body (a 204), so that a script reads an empty output rather than `null`.
+fn printed(doc: &OperationSpec, body_json: &str, show_secrets: bool) -> Option<Json> {
+    Json::parse(body_json)
+        .filter(|body| *body != Json::Null)
+        .map(|body| shown(doc, body, show_secrets))
 }
 
 /// What is printed of an answer: its secret fields hidden unless asked for,
 /// and then said on stderr, so that nobody takes `<secret>` for the value.
-fn shown(doc: &OperationSpec, body: &Value, show_secrets: bool) -> Value {
+fn shown(doc: &OperationSpec, body: Json, show_secrets: bool) -> Json {
     if show_secrets {
-        return body.clone();
+        return body;
     }
-    let redacted = doc.answer_secrets.redact(body);
-    if &redacted != body {
+    let secrets = &doc.answer_secrets;
+    let redacted = body.clone().redacted(
+        secrets.body,
+        secrets.properties,
+        etna_client::AnswerSecrets::SHOWN_AS,
+    );
+    if redacted != body {
         eprintln!(
             "etna: secret fields are shown as {}; --show-secrets prints them",
             etna_client::AnswerSecrets::SHOWN_AS

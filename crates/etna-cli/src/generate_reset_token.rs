@@ -43,7 +43,7 @@ pub async fn run(cli: &Options, args: &ResetArgs) -> Result<(), Failure> {
         failure::from_call(&e, &base_url)
             .hint("check the code in the trader's email, or have a new code sent")
     })?;
-    if cli.output == Output::Text {
+    if cli.output != Output::Json {
         print_line(token.expose())?;
     }
     Ok(())

@@ -6,6 +6,7 @@ mod argv;
 mod auth;
 mod cli;
 mod connect;
+mod exact;
 mod failure;
 mod generate_reset_token;
 mod options;
@@ -16,6 +17,7 @@ mod pin_setup;
 mod prompt;
 mod serve;
 mod sessions;
+mod tables;
 mod validate;
 
 use std::io::Write;

@@ -50,7 +50,8 @@ pub struct Options {
     )]
     pub timeout: u64,
 
-    /// How to print the result: the token alone, or the response envelope as JSON.
+    /// How to print the result: text (a list as a table on a terminal, JSON
+    /// when piped), json, or table (also when piped).
     #[arg(long, value_enum, default_value_t = Output::Text, global = true)]
     pub output: Output,
 
@@ -68,10 +69,25 @@ pub struct Options {
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Output {
-    /// The token alone.
+    /// For a person: a token alone, a list as a table on a terminal (JSON
+    /// when stdout is not a terminal).
     Text,
-    /// The response envelope, as JSON.
+    /// The response (envelope) as JSON.
     Json,
+    /// Lists as tables, also when stdout is not a terminal.
+    Table,
+}
+
+impl Options {
+    /// Whether a list is printed as a table: asked for, or by default on a
+    /// terminal, where a person reads it; a pipe gets JSON for its program.
+    pub fn tables(&self) -> bool {
+        match self.output {
+            Output::Json => false,
+            Output::Table => true,
+            Output::Text => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        }
+    }
 }
 
 /// An empty variable is no key, as if it were unset.

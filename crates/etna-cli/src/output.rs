@@ -28,3 +28,44 @@ pub fn verbose(cli: &Options, text: &str) {
         let _ = writeln!(std::io::stderr(), "etna: {text}");
     }
 }
+
+/// An answer on stdout: as a table when it is a list (`table`, from the
+/// spec) and tables are wanted ([`Options::tables`]), else as JSON with
+/// every digit. `only` picks and orders the columns (the trading commands'
+/// choice); what a table leaves out is said on stderr.
+pub fn print_answer(
+    cli: &Options,
+    table: Option<&etna_client::AnswerTable>,
+    body: &crate::exact::Json,
+    only: Option<&[&str]>,
+) -> Result<(), Failure> {
+    let rows = match table {
+        Some(table) if cli.tables() => crate::tables::rows(table, body).map(|rows| (table, rows)),
+        _ => None,
+    };
+    let Some((table, rows)) = rows else {
+        return print_line(&body.pretty());
+    };
+    if rows.is_empty() {
+        return print_line("(none)");
+    }
+    let rendered = crate::tables::render(table, rows, only, crate::tables::terminal_width());
+    print_line(&rendered.text)?;
+    if !rendered.left_out.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "etna: {} more column(s) did not fit: {}; --output json shows every field",
+            rendered.left_out.len(),
+            rendered.left_out.join(", ")
+        );
+    }
+    if let Some(total) = table.total.and_then(|name| body.get(name)) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "etna: {} of {} item(s) in all pages",
+            rendered.rows,
+            total.cell()
+        );
+    }
+    Ok(())
+}

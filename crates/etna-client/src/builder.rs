@@ -393,6 +393,7 @@ mod tests {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         }
     }
 

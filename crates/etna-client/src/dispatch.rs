@@ -79,6 +79,11 @@ pub struct JsonReply {
     /// [`AnswerSecrets::redact`](crate::AnswerSecrets::redact) hides them);
     /// `null` for an answer without a body.
     pub body: serde_json::Value,
+    /// The same body as JSON text with every digit the server sent (in
+    /// [`body`](Self::body) a decimal is an `f64`): see
+    /// [`answer_json`](crate::answer_json). `null` without a body; secrets
+    /// included, as in `body`.
+    pub body_json: String,
     /// The typed body's `Debug`, secrets redacted.
     pub body_debug: String,
     /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
@@ -115,6 +120,7 @@ impl JsonReply {
                 status,
                 accepted: true,
                 body: crate::open_enum::answer_value(&success),
+                body_json: crate::open_enum::answer_json(&success),
                 body_debug: format!("{success:#?}"),
                 outcome: O::output(status, success).map(|output| format!("{output:?}")),
             })
@@ -130,6 +136,7 @@ impl JsonReply {
                 status,
                 accepted: false,
                 body: crate::open_enum::answer_value(&body),
+                body_json: crate::open_enum::answer_json(&body),
                 body_debug: format!("{body:#?}"),
                 outcome: Err(error),
             }),

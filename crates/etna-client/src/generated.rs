@@ -14783,6 +14783,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "list_orders",
@@ -14849,6 +14850,216 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: Some(::etna_client::AnswerTable {
+                items: Some("Result"),
+                total: Some("TotalCount"),
+                columns: &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ClientId",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "OrigClientId",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ParentClientId",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "UserId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Symbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Type",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "InitialType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Side",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Quantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Price",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "StopPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Status",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecutionStatus",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "RequestStatus",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Target",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TransType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TimeInForce",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecutedQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LeavesQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LastQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LastPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AveragePrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Date",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "CreateDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "TransactionDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "ExpireDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "SettDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "SettlementDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "Comment",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Description",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Exchange",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecutionVenue",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecBrocker",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "LastMarket",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "CounterPartyOrderId",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecId",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExtendedHours",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "RequestId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ParentRequestId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "StateId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ParentId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingStopAmountType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingStopAmount",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingLimitAmountType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingLimitAmount",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "IsExternal",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "Token",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ValidationsToBypass",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                ],
+            }),
         },
         ::etna_client::OperationSpec {
             id: "place_order",
@@ -14905,6 +15116,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "get_order",
@@ -14943,6 +15155,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "cancel_order",
@@ -14981,6 +15194,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "list_positions",
@@ -15047,6 +15261,104 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: Some(::etna_client::AnswerTable {
+                items: Some("Result"),
+                total: Some("TotalCount"),
+                columns: &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Symbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Name",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "CompanyName",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityCurrency",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ContractSize",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Quantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DayQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "CostBasis",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DailyCostBasis",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AverageOpenPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AverageClosePrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "RealizedProfitLoss",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DailyCloseProfitLoss",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "ExcessChanges",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "StopLossPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "TakeProfitPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "MarketValueEOD",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "CreateDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "ModifyDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                ],
+            }),
         },
         ::etna_client::OperationSpec {
             id: "preview_order",
@@ -15103,6 +15415,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "list_security_images",
@@ -15126,6 +15439,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "lookup_equities",
@@ -15171,6 +15485,72 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: Some(::etna_client::AnswerTable {
+                items: None,
+                total: None,
+                columns: &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Symbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Description",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Exchange",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Currency",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AddedDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "ModifyDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "Type",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Precision",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "VolumePrecision",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "TickSize",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Enabled",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "AllowTrade",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "AllowMargin",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "AllowShort",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                ],
+            }),
         },
         ::etna_client::OperationSpec {
             id: "sign_in",
@@ -15220,6 +15600,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &["Token"],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "generate_reset_token",
@@ -15244,6 +15625,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &["Model"],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "request_password_reset",
@@ -15268,6 +15650,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "get_secret_question",
@@ -15296,6 +15679,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "reset_password",
@@ -15320,6 +15704,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "change_pin_code",
@@ -15347,6 +15732,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "change_password",
@@ -15382,6 +15768,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
         ::etna_client::OperationSpec {
             id: "list_user_accounts",
@@ -15413,6 +15800,48 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: Some(::etna_client::AnswerTable {
+                items: None,
+                total: None,
+                columns: &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ClearingAccount",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Alias",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AccessType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "MarginType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "OwnerType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Enabled",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "ClearingFirm",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "IsAverageAccount",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                ],
+            }),
         },
         ::etna_client::OperationSpec {
             id: "get_user_info",
@@ -15444,6 +15873,7 @@ impl ::etna_client::GeneratedClient for Client {
                 body: false,
                 properties: &[],
             },
+            answer_table: None,
         },
     ];
     const REQUEST_SPEC_JSON: &'static str = "{\"components\":{\"requestBodies\":{\"OrderRequestBody\":{\"content\":{\"application/json\":{\"examples\":{\"limit\":{\"summary\":\"Limit order, the smallest sample (`Price` is the limit)\",\"value\":{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"}},\"limit_good_till_cancel\":{\"summary\":\"Limit order with every common field (the documentation's comprehensive sample)\",\"value\":{\"Comment\":\"Expecting a remarkable Q4 report\",\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExecutionInstructions\":{\"PerContractCommission\":\"1\",\"PerTradeCommission\":\"1\"},\"ExpireDate\":\"2019-03-24T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Price\":190,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"Type\":\"Limit\"}},\"market\":{\"summary\":\"Market order, the smallest sample (buy 100 AAPL at the market)\",\"value\":{\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Market\"}},\"one_cancels_other\":{\"summary\":\"One-cancels-the-other (two whole orders as legs; the root `Symbol` empty)\",\"value\":{\"Legs\":[{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":100,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"TSLA\",\"Type\":\"Limit\"}],\"Symbol\":\"\",\"Type\":\"OneCancelOther\"}},\"one_triggers_oco\":{\"summary\":\"One-triggers-OCO (a buy, then a take-profit and a stop-loss)\",\"value\":{\"Legs\":[{\"Price\":190,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":200,\"Quantity\":100,\"Side\":\"Sell\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Quantity\":100,\"Side\":\"Sell\",\"StopPrice\":189,\"Symbol\":\"AAPL\",\"Type\":\"Stop\"}],\"Symbol\":\"\",\"Type\":\"OneTriggerOneCancelOther\"}},\"one_triggers_other\":{\"summary\":\"One-triggers-the-other (the first leg cannot be a market order)\",\"value\":{\"Legs\":[{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},{\"Price\":100,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"TSLA\",\"Type\":\"Limit\"}],\"Symbol\":\"\",\"Type\":\"OneTriggerOther\"}},\"option_limit\":{\"summary\":\"Limit order on an option (OSI symbol), all or none, for the day\",\"value\":{\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-03-24T17:32:28.824Z\",\"Price\":170,\"Quantity\":1,\"Side\":\"Buy\",\"Symbol\":\"STNE  190517P00055000\",\"TimeInforce\":\"Day\",\"Type\":\"Limit\"}},\"option_multi_leg\":{\"description\":\"The documentation's sample spells the time in force\\n`TimeInForce` (the answer's spelling) in this request; this\\nexample uses the request's documented `TimeInforce`. Whether\\nthe server reads both spellings is not documented.\\n\",\"summary\":\"Multi-leg option order (legs carry symbol, quantity and side only)\",\"value\":{\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2020-11-04T08:44:17.738365+00:00\",\"Legs\":[{\"Quantity\":2,\"Side\":\"SellShort\",\"Symbol\":\"AAPL  200214C00327500\"},{\"Quantity\":2,\"Side\":\"Buy\",\"Symbol\":\"AAPL  200214C00380000\"}],\"Price\":0.5,\"Quantity\":2,\"Symbol\":\"\",\"TimeInforce\":\"Day\",\"Type\":\"Limit\"}},\"stop\":{\"summary\":\"Stop order, the smallest sample (`StopPrice` is the trigger)\",\"value\":{\"Quantity\":100,\"Side\":\"Buy\",\"StopPrice\":150,\"Symbol\":\"AAPL\",\"Type\":\"Stop\"}},\"stop_limit\":{\"summary\":\"Stop-limit order, the smallest sample (both prices)\",\"value\":{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"StopPrice\":149,\"Symbol\":\"AAPL\",\"Type\":\"StopLimit\"}},\"trailing_stop\":{\"summary\":\"Trailing stop order, trailing by 2 percent (`Persentage` sic)\",\"value\":{\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-12-20T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Quantity\":105,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"TrailingStopAmount\":2,\"TrailingStopAmountType\":\"Persentage\",\"Type\":\"TrailingStop\"}},\"trailing_stop_limit\":{\"summary\":\"Trailing stop-limit order (a stop 10 behind, a limit 4 from it)\",\"value\":{\"Exchange\":\"XNAS\",\"ExecInst\":\"AllOrNone\",\"ExpireDate\":\"2019-12-20T10:07:59.181Z\",\"ExtendedHours\":\"REGPOST\",\"Quantity\":1,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"TimeInforce\":\"GoodTillCancel\",\"TrailingLimitAmount\":4,\"TrailingLimitAmountType\":\"Absolute\",\"TrailingStopAmount\":10,\"TrailingStopAmountType\":\"Absolute\",\"Type\":\"TrailingStopLimit\"}}},\"schema\":{\"$ref\":\"#/components/schemas/OrderRequest\"}}},\"description\":\"The order, one flat body whatever its type; its `Type` decides which\\nprices it needs (see `OrderRequest`). `preview_order` and\\n`place_order` take the same body.\\n\",\"required\":true},\"ResetCodeRequestBody\":{\"content\":{\"application/json\":{\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"schema\":{\"$ref\":\"#/components/schemas/ResetCodeRequest\"}}},\"description\":\"The confirmation code that the trader received by email, and what is\\nbeing reset.\\n\",\"required\":true}},\"schemas\":{\"AccountAccessType\":{\"description\":\"What the trader may do on the account. **Pages differ:** the data\\nmodel lists `Full`, `ReadOnly` and `ClosePositionsOnly`; the newer\\naccounts page's example shows `Owner`. This document lists all\\nfour. Other values may come: a client must keep an unknown value,\\nnot fail on it.\\n\",\"enum\":[\"Full\",\"ReadOnly\",\"ClosePositionsOnly\",\"Owner\"],\"example\":\"Full\",\"type\":\"string\"},\"AccountBalance\":{\"additionalProperties\":{\"description\":\"A balance figure this document does not list yet.\",\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"description\":\"The balance of a trading account (`get_account_balance`): one flat\\nobject whose keys are camelCase, unlike every other answer. Every\\nvalue is a number; money keeps every digit (`format: decimal`).\\nEvery key may be absent, and keys not listed here may come, always\\nwith a number (the syntax page gives the answer as a map of\\nnumbers). The counts (`pendingOrdersCount`, `dayTrades`) are whole\\nnumbers, sent as numbers like the rest.\\n\",\"example\":{\"cash\":976510.75,\"changeAbsolute\":-571.5,\"changePercent\":-0.057007751408298446,\"equityTotal\":1001923.75,\"excess\":994654.45,\"marketValue\":25413,\"netCash\":976510.75,\"pendingOrdersCount\":0},\"properties\":{\"cash\":{\"description\":\"The money on the account.\",\"example\":976510.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"changeAbsolute\":{\"description\":\"The change of the account's value (cash plus the market value of\\nall positions) since the close of the previous session.\\n\",\"example\":-571.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"changePercent\":{\"description\":\"`changeAbsolute` in percent. The documentation's example has 26\\nsignificant digits (`-0.05700775140829844330933239`): keep them\\nall.\\n\",\"example\":-0.057007751408298446,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"closePL\":{\"description\":\"**Pages differ:** the newer page says the profit or loss realized\\nin the current session, the older one the unrealized profit or\\nloss at the close of the session.\\n\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"dayTrades\":{\"description\":\"How many day trades were made in the last five sessions, this one included (a whole number).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"dayTradingBuyingPower\":{\"description\":\"The buying power for day trades. Listed in both examples; neither page's table describes it.\",\"example\":3978617.8,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"equityTotal\":{\"description\":\"The gross value of all equity on the account.\",\"example\":1001923.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"excess\":{\"description\":\"What can be withdrawn or used for new positions, the base of the\\nbuying powers: equity less the total maintenance margin\\nrequirement, pending cash and uncleared cash.\\n\",\"example\":994654.45,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexBuyingPower\":{\"description\":\"How much forex the account can open, margin included.\",\"example\":1989308.9,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexLongMarketValue\":{\"description\":\"The market value of the long forex positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"forexShortMarketValue\":{\"description\":\"The market value of the short forex positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"maintenanceMargin\":{\"description\":\"The least equity the margin account must keep.\",\"example\":7692.3,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"marketValue\":{\"description\":\"The market value of all open positions, long and short.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"netCash\":{\"description\":\"The money on the account less the options' margin requirement.\",\"example\":976510.75,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"netLiquidity\":{\"description\":\"The money the trader would have once every open position is closed.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPL\":{\"description\":\"Unrealized profit or loss. **Pages differ:** the newer page says\\nof all positions, the older one at the opening of the current\\nsession.\\n\",\"example\":1927.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPLDay\":{\"description\":\"In the newer page's example only; not described. Presumably the day's unrealized profit or loss.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"openPLPercent\":{\"description\":\"In the newer page's example only; not described. Presumably `openPL` in percent.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionBuyingPower\":{\"description\":\"How many options the account can buy, margin included.\",\"example\":994654.45,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionLongMarketValue\":{\"description\":\"The market value of the long option positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionMaintenanceMargin\":{\"description\":\"The least equity the account must keep for its options.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"optionShortMarketValue\":{\"description\":\"The market value of the short option positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"pendingCash\":{\"description\":\"The money held back for pending transactions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"pendingOrdersCount\":{\"description\":\"How many orders are pending on the account (a whole number).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockBuyingPower\":{\"description\":\"How much stock the account can buy, margin included.\",\"example\":1989308.9,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockLongMarketValue\":{\"description\":\"The market value of the long stock positions.\",\"example\":25413,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"stockShortMarketValue\":{\"description\":\"The market value of the short stock positions.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"totalPL\":{\"description\":\"In the newer page's example only; not described. Presumably the total profit or loss.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"AccountOwner\":{\"allOf\":[{\"$ref\":\"#/components/schemas/UserInfo\"},{\"properties\":{\"Role\":{\"description\":\"The owner's role on the account, a number. The documentation\\nshows `0` and does not say what the numbers mean.\\n\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}],\"description\":\"A trader who owns a trading account (`Owners` of `TradingAccount`):\\nthe `UserInfo` fields and `Role`. Shown only by the newer page's\\nexample; the data model does not list it.\\n\",\"example\":{\"AddedDate\":\"2023-06-15T08:17:35.2984132Z\",\"Email\":\"daniil.safonov@etnatrader.com\",\"FirstName\":\"Daniel\",\"LastName\":\"Safonov\",\"Login\":\"danielSafonyan\",\"MiddleName\":\"\",\"Role\":0,\"Salutation\":\"NoSalutation\",\"Suffix\":\"NoSuffix\",\"UserId\":54967}},\"AppKeyError\":{\"description\":\"The body the API sends with HTTP 403 when the `Et-App-Key` header is\\nmissing or names no known application. It is not an envelope. The\\ntrading pages show the same shape, with `message` added, for an\\nunexpected server error (HTTP 500).\\n\",\"example\":{\"error\":\"Application key is not defined or does not exist\"},\"properties\":{\"error\":{\"description\":\"What was wrong with the application key, or, with HTTP 500, a\\nshort name of the failure (`Unexpected server error`).\\n\",\"example\":\"Application key is not defined or does not exist\",\"type\":\"string\"},\"message\":{\"description\":\"With HTTP 500 only, as the trading pages show it: what happened,\\nfor people. Absent from the application-key error.\\n\",\"example\":\"An error occurred while processing your request\",\"type\":\"string\"}},\"required\":[\"error\"],\"type\":\"object\"},\"Envelope\":{\"description\":\"The envelope in which the API answers. `IsSucceed` says whether the\\nrequest did what was asked (but see `request_password_reset`, whose\\ndocumented success has `IsSucceed: false`); `Errors` and `ErrorsCode`\\ngive the reasons for a refusal. Operations whose answer carries a\\npayload use a schema that adds it as `Model` (`ResetTokenEnvelope`,\\n`SecretQuestionEnvelope`); this schema alone is the answer of\\noperations without one, and of every refusal. Any field but\\n`IsSucceed` may be absent.\\n\",\"example\":{\"Errors\":[],\"IsSucceed\":true},\"properties\":{\"Errors\":{\"description\":\"Human-readable reasons the request was refused, in no particular\\norder. Null, absent or empty on success. The API does not publish\\na list of the texts.\\n\",\"items\":{\"description\":\"One reason, in English, meant for a person.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"ErrorsCode\":{\"description\":\"Machine-readable codes of the reasons in `Errors`, such as\\n`ErrorIncorrectAnswer`. Null, absent or empty on success. The API\\ndoes not publish a list of the codes, so treat any code you do not\\nknow as a refusal you cannot act on.\\n\",\"items\":{\"description\":\"One error code.\",\"type\":\"string\"},\"nullable\":true,\"type\":\"array\"},\"IsSucceed\":{\"description\":\"True when the request did what was asked, false when it was\\nrefused (with the exception documented on\\n`request_password_reset`).\\n\",\"example\":true,\"type\":\"boolean\"},\"StatusCode\":{\"$ref\":\"#/components/schemas/HttpStatusCode\"}},\"required\":[\"IsSucceed\"],\"type\":\"object\",\"x-etna-envelope\":{\"errorCodes\":\"ErrorsCode\",\"errors\":\"Errors\",\"model\":\"Model\",\"statusCode\":\"StatusCode\",\"success\":\"IsSucceed\"}},\"Equity\":{\"description\":\"A security as `lookup_equities` answers it. Its `Id` is the\\n`SecurityId` of orders and positions. Every field may be absent.\\n\",\"example\":{\"AllowMargin\":true,\"AllowShort\":true,\"AllowTrade\":true,\"Currency\":\"USD\",\"Description\":\"Apple Inc.\",\"Enabled\":true,\"Exchange\":\"XNAS\",\"Id\":4,\"Precision\":2,\"Symbol\":\"AAPL\",\"TickSize\":0.01,\"Type\":\"CommonStock\",\"VolumePrecision\":0},\"properties\":{\"AddedDate\":{\"description\":\"When the security was added to ETNA Trader's database.\",\"example\":\"2012-11-29T16:05:43.993Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"AllowMargin\":{\"description\":\"Whether the security may be traded on margin.\",\"example\":true,\"type\":\"boolean\"},\"AllowShort\":{\"description\":\"Whether the security may be sold short.\",\"example\":true,\"type\":\"boolean\"},\"AllowTrade\":{\"description\":\"Whether the security may be traded.\",\"example\":true,\"type\":\"boolean\"},\"Currency\":{\"description\":\"The currency the security is denominated in.\",\"example\":\"USD\",\"type\":\"string\"},\"Description\":{\"description\":\"Usually the company's full name.\",\"example\":\"Apple Inc.\",\"type\":\"string\"},\"Enabled\":{\"description\":\"Whether the security is enabled for traders.\",\"example\":true,\"type\":\"boolean\"},\"Exchange\":{\"description\":\"The exchange the security is listed on, as a MIC, e.g. `XNAS`.\",\"example\":\"XNAS\",\"type\":\"string\"},\"Id\":{\"description\":\"The security's internal ID in ETNA Trader.\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"ModifyDate\":{\"description\":\"When the security's data last changed.\",\"example\":\"2018-12-10T08:00:22.2867686Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Precision\":{\"description\":\"How many decimal places the security's price has.\",\"example\":2,\"format\":\"int32\",\"type\":\"integer\"},\"Symbol\":{\"description\":\"The ticker symbol the security is listed under.\",\"example\":\"AAPL\",\"type\":\"string\"},\"TickSize\":{\"description\":\"The smallest step of the price, e.g. `0.01` (150.67 to 150.68,\\nnever 150.675); `0.0001` below one dollar, as documented.\\n\",\"example\":0.01,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Type\":{\"$ref\":\"#/components/schemas/SecurityType\"},\"VolumePrecision\":{\"description\":\"How many decimal places a quantity of it may have (e.g. for cryptocurrencies).\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"},\"ErrorBody\":{\"description\":\"The body of an error response. It has one of three shapes: an\\n`AppKeyError` (HTTP 403, wrong or missing `Et-App-Key`; with\\n`message`, HTTP 500), an `Envelope` with the reasons the request was\\nrefused, or a `MessageError` (a validation error, an invalid\\nrequest, or a refused session token). (An order that `place_order`\\nrefuses comes back as an `OrderPreview` instead: see its 400.)\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/AppKeyError\"},{\"$ref\":\"#/components/schemas/Envelope\"},{\"$ref\":\"#/components/schemas/MessageError\"}]},\"ExecInst\":{\"description\":\"An execution instruction. `AllOrNone`: fill the whole order in one\\ntransaction or not at all (the one value the order pages describe);\\nthe data model also lists `DoNotIncrease` and `DoNotReduce`.\\n\",\"enum\":[\"DoNotIncrease\",\"DoNotReduce\",\"AllOrNone\"],\"example\":\"AllOrNone\",\"type\":\"string\"},\"HttpStatusCode\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/HttpStatusCodeName\"},{\"description\":\"A status name that this document does not list yet.\",\"type\":\"string\"},{\"description\":\"A numeric status, as some pages of the documentation show it.\",\"type\":\"integer\"}],\"description\":\"The outcome as the name of a .NET `System.Net.HttpStatusCode` value,\\nfor example `OK` or `BadRequest`. It is informational: it need not\\nmatch the HTTP status of the response. The server may send names\\nthat `HttpStatusCodeName` does not list yet; such a name is still a\\nvalid value. The documentation also shows it as a number (`409`) on\\nsome pages, so a number is valid too.\\n\",\"example\":\"Continue\"},\"HttpStatusCodeName\":{\"description\":\"The names of .NET `System.Net.HttpStatusCode` values known when this\\ndocument was written. Some numbers have two names (for example\\n`Redirect` and `Found` are both 302); the server may send either.\\n\",\"enum\":[\"Continue\",\"SwitchingProtocols\",\"Processing\",\"EarlyHints\",\"OK\",\"Created\",\"Accepted\",\"NonAuthoritativeInformation\",\"NoContent\",\"ResetContent\",\"PartialContent\",\"MultiStatus\",\"AlreadyReported\",\"IMUsed\",\"MultipleChoices\",\"Ambiguous\",\"MovedPermanently\",\"Moved\",\"Found\",\"Redirect\",\"SeeOther\",\"RedirectMethod\",\"NotModified\",\"UseProxy\",\"Unused\",\"TemporaryRedirect\",\"RedirectKeepVerb\",\"PermanentRedirect\",\"BadRequest\",\"Unauthorized\",\"PaymentRequired\",\"Forbidden\",\"NotFound\",\"MethodNotAllowed\",\"NotAcceptable\",\"ProxyAuthenticationRequired\",\"RequestTimeout\",\"Conflict\",\"Gone\",\"LengthRequired\",\"PreconditionFailed\",\"RequestEntityTooLarge\",\"RequestUriTooLong\",\"UnsupportedMediaType\",\"RequestedRangeNotSatisfiable\",\"ExpectationFailed\",\"MisdirectedRequest\",\"UnprocessableEntity\",\"UnprocessableContent\",\"Locked\",\"FailedDependency\",\"UpgradeRequired\",\"PreconditionRequired\",\"TooManyRequests\",\"RequestHeaderFieldsTooLarge\",\"UnavailableForLegalReasons\",\"InternalServerError\",\"NotImplemented\",\"BadGateway\",\"ServiceUnavailable\",\"GatewayTimeout\",\"HttpVersionNotSupported\",\"VariantAlsoNegotiates\",\"InsufficientStorage\",\"LoopDetected\",\"NotExtended\",\"NetworkAuthenticationRequired\"],\"example\":\"Continue\",\"type\":\"string\"},\"MarginType\":{\"description\":\"The kind of account (cash, margin, day trader, margin IRA), as the data model lists them.\",\"enum\":[\"Empty\",\"Cash\",\"Margin\",\"DayTrader\",\"MarginIra\"],\"example\":\"Margin\",\"type\":\"string\"},\"MessageError\":{\"description\":\"An error body in the shape of ASP.NET Web API: a message for people,\\nand for a validation error the invalid fields with their reasons. It\\nis not an envelope.\\n\",\"example\":{\"Message\":\"Validation error occured while processing entity\",\"ModelState\":{\"userPassword.OldPassword\":[\"Password is required\"]}},\"properties\":{\"Message\":{\"description\":\"What went wrong (`occured` sic, as the API writes it).\",\"example\":\"Validation error occured while processing entity\",\"type\":\"string\"},\"ModelState\":{\"additionalProperties\":{\"description\":\"The reasons one field was refused.\",\"items\":{\"description\":\"One reason, for people.\",\"type\":\"string\"},\"type\":\"array\"},\"description\":\"For a validation error: by field (e.g. `userPassword.OldPassword`),\\nthe reasons that field was refused.\\n\",\"example\":{\"userPassword.OldPassword\":[\"Password is required\"]},\"type\":\"object\"}},\"required\":[\"Message\"],\"type\":\"object\"},\"NameSuffix\":{\"description\":\"The suffix of the trader's name (Jr, Sr, II, III, IV); `NoSuffix`\\nwhen none is set. Values as the data model lists them.\\n\",\"enum\":[\"NoSuffix\",\"Jr\",\"Sr\",\"Second\",\"Third\",\"Fourth\"],\"example\":\"NoSuffix\",\"type\":\"string\"},\"Order\":{\"description\":\"An order as the server has it (`place_order`, `get_order`,\\n`list_orders`). Every field may be absent, as documented. Dates\\nequal to `0001-01-01T00:00:00Z` mean \\\"no date\\\" (see this\\ndocument's description). The field names are the API's own:\\n`TimeInForce` (the request says `TimeInforce`), `ExecBrocker`,\\n`Persentage` among the trailing types.\\n\",\"example\":{\"AccountId\":6303,\"AveragePrice\":156.57,\"ClientId\":\"1045239786\",\"ExecutedQuantity\":150,\"Id\":73552,\"Quantity\":150,\"SecurityId\":4,\"SettDate\":\"0001-01-01T00:00:00Z\",\"Side\":\"Buy\",\"Status\":\"Filled\",\"TimeInForce\":\"Day\",\"Type\":\"Market\"},\"properties\":{\"AccountId\":{\"description\":\"The trading account of the order.\",\"example\":6303,\"format\":\"int32\",\"type\":\"integer\"},\"AveragePrice\":{\"description\":\"The average price of the executions; `0` before any.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ClientId\":{\"description\":\"The order's ID on the client's side: the request's `ClientId`,\\nor one the server assigned (the data model says the order\\nmanagement system assigns it, and the place page's answer has\\none for a request that sent none). Not documented to be unique.\\n\",\"example\":\"1045239786\",\"type\":\"string\"},\"Comment\":{\"description\":\"The comment sent with the order.\",\"example\":\"Expecting a remarkable Q4 report\",\"type\":\"string\"},\"CounterPartyOrderId\":{\"description\":\"The executor's ID of the order.\",\"example\":\"1045239786\",\"type\":\"string\"},\"CreateDate\":{\"description\":\"When the order was created.\",\"example\":\"2019-01-21T15:07:45.8158882Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Date\":{\"description\":\"When the order last changed (the list page says when it was placed).\",\"example\":\"2019-01-22T13:00:26.575811Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Description\":{\"description\":\"The reason of a rejection or the broker's comment, e.g. `Expired by OMS`.\",\"example\":\"Expired by OMS\",\"type\":\"string\"},\"Exchange\":{\"description\":\"The exchange asked for, e.g. `Auto`.\",\"example\":\"Auto\",\"type\":\"string\"},\"ExecBrocker\":{\"description\":\"The route of the order, as the executor names it (`ExecBrocker` is the API's spelling).\",\"example\":\"NSDQ\",\"type\":\"string\"},\"ExecId\":{\"description\":\"The ID of the execution.\",\"example\":\"173657808\",\"type\":\"string\"},\"ExecInst\":{\"$ref\":\"#/components/schemas/OrderExecInst\"},\"ExecutedQuantity\":{\"description\":\"How much of the order has been executed.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ExecutionInstructions\":{\"additionalProperties\":{\"description\":\"One instruction's value.\",\"type\":\"string\"},\"description\":\"Instructions as text by name, e.g. `CorrelationId`; `{}` when none.\",\"example\":{\"CorrelationId\":\"ade9537995f84dcc840eabc724107487\"},\"type\":\"object\"},\"ExecutionStatus\":{\"$ref\":\"#/components/schemas/OrderStatus\"},\"ExecutionVenue\":{\"description\":\"The executor the order was routed to.\",\"example\":\"Etna Emulator\",\"type\":\"string\"},\"ExpireDate\":{\"description\":\"When the order expires if not executed.\",\"example\":\"2019-01-22T21:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"ExtendedHours\":{\"description\":\"The trading session asked for (see `OrderRequest`); empty or absent for none.\",\"example\":\"REGPOST\",\"type\":\"string\"},\"Id\":{\"description\":\"The order's internal ID, the `orderId` of `get_order` and `cancel_order`.\",\"example\":73552,\"format\":\"int32\",\"type\":\"integer\"},\"InitialType\":{\"$ref\":\"#/components/schemas/OrderType\"},\"IsExternal\":{\"description\":\"Whether the order came from an external system.\",\"example\":false,\"type\":\"boolean\"},\"LastMarket\":{\"description\":\"The exchange where the order was filled (listed by the data model).\",\"example\":\"XNAS\",\"type\":\"string\"},\"LastPrice\":{\"description\":\"The price of the last execution.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LastQuantity\":{\"description\":\"How much the last execution traded.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LeavesQuantity\":{\"description\":\"How much of the order is still to be executed.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Legs\":{\"description\":\"The legs of a multi-leg order, each an `Order`; empty otherwise.\",\"items\":{\"$ref\":\"#/components/schemas/Order\"},\"type\":\"array\"},\"OrigClientId\":{\"description\":\"The `ClientId` the order had before it was replaced (listed by the data model).\",\"example\":\"1045239786\",\"type\":\"string\"},\"ParentClientId\":{\"description\":\"The `ClientId` of the parent order, for a leg of a multi-leg order.\",\"example\":\"1045239785\",\"type\":\"string\"},\"ParentId\":{\"description\":\"The parent order's ID; `-1` for an order without a parent.\",\"example\":-1,\"format\":\"int32\",\"type\":\"integer\"},\"ParentRequestId\":{\"description\":\"Not described by the documentation; `0` in the examples.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"Price\":{\"description\":\"The limit price; `0` for an order without one.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares (or contracts) the order is for.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"RequestId\":{\"description\":\"The ID of the request in the order management system.\",\"example\":96193,\"format\":\"int32\",\"type\":\"integer\"},\"RequestStatus\":{\"$ref\":\"#/components/schemas/OrderRequestStatus\"},\"SecurityId\":{\"description\":\"The internal ID of the order's security (`Id` of `Equity`).\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"SettDate\":{\"description\":\"The settlement date; `0001-01-01T00:00:00Z` (no date) until known.\",\"example\":\"0001-01-01T00:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"SettlementDate\":{\"description\":\"The settlement date of the deal; `0001-01-01T00:00:00Z` (no\\ndate) until known. The documentation does not say how it\\ndiffers from `SettDate`.\\n\",\"example\":\"0001-01-01T00:00:00Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StateId\":{\"description\":\"The ID of the order's state in the order management system.\",\"example\":168831,\"format\":\"int32\",\"type\":\"integer\"},\"Status\":{\"$ref\":\"#/components/schemas/OrderStatus\"},\"StopPrice\":{\"description\":\"The stop price; `0` for an order without one.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The order's ticker symbol (listed by the data model; absent from the examples).\",\"example\":\"AAPL\",\"type\":\"string\"},\"Target\":{\"$ref\":\"#/components/schemas/OrderTarget\"},\"TimeInForce\":{\"$ref\":\"#/components/schemas/TimeInForce\"},\"Token\":{\"description\":\"An additional identity key (\\\"usid in market scanner\\\"); not otherwise documented.\",\"example\":\"\",\"type\":\"string\"},\"TrailingLimitAmount\":{\"description\":\"The trailing limit's distance; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingLimitAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TrailingStopAmount\":{\"description\":\"The trailing stop's distance; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingStopAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TransType\":{\"$ref\":\"#/components/schemas/OrderTransType\"},\"TransactionDate\":{\"description\":\"When the last transaction of the order took place.\",\"example\":\"2019-01-22T14:30:03.7168916Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"},\"UserId\":{\"description\":\"The user who placed the order.\",\"example\":7125,\"format\":\"int32\",\"type\":\"integer\"},\"ValidationsToBypass\":{\"description\":\"Flags naming validation rules that were skipped; `0` in the examples.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"},\"OrderExecInst\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/ExecInst\"},{\"description\":\"The instruction as a number; `0` means none.\",\"type\":\"integer\"}],\"description\":\"The execution instruction of an `Order` as answers send it: a name\\nof `ExecInst`, or the number `0` for an order without one (as the\\ndocumentation's examples show, an unset flag sent as a number).\\n\",\"example\":\"AllOrNone\"},\"OrderLeg\":{\"description\":\"One leg of an order made of legs. The data model types a leg as a\\nwhole order body; the samples send `Symbol`, `Quantity` and `Side`\\nin the legs of a multi-leg option order, and add `Type` with\\n`Price` or `StopPrice` in the legs of a conditional order\\n(one-cancels-other and the like). This document lists those\\nfields; what else a leg may carry is not documented.\\n\",\"example\":{\"Price\":150,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},\"properties\":{\"Price\":{\"description\":\"The leg's limit price, in a conditional order's limit leg.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares or contracts the leg trades.\",\"example\":2,\"format\":\"decimal\",\"minimum\":0.0,\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StopPrice\":{\"description\":\"The leg's stop price, in a conditional order's stop leg.\",\"example\":189,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The leg's ticker or OSI symbol.\",\"example\":\"AAPL  200214C00327500\",\"type\":\"string\"},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"}},\"type\":\"object\"},\"OrderPage\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Page\"},{\"properties\":{\"Result\":{\"description\":\"The orders of this page; empty when there are none.\",\"items\":{\"$ref\":\"#/components/schemas/Order\"},\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Page` of `list_orders`, whose `Result` holds orders.\",\"example\":{\"NextPageLink\":\"\",\"PreviousPageLink\":\"\",\"Result\":[{\"ClientId\":\"1045239786\",\"Id\":73552,\"Quantity\":150,\"Side\":\"Buy\",\"Status\":\"Filled\",\"Type\":\"Market\"}],\"TotalCount\":1}},\"OrderPreview\":{\"description\":\"The answer of `preview_order`, and the body of an order refused by\\n`place_order` (see there). `IsSuccessful` says whether the order is\\nvalid; a refusal is an answer like any other (HTTP 200 on the\\npreview), with the reason in `ErrorDescription`. Money keeps every\\ndigit (`format: decimal`). `IsSuccessful` is required here because\\nevery documented answer has it; the data model marks nothing as\\nrequired.\\n\",\"example\":{\"Commission\":1.00000001,\"Cost\":238,\"IsSuccessful\":true,\"MarginChange\":0,\"NetCost\":239.00000001,\"TotalCost\":1.00000001},\"properties\":{\"Commission\":{\"description\":\"The commission the order would pay in all.\",\"example\":1.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Commissions\":{\"additionalProperties\":{\"description\":\"One part of the commission.\",\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"description\":\"The parts of the commission by name, e.g. `Per Trade Commission`\\nand `Per Contract Commission` (names with spaces, as sent).\\n\",\"example\":{\"Per Trade Commission\":1},\"type\":\"object\"},\"Cost\":{\"description\":\"The cost of the order. The pages say it includes the commission;\\ntheir examples disagree (see `preview_order`).\\n\",\"example\":238,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ErrorDescription\":{\"description\":\"Why the order is not valid, as a code such as\\n`LimitPriceUndefined`, `QuotePriceIsInvalid` or\\n`DayTradingBuyingPowerExceeded`. The documentation publishes no\\nlist of the codes.\\n\",\"example\":\"LimitPriceUndefined\",\"type\":\"string\"},\"ErrorDescriptionArgs\":{\"description\":\"Arguments of the reason, if it has any.\",\"items\":{\"description\":\"One argument.\",\"type\":\"string\"},\"type\":\"array\"},\"ErrorDescriptionText\":{\"description\":\"The reason in words, for people; in one example only, not in the data model.\",\"example\":\"Limit price is not defined.\",\"type\":\"string\"},\"IsSuccessful\":{\"description\":\"True when the order is valid and could be placed as it is.\",\"example\":true,\"type\":\"boolean\"},\"MarginChange\":{\"description\":\"How much the account's margin requirement would change once the order is filled.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"NetCost\":{\"description\":\"The net cost of the order. The pages say it excludes the\\ncommission; their examples disagree (see `preview_order`).\\n\",\"example\":239.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quotes\":{\"description\":\"The latest quote of the order's security (of each leg's, presumably, for orders made of legs).\",\"items\":{\"$ref\":\"#/components/schemas/Quote\"},\"type\":\"array\"},\"TotalCost\":{\"description\":\"The commission with every other charge, as the overview page\\nsays; in its examples it equals `Commission`. Not in the data\\nmodel.\\n\",\"example\":1.00000001,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"required\":[\"IsSuccessful\"],\"type\":\"object\"},\"OrderRequest\":{\"description\":\"The body of `preview_order` and `place_order`: one flat object for\\nevery kind of order.\\n\\n**The `Type` decides which fields are needed** (stated in the\\ndocumentation's prose and samples, not in its data model, where\\nevery field is optional):\\n\\n- `Market`: `Symbol`, `Side`, `Quantity`; no price.\\n- `Limit`: and `Price`, the limit.\\n- `Stop`: and `StopPrice`, the price at which the order becomes a\\n  market order.\\n- `StopLimit`: and both, `StopPrice` (the trigger) and `Price` (the\\n  limit once triggered).\\n- `TrailingStop`: `TrailingStopAmountType` and `TrailingStopAmount`\\n  instead of a stop price; `TrailingStopLimit` also\\n  `TrailingLimitAmountType` and `TrailingLimitAmount`.\\n- `OneCancelOther`, `OneTriggerOther`, `OneTriggerOneCancelOther`:\\n  an empty `Symbol` and the orders as `Legs` (two, two and three).\\n- A multi-leg option order: `Type` `Market` or `Limit`, an empty\\n  `Symbol`, the legs with `Symbol`, `Quantity` and `Side` only, and\\n  everything else (`Price`, `Quantity`, `TimeInforce`, ...) at the\\n  root.\\n\\nA price the type does not use is ignored or makes the order fail:\\nthe documentation says a limit order sent with a stop price instead\\nof a limit price is accepted and rejected later. `preview_order`\\nrefuses a missing price (`LimitPriceUndefined`,\\n`QuotePriceIsInvalid`).\\n\\n`TimeInforce` is spelled with a lower-case `f` here, as documented;\\nthe answer (`Order`) spells it `TimeInForce`. `GoodTillDate` needs\\n`ExpireDate`.\\n\\n**Required here** are `Symbol` and `Type`, which every documented\\nsample sends (`Symbol` empty for orders made of legs); the data\\nmodel marks nothing as required.\\n\",\"example\":{\"Price\":170,\"Quantity\":100,\"Side\":\"Buy\",\"Symbol\":\"AAPL\",\"Type\":\"Limit\"},\"properties\":{\"ClientId\":{\"description\":\"The order's ID on the caller's side, which the answer's `Order`\\ncarries back. The documentation does not say that the server\\nrefuses a second order with the same `ClientId`, nor that it\\nmust be unique: nothing may assume so. A client uses it to find\\nan order whose answer was lost (`list_orders`).\\n\",\"example\":\"2029837977\",\"type\":\"string\"},\"Comment\":{\"description\":\"A comment of the trader's own, which the answer carries back. In\\na sample of the place page and in the answer's data model, not in\\nthe request's data model.\\n\",\"example\":\"Expecting a remarkable Q4 report\",\"type\":\"string\"},\"Exchange\":{\"description\":\"The exchange to execute on, e.g. `XNAS`.\",\"example\":\"XNAS\",\"type\":\"string\"},\"ExecInst\":{\"$ref\":\"#/components/schemas/ExecInst\"},\"ExecutionInstructions\":{\"additionalProperties\":{\"description\":\"One instruction's value.\",\"type\":\"string\"},\"description\":\"Instructions as text by name, e.g. `PerTradeCommission: \\\"1\\\"`\\n(dollars per trade) and `PerContractCommission: \\\"1\\\"` (cents per\\ncontract), as documented; values are strings.\\n\",\"example\":{\"PerContractCommission\":\"1\",\"PerTradeCommission\":\"1\"},\"type\":\"object\"},\"ExpireDate\":{\"description\":\"When the order expires if not executed; needed with\\n`GoodTillDate`. Samples send it with other time-in-force values\\ntoo.\\n\",\"example\":\"2019-03-24T10:07:59.181Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"ExtendedHours\":{\"description\":\"The trading session the order may execute in; empty or absent\\nfor no requirement. The samples send `REG`, `PRE` and `REGPOST`;\\nthe documentation lists no values.\\n\",\"example\":\"REGPOST\",\"type\":\"string\"},\"Legs\":{\"description\":\"The legs of a multi-leg or conditional order (see the schema's description).\",\"items\":{\"$ref\":\"#/components/schemas/OrderLeg\"},\"type\":\"array\"},\"Price\":{\"description\":\"The limit price, for `Limit` and `StopLimit` orders (and multi-leg orders of type `Limit`).\",\"example\":170,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Quantity\":{\"description\":\"How many shares (or contracts) to buy or sell; at least 0, as the data model says.\",\"example\":100,\"format\":\"decimal\",\"minimum\":0.0,\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Side\":{\"$ref\":\"#/components/schemas/OrderSide\"},\"StopPrice\":{\"description\":\"The stop price, for `Stop` and `StopLimit` orders; reaching it turns the order into a market (or limit) order.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The ticker symbol (an OSI symbol for an option, e.g.\\n`AAPL  190503C00165000`); `\\\"\\\"` for an order made of legs.\\n\",\"example\":\"AAPL\",\"type\":\"string\"},\"TimeInforce\":{\"$ref\":\"#/components/schemas/TimeInForce\"},\"Token\":{\"description\":\"An additional identity key (\\\"usid in market scanner\\\", as the data model says); not otherwise documented.\",\"example\":\"\",\"type\":\"string\"},\"TrailingLimitAmount\":{\"description\":\"How far the limit is from the stop, in percent or in currency units (see `TrailingLimitAmountType`).\",\"example\":4,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingLimitAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"TrailingStopAmount\":{\"description\":\"How far the stop trails the price, in percent or in currency units (see `TrailingStopAmountType`).\",\"example\":2,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"TrailingStopAmountType\":{\"$ref\":\"#/components/schemas/TrailingAmountType\"},\"Type\":{\"$ref\":\"#/components/schemas/OrderType\"},\"ValidationsToBypass\":{\"description\":\"Flags naming validation rules to skip. The flags are not documented; leave it out.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"Symbol\",\"Type\"],\"type\":\"object\"},\"OrderRequestStatus\":{\"description\":\"Where the order is in ETNA's order management system (assigned by it), as the data model lists the values.\",\"enum\":[\"RequireValidation\",\"Validated\",\"Rejected\",\"Executing\",\"Complete\",\"Error\"],\"example\":\"Complete\",\"type\":\"string\"},\"OrderSide\":{\"description\":\"The side of the trade. `SellShort` opens a short position, `BuyToCover` closes one.\",\"enum\":[\"Buy\",\"Sell\",\"SellShort\",\"BuyToCover\"],\"example\":\"Buy\",\"type\":\"string\"},\"OrderStatus\":{\"description\":\"Where an order stands. Answers send the name; `filter` of\\n`list_orders` compares it as a number: 0 `New`, 1\\n`PartiallyFilled`, 2 `Filled`, 3 `DoneForDay`, 4 `Canceled`, 5\\n`Replaced`, 6 `PendingCancel`, 7 `Stopped`, 8 `Rejected`, 9\\n`Suspended`, 10 `PendingNew`, 11 `Calculated`, 12 `Expired`, 13\\n`AcceptedForBidding`, 14 `PendingReplace`, 15 `Error`.\\n\\n**Pages differ:** the orders list page numbers the sixteen above;\\nthe data model adds `Held`, whose number is not documented; a\\nfilter sample of the same page uses `20`, which no page names. A\\nclient must keep a status it does not know, not fail on it.\\n\",\"enum\":[\"New\",\"PartiallyFilled\",\"Filled\",\"DoneForDay\",\"Canceled\",\"Replaced\",\"PendingCancel\",\"Stopped\",\"Rejected\",\"Suspended\",\"PendingNew\",\"Calculated\",\"Expired\",\"AcceptedForBidding\",\"PendingReplace\",\"Error\",\"Held\"],\"example\":\"Filled\",\"type\":\"string\"},\"OrderTarget\":{\"description\":\"The execution target the order management system assigned, as the data model lists the values; not otherwise documented.\",\"enum\":[\"Ignore\",\"New\",\"Modify\",\"Cancel\",\"Execution\",\"Status\",\"CancelReject\",\"Reject\",\"Error\",\"All\"],\"example\":\"New\",\"type\":\"string\"},\"OrderTransType\":{\"description\":\"The execution's transaction type, as the data model lists the values; not otherwise documented.\",\"enum\":[\"New\",\"Cancel\",\"Correct\",\"Status\"],\"example\":\"New\",\"type\":\"string\"},\"OrderType\":{\"description\":\"The kind of order; see `OrderRequest` for the prices each needs.\\n**Pages differ:** the order pages' tables list `Market`, `Limit`,\\n`Stop` and `Stop Limit` (sent as `StopLimit`, as the samples and the\\ndata model spell it), their samples add the trailing and\\nconditional kinds, and the data model lists all eleven below\\n(`Pegged` and `External` documented nowhere else).\\n\",\"enum\":[\"Market\",\"Limit\",\"Stop\",\"StopLimit\",\"Pegged\",\"TrailingStop\",\"TrailingStopLimit\",\"OneCancelOther\",\"OneTriggerOther\",\"OneTriggerOneCancelOther\",\"External\"],\"example\":\"Limit\",\"type\":\"string\"},\"Page\":{\"description\":\"The page envelope of the operations that answer a list a page at a\\ntime (`list_orders`, `list_positions`; ETNA's `PagingResult`). The\\nitems are in `Result`, which each operation's page schema adds\\n(`OrderPage`, `PositionPage`), as the answer envelope's `Model` is\\nadded by each operation's envelope schema.\\n\\n**Following the pages.** Pages are numbered from 0. `NextPageLink`\\nis the absolute URL of the next page, query included; it is empty\\n(`\\\"\\\"`) or null on the last page. To read every item, get the first\\npage, then each `NextPageLink` in turn with the same credentials,\\nuntil it is empty or null. A link is only followed when it points\\ninto the same API root (scheme, host and port) as the request: the\\nsession token must never go anywhere else.\\n\\n**`x-etna-page`** (this document's extension) names the roles of\\nthe envelope's fields for a generic pager: `items` (the array of\\nitems), `next` and `previous` (the links) and `total` (the count of\\nitems in all pages). Any operation whose answer composes this schema\\nis paged.\\n\\n**Reading taken.** Some pages show the answer of a paged operation\\nas a bare array of items. A client should read a bare array as a\\nsingle, last page.\\n\",\"example\":{\"NextPageLink\":\"https://pub-api-trader-demo-prod.etnasoft.us/api/v1.0/accounts/6303/orders?pageNumber=1&pageSize=2\",\"PreviousPageLink\":\"\",\"TotalCount\":5},\"properties\":{\"NextPageLink\":{\"description\":\"The absolute URL of the next page; `\\\"\\\"` or null on the last\\npage.\\n\",\"example\":\"https://pub-api-trader-demo-prod.etnasoft.us/api/v1.0/accounts/6303/orders?pageNumber=1&pageSize=2\",\"nullable\":true,\"type\":\"string\"},\"PreviousPageLink\":{\"description\":\"The absolute URL of the previous page; `\\\"\\\"` or null on the first\\npage.\\n\",\"example\":\"\",\"nullable\":true,\"type\":\"string\"},\"TotalCount\":{\"description\":\"How many items all the pages hold together.\",\"example\":5,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\",\"x-etna-page\":{\"items\":\"Result\",\"next\":\"NextPageLink\",\"previous\":\"PreviousPageLink\",\"total\":\"TotalCount\"}},\"PasswordChange\":{\"description\":\"Body of `change_password`: the old password and the new one, twice.\\nThe confirmation is `PasswordConfirm` here (step 4 of the password\\nreset says `PasswordConfirmation`), as documented.\\n\",\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"properties\":{\"OldPassword\":{\"description\":\"The trader's current password. It is a credential, do not log it.\",\"example\":\"Passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirm\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"OldPassword\",\"Password\",\"PasswordConfirm\"],\"type\":\"object\"},\"PasswordResetRequest\":{\"description\":\"Body of step 1, which starts a password reset.\",\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"properties\":{\"SecretQuestionAnswer\":{\"description\":\"The answer to the account's secret question (see\\n`get_secret_question`). Leave it out for an account without one.\\nIt is a credential: do not log it.\\n\",\"example\":\"Peterson\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"User\":{\"description\":\"The trader's login.\",\"example\":\"robert.zak\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"User\"],\"type\":\"object\"},\"PasswordUpdate\":{\"description\":\"Body of step 4, which sets the new password.\",\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"properties\":{\"Password\":{\"description\":\"The new password. The documentation states no rules for it; the\\nserver may refuse a password it considers weak.\\n\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"PasswordConfirmation\":{\"description\":\"The new password again; the server compares the two.\",\"example\":\"N3w-passw0rd!\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Token\":{\"description\":\"The reset token from step 3 (`Model` of `generate_reset_token`'s\\nanswer), or the token of a login whose password has expired. It is\\na credential: do not log it.\\n\",\"example\":\"someToken-bd26-825db0\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Password\",\"PasswordConfirmation\"],\"type\":\"object\"},\"PinCodeChange\":{\"description\":\"Body of `change_pin_code`, which sets a new PIN. Every field is required, as documented.\",\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"properties\":{\"ImageName\":{\"description\":\"The chosen security image, a `FileName` of `list_security_images`.\",\"example\":\"apple.png\",\"type\":\"string\"},\"PersonalPhrase\":{\"description\":\"A phrase of the trader's own, shown with the image. Its rules are not documented.\",\"example\":\"My apple tree\",\"type\":\"string\"},\"Pin\":{\"description\":\"The new PIN, an integer (sign-in's `PinCode` header takes it as a\\nstring). The documentation states no rules for it. It is a\\ncredential: do not log it.\\n\",\"example\":1234,\"format\":\"password\",\"type\":\"integer\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::SecretInteger\",\"version\":\"*\"}},\"Token\":{\"description\":\"The `ConfirmationToken` of \\\"the authentication endpoint\\\", as the\\ndocumentation puts it; no documented answer carries such a\\nfield. It is a credential: do not log it.\\n\",\"example\":\"someConfirmationToken\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"Token\",\"Pin\",\"ImageName\",\"PersonalPhrase\"],\"type\":\"object\"},\"Position\":{\"description\":\"A position of a trading account (`list_positions`). Every field may\\nbe absent. Money and quantities keep every digit\\n(`format: decimal`).\\n\",\"example\":{\"AccountId\":6303,\"AverageOpenPrice\":156.57,\"CostBasis\":23485.5,\"Id\":21483,\"Quantity\":150,\"SecurityId\":4,\"SecurityType\":\"CommonStock\",\"Symbol\":\"AAPL\"},\"properties\":{\"AccountId\":{\"description\":\"The trading account holding the position.\",\"example\":6303,\"format\":\"int32\",\"type\":\"integer\"},\"AverageClosePrice\":{\"description\":\"The average price at which it was closed; `0` while nothing was closed.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"AverageOpenPrice\":{\"description\":\"The average price at which the position was opened.\",\"example\":156.57,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CompanyName\":{\"description\":\"The listed company's full name.\",\"example\":\"Apple Inc.\",\"type\":\"string\"},\"ContractSize\":{\"description\":\"The contract size of the instrument (1 for a stock).\",\"example\":1,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CostBasis\":{\"description\":\"The average execution price times the quantity.\",\"example\":23485.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"CreateDate\":{\"description\":\"When the position was opened.\",\"example\":\"2019-01-22T14:30:03.7328576Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"DailyCloseProfitLoss\":{\"description\":\"The profit or loss of the session's trades in the security.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"DailyCostBasis\":{\"description\":\"Not clearly described (the page says \\\"the gross market value of all transactions in this order\\\").\",\"example\":25414.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"DayQuantity\":{\"description\":\"How much of the security was traded in the current session.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ExcessChanges\":{\"description\":\"How much the position changes the account's excess.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Id\":{\"description\":\"The position's internal ID.\",\"example\":21483,\"format\":\"int32\",\"type\":\"integer\"},\"MarketValueEOD\":{\"description\":\"The position's market value at the end of the previous session. In the overview page only, not in the data model.\",\"example\":645.19,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ModifyDate\":{\"description\":\"When the position last changed.\",\"example\":\"2019-01-22T14:30:03.7328576Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Name\":{\"description\":\"Usually the same as `Symbol`.\",\"example\":\"AAPL\",\"type\":\"string\"},\"Quantity\":{\"description\":\"The quantity held; the documentation does not say whether a short position is negative.\",\"example\":150,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"RealizedProfitLoss\":{\"description\":\"The profit or loss realized on the position.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"SecurityCurrency\":{\"description\":\"The currency the security is denominated in.\",\"example\":\"USD\",\"type\":\"string\"},\"SecurityId\":{\"description\":\"The internal ID of the security (`Id` of `Equity`).\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"SecurityType\":{\"$ref\":\"#/components/schemas/SecurityType\"},\"StopLossPrice\":{\"description\":\"The price at which the position should be closed to stop a loss; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Symbol\":{\"description\":\"The ticker symbol.\",\"example\":\"AAPL\",\"type\":\"string\"},\"TakeProfitPrice\":{\"description\":\"The price at which the profit should be taken; `0` when none.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"PositionPage\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Page\"},{\"properties\":{\"Result\":{\"description\":\"The positions of this page; empty when there are none.\",\"items\":{\"$ref\":\"#/components/schemas/Position\"},\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Page` of `list_positions`, whose `Result` holds positions.\",\"example\":{\"NextPageLink\":null,\"PreviousPageLink\":null,\"Result\":[{\"AccountId\":6303,\"Id\":21483,\"Quantity\":150,\"SecurityId\":4,\"Symbol\":\"AAPL\"}],\"TotalCount\":1}},\"Quote\":{\"description\":\"A quote of a security, as `preview_order` answers it. The data model\\nlists `Ask`, `Bid`, `Last`, `Volume` and `OpenInterest`; the\\noverview page's example adds the other fields, with placeholder\\nvalues (`0`, `\\\"string\\\"`) and no description for most of them. Every\\nfield may be absent.\\n\",\"example\":{\"Ask\":135.86,\"Bid\":135.5,\"Last\":136.3201,\"OpenInterest\":0,\"SecurityId\":4,\"Symbol\":\"AAPL\",\"Timestamp\":\"2021-06-30T09:40:47.53Z\",\"Volume\":26},\"properties\":{\"Ask\":{\"description\":\"The best ask price.\",\"example\":135.86,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"AskExchange\":{\"description\":\"The exchange of the best ask.\",\"example\":\"XNAS\",\"type\":\"string\"},\"AskSize\":{\"description\":\"The size at the best ask.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Bid\":{\"description\":\"The best bid price.\",\"example\":135.5,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"BidExchange\":{\"description\":\"The exchange of the best bid.\",\"example\":\"XNAS\",\"type\":\"string\"},\"BidSize\":{\"description\":\"The size at the best bid.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Change\":{\"description\":\"The change of the price, presumably against the previous close.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"ChangePc\":{\"description\":\"The change in percent.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Channel\":{\"description\":\"Not described by the documentation.\",\"example\":\"string\",\"type\":\"string\"},\"Close\":{\"description\":\"The closing price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Date\":{\"description\":\"Not described by the documentation (the example gives it the value of `Timestamp`).\",\"example\":\"2023-08-01T16:14:51.128Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"High\":{\"description\":\"The session's high.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"IsHalted\":{\"description\":\"Whether trading in the security is halted.\",\"example\":false,\"type\":\"boolean\"},\"Key\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"Last\":{\"description\":\"The last trade's price.\",\"example\":136.3201,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"LastExchange\":{\"description\":\"The exchange of the last trade.\",\"example\":\"XNAS\",\"type\":\"string\"},\"Low\":{\"description\":\"The session's low.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Mark\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Open\":{\"description\":\"The session's opening price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"OpenInterest\":{\"description\":\"The open interest (options).\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"PreviousClose\":{\"description\":\"The previous session's closing price.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Price\":{\"description\":\"Not described by the documentation.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"QuoteTypes\":{\"description\":\"Not described by the documentation; presumably flags saying which fields are set.\",\"example\":0,\"format\":\"int32\",\"type\":\"integer\"},\"SecurityId\":{\"description\":\"The security's internal ID.\",\"example\":4,\"format\":\"int32\",\"type\":\"integer\"},\"Symbol\":{\"description\":\"The security's ticker symbol.\",\"example\":\"AAPL\",\"type\":\"string\"},\"Timestamp\":{\"description\":\"When the quote was taken.\",\"example\":\"2021-06-30T09:40:47.53Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"TotalDailyVolume\":{\"description\":\"The session's total volume.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Volume\":{\"description\":\"The volume traded.\",\"example\":26,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Week52High\":{\"description\":\"The highest price of the last 52 weeks.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}},\"Week52Low\":{\"description\":\"The lowest price of the last 52 weeks.\",\"example\":0,\"format\":\"decimal\",\"type\":\"number\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Decimal\",\"version\":\"*\"}}},\"type\":\"object\"},\"ResetCodeRequest\":{\"description\":\"Body of the request that exchanges a confirmation code for a reset\\ntoken.\\n\",\"example\":{\"Code\":\"231408\",\"Identifier\":\"ResetPassword\"},\"properties\":{\"Code\":{\"description\":\"The confirmation code from the email the trader received after\\nstep 1 of the password-reset flow, exactly as written there. A\\ncode is never empty and never contains white space. It is a\\ncredential: do not log it.\\n\",\"example\":\"231408\",\"format\":\"password\",\"minLength\":1,\"pattern\":\"^[^\\\\s]+$\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}},\"Identifier\":{\"$ref\":\"#/components/schemas/ResetIdentifier\"}},\"required\":[\"Code\",\"Identifier\"],\"type\":\"object\"},\"ResetIdentifier\":{\"description\":\"What the trader is resetting: `ResetPassword` for the account\\npassword, `ResetPinCode` for the PIN code.\\n\",\"enum\":[\"ResetPassword\",\"ResetPinCode\"],\"example\":\"ResetPassword\",\"type\":\"string\"},\"ResetTokenEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The reset token for step 4 when `IsSucceed` is true; null or\\nabsent when the request was refused. Its format and lifetime\\nare not documented: treat it as an opaque string. It is a\\ncredential: do not log it.\\n\",\"example\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"format\":\"password\",\"nullable\":true,\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `generate_reset_token`, whose `Model` is the reset token.\",\"example\":{\"Errors\":[\"string\"],\"ErrorsCode\":[\"string\"],\"IsSucceed\":true,\"Model\":\"string\",\"StatusCode\":\"Continue\"}},\"Salutation\":{\"description\":\"How emails address the trader; `NoSalutation` when none is set. Values as the data model lists them.\",\"enum\":[\"NoSalutation\",\"Mr\",\"Mrs\",\"Ms\",\"Dr\",\"Sir\",\"Madam\"],\"example\":\"NoSalutation\",\"type\":\"string\"},\"SecretQuestionEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The account's secret question, to show to the trader; `\\\"\\\"`\\nwhen the account has none.\\n\",\"example\":\"What street did you live on in third grade?\",\"nullable\":true,\"type\":\"string\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `get_secret_question`, whose `Model` is the question.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":\"What street did you live on in third grade?\"}},\"SecurityImage\":{\"description\":\"One security image a trader can choose when setting a PIN.\",\"example\":{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"},\"properties\":{\"Content\":{\"description\":\"The image, a PNG file encoded in base64.\",\"example\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"format\":\"byte\",\"type\":\"string\"},\"FileName\":{\"description\":\"The image's file name, e.g. `apple.png`; `change_pin_code` takes\\nit as `ImageName`.\\n\",\"example\":\"apple.png\",\"type\":\"string\"}},\"required\":[\"FileName\",\"Content\"],\"type\":\"object\"},\"SecurityImagesEnvelope\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Envelope\"},{\"properties\":{\"Model\":{\"description\":\"The images; null or absent when the request was refused.\",\"items\":{\"$ref\":\"#/components/schemas/SecurityImage\"},\"nullable\":true,\"type\":\"array\"}},\"type\":\"object\"}],\"description\":\"The `Envelope` of `list_security_images`, whose `Model` is the list of images.\",\"example\":{\"Errors\":[],\"IsSucceed\":true,\"Model\":[{\"Content\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==\",\"FileName\":\"apple.png\"}]}},\"SecurityType\":{\"description\":\"The kind of security, as the data model lists them; the positions\\npage also gives their numbers, 0 (`BankersAcceptance`) to 40\\n(`Unit`) in this order. Answers send the name. (`MortgagePrincipleOnly`\\nand `FakeStockForNonStandartOption` are spelled as the API spells\\nthem.)\\n\",\"enum\":[\"BankersAcceptance\",\"CertificateOfDeposit\",\"CollateralizeMortgageObligation\",\"CorporateBond\",\"CommercialPaper\",\"CorporatePrivatePlacement\",\"CommonStock\",\"FederalHousingAuthority\",\"FederalHomeLoan\",\"FederalNationalMortgageAssociation\",\"ForeignExchangeContract\",\"Future\",\"GovernmentNationalMortgageAssociation\",\"TreasuriesPlusAgencyDebenture\",\"MutualFund\",\"MortgageInterestOnly\",\"MortgagePrincipleOnly\",\"MortgagePrivatePlacement\",\"MiscellaneousPassThru\",\"MunicipalBond\",\"NoIsitcSecurityType\",\"Option\",\"PreferredStock\",\"RepurchaseAgreement\",\"ReverseRepurchaseAgreement\",\"StudentLoanMarketingAssociation\",\"TimeDeposit\",\"UsTreasuryBill\",\"Warrant\",\"CatsTigersLions\",\"WildcardEntry\",\"ConvertibleBond\",\"MortgageIoette\",\"Index\",\"FakeStockForNonStandartOption\",\"Right\",\"Cryptocurrency\",\"ETF\",\"DepositoryReceipt\",\"CoveredWarrant\",\"Unit\"],\"example\":\"CommonStock\",\"type\":\"string\"},\"SignInAnswer\":{\"description\":\"The body of every sign-in answer (200, 202 and 401). `State` says\\nwhat happened; `Step` and `Reason` say which step of sign-in the\\nanswer is about and why; `Token` is the session token (200), an\\ninterim token for the next sign-in call (202), or the token of an\\nexpired password for step 4 of the password reset. The\\ndocumentation publishes no complete list of steps or reasons.\\n\",\"example\":{\"State\":\"Succeeded\",\"Token\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\"},\"properties\":{\"Reason\":{\"description\":\"Why, for people, e.g. `Invalid credentials`, `Expecting\\nconfirmation code`, `Corrupted ticket`, `PIN code is not init`\\nor `Your Password has expired and must be changed` (all as\\ndocumented). Absent when signed in.\\n\",\"example\":\"Expecting confirmation code\",\"type\":\"string\"},\"State\":{\"description\":\"`Succeeded` (signed in), `Expecting` (more input is needed, see\\n`Step`) or `Failed` (refused), as documented. The documentation\\ndoes not say the list is complete: treat any other value as a\\nrefusal you cannot act on.\\n\",\"example\":\"Succeeded\",\"type\":\"string\"},\"Step\":{\"description\":\"The step the answer is about: `BaseAuthentication` (login and\\npassword), `VerificationCode` (the second factor) or\\n`SecutityPin` (the PIN; the misspelling is the API's own), as\\ndocumented. Absent when signed in.\\n\",\"example\":\"VerificationCode\",\"type\":\"string\"},\"Token\":{\"description\":\"The session token (`State: Succeeded`), the interim token for the\\nnext sign-in call (`State: Expecting`), or the token of an expired\\npassword for step 4 of the password reset. Its format is not\\ndocumented: treat it as opaque. It is a credential: do not log\\nit.\\n\",\"example\":\"VGhpcyBpcyBleGFtcGxlIHRva2Vu\",\"format\":\"password\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Secret\",\"version\":\"*\"}}},\"required\":[\"State\"],\"type\":\"object\"},\"SignInErrorBody\":{\"description\":\"The body of a refused sign-in: a `SignInAnswer` with `State: Failed`\\n(HTTP 401), or an `AppKeyError` (HTTP 403, wrong or missing\\n`Et-App-Key`).\\n\",\"oneOf\":[{\"$ref\":\"#/components/schemas/SignInAnswer\"},{\"$ref\":\"#/components/schemas/AppKeyError\"}]},\"TimeInForce\":{\"description\":\"How long the order stays active: `Day` (until the session ends),\\n`GoodTillCancel`, `AtTheOpening`, `ImmediateOrCancel` (fill what can\\nbe filled now, cancel the rest), `FillOrKill` (all now or nothing),\\n`GoodTillCrossing` (until the auction phase), `GoodTillDate` (until\\n`ExpireDate`), `GoodTillTime`. The request spells the field\\n`TimeInforce`, the answer `TimeInForce`.\\n\\n**Pages differ:** the place page's table lists only `Day`,\\n`GoodTillCancel` and `GoodTillDate`; the orders list page calls\\ngood-till-cancel `GTC`, and a code sample sends `\\\"TimeInforce\\\":\\n\\\"GTC\\\"`. This document lists the data model's eight values; `GTC`\\nis not one of them, and whether the server accepts it is not\\ndocumented.\\n\",\"enum\":[\"Day\",\"GoodTillCancel\",\"AtTheOpening\",\"ImmediateOrCancel\",\"FillOrKill\",\"GoodTillCrossing\",\"GoodTillDate\",\"GoodTillTime\"],\"example\":\"Day\",\"type\":\"string\"},\"TradingAccount\":{\"description\":\"A trading account a trader can use (`list_user_accounts`). Trading\\naccounts are distinct from users; the documentation says they are\\nthe same as clearing accounts. Every field may be absent.\\n\",\"example\":{\"AccessType\":\"Owner\",\"ClearingAccount\":\"83267\",\"ClearingFirm\":\"PaperTrading\",\"Enabled\":true,\"Id\":83267,\"IsAverageAccount\":false,\"MarginType\":\"Margin\",\"OwnerType\":\"IndividualCustomer\"},\"properties\":{\"AccessType\":{\"$ref\":\"#/components/schemas/AccountAccessType\"},\"Alias\":{\"description\":\"A name of the trader's own for the account (listed by the data\\nmodel; absent from both examples).\\n\",\"example\":\"Family Account\",\"nullable\":true,\"type\":\"string\"},\"ClearingAccount\":{\"description\":\"The account's number at the clearing firm, a string.\",\"example\":\"83267\",\"type\":\"string\"},\"ClearingFirm\":{\"description\":\"The clearing firm, e.g. `PaperTrading` for a paper account. Shown\\nby the newer page's example only; the values are not listed.\\n\",\"example\":\"PaperTrading\",\"type\":\"string\"},\"Enabled\":{\"description\":\"Whether the account is enabled.\",\"example\":true,\"type\":\"boolean\"},\"Id\":{\"description\":\"The account's internal ID, the `accountId` of the account, order\\nand position operations. (The older page calls it the user ID;\\nsee `list_user_accounts` for the reading taken.)\\n\",\"example\":83267,\"format\":\"int32\",\"type\":\"integer\"},\"IsAverageAccount\":{\"description\":\"Shown by the newer page's example only (`false`); its meaning is not documented.\",\"example\":false,\"type\":\"boolean\"},\"MarginType\":{\"$ref\":\"#/components/schemas/MarginType\"},\"OwnerType\":{\"description\":\"What kind of owner holds the account, e.g. `IndividualCustomer`.\\nShown by the newer page's example only; the values are not\\nlisted.\\n\",\"example\":\"IndividualCustomer\",\"type\":\"string\"},\"Owners\":{\"description\":\"The traders who own the account. Shown by the newer page's example only.\",\"items\":{\"$ref\":\"#/components/schemas/AccountOwner\"},\"type\":\"array\"}},\"type\":\"object\"},\"TrailingAmountType\":{\"description\":\"Whether a trailing amount is in currency units (`Absolute`) or in\\npercent (`Persentage`, spelled so by the API).\\n\",\"enum\":[\"Absolute\",\"Persentage\"],\"example\":\"Absolute\",\"type\":\"string\"},\"UserIdOrMe\":{\"description\":\"A trader's internal user ID in decimal digits, or `@me` for the\\ntrader whose session token is sent (one schema, so that every\\noperation that takes a user in its path takes the same type). The\\nform is said here, not as a `pattern`: a `pattern` on a plain\\nstring would add a regular-expression crate to the client's\\ndependencies.\\n\",\"example\":\"@me\",\"minLength\":1,\"type\":\"string\"},\"UserInfo\":{\"description\":\"A trader's profile (`get_user_info`). Every field may be absent, as\\ndocumented.\\n\",\"example\":{\"AddedDate\":\"2019-01-14T12:27:37.6205663Z\",\"Email\":\"someEmail@etnatrader.com\",\"FirstName\":\"Robert\",\"LastName\":\"Zakiev\",\"Login\":\"robert.zak\",\"MiddleName\":\"\",\"Salutation\":\"NoSalutation\",\"Suffix\":\"NoSuffix\",\"UserId\":644},\"properties\":{\"AddedDate\":{\"description\":\"When the user was added to ETNA Trader.\",\"example\":\"2019-01-14T12:27:37.6205663Z\",\"format\":\"date-time\",\"type\":\"string\",\"x-rust-type\":{\"crate\":\"etna-client\",\"path\":\"etna_client::Timestamp\",\"version\":\"*\"}},\"Email\":{\"description\":\"The trader's email address.\",\"example\":\"someEmail@etnatrader.com\",\"type\":\"string\"},\"FirstName\":{\"description\":\"The trader's first name.\",\"example\":\"Robert\",\"type\":\"string\"},\"LastName\":{\"description\":\"The trader's last name.\",\"example\":\"Zakiev\",\"type\":\"string\"},\"Login\":{\"description\":\"The trader's login, the `Username` of `sign_in`.\",\"example\":\"robert.zak\",\"type\":\"string\"},\"MiddleName\":{\"description\":\"The trader's middle name; `\\\"\\\"` when there is none.\",\"example\":\"\",\"type\":\"string\"},\"Salutation\":{\"$ref\":\"#/components/schemas/Salutation\"},\"Suffix\":{\"$ref\":\"#/components/schemas/NameSuffix\"},\"UserId\":{\"description\":\"The trader's internal user ID in ETNA Trader, the `userId` of the user operations.\",\"example\":644,\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}}},\"paths\":{\"/accounts/{accountId}/info\":{\"get\":{\"operationId\":\"get_account_balance\"}},\"/accounts/{accountId}/orders\":{\"get\":{\"operationId\":\"list_orders\"},\"post\":{\"operationId\":\"place_order\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/OrderRequestBody\"}}},\"/accounts/{accountId}/orders/{orderId}\":{\"delete\":{\"operationId\":\"cancel_order\"},\"get\":{\"operationId\":\"get_order\"}},\"/accounts/{accountId}/positions\":{\"get\":{\"operationId\":\"list_positions\"}},\"/accounts/{accountId}/preview/orders\":{\"post\":{\"operationId\":\"preview_order\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/OrderRequestBody\"}}},\"/assets/security-images\":{\"get\":{\"operationId\":\"list_security_images\"}},\"/equities/lookup\":{\"get\":{\"operationId\":\"lookup_equities\"}},\"/token\":{\"post\":{\"operationId\":\"sign_in\"}},\"/users/identifiers/reset/code\":{\"post\":{\"operationId\":\"generate_reset_token\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/ResetCodeRequestBody\"}}},\"/users/password/reset\":{\"post\":{\"operationId\":\"request_password_reset\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"SecretQuestionAnswer\":\"Peterson\",\"User\":\"robert.zak\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordResetRequest\"}}},\"description\":\"The trader's login and, when the account has one, the answer to its secret question.\",\"required\":true}}},\"/users/password/secret-question\":{\"get\":{\"operationId\":\"get_secret_question\"}},\"/users/passwords/reset/\":{\"put\":{\"operationId\":\"reset_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"Password\":\"N3w-passw0rd!\",\"PasswordConfirmation\":\"N3w-passw0rd!\",\"Token\":\"someToken-bd26-825db0\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordUpdate\"}}},\"description\":\"The reset token and the new password, twice.\",\"required\":true}}},\"/users/pincode/change\":{\"put\":{\"operationId\":\"change_pin_code\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"ImageName\":\"apple.png\",\"PersonalPhrase\":\"My apple tree\",\"Pin\":1234,\"Token\":\"someConfirmationToken\"},\"schema\":{\"$ref\":\"#/components/schemas/PinCodeChange\"}}},\"description\":\"The confirmation token, the new PIN, the chosen image and the personal phrase.\",\"required\":true}}},\"/users/{userID}/password/change\":{\"put\":{\"operationId\":\"change_password\",\"requestBody\":{\"content\":{\"application/json\":{\"example\":{\"OldPassword\":\"Passw0rd!\",\"Password\":\"N3w-passw0rd!\",\"PasswordConfirm\":\"N3w-passw0rd!\"},\"schema\":{\"$ref\":\"#/components/schemas/PasswordChange\"}}},\"description\":\"The old password and the new one, twice.\",\"required\":true}}},\"/users/{userId}/accounts\":{\"get\":{\"operationId\":\"list_user_accounts\"}},\"/users/{userId}/info\":{\"get\":{\"operationId\":\"get_user_info\"}}}}";

@@ -97,7 +97,7 @@ pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
 pub use generated::types;
 pub use hooks::ClientState;
-pub use open_enum::{Listed, Open};
+pub use open_enum::{Listed, Open, answer_json};
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
 pub use password_reset::PasswordReset;
 /// The decimal crate behind [`Decimal`], so that callers need not depend on it.
@@ -107,8 +107,8 @@ pub use session::Session;
 pub use sign_in::SignIn;
 pub use status::HttpStatusCode;
 pub use table::{
-    AnswerSecrets, BodyDoc, Credential, Location, Need, OperationSpec, ParameterDoc, Security,
-    ServerSpec,
+    AnswerSecrets, AnswerTable, BodyDoc, Column, ColumnKind, Credential, Location, Need,
+    OperationSpec, ParameterDoc, Security, ServerSpec,
 };
 
 /// What generated code calls, and nothing else should: not a public API, and

@@ -38,6 +38,52 @@ pub struct OperationSpec {
     pub body: Option<BodyDoc>,
     /// What of its documented answers is a secret.
     pub answer_secrets: AnswerSecrets,
+    /// When its success answer is a list (a bare array, or a page the spec
+    /// marks `x-etna-page`): the items' columns, for a tool that prints it
+    /// as a table.
+    pub answer_table: Option<AnswerTable>,
+}
+
+/// How an answer that is a list is shown as a table, read from the spec by
+/// `cargo xtask codegen` (etna-codegen's `answer_table.rs`): which property
+/// holds the items, and the item schema's scalar properties in the order
+/// the spec writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerTable {
+    /// The page's property that holds the items (the `items` role of
+    /// `x-etna-page`); `None` when the answer is a bare array. A bare array
+    /// where a page was documented is read as its items.
+    pub items: Option<&'static str>,
+    /// The page's property that counts the items of all pages (the `total`
+    /// role), when the spec names one.
+    pub total: Option<&'static str>,
+    /// The item schema's scalar properties (no object or array), in the
+    /// spec's order.
+    pub columns: &'static [Column],
+}
+
+/// A column of an [`AnswerTable`]: a property of the items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The property's JSON name.
+    pub name: &'static str,
+    /// What its values are.
+    pub kind: ColumnKind,
+}
+
+/// What a column's values are, as the spec types them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A string, an enum's name, or alternatives of scalars.
+    Text,
+    /// `type: number, format: decimal`: every digit matters.
+    Decimal,
+    /// Another number.
+    Number,
+    /// `format: date-time`, where [`NO_DATE`](crate::NO_DATE) means none.
+    Date,
+    /// `type: boolean`.
+    Boolean,
 }
 
 /// A server of the spec after the caller's API root.

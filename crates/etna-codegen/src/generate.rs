@@ -99,6 +99,17 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
 
 /// [`generate_client`], also saying how many places each pass rewrote.
 pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites), CodegenError> {
+    generate_client_in_order(spec, None)
+}
+
+/// [`generate_client_with_rewrites`], with the order in which the spec's
+/// text writes its keys (`OpenAPI` parsed through the JSON model has them
+/// sorted): the columns of `OperationSpec::answer_table` follow it. Without
+/// it (a spec made in memory), they are sorted by name.
+pub fn generate_client_in_order(
+    spec: &OpenAPI,
+    order: Option<&etna_spec::KeyOrder>,
+) -> Result<(String, Rewrites), CodegenError> {
     let mut value =
         serde_json::to_value(spec).map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     // The marks are typify's `x-rust-type`, which the model does not read:
@@ -168,7 +179,16 @@ pub fn generate_client_with_rewrites(spec: &OpenAPI) -> Result<(String, Rewrites
     // Counted once they are in the file: a `Route` impl made and left out
     // would leave the generated client without its routing.
     rewrites.routes = crate::builders::extend(&mut file, routes);
-    crate::additions::add(&value, &api, &signatures, &mut file)?;
+    let unordered;
+    let order = match order {
+        Some(order) => order,
+        None => {
+            unordered = etna_spec::KeyOrder::parse("{}")
+                .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+            &unordered
+        }
+    };
+    crate::additions::add(&value, order, &api, &signatures, &mut file)?;
     let text = format!("{GENERATED_HEADER}\n{}", prettyplease::unparse(&file));
     Ok((text, rewrites))
 }

@@ -34,7 +34,8 @@ mod workspace;
 
 pub use error::CodegenError;
 pub use generate::{
-    GENERATED_HEADER, REPLACED_SCHEMAS, Rewrites, generate_client, generate_client_with_rewrites,
+    GENERATED_HEADER, REPLACED_SCHEMAS, Rewrites, generate_client, generate_client_in_order,
+    generate_client_with_rewrites,
 };
 pub use preflight::{Problem, preflight};
 pub use spec::{SPEC_PATH, load_spec, parse_spec};

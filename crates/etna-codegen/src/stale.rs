@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 
 use similar::TextDiff;
 
-use crate::{CodegenError, SPEC_PATH, generate_client, load_spec};
+use crate::{CodegenError, SPEC_PATH, load_spec};
 
 /// One file that `cargo xtask codegen` owns.
 #[derive(Debug, Clone)]
@@ -18,9 +18,22 @@ pub struct GeneratedFile {
 /// generating them took.
 pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenError> {
     let start = Instant::now();
-    let spec = load_spec(&root.join(SPEC_PATH))?;
-    let client = generate_client(&spec)?;
-    let fixture = generate_client(&with_overlay(&spec, &root.join(FIXTURE_OVERLAY))?)?.replacen(
+    let path = root.join(SPEC_PATH);
+    let spec = load_spec(&path)?;
+    // The text again, for the order of its keys (the table columns' order).
+    let text = std::fs::read_to_string(&path).map_err(|source| CodegenError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let order = etna_spec::KeyOrder::parse(&text).map_err(|e| CodegenError::Parse {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let generate = |spec: &openapiv3::OpenAPI| {
+        crate::generate_client_in_order(spec, Some(&order)).map(|(file, _)| file)
+    };
+    let client = generate(&spec)?;
+    let fixture = generate(&with_overlay(&spec, &root.join(FIXTURE_OVERLAY))?)?.replacen(
         "from openapi/etna-trader.yaml",
         &format!("from openapi/etna-trader.yaml and {FIXTURE_OVERLAY}"),
         1,

@@ -18,6 +18,7 @@ use crate::CodegenError;
 
 pub(super) fn generated_client_impl(
     spec: &Value,
+    order: &etna_spec::KeyOrder,
     api: &Api<'_>,
     docs: &[OperationDoc],
 ) -> Result<Item, CodegenError> {
@@ -100,6 +101,8 @@ pub(super) fn generated_client_impl(
         });
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         let answer_secrets = &doc.answer_secrets;
+        let answer_table =
+            super::answer_table::answer_table(spec, order, op.at.trim_start_matches('#'));
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
@@ -113,6 +116,7 @@ pub(super) fn generated_client_impl(
                 parameters: &[#parameters],
                 body: #body,
                 answer_secrets: #answer_secrets,
+                answer_table: #answer_table,
             }
         }
     });

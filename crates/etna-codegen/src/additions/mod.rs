@@ -23,6 +23,7 @@
 //! with `quote!`, so a mistake in their shape is a compile error of this
 //! crate, not a parse error inside a string at generation time.
 
+mod answer_table;
 mod dispatch;
 mod docs;
 mod envelope;
@@ -50,6 +51,7 @@ pub(crate) use operation::{Operation, operations};
 /// read of each builder, by name.
 pub(crate) fn add(
     spec: &Value,
+    order: &etna_spec::KeyOrder,
     api: &Api<'_>,
     builders: &BTreeMap<String, Signature>,
     file: &mut syn::File,
@@ -115,7 +117,9 @@ pub(crate) fn add(
         type_items.push(error_payload::error_payload_impl(name, &envelopes, &enums)?);
     }
     let docs = docs::operation_docs(spec, api);
-    root_items.push(generated_client::generated_client_impl(spec, api, &docs)?);
+    root_items.push(generated_client::generated_client_impl(
+        spec, order, api, &docs,
+    )?);
     root_items.push(dispatch::dispatch_impl(&docs, builders)?);
     root_items.push(generated_client::hooks_impl()?);
     root_items.push(json_schemas::json_schemas_fn(types)?);
