@@ -170,12 +170,21 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
     let json_args = arguments::<C>(doc, &args.matches).await?;
     let target = connect_generated::<C>(cli).await?;
     // The session goes only to the operations whose security names Bearer;
-    // with --mock there is none to send (nothing outlives the command).
-    if target.mock.is_none()
-        && let Some(which) =
-            crate::sessions::attach(&target.base_url, target.client.state(), doc.security.bearer)?
-    {
-        crate::output::verbose(cli, &format!("sending {which}"));
+    // with --mock it is the mock trader's, signed in for this command.
+    match &target.mock {
+        Some(mock) if doc.security.bearer == etna_client::Need::Required => {
+            crate::connect::sign_in_to_mock(cli, mock, target.client.state()).await?;
+        }
+        Some(_) => {}
+        None => {
+            if let Some(which) = crate::sessions::attach(
+                &target.base_url,
+                target.client.state(),
+                doc.security.bearer,
+            )? {
+                crate::output::verbose(cli, &format!("sending {which}"));
+            }
+        }
     }
     let mailed_before = target.mock.as_ref().map_or(0, |m| m.outbox().len());
     let reply = target.client.dispatch(doc.id, &json_args).await;

@@ -11,6 +11,10 @@ Examples:
     echo 231408 | etna --mock generate-reset-token --code-stdin --identifier reset-password
     etna --mock api get_secret_question --username hello
 
+  Trade on the mock (it signs in as its trader robert.zak for each command):
+    etna --mock order place --symbol AAPL --side buy --quantity 10 --yes
+    etna --mock positions
+
   Sign in once; later commands send the session where the spec asks for it:
     etna auth login --user robert.zak
     etna api list_security_images
@@ -76,8 +80,21 @@ pub enum Command {
     Pin(crate::pin_setup::PinArgs),
 
     /// Call any operation of the API spec by its operationId; prints the
-    /// response body as JSON. Give global options before `api`.
+    /// response body (a list as a table on a terminal, else JSON). Give
+    /// global options before `api`.
     Api(crate::api::ApiArgs),
+
+    /// The trading account's balance (cash, equity, buying power, P&L).
+    Balance(crate::trade::AccountArgs),
+
+    /// The trading account's open positions.
+    Positions(crate::trade::AccountArgs),
+
+    /// The trading account's orders, newest first (--all: every page).
+    Orders(crate::trade::OrdersArgs),
+
+    /// Place an order (previewed and confirmed), cancel one, or show one.
+    Order(crate::trade::OrderArgs),
 
     /// Run the embedded mock server.
     Mock {

@@ -124,3 +124,50 @@ fn app_key<'a>(cli: &'a Options, header: &str) -> Result<&'a str, Failure> {
         )
     })
 }
+
+/// With `--mock`, the session of the mock trader of the README
+/// ([`MockServer::TRADER`]), signed in for this command only: the mock
+/// ends with it, so nothing is stored. Given to `state`, the settings of
+/// whichever generated client the command calls with.
+pub async fn sign_in_to_mock(
+    cli: &Options,
+    mock: &MockServer,
+    state: &etna_client::ClientState,
+) -> Result<(), Failure> {
+    let base_url = mock.base_url();
+    let key = cli
+        .app_key
+        .as_ref()
+        .map_or(MockServer::APP_KEY, Secret::expose);
+    let timeout = Duration::from_secs(cli.timeout);
+    let client = etna_client::Client::builder()
+        .base_url(base_url.as_str())
+        .app_key(key)
+        .api_version(cli.api_version.as_str())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
+        .build()
+        .map_err(|e| failure::from_build(&e))?;
+    let password = Secret::from(MockServer::TRADER_PASSWORD);
+    match client.sign_in(MockServer::TRADER, &password).await {
+        Ok(etna_client::SignIn::SignedIn(session)) => {
+            state.set_session(session);
+            verbose(
+                cli,
+                &format!(
+                    "signed in to the mock as {} for this command (nothing is stored)",
+                    MockServer::TRADER
+                ),
+            );
+            Ok(())
+        }
+        Ok(other) => Err(Failure::new(
+            Exit::Unexpected,
+            format!(
+                "the mock did not sign {} in: it answered {other:?}",
+                MockServer::TRADER
+            ),
+        )),
+        Err(e) => Err(failure::from_call(&e, &base_url)),
+    }
+}

@@ -18,6 +18,7 @@ mod prompt;
 mod serve;
 mod sessions;
 mod tables;
+mod trade;
 mod validate;
 
 use std::io::Write;
@@ -65,6 +66,10 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::GenerateResetToken(args) => generate_reset_token::run(options, args).await,
         Command::PasswordReset(args) => password_reset::run(options, args).await,
         Command::Api(args) => api::run(options, args).await,
+        Command::Balance(args) => trade::balance(options, args).await,
+        Command::Positions(args) => trade::positions(options, args).await,
+        Command::Orders(args) => trade::orders(options, args).await,
+        Command::Order(args) => trade::order(options, args).await,
         Command::Auth(args) => auth::run(options, args).await,
         Command::Password(args) => password_change::run(options, args).await,
         Command::Pin(args) => pin_setup::run(options, args).await,

@@ -59,10 +59,12 @@ pub fn print_answer(
             rendered.left_out.join(", ")
         );
     }
-    if let Some(total) = table.total.and_then(|name| body.get(name)) {
+    if let Some(total) = table.total.and_then(|name| body.get(name))
+        && total.cell() != rendered.rows.to_string()
+    {
         let _ = writeln!(
             std::io::stderr(),
-            "etna: {} of {} item(s) in all pages",
+            "etna: this page holds {} of {} item(s)",
             rendered.rows,
             total.cell()
         );

@@ -53,11 +53,7 @@ async fn change(cli: &Options, args: &ChangeArgs) -> Result<(), Failure> {
     }
     // The session is found before anything is asked: without one, the
     // passwords would be typed for nothing.
-    let target = sessions::connect_signed_in(
-        cli,
-        "run `etna mock serve`, sign in against it with --base-url, then run this with --base-url",
-    )
-    .await?;
+    let target = sessions::connect_signed_in(cli).await?;
     let client = &target.client;
     let (old, new) = match args.password_stdin {
         true => (

@@ -179,11 +179,7 @@ pub async fn run(cli: &crate::options::Options, args: &PinArgs) -> Result<(), Fa
                 "no terminal to ask for the image, the phrase and the PIN: give them as three lines on stdin with --stdin",
             ));
         }
-        let target = crate::sessions::connect_signed_in(
-            cli,
-            "`etna --mock auth login --user new.pin` sets a PIN on the way",
-        )
-        .await?;
+        let target = crate::sessions::connect_signed_in(cli).await?;
         let answers = Answers {
             from_stdin: set.stdin,
             images_dir: set.images_dir.clone(),

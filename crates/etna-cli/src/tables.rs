@@ -12,9 +12,7 @@
 //! printed as the server sent them, every digit; a no-date is an empty
 //! cell; secret fields are already `<secret>` in what is given here.
 
-use comfy_table::{
-    Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
-};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width};
 use etna_client::{AnswerTable, ColumnKind};
 
 use crate::exact::Json;
@@ -25,6 +23,9 @@ pub const MAX_CELL: u16 = 32;
 const DEFAULT_WIDTH: u16 = 120;
 /// What a column costs beside its content: a space each side and a rule.
 const COLUMN_FRAME: usize = 3;
+/// comfy-table's preset (one character per part of the frame): no border,
+/// no rule between rows or columns, one rule under the header.
+const RULE_UNDER_HEADER: &str = "     ──            ";
 
 /// A table ready to print, and what was left out of it.
 pub struct Rendered {
@@ -97,7 +98,7 @@ pub fn render(
         }
     }
     let mut out = Table::new();
-    out.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+    out.load_preset(RULE_UNDER_HEADER)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_truncation_indicator("...")
         .set_width(u16::try_from(room).unwrap_or(u16::MAX))
@@ -116,7 +117,7 @@ pub fn render(
         }
     }
     Rendered {
-        text: out.to_string(),
+        text: out.trim_fmt(),
         left_out,
         rows: rows.len(),
     }

@@ -56,10 +56,21 @@ impl JsonArgs {
         what: &str,
         value: &serde_json::Value,
     ) -> Result<T, Error> {
+        // A value given as text (a command line's `--accountId 6303`) is
+        // also read as the JSON it spells, for a parameter typed as a number
+        // or a boolean; a string parameter takes the text as it is first.
+        let as_text = || match value {
+            serde_json::Value::String(text) => serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|spelled| serde_json::from_value(spelled).ok()),
+            _ => None,
+        };
         // serde's message quotes the offending value, which may be a secret.
-        serde_json::from_value(value.clone()).map_err(|e| Error::InvalidInput {
-            operation,
-            reason: format!("{what}: {}", crate::error::describe_serde(&e)),
+        serde_json::from_value(value.clone()).or_else(|e| {
+            as_text().ok_or_else(|| Error::InvalidInput {
+                operation,
+                reason: format!("{what}: {}", crate::error::describe_serde(&e)),
+            })
         })
     }
 }
@@ -168,4 +179,31 @@ pub trait Dispatch {
         body: &[u8],
         app_key: &str,
     ) -> Option<Result<String, Error>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A command line gives every parameter as text: a number or a boolean
+    /// parameter reads the JSON it spells, a string parameter the text.
+    #[test]
+    fn a_parameter_given_as_text_is_read_as_the_type_the_builder_takes() {
+        let args = JsonArgs::default();
+        let decode = |value: serde_json::Value| args.decode::<i32>("op", "accountId", &value);
+        assert_eq!(decode(json!("6303")).unwrap(), 6303);
+        assert_eq!(decode(json!(6303)).unwrap(), 6303);
+        assert!(matches!(
+            decode(json!("63x")),
+            Err(Error::InvalidInput { .. })
+        ));
+        assert!(args.decode::<bool>("op", "desc", &json!("true")).unwrap());
+        assert_eq!(
+            args.decode::<String>("op", "ClientId", &json!("0123"))
+                .unwrap(),
+            "0123"
+        );
+    }
 }

@@ -38,6 +38,15 @@ impl MockServer {
     /// secret: the mock guards nothing.
     pub const APP_KEY: &str = "etna-mock-app-key";
 
+    /// The login of the mock trader the README's examples act as, one of the
+    /// default accounts ([`ACCOUNTS`](crate::ACCOUNTS)): one factor, so a
+    /// tool can sign in as it without asking anything (`etna --mock` does,
+    /// for a command that needs a session).
+    pub const TRADER: &str = "robert.zak";
+    /// [`TRADER`](Self::TRADER)'s password in the default accounts: the
+    /// mock's own, nobody's credential.
+    pub const TRADER_PASSWORD: &str = "Passw0rd!";
+
     /// The largest request body accepted unless configured otherwise (64 KiB);
     /// larger ones get 413.
     pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;

@@ -296,21 +296,16 @@ pub fn attach(
 
 /// The client for a command that acts as the signed-in trader, holding the
 /// live session for its deployment; without one, exit 6 before anything is
-/// asked or sent. With `--mock` no session outlives a command: `mock_hint`
-/// says what to do instead.
+/// asked or sent. With `--mock` it is the mock trader's session, signed in
+/// for this command alone (no session outlives the mock).
 pub async fn connect_signed_in(
     cli: &crate::options::Options,
-    mock_hint: &str,
 ) -> Result<crate::connect::Target<Client>, Failure> {
-    if cli.mock {
-        return Err(Failure::new(
-            Exit::Usage,
-            format!(
-                "this command needs a session, and with --mock none outlives a command: {mock_hint}"
-            ),
-        ));
-    }
     let target = crate::connect::connect_client(cli).await?;
+    if let Some(mock) = &target.mock {
+        crate::connect::sign_in_to_mock(cli, mock, target.client.api().state()).await?;
+        return Ok(target);
+    }
     let client = &target.client;
     let attached = attach(&target.base_url, client.api().state(), Need::Required)?;
     let live = client
