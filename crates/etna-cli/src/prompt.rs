@@ -88,6 +88,33 @@ pub async fn visible(prompt: String) -> Result<String, Failure> {
     .await
 }
 
+/// Asks a yes-or-no question on the terminal, no by default. It reads one
+/// key in raw mode, where Ctrl-C arrives as a key rather than a signal: it
+/// ends the command as at any other prompt (the terminal as it was, what
+/// was done, exit 130).
+pub async fn confirm(question: &'static str, progress: &Progress) -> Result<bool, Failure> {
+    let answer = blocking(move || {
+        match dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+        {
+            Ok(answer) => Ok(Some(answer)),
+            Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => Ok(None),
+            Err(e) => Err(prompt_failed(e)),
+        }
+    })
+    .await?;
+    match answer {
+        Some(answer) => Ok(answer),
+        None => {
+            let _ = console::Term::stderr().show_cursor();
+            eprintln!("\netna: interrupted; {}", progress.summary());
+            std::process::exit(Exit::Interrupted as i32);
+        }
+    }
+}
+
 fn prompt_failed(error: dialoguer::Error) -> Failure {
     Failure::new(Exit::Usage, format!("cannot ask on the terminal: {error}"))
 }

@@ -119,15 +119,15 @@ pub struct PlaceArgs {
     #[arg(long, value_enum)]
     pub side: Side,
     /// How many shares, exactly as written (a decimal, > 0).
-    #[arg(long, value_name = "N", value_parser = exact)]
+    #[arg(long, value_name = "N", value_parser = exact, allow_negative_numbers = true)]
     pub quantity: Decimal,
     #[arg(long = "type", value_enum, value_name = "TYPE", default_value_t = Kind::Market)]
     pub kind: Kind,
     /// The limit price: needed by limit and stop-limit orders.
-    #[arg(long, value_name = "PRICE", value_parser = exact)]
+    #[arg(long, value_name = "PRICE", value_parser = exact, allow_negative_numbers = true)]
     pub limit_price: Option<Decimal>,
     /// The stop price: needed by stop and stop-limit orders.
-    #[arg(long, value_name = "PRICE", value_parser = exact)]
+    #[arg(long, value_name = "PRICE", value_parser = exact, allow_negative_numbers = true)]
     pub stop_price: Option<Decimal>,
     #[arg(long, value_enum, value_name = "TIF", default_value_t = Tif::Day)]
     pub time_in_force: Tif,
@@ -483,7 +483,7 @@ async fn place_on(
     if !preview.is_successful {
         return Err(refusal("the preview refused the order", &preview));
     }
-    if !args.yes && !confirm().await? {
+    if !args.yes && !prompt::confirm("Place this order?", progress).await? {
         eprintln!("etna: not placed (nothing was sent after the preview)");
         return Ok(());
     }
@@ -584,23 +584,6 @@ fn placing_failed(error: Error, client_id: &str, base_url: &str) -> Failure {
         ),
         _ => failure::from_call(&error, base_url),
     }
-}
-
-async fn confirm() -> Result<bool, Failure> {
-    tokio::task::spawn_blocking(|| {
-        dialoguer::Confirm::new()
-            .with_prompt("Place this order?")
-            .default(false)
-            .interact()
-            .map_err(|e| Failure::new(Exit::Usage, format!("cannot ask on the terminal: {e}")))
-    })
-    .await
-    .unwrap_or_else(|e| {
-        Err(Failure::new(
-            Exit::Unexpected,
-            format!("a prompt failed: {e}"),
-        ))
-    })
 }
 
 /// `--account`, else the trader's only trading account.
@@ -709,14 +692,14 @@ mod tests {
         assert_eq!(args.quantity.to_string(), "0.0000000000000000000000000001");
         assert_eq!(args.limit_price.unwrap().to_string(), "170.125000");
         check(&args).unwrap();
-        // 29 digits do not fit exactly: refused, not rounded.
+        // A 29th decimal place does not fit exactly: refused, not rounded.
         let error = place_args(&[
             "--symbol",
             "AAPL",
             "--side",
             "buy",
             "--quantity",
-            "1.0000000000000000000000000001",
+            "0.00000000000000000000000000001",
         ])
         .err()
         .unwrap();
@@ -762,7 +745,10 @@ mod tests {
             (&[], None),
         ];
         for (extra, expected) in cases {
-            let mut line = vec!["--symbol", "AAPL", "--side", "sell", "--quantity", "10"];
+            let mut line = vec!["--symbol", "AAPL", "--side", "sell"];
+            if !extra.contains(&"--quantity") {
+                line.extend(["--quantity", "10"]);
+            }
             line.extend_from_slice(extra);
             let args = place_args(&line).unwrap();
             match (check(&args), expected) {

@@ -12,6 +12,7 @@ mod pty;
 mod secrets;
 mod serve;
 mod servers;
+mod trade;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -265,3 +265,99 @@ fn a_missing_pin_is_set_on_the_terminal_the_pin_asked_twice_without_echo() {
     );
     assert!(images.path().join("apple.png").exists());
 }
+
+/// `etna order place` on a terminal, against a deployment that records what
+/// it is sent: the preview is shown, then the question; what was answered
+/// decides whether the order is sent.
+fn place_on_a_terminal(url: &str) -> PtySession {
+    let mut command = etna_command();
+    command
+        .env("ETNA_BASE_URL", url)
+        .env("ETNA_APP_KEY", "pty-app-key")
+        .env("ETNA_TOKEN", "pty-session")
+        .args([
+            "order",
+            "place",
+            "--symbol",
+            "AAPL",
+            "--side",
+            "buy",
+            "--quantity",
+            "10",
+        ]);
+    spawn_command(command, Some(TIMEOUT_MS)).unwrap()
+}
+
+const PLACE_REQUEST: &str = "POST /v1.0/accounts/7/orders";
+
+#[test]
+fn order_place_asks_before_placing_and_yes_places_it() {
+    let background = crate::servers::Background::new();
+    let (url, seen) = crate::trade::trading_server(
+        &background,
+        crate::trade::PREVIEW_OK,
+        (axum::http::StatusCode::OK, crate::trade::PLACED),
+    );
+    let mut session = place_on_a_terminal(&url);
+    let mut shown = session.exp_string("commission 1.00000001").unwrap();
+    shown += &session.exp_string("Place this order?").unwrap();
+    assert!(
+        !seen.lock().unwrap().iter().any(|r| r == PLACE_REQUEST),
+        "placed before the answer"
+    );
+    session.send("y").unwrap();
+    session.flush().unwrap();
+    shown += &session
+        .exp_string("Placed order 901 (ClientId mine-1): PendingNew")
+        .unwrap();
+    shown += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{shown}");
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(
+        sent.iter().filter(|r| *r == PLACE_REQUEST).count(),
+        1,
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn order_place_answered_no_or_ctrl_c_sends_nothing_more() {
+    let background = crate::servers::Background::new();
+    for answer in ["n", "ctrl-c"] {
+        let (url, seen) = crate::trade::trading_server(
+            &background,
+            crate::trade::PREVIEW_OK,
+            (axum::http::StatusCode::OK, crate::trade::PLACED),
+        );
+        let mut session = place_on_a_terminal(&url);
+        let mut shown = session.exp_string("Place this order?").unwrap();
+        match answer {
+            "n" => {
+                session.send("n").unwrap();
+                session.flush().unwrap();
+            }
+            _ => session.send_control('c').unwrap(),
+        }
+        shown += &session.exp_eof().unwrap();
+        let code = exit_code(&session);
+        match answer {
+            "n" => {
+                assert_eq!(code, 0, "{shown}");
+                assert!(shown.contains("not placed"), "{shown}");
+            }
+            _ => {
+                assert_eq!(code, 130, "{shown}");
+                assert!(shown.contains("previewed (nothing placed)"), "{shown}");
+            }
+        }
+        let sent = seen.lock().unwrap().clone();
+        assert!(
+            !sent.iter().any(|r| r == PLACE_REQUEST),
+            "{answer}: {sent:?}"
+        );
+        assert!(
+            sent.iter().any(|r| r.ends_with("/preview/orders")),
+            "{answer}: {sent:?}"
+        );
+    }
+}

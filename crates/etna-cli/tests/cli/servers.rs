@@ -4,6 +4,8 @@
 use axum::Router;
 use axum::http::{StatusCode, header};
 use etna_mock::{MockServer, MockServerBuilder};
+use std::sync::{Arc, Mutex};
+
 use tokio::net::TcpListener;
 
 /// A runtime on its own thread, serving while the test runs commands.
@@ -54,6 +56,54 @@ impl Background {
             }
         });
         url
+    }
+
+    /// A server that records each request (`METHOD /path`) and answers
+    /// the first of `answers` whose method matches and whose path the
+    /// request's ends with, with its status and JSON body; 404 otherwise.
+    pub fn recording(
+        &self,
+        answers: Vec<(&'static str, &'static str, StatusCode, String)>,
+    ) -> (String, Arc<Mutex<Vec<String>>>) {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let record = seen.clone();
+        let answers = Arc::new(answers);
+        let router = Router::new().fallback(move |request: axum::extract::Request| {
+            let (record, answers) = (record.clone(), answers.clone());
+            async move {
+                let (method, path) = (
+                    request.method().to_string(),
+                    request.uri().path().to_owned(),
+                );
+                record.lock().unwrap().push(format!("{method} {path}"));
+                let found = answers
+                    .iter()
+                    .find(|(m, end, _, _)| *m == method && path.ends_with(end));
+                match found {
+                    Some((_, _, status, body)) => (
+                        *status,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        body.clone(),
+                    ),
+                    None => (
+                        StatusCode::NOT_FOUND,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        "{}".to_owned(),
+                    ),
+                }
+            }
+        });
+        let listener = self.listener();
+        let url = base_url(&listener);
+        self.runtime.spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        (url, seen)
+    }
+
+    /// Runs `work` on the background runtime.
+    pub fn block_on<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        self.runtime.block_on(work)
     }
 
     fn listener(&self) -> TcpListener {
