@@ -86,3 +86,36 @@ fn the_readmes_exit_codes_are_the_ones_help_prints_and_the_code_returns() {
         "the README's exit codes (left) are not those of `enum Exit` in src/failure.rs (right)"
     );
 }
+
+/// The root README's "Trade on the mock" commands run as written (without
+/// a terminal: JSON and `--yes`) and succeed.
+#[test]
+fn the_readmes_trade_on_the_mock_commands_run() {
+    const ROOT_README: &str = include_str!("../../../../README.md");
+    let section = ROOT_README
+        .split("\n### Trade on the mock\n")
+        .nth(1)
+        .expect("the README has a `### Trade on the mock` section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a ```sh block");
+    let commands: Vec<Vec<&str>> = block
+        .lines()
+        .map(|line| line.split(" #").next().unwrap_or(line))
+        .filter_map(|line| line.trim().strip_prefix("etna "))
+        .map(|args| args.split_whitespace().collect())
+        .collect();
+    assert!(commands.len() >= 5, "{block}");
+    for args in commands {
+        let output = etna().args(&args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "etna {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.stdout.is_empty(), "etna {}", args.join(" "));
+    }
+}
