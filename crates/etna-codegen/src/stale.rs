@@ -20,20 +20,28 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
     let start = Instant::now();
     let path = root.join(SPEC_PATH);
     let spec = load_spec(&path)?;
-    // The text again, for the order of its keys (the table columns' order).
-    let text = std::fs::read_to_string(&path).map_err(|source| CodegenError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let order = etna_spec::KeyOrder::parse(&text).map_err(|e| CodegenError::Parse {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let generate = |spec: &openapiv3::OpenAPI| {
-        crate::generate_client_in_order(spec, Some(&order)).map(|(file, _)| file)
+    // The texts again, for the order of their keys (the table columns').
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| CodegenError::Read {
+            path: path.to_owned(),
+            source,
+        })
     };
-    let client = generate(&spec)?;
-    let fixture = generate(&with_overlay(&spec, &root.join(FIXTURE_OVERLAY))?)?.replacen(
+    let overlay = root.join(FIXTURE_OVERLAY);
+    let (text, overlay_text) = (read(&path)?, read(&overlay)?);
+    let order = |texts: &[&str]| {
+        key_order(texts).map_err(|message| CodegenError::Parse {
+            path: path.display().to_string(),
+            message,
+        })
+    };
+    let client = crate::generate_client_in_order(&spec, Some(&order(&[&text])?))?.0;
+    let fixture = crate::generate_client_in_order(
+        &with_overlay(&spec, &overlay)?,
+        Some(&order(&[&text, &overlay_text])?),
+    )?
+    .0
+    .replacen(
         "from openapi/etna-trader.yaml",
         &format!("from openapi/etna-trader.yaml and {FIXTURE_OVERLAY}"),
         1,
@@ -49,6 +57,37 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
         },
     ];
     Ok((files, start.elapsed()))
+}
+
+/// The order of the keys of a spec's text, and of the `paths` and
+/// `components.schemas` its overlays add (as `with_overlay` adds them).
+fn key_order(texts: &[&str]) -> Result<etna_spec::KeyOrder, String> {
+    let mut merged: Option<serde_yaml_ng::Value> = None;
+    for text in texts {
+        let value: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        let Some(base) = merged.as_mut() else {
+            merged = Some(value);
+            continue;
+        };
+        for section in [&["paths"][..], &["components", "schemas"]] {
+            let into = section
+                .iter()
+                .try_fold(&mut *base, |node, key| node.get_mut(*key));
+            let from = section.iter().try_fold(&value, |node, key| node.get(*key));
+            if let (
+                Some(serde_yaml_ng::Value::Mapping(into)),
+                Some(serde_yaml_ng::Value::Mapping(from)),
+            ) = (into, from)
+            {
+                for (key, item) in from {
+                    into.insert(key.clone(), item.clone());
+                }
+            }
+        }
+    }
+    let text = serde_yaml_ng::to_string(&merged.unwrap_or_default()).map_err(|e| e.to_string())?;
+    etna_spec::KeyOrder::parse(&text).map_err(|e| e.to_string())
 }
 
 /// The spec plus one more operation: the client generated from it proves, in

@@ -433,3 +433,36 @@ async fn each_answer_shape_prints_what_came() {
         }
     }
 }
+
+/// `fixture_list_items`, a bare array only the fixture client has, is a
+/// table with no line written for it: its item schema's scalar columns in
+/// the spec's order, a secret field shown as `<secret>`.
+#[test]
+fn a_list_added_to_the_spec_is_a_table_of_its_items() {
+    let doc = fixture::Client::OPERATIONS
+        .iter()
+        .find(|op| op.id == "fixture_list_items")
+        .unwrap();
+    let table = doc.answer_table.expect("a bare array is a list");
+    assert_eq!(table.items, None);
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Value", "Secret"]);
+    let body = shown(
+        doc,
+        Json::parse(r#"[{"Value":"a","Secret":"s3cr3t"},{"Value":"b"}]"#).unwrap(),
+        false,
+    );
+    let rows = crate::tables::rows(&table, &body).unwrap();
+    let text = crate::tables::render(&table, rows, None, Some(80)).text;
+    assert!(text.starts_with(" Value"), "{text}");
+    assert!(
+        text.contains("<secret>") && !text.contains("s3cr3t"),
+        "{text}"
+    );
+    // One object is not a list.
+    let one = fixture::Client::OPERATIONS
+        .iter()
+        .find(|op| op.id == "fixture_holding")
+        .unwrap();
+    assert!(one.answer_table.is_none());
+}
