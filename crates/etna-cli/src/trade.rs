@@ -478,7 +478,7 @@ async fn place_on(
         .call()
         .await
         .map_err(|e| failure::from_call(&e, &target.base_url))?;
-    progress.done("the order was previewed (nothing placed)");
+    progress.done("the order was previewed, not placed");
     eprintln!("{}", describe_preview(args, account, &preview));
     if !preview.is_successful {
         return Err(refusal("the preview refused the order", &preview));
@@ -487,6 +487,11 @@ async fn place_on(
         eprintln!("etna: not placed (nothing was sent after the preview)");
         return Ok(());
     }
+    // Said before the request goes: Ctrl-C while it is on its way leaves
+    // the order's fate unknown, and the message must say how to find out.
+    progress.done(format!(
+        "the order was sent (ClientId {client_id}): it may or may not have been placed; look for it with `etna orders` before placing it again"
+    ));
     let order = target
         .client
         .place_order()
@@ -495,7 +500,6 @@ async fn place_on(
         .call()
         .await
         .map_err(|e| placing_failed(e, client_id, &target.base_url))?;
-    progress.done(format!("the order was sent (ClientId {client_id})"));
     if cli.output == crate::options::Output::Json {
         return print_line(&json(&order).pretty());
     }

@@ -347,7 +347,8 @@ fn order_place_answered_no_or_ctrl_c_sends_nothing_more() {
             }
             _ => {
                 assert_eq!(code, 130, "{shown}");
-                assert!(shown.contains("previewed (nothing placed)"), "{shown}");
+                assert!(shown.contains("previewed, not placed"), "{shown}");
+                assert!(!shown.contains("was sent"), "{shown}");
             }
         }
         let sent = seen.lock().unwrap().clone();

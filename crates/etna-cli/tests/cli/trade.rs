@@ -299,20 +299,7 @@ fn exit_2_several_accounts_are_listed_for_account_to_choose() {
 fn exit_7_a_lost_answer_names_the_client_id_and_how_to_find_the_order() {
     let background = Background::new();
     let server = background.mock(MockServer::builder().fault_for("place_order", Fault::Hangup));
-    let token = background.block_on(async {
-        let client = etna_client::Client::new(&server.base_url(), MockServer::APP_KEY).unwrap();
-        match client
-            .sign_in(
-                MockServer::TRADER,
-                &etna_client::Secret::from(MockServer::TRADER_PASSWORD),
-            )
-            .await
-            .unwrap()
-        {
-            etna_client::SignIn::SignedIn(session) => session.token().expose().to_owned(),
-            other => panic!("{other:?}"),
-        }
-    });
+    let token = mock_token(&background, &server);
     etna()
         .args(["--base-url", &server.base_url()])
         .env("ETNA_APP_KEY", MockServer::APP_KEY)
@@ -327,4 +314,22 @@ fn exit_7_a_lost_answer_names_the_client_id_and_how_to_find_the_order() {
                 .and(predicate::str::contains("ClientId is mine-7"))
                 .and(predicate::str::contains("etna orders")),
         );
+}
+
+/// A session of the mock's trader on `server`, for `ETNA_TOKEN`.
+pub(crate) fn mock_token(background: &Background, server: &MockServer) -> String {
+    background.block_on(async {
+        let client = etna_client::Client::new(&server.base_url(), MockServer::APP_KEY).unwrap();
+        match client
+            .sign_in(
+                MockServer::TRADER,
+                &etna_client::Secret::from(MockServer::TRADER_PASSWORD),
+            )
+            .await
+            .unwrap()
+        {
+            etna_client::SignIn::SignedIn(session) => session.token().expose().to_owned(),
+            other => panic!("{other:?}"),
+        }
+    })
 }
