@@ -22,11 +22,19 @@ use etna_client::types::{self, OrderSide, OrderType, TimeInForce};
 use etna_client::{Client, Decimal, Error, Listed, Operation};
 
 use crate::connect::Target;
+
 use crate::exact::Json;
 use crate::failure::{self, Exit, Failure};
 use crate::options::Options;
 use crate::output::print_line;
 use crate::prompt::{self, Progress};
+
+/// The operations the commands call, for their table rows (`SPEC`).
+type ListOrders = etna_client::generated::builder::ListOrders<'static>;
+type ListPositions = etna_client::generated::builder::ListPositions<'static>;
+type GetAccountBalance = etna_client::generated::builder::GetAccountBalance<'static>;
+type GetOrder = etna_client::generated::builder::GetOrder<'static>;
+type PlaceOrder = etna_client::generated::builder::PlaceOrder<'static>;
 
 /// The columns `etna orders` shows, of those the spec gives an order.
 const ORDER_COLUMNS: &[&str] = &[
@@ -218,7 +226,7 @@ pub async fn balance(cli: &Options, args: &AccountArgs) -> Result<(), Failure> {
             .call()
             .await
             .map_err(|e| failure::from_call(&e, &target.base_url))?;
-        print_object(cli, &json(&balance))
+        print_object(cli, &shown::<GetAccountBalance>(&balance))
     }
     .await;
     target.finish().await;
@@ -240,11 +248,7 @@ pub async fn positions(cli: &Options, args: &AccountArgs) -> Result<(), Failure>
             .call()
             .await
             .map_err(|e| failure::from_call(&e, &target.base_url))?;
-        print_list::<etna_client::generated::builder::ListPositions<'static>>(
-            cli,
-            &json(&page),
-            POSITION_COLUMNS,
-        )
+        print_list::<ListPositions>(cli, &page, POSITION_COLUMNS)
     }
     .await;
     target.finish().await;
@@ -276,11 +280,7 @@ pub async fn orders(cli: &Options, args: &OrdersArgs) -> Result<(), Failure> {
             .call()
             .await
             .map_err(|e| failure::from_call(&e, &target.base_url))?;
-        print_list::<etna_client::generated::builder::ListOrders<'static>>(
-            cli,
-            &json(&page),
-            ORDER_COLUMNS,
-        )
+        print_list::<ListOrders>(cli, &page, ORDER_COLUMNS)
     }
     .await;
     target.finish().await;
@@ -318,7 +318,7 @@ async fn show(cli: &Options, args: &OrderIdArgs) -> Result<(), Failure> {
             .call()
             .await
             .map_err(|e| failure::from_call(&e, &target.base_url))?;
-        print_object(cli, &json(&order))
+        print_object(cli, &shown::<GetOrder>(&order))
     }
     .await;
     target.finish().await;
@@ -501,7 +501,7 @@ async fn place_on(
         .await
         .map_err(|e| placing_failed(e, client_id, &target.base_url))?;
     if cli.output == crate::options::Output::Json {
-        return print_line(&json(&order).pretty());
+        return print_line(&shown::<PlaceOrder>(&order).pretty());
     }
     let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "(not given)".to_owned());
     print_line(&format!(
@@ -624,17 +624,32 @@ async fn account(target: &Target<Client>, args: &AccountArgs) -> Result<i32, Fai
     }
 }
 
-fn json<T: serde::Serialize>(answer: &T) -> Json {
-    Json::parse(&etna_client::answer_json(answer)).unwrap_or(Json::Null)
+/// An answer of the operation `O` as printed: every digit, and its secret
+/// fields (none in today's trading answers) as `<secret>`, as `etna api`
+/// shows them.
+fn shown<O: Operation>(answer: &impl serde::Serialize) -> Json {
+    let secrets = &O::SPEC.answer_secrets;
+    Json::parse(&etna_client::answer_json(answer))
+        .unwrap_or(Json::Null)
+        .redacted(
+            secrets.body,
+            secrets.properties,
+            etna_client::AnswerSecrets::SHOWN_AS,
+        )
 }
 
 /// A list answer of the operation `O`, with the columns chosen for it.
 fn print_list<O: Operation>(
     cli: &Options,
-    body: &Json,
+    answer: &impl serde::Serialize,
     columns: &'static [&'static str],
 ) -> Result<(), Failure> {
-    crate::output::print_answer(cli, O::SPEC.answer_table.as_ref(), body, Some(columns))
+    crate::output::print_answer(
+        cli,
+        O::SPEC.answer_table.as_ref(),
+        &shown::<O>(answer),
+        Some(columns),
+    )
 }
 
 /// One object: on a terminal, its filled scalar fields one per line; else
