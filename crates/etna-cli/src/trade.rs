@@ -124,11 +124,14 @@ pub struct PlaceArgs {
     /// The ticker symbol, e.g. AAPL.
     #[arg(long, value_name = "SYMBOL")]
     pub symbol: String,
+    /// Buy, sell, sell short (opens a short position) or buy to cover.
     #[arg(long, value_enum)]
     pub side: Side,
     /// How many shares, exactly as written (a decimal, > 0).
     #[arg(long, value_name = "N", value_parser = exact, allow_negative_numbers = true)]
     pub quantity: Decimal,
+    /// The kind of order: market (no price), limit (--limit-price), stop
+    /// (--stop-price) or stop-limit (both).
     #[arg(long = "type", value_enum, value_name = "TYPE", default_value_t = Kind::Market)]
     pub kind: Kind,
     /// The limit price: needed by limit and stop-limit orders.
@@ -137,6 +140,7 @@ pub struct PlaceArgs {
     /// The stop price: needed by stop and stop-limit orders.
     #[arg(long, value_name = "PRICE", value_parser = exact, allow_negative_numbers = true)]
     pub stop_price: Option<Decimal>,
+    /// How long the order stays active.
     #[arg(long, value_enum, value_name = "TIF", default_value_t = Tif::Day)]
     pub time_in_force: Tif,
     /// Your own ID for the order (default: a fresh one), by which it can be
