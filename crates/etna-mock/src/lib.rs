@@ -130,6 +130,7 @@
 mod accounts;
 mod envelope;
 mod error;
+mod exchange;
 mod faults;
 mod flow;
 mod generic;
@@ -143,9 +144,10 @@ mod written;
 
 pub use accounts::ACCOUNTS;
 pub use error::Error;
+pub use exchange::{MAX_ORDERS, Quote, SECURITIES, STARTING_CASH, TICK};
 pub use faults::{Fault, Latency, MAX_DELAY};
 pub use outbox::{Channel, Mail};
-pub use routes::OUTBOX_PATH;
+pub use routes::{OUTBOX_PATH, QUOTES_PATH};
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one
