@@ -3,7 +3,9 @@
 //! and resting, cancels, refusals, pages, another trader's account, and an
 //! order booked before a hang-up.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use etna_client::rust_decimal::Decimal;
 use etna_client::types::{Order, OrderRequest, OrderSide, OrderStatus, OrderType};
@@ -863,4 +865,240 @@ async fn a_hangup_books_the_order_then_closes_before_any_byte() {
         .await
         .unwrap();
     assert_eq!(positions.result[0].quantity.unwrap().value(), dec("3"));
+}
+
+/// What one trader did: each order placed, with the commission its preview
+/// quoted.
+struct Placed {
+    id: i32,
+    commission: Decimal,
+}
+
+async fn trade(server: Arc<MockServer>, trader: usize) -> (Client, i32, Vec<Placed>) {
+    let login = format!("trader{trader}");
+    let password = format!("Tr4der-{trader}!");
+    let client = signed_in(&server, (&login, &password)).await;
+    let accounts = client
+        .list_user_accounts()
+        .user_id("@me")
+        .call()
+        .await
+        .unwrap();
+    let account = accounts[0].id.unwrap();
+    let mut rng = fastrand::Rng::with_seed(trader as u64);
+    let mut placed: Vec<Placed> = Vec::new();
+    for _ in 0..60 {
+        let symbol = ["AAPL", "MSFT", "IBM", "TSLA"][rng.usize(0..4)];
+        let quote = server.quote(symbol).unwrap();
+        let quantity = rng.u32(1..=5).to_string();
+        let body = match rng.u8(0..6) {
+            0 | 1 => order(
+                symbol,
+                OrderType::Market,
+                OrderSide::Buy,
+                &quantity,
+                None,
+                None,
+            ),
+            2 => {
+                let limit = (quote.ask * dec("0.995")).round_dp(2).to_string();
+                order(
+                    symbol,
+                    OrderType::Limit,
+                    OrderSide::Buy,
+                    &quantity,
+                    Some(&limit),
+                    None,
+                )
+            }
+            3 => {
+                let limit = (quote.bid * dec("1.005")).round_dp(2).to_string();
+                order(
+                    symbol,
+                    OrderType::Limit,
+                    OrderSide::Sell,
+                    "1",
+                    Some(&limit),
+                    None,
+                )
+            }
+            4 => order(symbol, OrderType::Market, OrderSide::Sell, "1", None, None),
+            _ => {
+                if let Some(open) = placed.get(rng.usize(0..placed.len().max(1))) {
+                    let answer = client
+                        .cancel_order()
+                        .account_id(account)
+                        .order_id(open.id)
+                        .call()
+                        .await;
+                    match answer {
+                        Ok(answer) => assert_eq!(answer.status, 204),
+                        Err(Error::Rejected { status, .. }) => assert_eq!(status.as_u16(), 409),
+                        Err(other) => panic!("{other:?}"),
+                    }
+                }
+                continue;
+            }
+        };
+        let preview = client
+            .preview_order()
+            .account_id(account)
+            .body(body.clone())
+            .call()
+            .await
+            .unwrap();
+        let commission = preview.commission.unwrap().value();
+        match client
+            .place_order()
+            .account_id(account)
+            .body(body)
+            .call()
+            .await
+        {
+            Ok(order) => placed.push(Placed {
+                id: order.id.unwrap(),
+                commission,
+            }),
+            // Refused (a sell of what the trader no longer holds, cash
+            // spent by a concurrent fill): not booked, checked below.
+            Err(Error::Rejected { status, .. }) => assert_eq!(status.as_u16(), 400),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    (client, account, placed)
+}
+
+async fn every_order(client: &Client, account: i32) -> Vec<Order> {
+    let mut orders = Vec::new();
+    for page in 0.. {
+        let answer = client
+            .list_orders()
+            .account_id(account)
+            .page_number(page)
+            .page_size(7)
+            .call()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.total_count.map(|t| t as usize >= orders.len()),
+            Some(true)
+        );
+        orders.extend(answer.result);
+        if answer.next_page_link.is_none_or(|l| l.is_empty()) {
+            return orders;
+        }
+    }
+    unreachable!()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_traders_lose_no_order_and_their_money_adds_up_to_the_starting_cash() {
+    const TRADERS: usize = 8;
+    let accounts: String = (0..TRADERS)
+        .map(|i| format!("  - login: trader{i}\n    password: Tr4der-{i}!\n"))
+        .collect();
+    let server = Arc::new(
+        MockServer::builder()
+            .accounts(format!("accounts:\n{accounts}"))
+            .start()
+            .await
+            .unwrap(),
+    );
+    let trading = Arc::new(AtomicBool::new(true));
+    // Quotes move while the traders trade: the clock, and now and then a
+    // quote set through the resting orders.
+    let mover = tokio::spawn({
+        let (server, trading) = (server.clone(), trading.clone());
+        async move {
+            let mut moves = 0u32;
+            while trading.load(Ordering::SeqCst) {
+                server.advance_clock(TICK);
+                moves += 1;
+                if moves % 25 == 0 {
+                    let ask = server.quote("IBM").unwrap().ask;
+                    let low = ask * dec("0.99");
+                    server.set_quote(
+                        "IBM",
+                        Quote {
+                            bid: low - dec("0.01"),
+                            ask: low,
+                            last: low,
+                        },
+                    );
+                } else if moves % 25 == 5 {
+                    server.release_quote("IBM");
+                }
+                tokio::task::yield_now().await;
+            }
+            moves
+        }
+    });
+    let tasks: Vec<_> = (0..TRADERS)
+        .map(|i| tokio::spawn(trade(server.clone(), i)))
+        .collect();
+    let mut traders = Vec::new();
+    for task in tasks {
+        traders.push(task.await.unwrap());
+    }
+    trading.store(false, Ordering::SeqCst);
+    assert!(mover.await.unwrap() > 0);
+
+    let mut total_orders = 0;
+    for (client, account, placed) in traders {
+        let orders = every_order(&client, account).await;
+        // Every order placed is listed exactly once, and nothing else is.
+        let mut listed: BTreeMap<i32, &Order> = BTreeMap::new();
+        for order in &orders {
+            assert!(
+                listed.insert(order.id.unwrap(), order).is_none(),
+                "{order:?} twice"
+            );
+        }
+        let ids: BTreeSet<i32> = placed.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), placed.len());
+        assert_eq!(listed.keys().copied().collect::<BTreeSet<_>>(), ids);
+        total_orders += placed.len();
+
+        let mut spent = Decimal::ZERO;
+        let mut commissions = Decimal::ZERO;
+        let mut held: BTreeMap<i32, Decimal> = BTreeMap::new();
+        for p in &placed {
+            let order = listed[&p.id];
+            if status(order) != OrderStatus::Filled {
+                continue;
+            }
+            let quantity = order.executed_quantity.unwrap().value();
+            let value = quantity * order.average_price.unwrap().value();
+            let buy = order.side.as_ref().and_then(|s| s.listed()) == Some(&OrderSide::Buy);
+            let signed = if buy { quantity } else { -quantity };
+            *held.entry(order.security_id.unwrap()).or_default() += signed;
+            spent += if buy { value } else { -value };
+            commissions += p.commission;
+        }
+        let cash = cash(&client, account).await;
+        assert_eq!(
+            cash + spent + commissions,
+            STARTING_CASH,
+            "account {account}"
+        );
+        assert!(cash >= Decimal::ZERO);
+        let positions = client
+            .list_positions()
+            .account_id(account)
+            .page_number(0)
+            .page_size(99)
+            .sort_field("Id")
+            .desc(false)
+            .call()
+            .await
+            .unwrap();
+        let positions: BTreeMap<i32, Decimal> = positions
+            .result
+            .iter()
+            .map(|p| (p.security_id.unwrap(), p.quantity.unwrap().value()))
+            .collect();
+        held.retain(|_, q| !q.is_zero());
+        assert_eq!(positions, held, "account {account}");
+    }
+    assert!(total_orders > TRADERS * 20, "{total_orders}");
 }
