@@ -1014,7 +1014,7 @@ async fn concurrent_traders_lose_no_order_and_their_money_adds_up_to_the_startin
             while trading.load(Ordering::SeqCst) {
                 server.advance_clock(TICK);
                 moves += 1;
-                if moves % 25 == 0 {
+                if moves.is_multiple_of(25) {
                     let ask = server.quote("IBM").unwrap().ask;
                     let low = ask * dec("0.99");
                     server.set_quote(
