@@ -244,6 +244,13 @@ impl Exchange {
             .cloned()
             .unwrap_or_else(|| Value::Object(Default::default()));
         if let Some(info) = info.as_object_mut() {
+            // The example's names are its trader's; the accounts file has
+            // none, so another trader is named by its login.
+            if info.get("Login").and_then(Value::as_str) != Some(trader.login.as_str()) {
+                info.insert("FirstName".into(), trader.login.as_str().into());
+                info.insert("MiddleName".into(), "".into());
+                info.insert("LastName".into(), "".into());
+            }
             info.insert("UserId".into(), trader.ids.user.into());
             info.insert("Login".into(), trader.login.as_str().into());
             info.insert("Email".into(), trader.email.as_str().into());

@@ -129,7 +129,17 @@ async fn a_trader_sees_one_account_with_the_starting_cash() {
     assert_eq!(balance.equity_total.unwrap().value(), STARTING_CASH);
     assert_eq!(STARTING_CASH, Decimal::from(100_000));
 
+    assert_eq!(me.last_name.as_deref(), Some("Zakiev"));
     let hello = crate::exchange::two_factor_client(&server).await;
+    let info = hello.get_user_info().user_id("@me").call().await.unwrap();
+    assert_eq!(
+        (
+            info.user_id,
+            info.first_name.as_deref(),
+            info.email.as_deref()
+        ),
+        (Some(645), Some("hello"), Some("hello@etnatrader.com"))
+    );
     let accounts = hello
         .list_user_accounts()
         .user_id("@me")
