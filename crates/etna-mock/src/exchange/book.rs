@@ -209,7 +209,7 @@ impl Book {
             self.execute(account, id, price, now);
         } else {
             self.rest(account, id);
-            self.cross(checked.security, quote, now);
+            let _ = self.cross(checked.security, quote, now);
         }
         id
     }
@@ -230,9 +230,22 @@ impl Book {
         true
     }
 
-    /// Fills or triggers what `quote` crosses on `security`.
-    pub(crate) fn cross(&mut self, security: usize, quote: Quote, now: SystemTime) {
+    /// Fills or triggers what `quote` crosses on `security`; the number of
+    /// resting orders it looked at (each side's first, and each one that
+    /// filled or triggered): nothing grows with the orders that rest.
+    pub(crate) fn cross(&mut self, security: usize, quote: Quote, now: SystemTime) -> usize {
+        let mut looked = 0;
         loop {
+            let resting = &self.resting[security];
+            looked += [
+                resting.buy_limit.len(),
+                resting.sell_limit.len(),
+                resting.buy_stop.len(),
+                resting.sell_stop.len(),
+            ]
+            .iter()
+            .filter(|n| **n > 0)
+            .count();
             let resting = &mut self.resting[security];
             if let Some(&(limit, id)) = resting.buy_limit.last()
                 && limit >= quote.ask
@@ -255,7 +268,7 @@ impl Book {
                 resting.sell_stop.pop_last();
                 self.trigger(order_id(id), quote.bid, now);
             } else {
-                return;
+                return looked;
             }
         }
     }
@@ -517,6 +530,34 @@ mod tests {
         assert_eq!(book.resting_count(), 0);
         assert!(!book.cancel(0, limit, SystemTime::UNIX_EPOCH));
         assert_eq!(book.held(0, 0), Decimal::from(11));
+    }
+
+    #[test]
+    fn a_quote_looks_at_the_first_order_of_each_side_whatever_rests() {
+        let mut book = Book::new(1, 1, Decimal::from(10_000_000), 10_000);
+        let q = quote(10_000, 10_010);
+        for i in 0..2_000 {
+            place(
+                &mut book,
+                ticket(Kind::Limit, Side::Buy, 1, Some(5_000 + i), None),
+                q,
+            );
+            place(
+                &mut book,
+                ticket(Kind::Stop, Side::Buy, 1, None, Some(20_000 + i)),
+                q,
+            );
+        }
+        assert_eq!(book.resting_count(), 4_000);
+        for tick in 0..100 {
+            let moved = quote(9_000 + tick, 9_010 + tick);
+            assert_eq!(book.cross(0, moved, SystemTime::UNIX_EPOCH), 2);
+        }
+        // The ask falls through the ten highest limits: ten fills, a look at
+        // each (and at the stops' first) before the first that stays.
+        let looked = book.cross(0, quote(6_980, 6_990), SystemTime::UNIX_EPOCH);
+        assert_eq!(book.resting_count(), 3_990);
+        assert_eq!(looked, 2 * 11);
     }
 
     #[test]

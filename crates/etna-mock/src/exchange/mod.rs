@@ -145,7 +145,7 @@ impl Exchange {
         let now = self.clock.wall_now();
         for security in 0..self.securities.len() {
             let quote = self.quote(state, security);
-            state.book.cross(security, quote, now);
+            let _ = state.book.cross(security, quote, now);
         }
     }
 

@@ -831,6 +831,61 @@ async fn a_resting_order_fills_when_the_moved_clock_brings_the_quote_across() {
 
 #[tokio::test]
 async fn a_hangup_books_the_order_then_closes_before_any_byte() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // Per request, as a client would meet it: not a byte of the answer.
+    let server = MockServer::start().await.unwrap();
+    let token = session(&server, ROBERT).await;
+    let body =
+        r#"{"Symbol":"AAPL","Type":"Market","Side":"Buy","Quantity":2,"ClientId":"raw-hangup"}"#;
+    let request = format!(
+        "POST /v1.0/accounts/6303/orders HTTP/1.1\r\nhost: 127.0.0.1\r\net-app-key: {}\r\nauthorization: Bearer {token}\r\nprefer: fault=hangup\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        MockServer::APP_KEY,
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // The end of the stream, or a reset: either way no byte of an answer.
+    let _ = socket.read_to_end(&mut answer).await;
+    assert_eq!(String::from_utf8_lossy(&answer), "", "the hang-up answered");
+    let client = signed_in(&server, ROBERT).await;
+    let orders = client
+        .list_orders()
+        .account_id(ROBERT_ACCOUNT)
+        .page_number(0)
+        .page_size(100)
+        .call()
+        .await
+        .unwrap();
+    let booked: Vec<&Order> = orders
+        .result
+        .iter()
+        .filter(|o| o.client_id.as_deref() == Some("raw-hangup"))
+        .collect();
+    assert_eq!(booked.len(), 1, "{orders:?}");
+    // A status fault answers the documented example and books nothing.
+    let auth = format!("Bearer {token}");
+    let refused = call(
+        &server,
+        Method::POST,
+        "/v1.0/accounts/6303/orders",
+        &[("Authorization", &auth), ("Prefer", "code=500")],
+        Some(json!({"Symbol": "AAPL", "Type": "Market", "Side": "Buy", "Quantity": 1})),
+    )
+    .await;
+    assert_eq!(refused.status, 500);
+    let after = client
+        .list_orders()
+        .account_id(ROBERT_ACCOUNT)
+        .page_number(0)
+        .page_size(100)
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(after.total_count, Some(1));
+
+    // The same fault set on the builder, seen through etna-client.
     let server = MockServer::builder()
         .fault_for("place_order", Fault::Hangup)
         .start()
