@@ -58,6 +58,20 @@ const GET_ORDER: &str = "get_order";
 const CANCEL_ORDER: &str = "cancel_order";
 const LIST_POSITIONS: &str = "list_positions";
 
+/// The parameters the exchange reads, as the spec names them.
+const ACCOUNT_ID: &str = "accountId";
+const USER_ID: &str = "userId";
+/// What `userId` may say instead of the trader's ID.
+const ME: &str = "@me";
+const ORDER_ID: &str = "orderId";
+const PAGE_NUMBER: &str = "pageNumber";
+const PAGE_SIZE: &str = "pageSize";
+const FILTER: &str = "filter";
+const SORT_FIELD: &str = "sortField";
+const DESC: &str = "desc";
+const MASK: &str = "mask";
+const COUNT: &str = "count";
+
 /// The cash each trading account starts with: the documentation's new
 /// account (`get_account_balance`'s newer example), $100,000.
 pub const STARTING_CASH: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
@@ -203,7 +217,7 @@ impl Exchange {
             return Err(Box::new(not_yours(answers)));
         };
         let own = &self.traders[session.account];
-        match request.path.get("accountId").map(|id| id.parse::<i32>()) {
+        match request.path.get(ACCOUNT_ID).map(|id| id.parse::<i32>()) {
             Some(Ok(id)) if id == own.ids.account => Ok(session.account),
             _ => Err(Box::new(not_yours(answers))),
         }
@@ -220,11 +234,11 @@ impl Exchange {
         };
         let given = request
             .path
-            .get("userId")
+            .get(USER_ID)
             .map(String::as_str)
             .unwrap_or_default();
         let own = &self.traders[session.account];
-        if given == "@me" || given == own.ids.user.to_string() {
+        if given == ME || given == own.ids.user.to_string() {
             return Ok(session.account);
         }
         let known = self.traders.iter().any(|t| t.ids.user.to_string() == given);
@@ -239,94 +253,57 @@ impl Exchange {
         }))
     }
 
-    fn user_info(&self, trader: &Trader, answers: &Answers<'_>) -> Value {
-        let mut info = first_example(answers, 200)
-            .cloned()
-            .unwrap_or_else(|| Value::Object(Default::default()));
-        if let Some(info) = info.as_object_mut() {
-            // The example's names are its trader's; the accounts file has
-            // none, so another trader is named by its login.
-            if info.get("Login").and_then(Value::as_str) != Some(trader.login.as_str()) {
-                info.insert("FirstName".into(), trader.login.as_str().into());
-                info.insert("MiddleName".into(), "".into());
-                info.insert("LastName".into(), "".into());
-            }
-            info.insert("UserId".into(), trader.ids.user.into());
-            info.insert("Login".into(), trader.login.as_str().into());
-            info.insert("Email".into(), trader.email.as_str().into());
-        }
-        info
+    fn user_info(&self, trader: &Trader, answers: &Answers<'_>) -> Response {
+        let example = first_example(answers, 200);
+        json_response(
+            200,
+            &wire::user_info(example, &trader.login, &trader.email, trader.ids.user),
+        )
     }
 
     fn accounts(&self, account: usize, answers: &Answers<'_>) -> Response {
         let trader = &self.traders[account];
-        let mut listed = first_example(answers, 200)
-            .and_then(|list| list.get(0))
-            .cloned()
-            .unwrap_or_else(|| Value::Object(Default::default()));
-        if let Some(object) = listed.as_object_mut() {
-            object.insert("Id".into(), trader.ids.account.into());
-            object.insert(
-                "ClearingAccount".into(),
-                trader.ids.account.to_string().into(),
-            );
-            object.insert("MarginType".into(), "Cash".into());
-            object.insert("ClearingFirm".into(), "EtnaMock".into());
-            if object.contains_key("Owners") {
-                let mut owner = self.user_info(trader, &no_answers());
-                if let Some(owner) = owner.as_object_mut() {
-                    owner.insert("Role".into(), 0.into());
-                }
-                object.insert("Owners".into(), Value::Array(vec![owner]));
-            }
-        }
+        let example = first_example(answers, 200).and_then(|list| list.get(0));
+        let listed = wire::trading_account(example, &trader.login, &trader.email, &trader.ids);
         json_response(200, &Value::Array(vec![listed]))
     }
 
     fn balance(&self, state: &State, account: usize, answers: &Answers<'_>) -> Response {
         let ledger = &state.book.ledgers[account];
-        let mut market_value = Decimal::ZERO;
-        let mut cost = Decimal::ZERO;
-        let mut realized = ledger.closed_realized;
+        let mut sums = wire::Sums {
+            cash: ledger.cash,
+            market_value: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            realized: ledger.closed_realized,
+            open_orders: ledger.open,
+        };
         for (&security, holding) in &ledger.holdings {
-            market_value += self.quote(state, security).last * holding.quantity;
-            cost += holding.cost_basis;
-            realized += holding.realized;
+            sums.market_value += self.quote(state, security).last * holding.quantity;
+            sums.cost += holding.cost_basis;
+            sums.realized += holding.realized;
         }
-        let open_pl = market_value - cost;
-        let derived = [
-            ("cash", ledger.cash),
-            ("netCash", ledger.cash),
-            ("equityTotal", ledger.cash + market_value),
-            ("marketValue", market_value),
-            ("stockLongMarketValue", market_value),
-            ("netLiquidity", market_value),
-            ("stockBuyingPower", ledger.cash),
-            ("pendingOrdersCount", Decimal::from(ledger.open)),
-            ("openPL", open_pl),
-            ("closePL", realized),
-            ("totalPL", open_pl + realized),
-        ];
+        // The example of a new account: its other numbers are what a cash
+        // account without margin shows.
         let example = answers
             .example(200, "newer_page")
             .or_else(|| first_example(answers, 200))
             .cloned()
             .unwrap_or(Value::Null);
-        json_text_response(200, wire::balance(&example, &derived))
+        json_text_response(200, wire::balance(&example, &sums))
     }
 
     fn lookup(&self, request: &Request<'_>, answers: &Answers<'_>) -> Response {
         let mask = request
             .query
-            .get("mask")
+            .get(MASK)
             .map(String::as_str)
             .unwrap_or_default();
         let count = request
             .query
-            .get("count")
+            .get(COUNT)
             .and_then(|c| c.parse::<usize>().ok())
             .unwrap_or(1);
-        let types = match request.query.get("filter") {
+        let types = match request.query.get(FILTER) {
             Some(filter) => match securities::type_filter(filter) {
                 Some(types) => Some(types),
                 None => {
@@ -373,7 +350,7 @@ impl Exchange {
     }
 
     fn order_id(request: &Request<'_>) -> Option<i32> {
-        request.path.get("orderId")?.parse().ok()
+        request.path.get(ORDER_ID)?.parse().ok()
     }
 
     fn list_orders(
@@ -383,7 +360,7 @@ impl Exchange {
         request: &Request<'_>,
         answers: &Answers<'_>,
     ) -> Response {
-        let filter = match request.query.get("filter") {
+        let filter = match request.query.get(FILTER) {
             Some(text) => match Filter::parse(text, &["SecurityId", "Status", "CreateDate"]) {
                 Some(filter) => filter,
                 None => return answers.example_or_empty(400),
@@ -403,7 +380,7 @@ impl Exchange {
                 })
             })
             .collect();
-        match request.query.get("sortField").map(String::as_str) {
+        match request.query.get(SORT_FIELD).map(String::as_str) {
             Some(f) if f.eq_ignore_ascii_case("Quantity") => {
                 orders.sort_by_key(|o| (o.quantity, o.id))
             }
@@ -411,7 +388,7 @@ impl Exchange {
             // other field.
             _ => {}
         }
-        if is_true(request.query.get("desc")) {
+        if is_true(request.query.get(DESC)) {
             orders.reverse();
         }
         page(request, orders, 100, |o| self.order_json(account, o))
@@ -431,7 +408,7 @@ impl Exchange {
             "CreateDate",
             "ModifyDate",
         ];
-        let filter = match request.query.get("filter") {
+        let filter = match request.query.get(FILTER) {
             Some(text) => match Filter::parse(text, &fields) {
                 Some(filter) => filter,
                 None => {
@@ -461,7 +438,7 @@ impl Exchange {
                 })
             })
             .collect();
-        match request.query.get("sortField").map(String::as_str) {
+        match request.query.get(SORT_FIELD).map(String::as_str) {
             Some(f) if f.eq_ignore_ascii_case("Quantity") => {
                 holdings.sort_by_key(|(_, h)| (h.quantity, h.id))
             }
@@ -472,7 +449,7 @@ impl Exchange {
             }),
             _ => holdings.sort_by_key(|(_, h)| h.id),
         }
-        if is_true(request.query.get("desc")) {
+        if is_true(request.query.get(DESC)) {
             holdings.reverse();
         }
         let ids = &self.traders[account].ids;
@@ -530,9 +507,9 @@ impl Scenario for Exchange {
         let mut state = self.lock();
         self.sweep(&mut state);
         let answer = match operation {
-            GET_USER_INFO => self.user_of(operation, request, answers).map(|account| {
-                json_response(200, &self.user_info(&self.traders[account], answers))
-            }),
+            GET_USER_INFO => self
+                .user_of(operation, request, answers)
+                .map(|account| self.user_info(&self.traders[account], answers)),
             LIST_USER_ACCOUNTS => self
                 .user_of(operation, request, answers)
                 .map(|account| self.accounts(account, answers)),
@@ -606,23 +583,6 @@ fn first_example<'a>(answers: &'a Answers<'_>, status: u16) -> Option<&'a Value>
     answers.documented.get(&status)?.first().map(|(_, v)| v)
 }
 
-fn no_answers() -> Answers<'static> {
-    use std::sync::OnceLock;
-    static EMPTY: OnceLock<(
-        crate::envelope::Documented,
-        crate::written::Written,
-        crate::envelope::Kinds,
-    )> = OnceLock::new();
-    let (documented, written, kinds) = EMPTY.get_or_init(Default::default);
-    Answers {
-        documented,
-        written,
-        kinds,
-        roles: None,
-        invalid_status: 400,
-    }
-}
-
 fn is_true(value: Option<&String>) -> bool {
     value.is_some_and(|v| v == "true")
 }
@@ -642,8 +602,8 @@ fn page<T>(
             .get(name)
             .and_then(|v| v.parse::<usize>().ok())
     };
-    let page = number("pageNumber").unwrap_or(0);
-    let size = number("pageSize").unwrap_or(most).clamp(1, most);
+    let page = number(PAGE_NUMBER).unwrap_or(0);
+    let size = number(PAGE_SIZE).unwrap_or(most).clamp(1, most);
     let total = items.len();
     let start = page.saturating_mul(size);
     let shown: Vec<String> = items
@@ -665,7 +625,7 @@ fn page<T>(
             })
             .unwrap_or_default();
         for (key, value) in pairs {
-            if key == "pageNumber" {
+            if key == PAGE_NUMBER {
                 query.append_pair(&key, &to.to_string());
             } else {
                 query.append_pair(&key, &value);

@@ -303,6 +303,9 @@ mod tests {
         assert_eq!(decimal(&raw("1.0e-8")).unwrap(), Decimal::new(1, 8));
         assert_eq!(decimal(&raw("100")).unwrap(), Decimal::from(100));
         assert!(decimal(&raw("1e400")).is_none());
+        assert!(decimal(&raw("1e4000000000")).is_none());
+        assert!(decimal(&raw("1e-4000000000")).is_none());
+        assert!(decimal(&raw("-0.5e-3")).is_some());
         assert!(decimal(&raw("123456789012345678901234567890123")).is_none());
     }
 

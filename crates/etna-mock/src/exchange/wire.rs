@@ -335,10 +335,85 @@ pub(crate) fn page(
         .done()
 }
 
+/// `get_user_info`'s example as the trader's: its `UserId`, `Login` and
+/// `Email`. The example's names are its own trader's; the accounts file has
+/// none, so another trader is named by its login.
+pub(crate) fn user_info(example: Option<&Value>, login: &str, email: &str, user: i32) -> Value {
+    let mut info = example
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    if let Some(info) = info.as_object_mut() {
+        if info.get("Login").and_then(Value::as_str) != Some(login) {
+            info.insert("FirstName".into(), login.into());
+            info.insert("MiddleName".into(), "".into());
+            info.insert("LastName".into(), "".into());
+        }
+        info.insert("UserId".into(), user.into());
+        info.insert("Login".into(), login.into());
+        info.insert("Email".into(), email.into());
+    }
+    info
+}
+
+/// `list_user_accounts`' example as the trader's one cash account, with the
+/// trader as its owner when the example lists owners.
+pub(crate) fn trading_account(
+    example: Option<&Value>,
+    login: &str,
+    email: &str,
+    ids: &Ids,
+) -> Value {
+    let mut listed = example
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    if let Some(object) = listed.as_object_mut() {
+        object.insert("Id".into(), ids.account.into());
+        object.insert("ClearingAccount".into(), ids.account.to_string().into());
+        object.insert("MarginType".into(), "Cash".into());
+        object.insert("ClearingFirm".into(), "EtnaMock".into());
+        if let Some(owners) = object.get("Owners").and_then(Value::as_array) {
+            let mut owner = user_info(owners.first(), login, email, ids.user);
+            if let Some(owner) = owner.as_object_mut() {
+                owner.insert("Role".into(), 0.into());
+            }
+            object.insert("Owners".into(), Value::Array(vec![owner]));
+        }
+    }
+    listed
+}
+
+/// What an account's balance is derived from.
+pub(crate) struct Sums {
+    pub(crate) cash: Decimal,
+    /// The holdings at their `Last` price.
+    pub(crate) market_value: Decimal,
+    /// What the holdings cost.
+    pub(crate) cost: Decimal,
+    /// What sales realized.
+    pub(crate) realized: Decimal,
+    pub(crate) open_orders: usize,
+}
+
 /// The balance: the example's keys, with what the account's cash and
 /// holdings say in place of the example's numbers where the meaning is
 /// clear (see the README).
-pub(crate) fn balance(example: &Value, derived: &[(&str, Decimal)]) -> String {
+pub(crate) fn balance(example: &Value, sums: &Sums) -> String {
+    let open_pl = sums.market_value - sums.cost;
+    let derived = [
+        ("cash", sums.cash),
+        ("netCash", sums.cash),
+        ("equityTotal", sums.cash + sums.market_value),
+        ("marketValue", sums.market_value),
+        ("stockLongMarketValue", sums.market_value),
+        // As the documentation's example computes it.
+        ("netLiquidity", sums.market_value),
+        // A cash account buys what its cash pays for.
+        ("stockBuyingPower", sums.cash),
+        ("pendingOrdersCount", Decimal::from(sums.open_orders)),
+        ("openPL", open_pl),
+        ("closePL", sums.realized),
+        ("totalPL", open_pl + sums.realized),
+    ];
     let mut obj = Obj::default();
     let keys: Vec<&String> = example
         .as_object()
@@ -351,8 +426,8 @@ pub(crate) fn balance(example: &Value, derived: &[(&str, Decimal)]) -> String {
         };
     }
     for (name, value) in derived {
-        if !keys.iter().any(|k| k == name) {
-            obj = obj.num(name, *value);
+        if !keys.iter().any(|k| *k == name) {
+            obj = obj.num(name, value);
         }
     }
     obj.done()
