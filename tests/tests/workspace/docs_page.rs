@@ -91,6 +91,7 @@ fn a_reader_sees_every_operation_its_server_security_and_examples() {
 
     let mut checked = Vec::new();
     for op in &operations {
+        let t0 = std::time::Instant::now();
         // Reached as a reader does: from the overview's list of operations.
         tab.navigate_to(&url)
             .and_then(|t| t.wait_until_navigated())
@@ -103,7 +104,14 @@ fn a_reader_sees_every_operation_its_server_security_and_examples() {
                 op.tag_slug, op.id, op.path
             ),
         );
+        let t1 = t0.elapsed();
         checked.extend(check_operation(&tab, &spec, op));
+        eprintln!(
+            "TIMING {} reach {:?} check {:?}",
+            op.id,
+            t1,
+            t0.elapsed() - t1
+        );
         if op.id == "generate_reset_token" {
             screenshot(&tab, "screenshot.png");
         }
