@@ -785,8 +785,11 @@ async fn a_resting_order_fills_when_the_moved_clock_brings_the_quote_across() {
         lowest = lowest.min(server.quote("MSFT").unwrap().ask);
     }
     // Back where the period began (near MSFT's top: its phase comes from its
-    // id), a limit just over that low rests...
-    let limit = (lowest + dec("0.20")).to_string();
+    // id), a limit a dollar over that low rests... (The next period's low is
+    // within 20 cents of jitter of it, and within 41 cents of wave should
+    // real time skip the low's tick: the mock's clock runs on while the test
+    // moves it.)
+    let limit = (lowest + dec("1.00")).to_string();
     let body = order(
         "MSFT",
         OrderType::Limit,
@@ -808,7 +811,7 @@ async fn a_resting_order_fills_when_the_moved_clock_brings_the_quote_across() {
         "ask {:?}, limit {limit}",
         server.quote("MSFT")
     );
-    // ...until the next period's low (the jitter moves it by 10 cents at most).
+    // ...until the next period's low.
     let id = placed.id.unwrap();
     let mut filled = None;
     for _ in 0..240 {
