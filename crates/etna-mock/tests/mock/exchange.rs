@@ -784,11 +784,11 @@ async fn a_resting_order_fills_when_the_moved_clock_brings_the_quote_across() {
         server.advance_clock(TICK);
         lowest = lowest.min(server.quote("MSFT").unwrap().ask);
     }
-    // Back where the period began (near MSFT's top: its phase comes from its
-    // id), a limit a dollar over that low rests... (The next period's low is
-    // within 20 cents of jitter of it, and within 41 cents of wave should
-    // real time skip the low's tick: the mock's clock runs on while the test
-    // moves it.)
+    // Back where the period began (about $7 over MSFT's low: the phase
+    // comes from its id), a limit a dollar over that low rests... (The next
+    // period's low is within 20 cents of jitter of it, and within 41 cents
+    // of wave should real time skip the low's tick: the mock's clock runs
+    // on while the test moves it.)
     let limit = (lowest + dec("1.00")).to_string();
     let body = order(
         "MSFT",
