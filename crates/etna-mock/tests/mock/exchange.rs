@@ -713,6 +713,29 @@ async fn pages_link_to_the_address_the_request_came_to_and_filters_apply() {
 }
 
 #[tokio::test]
+async fn a_server_without_state_has_no_exchange() {
+    let server = MockServer::builder().stateless().start().await.unwrap();
+    assert!(!server.set_quote("AAPL", quote("1", "2")));
+    assert_eq!(server.quote("AAPL"), None);
+    let url = format!("{}{}", server.base_url(), etna_mock::QUOTES_PATH);
+    let answer = crate::answers::http().get(url).send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    // The trading operations answer their documented examples, as Prism.
+    let reply = call(
+        &server,
+        Method::GET,
+        "/v1.0/accounts/1/orders/2",
+        &[("Authorization", "Bearer any")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body["Id"].clone()),
+        (200, json!(73552))
+    );
+}
+
+#[tokio::test]
 async fn quotes_move_with_the_clock_and_the_control_endpoint_sets_them() {
     let server = MockServer::start().await.unwrap();
     let mut seen = BTreeSet::new();
@@ -846,11 +869,18 @@ async fn a_hangup_books_the_order_then_closes_before_any_byte() {
         MockServer::APP_KEY,
         body.len()
     );
-    let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
-    socket.write_all(request.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
-    // The end of the stream, or a reset: either way no byte of an answer.
-    let _ = socket.read_to_end(&mut answer).await;
+    // A guard, not a measure: a mock that kept the connection open fails
+    // here instead of hanging the test.
+    let exchange = async {
+        let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        socket.write_all(request.as_bytes()).await.unwrap();
+        // The end of the stream, or a reset: either way no byte of an answer.
+        let _ = socket.read_to_end(&mut answer).await;
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), exchange)
+        .await
+        .expect("the mock closed the connection");
     assert_eq!(String::from_utf8_lossy(&answer), "", "the hang-up answered");
     let client = signed_in(&server, ROBERT).await;
     let orders = client
