@@ -317,6 +317,35 @@ mod tests {
     }
 
     #[test]
+    fn an_account_at_its_open_order_cap_opens_no_more_and_cash_is_checked_to_the_cent() {
+        let securities =
+            super::super::securities::parse(super::super::securities::SECURITIES).unwrap();
+        let quote = |_| Quote {
+            bid: Decimal::from(10),
+            ask: Decimal::from(11),
+            last: Decimal::from(10),
+        };
+        let ticket =
+            Ticket::read(br#"{"Symbol":"AAPL","Type":"Market","Side":"Buy","Quantity":2}"#);
+        let refusal = |cash: Decimal, may_open| {
+            price(
+                &ticket,
+                &securities,
+                quote,
+                cash,
+                |_| Decimal::ZERO,
+                may_open,
+            )
+            .0
+            .refusal
+        };
+        // 2 x 11 + 1.02: exactly the cash is enough, a cent less is not.
+        assert_eq!(refusal(Decimal::new(2302, 2), true), None);
+        assert_eq!(refusal(Decimal::new(2301, 2), true), Some(NOT_ENOUGH_CASH));
+        assert_eq!(refusal(Decimal::from(1_000), false), Some(TOO_MANY_OPEN));
+    }
+
+    #[test]
     fn a_ticket_reads_the_documented_fields() {
         let ticket = Ticket::read(
             br#"{"Symbol":"AAPL","Type":"Limit","Side":"Buy","Quantity":100,"Price":170.123456789,"TimeInforce":"Day","Legs":[]}"#,
