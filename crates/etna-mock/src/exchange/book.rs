@@ -210,6 +210,20 @@ impl Book {
         } else {
             self.rest(account, id);
             let _ = self.cross(checked.security, quote, now);
+            // Fills are whole, so "what can be filled now" (IOC) and "all now"
+            // (FOK) both mean: filled at once, or not at all.
+            let at_once = self.ledgers[account].orders.get(&id).is_some_and(|order| {
+                matches!(
+                    order.ticket.time_in_force.as_deref(),
+                    Some("ImmediateOrCancel" | "FillOrKill")
+                )
+            });
+            if at_once
+                && self.cancel(account, id, now)
+                && let Some(order) = self.ledgers[account].orders.get_mut(&id)
+            {
+                order.description = Some("Canceled by the mock exchange: not filled at once");
+            }
         }
         id
     }
@@ -558,6 +572,22 @@ mod tests {
         let looked = book.cross(0, quote(6_980, 6_990), SystemTime::UNIX_EPOCH);
         assert_eq!(book.resting_count(), 3_990);
         assert_eq!(looked, 2 * 11);
+    }
+
+    #[test]
+    fn immediate_or_cancel_and_fill_or_kill_never_rest() {
+        let mut book = Book::new(1, 1, Decimal::from(100_000), 100);
+        let q = quote(10_000, 10_010);
+        for tif in ["ImmediateOrCancel", "FillOrKill"] {
+            for (limit, status) in [(9_900, Status::Canceled), (10_010, Status::Filled)] {
+                let (checked, mut ticket) = ticket(Kind::Limit, Side::Buy, 1, Some(limit), None);
+                ticket.time_in_force = Some(tif.to_owned());
+                let id = book.place(0, checked, ticket, q, SystemTime::UNIX_EPOCH);
+                assert_eq!(book.order(0, id).unwrap().status, status, "{tif} {limit}");
+            }
+        }
+        assert_eq!(book.resting_count(), 0);
+        assert_eq!(book.ledgers[0].open, 0);
     }
 
     #[test]
