@@ -156,6 +156,18 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// A paged answer's link to the next page was not followed, and nothing
+    /// was sent to it: it leaves the client's API root (another scheme,
+    /// host or port, or a path outside the root's), it is not an absolute
+    /// URL, or it was followed before (the pages loop). The pages read
+    /// before it were good.
+    PageLinkRefused {
+        /// The operation.
+        operation: &'static str,
+        /// Why, naming the link's origin at most (never its path or query).
+        reason: String,
+    },
+
     /// The request may or may not have taken effect: its method is not safe
     /// to repeat (anything but GET, HEAD, OPTIONS and TRACE; a POST that
     /// places an order, a DELETE that cancels one) and the connection failed
@@ -266,6 +278,10 @@ impl fmt::Display for Error {
             Self::Connection { operation, source } => {
                 write!(f, "{operation}: cannot talk to the API: {source}")
             }
+            Self::PageLinkRefused { operation, reason } => write!(
+                f,
+                "{operation}: {reason}; it was not followed and nothing was sent to it"
+            ),
             Self::OutcomeUnknown {
                 operation,
                 method,
@@ -318,6 +334,7 @@ impl Error {
             | Self::BodyTooLarge { operation, .. }
             | Self::Timeout { operation, .. }
             | Self::Connection { operation, .. }
+            | Self::PageLinkRefused { operation, .. }
             | Self::OutcomeUnknown { operation, .. } => operation,
         }
     }

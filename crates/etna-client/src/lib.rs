@@ -37,6 +37,39 @@
 //! # }
 //! ```
 //!
+//! # Reading every page
+//!
+//! An operation whose answer is a page (its schema composes the one the spec
+//! marks `x-etna-page`: `list_orders`, `list_positions`) is [`Paged`]:
+//! [`items()`](Paged::items) streams every item of every page and
+//! [`pages()`](Paged::pages) every page, following each page's
+//! `NextPageLink` with the same credentials, timeout, body cap and errors
+//! as the first request, one page held at a time, until the link is empty
+//! or null. A link outside the client's API root (another scheme, host or
+//! port, or a path outside the root's) or one followed before ends the
+//! stream with [`Error::PageLinkRefused`] before anything is sent to it; a
+//! bare JSON array where the page was expected is a single, last page.
+//!
+//! ```no_run
+//! use etna_client::futures_util::TryStreamExt;
+//! use etna_client::{Client, Paged};
+//!
+//! # async fn run(client: &Client) -> Result<(), etna_client::Error> {
+//! let positions: Vec<_> = client
+//!     .list_positions()
+//!     .account_id(6303)
+//!     .page_number(0)
+//!     .page_size(99)
+//!     .sort_field("Id")
+//!     .desc(false)
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! # let _ = positions;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The password-reset flow's steps come ready from
 //! [`password_reset()`](generated::Client::password_reset) ([`PasswordReset`],
 //! module [`password_reset`]); the whole flow, secret question included, is
@@ -62,6 +95,7 @@ mod fuzzing;
 mod hooks;
 mod open_enum;
 mod operation;
+mod paging;
 pub mod password_reset;
 mod secret;
 mod session;
@@ -95,10 +129,14 @@ pub use decimal::Decimal;
 pub use dispatch::Dispatch;
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
+/// The stream traits of [`Paged`]'s streams (`TryStreamExt::try_next`,
+/// `StreamExt`), so that callers need not depend on it.
+pub use futures_util;
 pub use generated::types;
 pub use hooks::ClientState;
-pub use open_enum::{Listed, Open};
+pub use open_enum::{Listed, Open, answer_json};
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
+pub use paging::{Page, Paged};
 pub use password_reset::PasswordReset;
 /// The decimal crate behind [`Decimal`], so that callers need not depend on it.
 pub use rust_decimal;
@@ -121,4 +159,5 @@ pub mod __private {
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::Route;
+    pub use crate::paging::{PageOrItems, page_or_items};
 }

@@ -70,6 +70,20 @@ thread_local! {
 /// sent them: what the client re-encodes (`JsonReply`, refusal bodies) is
 /// the server's own, which the request check must not turn into `null`.
 pub(crate) fn answer_value<T: Serialize + ?Sized>(answer: &T) -> serde_json::Value {
+    as_answer(|| serde_json::to_value(answer).unwrap_or_default())
+}
+
+/// An answer (a typed body the client decoded) as JSON text, with every
+/// digit of its decimals as the server sent them (a `serde_json::Value`
+/// holds numbers as `f64`) and unlisted enum values as sent: for a tool that
+/// prints an answer (the `etna` CLI). Its keys come in the order of the
+/// generated types' fields, which is the spec's. `null` for a value that
+/// does not serialise, which a decoded answer always does.
+pub fn answer_json<T: Serialize + ?Sized>(answer: &T) -> String {
+    as_answer(|| serde_json::to_string(answer).unwrap_or_else(|_| "null".to_owned()))
+}
+
+fn as_answer<R>(encode: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -77,7 +91,7 @@ pub(crate) fn answer_value<T: Serialize + ?Sized>(answer: &T) -> serde_json::Val
         }
     }
     let _reset = Reset(ANSWER.with(|flag| flag.replace(true)));
-    serde_json::to_value(answer).unwrap_or_default()
+    encode()
 }
 
 impl<E: Serialize + Listed> Serialize for Open<E> {

@@ -38,6 +38,12 @@ pub struct OperationSpec {
     pub body: Option<BodyDoc>,
     /// What of its documented answers is a secret.
     pub answer_secrets: AnswerSecrets,
+    /// Whether its success answer is a page (it composes the schema the
+    /// spec marks `x-etna-page`): [`Dispatch::dispatch_items`] reads every
+    /// page of it.
+    ///
+    /// [`Dispatch::dispatch_items`]: crate::Dispatch::dispatch_items
+    pub paged: bool,
 }
 
 /// A server of the spec after the caller's API root.

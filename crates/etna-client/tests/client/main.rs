@@ -8,6 +8,7 @@ mod flow;
 mod flow_server;
 mod generic;
 mod outcome;
+mod paging;
 mod properties;
 mod secrets;
 mod shapes;

@@ -20,6 +20,7 @@ pub(super) fn generated_client_impl(
     spec: &Value,
     api: &Api<'_>,
     docs: &[OperationDoc],
+    paged: &[super::PagedOperation],
 ) -> Result<Item, CodegenError> {
     let servers = api.servers.iter().map(|server| {
         let variables = server
@@ -100,6 +101,7 @@ pub(super) fn generated_client_impl(
         });
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         let answer_secrets = &doc.answer_secrets;
+        let paged = paged.iter().any(|p| p.id == op.id);
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
@@ -113,6 +115,7 @@ pub(super) fn generated_client_impl(
                 parameters: &[#parameters],
                 body: #body,
                 answer_secrets: #answer_secrets,
+                paged: #paged,
             }
         }
     });
