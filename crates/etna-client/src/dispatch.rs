@@ -101,6 +101,10 @@ pub struct JsonReply {
     pub body_json: String,
     /// The typed body's `Debug`, secrets redacted.
     pub body_debug: String,
+    /// The caller's key the request carried (the spec's `x-etna-client-id`,
+    /// e.g. the order's `ClientId`), filled by the client when the body
+    /// left it empty; `None` for an operation without one.
+    pub client_id: Option<crate::ClientKey>,
     /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
     /// redacted), or the error.
     pub outcome: Result<String, Error>,
@@ -114,6 +118,7 @@ impl std::fmt::Debug for JsonReply {
             .field("accepted", &self.accepted)
             .field("body", &format_args!("{}", self.body_debug))
             .field("outcome", &self.outcome)
+            .field("client_id", &self.client_id)
             .finish()
     }
 }
@@ -127,9 +132,12 @@ impl JsonReply {
         O::ErrorBody: Serialize + std::fmt::Debug,
         O::Output: std::fmt::Debug,
     {
+        let mut operation = operation;
+        let client_id = operation.fill_client_key();
         let limits = operation.state().clone();
         crate::operation::check_session::<O>(&limits)?;
-        match crate::operation::finish::<O>(&limits, operation.send_request().await).await {
+        let result = operation.send_request().await;
+        match crate::operation::finish::<O>(&limits, result).await {
             Ok((status, success)) => Ok(Self {
                 operation: O::SPEC.id,
                 status,
@@ -137,6 +145,7 @@ impl JsonReply {
                 body: crate::open_enum::answer_value(&success),
                 body_json: crate::open_enum::answer_json(&success),
                 body_debug: format!("{success:#?}"),
+                client_id: client_id.clone(),
                 outcome: O::output(status, success).map(|output| format!("{output:?}")),
             })
             .map(|mut reply| {
@@ -153,9 +162,10 @@ impl JsonReply {
                 body: crate::open_enum::answer_value(&body),
                 body_json: crate::open_enum::answer_json(&body),
                 body_debug: format!("{body:#?}"),
+                client_id,
                 outcome: Err(error),
             }),
-            Err(failure) => Err(failure.error),
+            Err(failure) => Err(failure.error.with_client_key(client_id)),
         }
     }
 }

@@ -186,6 +186,11 @@ pub enum Error {
         timeout: Option<Duration>,
         /// The transport error (without the URL).
         source: reqwest::Error,
+        /// The caller's key the request carried (the spec's
+        /// `x-etna-client-id`, e.g. the order's `ClientId`), filled by the
+        /// client when the caller left it empty: look the result up by it
+        /// (in `lookup`) before sending the request again.
+        client_id: Option<crate::ClientKey>,
     },
 }
 
@@ -287,6 +292,7 @@ impl fmt::Display for Error {
                 method,
                 timeout,
                 source,
+                client_id,
             } => {
                 match timeout {
                     Some(timeout) => write!(
@@ -300,7 +306,15 @@ impl fmt::Display for Error {
                 }
                 f.write_str(
                     "; the request may or may not have taken effect and was not retried: check whether it took effect before sending it again",
-                )
+                )?;
+                match client_id {
+                    Some(key) => write!(
+                        f,
+                        "; it was sent with {} {}: look for it in {} by that value",
+                        key.property, key.value, key.lookup
+                    ),
+                    None => Ok(()),
+                }
             }
         }
     }
@@ -318,6 +332,27 @@ impl std::error::Error for Error {
 }
 
 impl Error {
+    /// This error, naming the caller's key the request carried when it is
+    /// an [`OutcomeUnknown`](Self::OutcomeUnknown).
+    pub(crate) fn with_client_key(self, key: Option<crate::ClientKey>) -> Self {
+        match self {
+            Self::OutcomeUnknown {
+                operation,
+                method,
+                timeout,
+                source,
+                client_id,
+            } => Self::OutcomeUnknown {
+                operation,
+                method,
+                timeout,
+                source,
+                client_id: key.or(client_id),
+            },
+            other => other,
+        }
+    }
+
     /// The `operationId` of the operation that failed.
     pub fn operation(&self) -> &'static str {
         match self {

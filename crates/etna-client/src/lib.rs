@@ -70,6 +70,24 @@
 //! # }
 //! ```
 //!
+//! # When an order's fate is unknown
+//!
+//! No request is ever sent twice by the client. When the connection fails
+//! or the time runs out after a request that is not safe to repeat may have
+//! been written, the error is [`Error::OutcomeUnknown`]: the request may or
+//! may not have taken effect. For a request whose body carries the caller's
+//! key (the spec marks it `x-etna-client-id`: the order's `ClientId`), the
+//! client fills an empty key with a fresh value ([`fresh_client_id`]: 19
+//! digits) before sending, and names it in that error with the paged
+//! operation to look it up in; [`ClientKeyed::client_id`] tells it before
+//! sending, [`ClientKeyed::lookup`] and [`ClientKeyed::find`] look it up
+//! (stopping at the first match). [`order_placement::place`] does the
+//! whole flow for an order: sent once, looked up by its `ClientId` when the
+//! answer is lost, [`Placed`](order_placement::Placement::Placed) or still
+//! [`Unknown`](order_placement::Placement::Unknown) with the `ClientId` and
+//! how to find out. Nothing assumes that the server refuses a second order
+//! with the same `ClientId`: the documentation does not say so.
+//!
 //! The password-reset flow's steps come ready from
 //! [`password_reset()`](generated::Client::password_reset) ([`PasswordReset`],
 //! module [`password_reset`]); the whole flow, secret question included, is
@@ -84,6 +102,7 @@ extern crate self as etna_client;
 mod build_error;
 mod builder;
 mod client;
+mod client_key;
 mod date;
 mod decimal;
 mod decode;
@@ -95,6 +114,7 @@ mod fuzzing;
 mod hooks;
 mod open_enum;
 mod operation;
+pub mod order_placement;
 mod paging;
 pub mod password_reset;
 mod secret;
@@ -124,6 +144,7 @@ pub use builder::ClientBuilder;
 /// The date crate of [`Timestamp`], so that callers need not depend on it.
 pub use chrono;
 pub use client::{Client, GeneratedClient};
+pub use client_key::{ClientKey, ClientKeySpec, ClientKeyed, fresh_client_id};
 pub use date::{NO_DATE, Timestamp};
 pub use decimal::Decimal;
 pub use dispatch::Dispatch;
@@ -154,6 +175,7 @@ pub use table::{
 /// these too, to time the client's own steps.)
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::client_key::{KeyField, fill_client_id};
     pub use crate::decode::{error_value, error_value_as, response_value};
     pub use crate::flatten::split_flattened;
     pub use crate::fuzzing::decode as fuzz_decode;

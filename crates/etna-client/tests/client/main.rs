@@ -9,6 +9,7 @@ mod flow_server;
 mod generic;
 mod outcome;
 mod paging;
+mod placement;
 mod properties;
 mod secrets;
 mod shapes;

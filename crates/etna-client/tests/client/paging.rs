@@ -274,3 +274,62 @@ async fn dispatched_items_keep_every_digit() {
         ["list_orders", "list_positions", "fixture_list_pages"]
     );
 }
+
+/// A body property marked `x-etna-client-id` (the fixture's
+/// `fixture_add_holding`, looked up in `fixture_list_pages`) is filled when
+/// empty, kept when given, and found again through the lookup the spec
+/// names, its shared parameter copied: no hand-written line for either
+/// operation.
+#[tokio::test]
+async fn a_marked_key_is_filled_and_found_through_the_named_lookup() {
+    use etna_client::ClientKeyed;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1.0/fixture/pages/holdings"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(holding("1"), "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client(&format!("{}/api", server.uri()));
+    let body = |key: Option<&str>| fixture::types::FixtureHoldingRequest {
+        key: key.map(str::to_owned),
+        amount: etna_client::Decimal::from(5),
+    };
+    let mut add = client.fixture_add_holding().page_size(2).body(body(None));
+    let key = add.client_id().expect("a body");
+    assert_eq!(key.len(), 19, "{key}");
+    let lookup = add.lookup();
+    add.call().await.unwrap();
+    client
+        .fixture_add_holding()
+        .body(body(Some("given-1")))
+        .call()
+        .await
+        .unwrap();
+    let sent: Vec<serde_json::Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(sent[0]["Key"], key.as_str());
+    assert_eq!(sent[1]["Key"], "given-1");
+    // The lookup: the first page, with the shared `pageSize`.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1.0/fixture/pages"))
+        .and(query_param("pageSize", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(r#"{{"Result": [{{"Amount": 5, "State": "Open", "Key": "{key}"}}]}}"#),
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let found = <fixture::builder::FixtureAddHolding as ClientKeyed>::find(lookup, &key)
+        .await
+        .unwrap()
+        .expect("the holding");
+    assert_eq!(found.key.as_deref(), Some(key.as_str()));
+}

@@ -17,6 +17,9 @@
 //! - `dispatch.rs`: `impl Dispatch`, every operation callable by its id;
 //! - `json_schemas.rs`: `json_schemas()` and the `JsonSchema` derive behind
 //!   etna-client's `json-schema` feature;
+//! - `client_key.rs`: `impl ClientKeyed` for every operation whose body
+//!   has a property marked `x-etna-client-id`, and its `Operation` impl's
+//!   `KEYED`;
 //! - `paging.rs`: `impl Paged` for every operation whose answer composes the
 //!   schema with `x-etna-page`, `impl Page` and a `Deserialize` that takes a
 //!   bare array for its answer type.
@@ -26,6 +29,7 @@
 //! with `quote!`, so a mistake in their shape is a compile error of this
 //! crate, not a parse error inside a string at generation time.
 
+mod client_key;
 mod dispatch;
 mod docs;
 mod envelope;
@@ -131,6 +135,10 @@ pub(crate) fn add(
         builder_items.extend(builders);
         pages = found;
     }
+    let (keyed, operation_extras) =
+        client_key::client_key_impls(spec, api, api.page.as_ref(), &paged, builders, &structs)?;
+    client_key::extend_operation_impls(&mut builder_items, operation_extras)?;
+    builder_items.extend(keyed);
     let docs = docs::operation_docs(spec, api);
     root_items.push(generated_client::generated_client_impl(
         spec, api, &docs, &paged,
