@@ -41,6 +41,7 @@ pub mod pointer;
 mod refs;
 mod servers;
 pub mod typed;
+pub mod written;
 
 pub use examples::{MEDIA_EXAMPLE, SCHEMA_EXAMPLE, media_examples};
 pub use operations::{METHODS, Operation, operations};

@@ -100,6 +100,42 @@ pub fn response_examples(spec: &Value, operation: &Value) -> Vec<(u16, String, V
     out
 }
 
+/// The JSON text to serve for a documented response example: as the
+/// spec's text writes it where that differs from `body`'s (a number with
+/// more digits than the JSON model's `f64` keeps: the balance's 26-digit
+/// `changePercent`), else `body` as JSON. The same reading the mock serves
+/// examples with (`etna_spec::written`).
+pub fn response_body_text(spec: &Value, id: &str, status: u16, name: &str, body: &Value) -> String {
+    static WRITTEN: std::sync::OnceLock<Option<etna_spec::written::Node>> =
+        std::sync::OnceLock::new();
+    let written = WRITTEN.get_or_init(|| {
+        let path = etna_codegen::workspace_root().join(etna_codegen::SPEC_PATH);
+        let text = std::fs::read_to_string(path).expect("spec is readable");
+        etna_spec::written::read(&text, &self::spec())
+    });
+    use etna_spec::pointer::push;
+    let exact = etna_spec::operations(spec)
+        .into_iter()
+        .find(|op| op.id == id)
+        .and_then(|op| {
+            let at = push(&push(&op.at, "responses"), &status.to_string());
+            let response = &op.operation["responses"][status.to_string()];
+            let (_, at) = etna_spec::follow_at(spec, response, at).ok()?;
+            let media = push(&push(&at, "content"), "application/json");
+            let at = if name == etna_spec::MEDIA_EXAMPLE {
+                push(&media, "example")
+            } else {
+                push(&push(&push(&media, "examples"), name), "value")
+            };
+            written
+                .as_ref()?
+                .at(&at)
+                .map(etna_spec::written::Node::to_json)
+        })
+        .filter(|text| serde_json::from_str::<Value>(text).ok().as_ref() == Some(body));
+    exact.unwrap_or_else(|| body.to_string())
+}
+
 /// The session token the test client holds.
 pub const SESSION: &str = "test-session-token-8d1e";
 
