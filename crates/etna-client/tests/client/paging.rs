@@ -333,3 +333,31 @@ async fn a_marked_key_is_filled_and_found_through_the_named_lookup() {
         .expect("the holding");
     assert_eq!(found.key.as_deref(), Some(key.as_str()));
 }
+
+/// A later page is read within the same body cap as the first.
+#[tokio::test]
+async fn a_later_page_past_the_body_cap_is_body_too_large() {
+    let server = MockServer::start().await;
+    mount(&server, None, page(&["1"], &link(&server, "2"))).await;
+    let many: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    mount(&server, Some("2"), page(&many, r#""""#)).await;
+    let client = ClientBuilder::default()
+        .base_url(&format!("{}/api", server.uri()))
+        .app_key(APP_KEY)
+        .max_response_bytes(2048)
+        .build_generated::<fixture::Client>()
+        .unwrap();
+    client.state().set_session_token(TOKEN).unwrap();
+    let result: Result<Vec<_>, Error> = client.fixture_list_pages().items().try_collect().await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::BodyTooLarge {
+                operation: "fixture_list_pages",
+                limit: 2048
+            })
+        ),
+        "{result:?}"
+    );
+}
