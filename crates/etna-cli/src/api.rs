@@ -331,11 +331,16 @@ async fn arguments<C: GeneratedClient>(
                     format!("invalid --body: {}", problems.join("; ")),
                 ));
             }
-            Some(value)
+            Some((value, text))
         }
         _ => None,
     };
-    Ok(JsonArgs::new(parameters, body))
+    // The body is sent as decoded from its text: a decimal keeps every
+    // digit written (the `Value` checked above holds an `f64`).
+    Ok(match body {
+        Some((value, text)) => JsonArgs::new(parameters, Some(value)).with_body_text(text),
+        None => JsonArgs::new(parameters, None),
+    })
 }
 
 /// The flag that reads a secret parameter from stdin.

@@ -24,6 +24,9 @@ use crate::{Error, Operation, Page, Paged};
 pub struct JsonArgs {
     parameters: serde_json::Map<String, serde_json::Value>,
     body: Option<serde_json::Value>,
+    /// The body's own text, when the caller has it: decoded from it, a
+    /// decimal keeps every digit (a `Value` holds an `f64`).
+    body_text: Option<String>,
 }
 
 impl std::fmt::Debug for JsonArgs {
@@ -41,7 +44,19 @@ impl JsonArgs {
         parameters: serde_json::Map<String, serde_json::Value>,
         body: Option<serde_json::Value>,
     ) -> Self {
-        Self { parameters, body }
+        Self {
+            parameters,
+            body,
+            body_text: None,
+        }
+    }
+
+    /// The same arguments, with `text`, the JSON text the body was read
+    /// from: the body is decoded from it ([`decode_body`](Self::decode_body)),
+    /// so that its numbers keep every digit the caller wrote.
+    pub fn with_body_text(mut self, text: String) -> Self {
+        self.body_text = Some(text);
+        self
     }
 
     /// The value given for a parameter.
@@ -52,6 +67,23 @@ impl JsonArgs {
     /// The body, when one was given.
     pub fn body(&self) -> Option<&serde_json::Value> {
         self.body.as_ref()
+    }
+
+    /// The body as the type the generated builder takes: from its text when
+    /// given ([`with_body_text`](Self::with_body_text)), else from its
+    /// value; a mismatch is an [`Error::InvalidInput`] that quotes nothing.
+    pub fn decode_body<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T, Error> {
+        match (&self.body_text, &self.body) {
+            (Some(text), _) => serde_json::from_str(text).map_err(|e| Error::InvalidInput {
+                operation,
+                reason: format!("the body: {}", crate::error::describe_serde(&e)),
+            }),
+            (None, Some(value)) => self.decode(operation, "the body", value),
+            (None, None) => Err(Error::InvalidInput {
+                operation,
+                reason: "the body is missing".to_owned(),
+            }),
+        }
     }
 
     /// `value` as the type the generated builder takes; a mismatch is an

@@ -15877,13 +15877,10 @@ impl ::etna_client::Dispatch for Client {
                                         args.decode::<i32>("place_order", "userId", value)?,
                                     );
                             }
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
-                                        args
-                                            .decode::<
-                                                types::OrderRequest,
-                                            >("place_order", "the body", value)?,
+                                        args.decode_body::<types::OrderRequest>("place_order")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16024,13 +16021,10 @@ impl ::etna_client::Dispatch for Client {
                                             >("preview_order", "language", value)?,
                                     );
                             }
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
-                                        args
-                                            .decode::<
-                                                types::OrderRequest,
-                                            >("preview_order", "the body", value)?,
+                                        args.decode_body::<types::OrderRequest>("preview_order")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16132,13 +16126,13 @@ impl ::etna_client::Dispatch for Client {
                     Some(
                         async {
                             let mut builder = self.generate_reset_token();
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
                                         args
-                                            .decode::<
+                                            .decode_body::<
                                                 types::ResetCodeRequest,
-                                            >("generate_reset_token", "the body", value)?,
+                                            >("generate_reset_token")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16150,13 +16144,13 @@ impl ::etna_client::Dispatch for Client {
                     Some(
                         async {
                             let mut builder = self.request_password_reset();
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
                                         args
-                                            .decode::<
+                                            .decode_body::<
                                                 types::PasswordResetRequest,
-                                            >("request_password_reset", "the body", value)?,
+                                            >("request_password_reset")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16186,13 +16180,10 @@ impl ::etna_client::Dispatch for Client {
                     Some(
                         async {
                             let mut builder = self.reset_password();
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
-                                        args
-                                            .decode::<
-                                                types::PasswordUpdate,
-                                            >("reset_password", "the body", value)?,
+                                        args.decode_body::<types::PasswordUpdate>("reset_password")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16204,13 +16195,10 @@ impl ::etna_client::Dispatch for Client {
                     Some(
                         async {
                             let mut builder = self.change_pin_code();
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
-                                        args
-                                            .decode::<
-                                                types::PinCodeChange,
-                                            >("change_pin_code", "the body", value)?,
+                                        args.decode_body::<types::PinCodeChange>("change_pin_code")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await
@@ -16231,13 +16219,11 @@ impl ::etna_client::Dispatch for Client {
                                             >("change_password", "userID", value)?,
                                     );
                             }
-                            if let Some(value) = args.body() {
+                            if args.body().is_some() {
                                 builder = builder
                                     .body(
                                         args
-                                            .decode::<
-                                                types::PasswordChange,
-                                            >("change_password", "the body", value)?,
+                                            .decode_body::<types::PasswordChange>("change_password")?,
                                     );
                             }
                             ::etna_client::dispatch::JsonReply::from_call(builder).await

@@ -579,3 +579,50 @@ fn exit_2_all_on_an_operation_that_is_not_paged_names_the_paged_ones() {
                 .and(predicate::str::contains("list_orders, list_positions")),
         );
 }
+
+/// The body is sent as decoded from the text given: a price with more
+/// digits than an `f64` holds, and a scale, reach the server as written;
+/// the empty `ClientId` is filled (the spec's `x-etna-client-id`).
+#[test]
+fn exit_0_a_body_keeps_every_digit_it_was_given_and_the_client_id_is_filled() {
+    use std::sync::{Arc, Mutex};
+    let background = Background::new();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let router = axum::Router::new().route(
+        "/v1.0/accounts/6303/orders",
+        axum::routing::post(move |body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(body);
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    r#"{"Id": 1, "Status": "New"}"#,
+                )
+            }
+        }),
+    );
+    let url = background.serve(router);
+    etna()
+        .env("ETNA_APP_KEY", APP_KEY)
+        .env("ETNA_TOKEN", "cli-order-token")
+        .args(["--base-url", &url, "api", "place_order", "--accountId", "6303"])
+        .args(["--body", &format!(r#"{{"Symbol": "AAPL", "Type": "Limit", "Side": "Buy", "Quantity": 100.00000, "Price": {}, "ClientId": ""}}"#, EXACT.trim_start_matches('-'))])
+        .assert()
+        .code(0);
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let digits = EXACT.trim_start_matches('-');
+    assert!(
+        sent[0].contains(&format!("\"Price\":{digits}")),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("\"Quantity\":100.00000"), "{}", sent[0]);
+    let body: Value = serde_json::from_str(&sent[0]).unwrap();
+    let client_id = body["ClientId"].as_str().unwrap();
+    assert!(
+        client_id.len() == 19 && client_id.bytes().all(|b| b.is_ascii_digit()),
+        "{client_id}"
+    );
+}

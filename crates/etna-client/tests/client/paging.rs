@@ -343,7 +343,7 @@ async fn a_later_page_past_the_body_cap_is_body_too_large() {
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     mount(&server, Some("2"), page(&many, r#""""#)).await;
     let client = ClientBuilder::default()
-        .base_url(&format!("{}/api", server.uri()))
+        .base_url(format!("{}/api", server.uri()))
         .app_key(APP_KEY)
         .max_response_bytes(2048)
         .build_generated::<fixture::Client>()

@@ -44,7 +44,7 @@ pub(super) fn dispatch_impl(
         }
         match (op.has_body, methods.get("body")) {
             (true, Some(ty)) => sets.push(quote! {
-                if let Some(value) = args.body() { builder = builder.body(args.decode::<#ty>(#id, "the body", value)?); }
+                if args.body().is_some() { builder = builder.body(args.decode_body::<#ty>(#id)?); }
             }),
             (true, None) => {
                 return Err(syntax(&format!("builder `{builder}` has no `body` setter")));
