@@ -390,6 +390,7 @@ mod tests {
                 app_key: crate::table::Need::Required,
                 bearer: crate::table::Need::None,
             },
+            paged: false,
             statuses: &[200],
             refusals: &[],
             summary: "",
@@ -399,7 +400,6 @@ mod tests {
                 body: false,
                 properties: &[],
             },
-            paged: false,
         }
     }
 

@@ -5,15 +5,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use std::collections::BTreeMap;
-
 use futures_util::stream::{Stream, TryStreamExt};
 use reqwest::StatusCode;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
 use serde_json::Value;
-use serde_json::value::RawValue;
+
+pub use crate::exact_json::exact_json;
 
 use crate::{Error, Operation, Page, Paged};
 
@@ -94,20 +92,22 @@ impl JsonArgs {
         what: &str,
         value: &serde_json::Value,
     ) -> Result<T, Error> {
+        // A value given as text (a command line's `--accountId 6303`) is
+        // also read as the JSON it spells, for a parameter typed as a number
+        // or a boolean; a string parameter takes the text as it is first.
+        let as_text = || match value {
+            serde_json::Value::String(text) => serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|spelled| serde_json::from_value(spelled).ok()),
+            _ => None,
+        };
         // serde's message quotes the offending value, which may be a secret.
-        serde_json::from_value(value.clone())
-            .or_else(|e| match value {
-                // A parameter from a command line is text: `6303` for an
-                // integer, `false` for a boolean. Read as the JSON it spells
-                // (from its text, so a decimal keeps its digits); a string
-                // parameter took the text as it is above.
-                serde_json::Value::String(text) => serde_json::from_str(text).map_err(|_| e),
-                _ => Err(e),
-            })
-            .map_err(|e| Error::InvalidInput {
+        serde_json::from_value(value.clone()).or_else(|e| {
+            as_text().ok_or_else(|| Error::InvalidInput {
                 operation,
                 reason: format!("{what}: {}", crate::error::describe_serde(&e)),
             })
+        })
     }
 }
 
@@ -133,13 +133,13 @@ pub struct JsonReply {
     pub body_json: String,
     /// The typed body's `Debug`, secrets redacted.
     pub body_debug: String,
+    /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
+    /// redacted), or the error.
+    pub outcome: Result<String, Error>,
     /// The caller's key the request carried (the spec's `x-etna-client-id`,
     /// e.g. the order's `ClientId`), filled by the client when the body
     /// left it empty; `None` for an operation without one.
     pub client_id: Option<crate::ClientKey>,
-    /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
-    /// redacted), or the error.
-    pub outcome: Result<String, Error>,
 }
 
 impl std::fmt::Debug for JsonReply {
@@ -177,8 +177,8 @@ impl JsonReply {
                 body: crate::open_enum::answer_value(&success),
                 body_json: crate::open_enum::answer_json(&success),
                 body_debug: format!("{success:#?}"),
-                client_id: client_id.clone(),
                 outcome: O::output(status, success).map(|output| format!("{output:?}")),
+                client_id: client_id.clone(),
             })
             .map(|mut reply| {
                 reply.accepted = reply.outcome.is_ok();
@@ -194,8 +194,8 @@ impl JsonReply {
                 body: crate::open_enum::answer_value(&body),
                 body_json: crate::open_enum::answer_json(&body),
                 body_debug: format!("{body:#?}"),
-                client_id,
                 outcome: Err(error),
+                client_id,
             }),
             Err(failure) => Err(failure.error.with_client_key(client_id)),
         }
@@ -239,98 +239,6 @@ where
     )
 }
 
-/// `shown` as JSON text (pretty or on one line), each of its numbers written
-/// as `exact` writes the number at the same place, when both are the same
-/// `f64`: so a value made from an answer (secret fields redacted, say) is
-/// printed with the digits the answer had. `exact` is the text the client
-/// re-encoded ([`JsonReply::body_json`], [`JsonItem::json`]).
-pub fn exact_json(shown: &Value, exact: &str, pretty: bool) -> String {
-    let node = serde_json::from_str::<Box<RawValue>>(exact)
-        .ok()
-        .map(|raw| Node::read(&raw));
-    let value = Exact {
-        shown,
-        exact: node.as_ref(),
-    };
-    let text = match pretty {
-        true => serde_json::to_string_pretty(&value),
-        false => serde_json::to_string(&value),
-    };
-    text.unwrap_or_else(|_| shown.to_string())
-}
-
-/// The numbers of a JSON text by their place, as written.
-enum Node {
-    Number(Box<RawValue>),
-    Array(Vec<Node>),
-    Object(BTreeMap<String, Node>),
-    Other,
-}
-
-impl Node {
-    fn read(raw: &RawValue) -> Self {
-        let text = raw.get();
-        match text.trim_start().as_bytes().first() {
-            Some(b'{') => serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text)
-                .map_or(Self::Other, |map| {
-                    Self::Object(map.into_iter().map(|(k, v)| (k, Self::read(&v))).collect())
-                }),
-            Some(b'[') => serde_json::from_str::<Vec<Box<RawValue>>>(text)
-                .map_or(Self::Other, |items| {
-                    Self::Array(items.iter().map(|v| Self::read(v)).collect())
-                }),
-            Some(b'-' | b'0'..=b'9') => Self::Number(raw.to_owned()),
-            _ => Self::Other,
-        }
-    }
-}
-
-struct Exact<'a> {
-    shown: &'a Value,
-    exact: Option<&'a Node>,
-}
-
-impl Serialize for Exact<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match (self.shown, self.exact) {
-            (Value::Number(number), Some(Node::Number(raw)))
-                if raw.get().trim().parse::<f64>().ok() == number.as_f64() =>
-            {
-                raw.serialize(serializer)
-            }
-            (Value::Array(items), node) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for (i, item) in items.iter().enumerate() {
-                    let exact = match node {
-                        Some(Node::Array(nodes)) => nodes.get(i),
-                        _ => None,
-                    };
-                    seq.serialize_element(&Exact { shown: item, exact })?;
-                }
-                seq.end()
-            }
-            (Value::Object(entries), node) => {
-                let mut map = serializer.serialize_map(Some(entries.len()))?;
-                for (key, value) in entries {
-                    let exact = match node {
-                        Some(Node::Object(nodes)) => nodes.get(key),
-                        _ => None,
-                    };
-                    map.serialize_entry(
-                        key,
-                        &Exact {
-                            shown: value,
-                            exact,
-                        },
-                    )?;
-                }
-                map.end()
-            }
-            (other, _) => other.serialize(serializer),
-        }
-    }
-}
-
 /// Every operation of a generated client, by id (the table is
 /// [`GeneratedClient::OPERATIONS`](crate::GeneratedClient::OPERATIONS)).
 /// Implemented by `cargo xtask codegen`.
@@ -365,46 +273,4 @@ pub trait Dispatch {
         body: &[u8],
         app_key: &str,
     ) -> Option<Result<String, Error>>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exact_json_writes_each_number_as_the_answer_had_it() {
-        let exact = r#"{"a":-0.05700775140829844330933239,"b":[100.00000,{"c":1}],"s":"x"}"#;
-        let mut shown: Value = serde_json::from_str(exact).unwrap();
-        assert_eq!(
-            exact_json(&shown, exact, false),
-            r#"{"a":-0.05700775140829844330933239,"b":[100.00000,{"c":1}],"s":"x"}"#
-        );
-        // A redacted field keeps what replaced it; the rest keep their digits.
-        shown["a"] = Value::String("<secret>".to_owned());
-        assert_eq!(
-            exact_json(&shown, exact, false),
-            r#"{"a":"<secret>","b":[100.00000,{"c":1}],"s":"x"}"#
-        );
-        // Text that is not the value's: the value as it is.
-        assert_eq!(exact_json(&json(r#"[1.5]"#), "[2.5]", false), "[1.5]");
-        assert_eq!(exact_json(&json(r#"[1.5]"#), "not json", false), "[1.5]");
-    }
-
-    fn json(text: &str) -> Value {
-        serde_json::from_str(text).unwrap()
-    }
-
-    #[test]
-    fn a_parameter_given_as_text_reads_as_the_json_it_spells() {
-        let args = JsonArgs::default();
-        let text = |t: &str| Value::String(t.to_owned());
-        assert_eq!(args.decode::<i32>("op", "n", &text("6303")).unwrap(), 6303);
-        assert!(!args.decode::<bool>("op", "b", &text("false")).unwrap());
-        assert_eq!(
-            args.decode::<String>("op", "s", &text("6303")).unwrap(),
-            "6303"
-        );
-        let error = args.decode::<i32>("op", "n", &text("six")).unwrap_err();
-        assert!(!error.to_string().contains("six"), "{error}");
-    }
 }

@@ -109,6 +109,7 @@ mod decode;
 pub mod dispatch;
 mod envelope;
 mod error;
+mod exact_json;
 mod flatten;
 mod fuzzing;
 mod hooks;

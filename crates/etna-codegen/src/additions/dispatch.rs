@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use quote::{format_ident, quote};
 use syn::Item;
 
-use super::PagedOperation;
 use super::docs::OperationDoc;
 use super::{ident, item, syntax};
 use crate::CodegenError;
@@ -18,7 +17,6 @@ use crate::syntax::upper_camel;
 pub(super) fn dispatch_impl(
     docs: &[OperationDoc],
     builders: &BTreeMap<String, Signature>,
-    paged: &[PagedOperation],
 ) -> Result<Item, CodegenError> {
     let mut arms = Vec::new();
     let mut item_arms = Vec::new();
@@ -55,7 +53,7 @@ pub(super) fn dispatch_impl(
         arms.push(quote! {
             #id => Some(async { let mut builder = self.#method(); #(#sets)* ::etna_client::dispatch::JsonReply::from_call(builder).await }.await),
         });
-        if paged.iter().any(|p| p.id == *id) {
+        if op.paged {
             item_arms.push(quote! {
                 #id => Some(::etna_client::dispatch::json_items(async move { let mut builder = self.#method(); #(#sets)* Ok(builder) })),
             });

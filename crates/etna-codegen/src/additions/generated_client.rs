@@ -20,7 +20,6 @@ pub(super) fn generated_client_impl(
     spec: &Value,
     api: &Api<'_>,
     docs: &[OperationDoc],
-    paged: &[super::PagedOperation],
 ) -> Result<Item, CodegenError> {
     let servers = api.servers.iter().map(|server| {
         let variables = server
@@ -99,9 +98,9 @@ pub(super) fn generated_client_impl(
             );
             Some(quote!((#status, ::etna_client::Credential::#credential)))
         });
+        let paged = doc.paged;
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         let answer_secrets = &doc.answer_secrets;
-        let paged = paged.iter().any(|p| p.id == op.id);
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
@@ -109,13 +108,13 @@ pub(super) fn generated_client_impl(
                     app_key: ::etna_client::Need::#app_key,
                     bearer: ::etna_client::Need::#bearer,
                 },
+                paged: #paged,
                 statuses: &[#(#statuses),*],
                 refusals: &[#(#refusals),*],
                 summary: #summary,
                 parameters: &[#parameters],
                 body: #body,
                 answer_secrets: #answer_secrets,
-                paged: #paged,
             }
         }
     });

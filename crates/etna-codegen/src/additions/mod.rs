@@ -17,7 +17,7 @@
 //! - `dispatch.rs`: `impl Dispatch`, every operation callable by its id;
 //! - `json_schemas.rs`: `json_schemas()` and the `JsonSchema` derive behind
 //!   etna-client's `json-schema` feature;
-//! - `client_key.rs`: `impl ClientKeyed` for every operation whose body
+//! - `keyed.rs`: `impl ClientKeyed` for every operation whose body
 //!   has a property marked `x-etna-client-id`, and its `Operation` impl's
 //!   `KEYED`;
 //! - `paging.rs`: `impl Paged` for every operation whose answer composes the
@@ -29,13 +29,13 @@
 //! with `quote!`, so a mistake in their shape is a compile error of this
 //! crate, not a parse error inside a string at generation time.
 
-mod client_key;
 mod dispatch;
 mod docs;
 mod envelope;
 mod error_payload;
 mod generated_client;
 mod json_schemas;
+mod keyed;
 mod operation;
 mod paging;
 mod request_spec;
@@ -136,14 +136,12 @@ pub(crate) fn add(
         pages = found;
     }
     let (keyed, operation_extras) =
-        client_key::client_key_impls(spec, api, api.page.as_ref(), &paged, builders, &structs)?;
-    client_key::extend_operation_impls(&mut builder_items, operation_extras)?;
+        keyed::client_key_impls(spec, api, api.page.as_ref(), &paged, builders, &structs)?;
+    keyed::extend_operation_impls(&mut builder_items, operation_extras)?;
     builder_items.extend(keyed);
     let docs = docs::operation_docs(spec, api);
-    root_items.push(generated_client::generated_client_impl(
-        spec, api, &docs, &paged,
-    )?);
-    root_items.push(dispatch::dispatch_impl(&docs, builders, &paged)?);
+    root_items.push(generated_client::generated_client_impl(spec, api, &docs)?);
+    root_items.push(dispatch::dispatch_impl(&docs, builders)?);
     root_items.push(generated_client::hooks_impl()?);
     root_items.push(json_schemas::json_schemas_fn(types)?);
     json_schemas::derive_json_schema_behind_feature(file);
