@@ -69,6 +69,9 @@ pub fn spec(copies: usize) -> Result<String, SyntheticError> {
         for (kind, name, body) in &templates {
             let mut copy = body.clone();
             rename(&mut copy);
+            // A caller's key names its lookup by operationId, which the
+            // copy renames too.
+            rename_lookups(&mut copy, &format!("_op{i}"));
             if let Some(section) = components
                 .get_mut(kind.as_str())
                 .and_then(Value::as_object_mut)
@@ -91,6 +94,23 @@ pub fn spec(copies: usize) -> Result<String, SyntheticError> {
     }
     spec["paths"] = Value::Object(new_paths);
     serde_yaml_ng::to_string(&spec).map_err(|e| SyntheticError(e.to_string()))
+}
+
+/// Appends `suffix` to the `lookup` of every `x-etna-client-id` in `value`.
+fn rename_lookups(value: &mut Value, suffix: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(lookup)) = map
+                .get_mut("x-etna-client-id")
+                .and_then(|mark| mark.get_mut("lookup"))
+            {
+                lookup.push_str(suffix);
+            }
+            map.values_mut().for_each(|v| rename_lookups(v, suffix));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_lookups(v, suffix)),
+        _ => {}
+    }
 }
 
 /// How many operations the real spec has.

@@ -7,7 +7,8 @@
 //! command line, where shell history and `ps` would keep it; a secret
 //! parameter is never a flag's value: it is asked without echo on a
 //! terminal, or read from stdin with `--NAME-stdin`. Secret fields of the
-//! answer print as `<secret>` unless `--show-secrets`.
+//! answer print as `<secret>` unless `--show-secrets`. `--all` prints every
+//! item of every page of a paged operation as NDJSON (`pages.rs`).
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use etna_client::dispatch::JsonArgs;
@@ -21,6 +22,7 @@ use crate::options::Options;
 
 const BODY: &str = "body";
 const SHOW_SECRETS: &str = "show-secrets";
+const ALL: &str = "all";
 
 /// The operation chosen on the command line and its arguments.
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct ApiArgs {
     pub operation: String,
     pub matches: ArgMatches,
     pub show_secrets: bool,
+    /// `--all`: every item of every page, as NDJSON.
+    pub all: bool,
 }
 
 /// The arguments' names only: `--body` may hold a secret field.
@@ -37,6 +41,7 @@ impl std::fmt::Debug for ApiArgs {
             .field("operation", &self.operation)
             .field("given", &self.matches.ids().collect::<Vec<_>>())
             .field("show_secrets", &self.show_secrets)
+            .field("all", &self.all)
             .finish()
     }
 }
@@ -53,6 +58,7 @@ impl clap::FromArgMatches for ApiArgs {
         Ok(Self {
             operation: operation.to_owned(),
             show_secrets: flag(matches, SHOW_SECRETS) || flag(sub, SHOW_SECRETS),
+            all: flag(matches, ALL) || flag(sub, ALL),
             matches: sub.clone(),
         })
     }
@@ -88,6 +94,15 @@ pub fn augment<C: GeneratedClient>(command: Command) -> Command {
                     .global(true)
                     .help(
                         "Print the values of the answer's secret fields (format: password in the spec), shown as <secret> otherwise; `etna auth token` prints a stored session",
+                    ),
+            )
+            .arg(
+                Arg::new(ALL)
+                    .long(ALL)
+                    .action(ArgAction::SetTrue)
+                    .global(true)
+                    .help(
+                        "For a paged operation: print every item of every page, following each page's link, one JSON object per line (NDJSON)",
                     ),
             ),
         |command, doc| command.subcommand(operation_command(doc)),
@@ -167,6 +182,9 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         .iter()
         .find(|doc| doc.id == args.operation)
         .ok_or_else(|| Failure::new(Exit::Usage, format!("no operation {}", args.operation)))?;
+    if args.all && !doc.paged {
+        return Err(crate::pages::not_paged::<C>(doc.id));
+    }
     let json_args = arguments::<C>(doc, &args.matches).await?;
     let target = connect_generated::<C>(cli).await?;
     // The session goes only to the operations whose security names Bearer;
@@ -187,6 +205,21 @@ pub async fn run_generated<C: Dispatch + GeneratedClient + Sync>(
         }
     }
     let mailed_before = target.mock.as_ref().map_or(0, |m| m.outbox().len());
+    if args.all {
+        let printed = crate::pages::print_all_items(
+            &target.client,
+            doc,
+            &json_args,
+            args.show_secrets,
+            &target.base_url,
+        )
+        .await;
+        print_mock_mail(&target.mock, mailed_before);
+        target.finish().await;
+        let printed = printed?;
+        crate::output::verbose(cli, &format!("{printed} items"));
+        return Ok(());
+    }
     let reply = target.client.dispatch(doc.id, &json_args).await;
     let base_url = target.base_url.clone();
     print_mock_mail(&target.mock, mailed_before);
@@ -314,11 +347,16 @@ async fn arguments<C: GeneratedClient>(
                     format!("invalid --body: {}", problems.join("; ")),
                 ));
             }
-            Some(value)
+            Some((value, text))
         }
         _ => None,
     };
-    Ok(JsonArgs::new(parameters, body))
+    // The body is sent as decoded from its text: a decimal keeps every
+    // digit written (the `Value` checked above holds an `f64`).
+    Ok(match body {
+        Some((value, text)) => JsonArgs::new(parameters, Some(value)).with_body_text(text),
+        None => JsonArgs::new(parameters, None),
+    })
 }
 
 /// The flag that reads a secret parameter from stdin.

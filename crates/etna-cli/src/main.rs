@@ -11,6 +11,7 @@ mod failure;
 mod generate_reset_token;
 mod options;
 mod output;
+mod pages;
 mod password_change;
 mod password_reset;
 mod pin_setup;

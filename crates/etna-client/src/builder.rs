@@ -207,6 +207,12 @@ impl ClientBuilder {
             session_lifetime: C::SESSION_LIFETIME_SECONDS.map(Duration::from_secs),
         })
         .with_static_urls(base_url.clone(), static_urls);
+        // Checked by `parse_base_url` above; a root that no longer parses
+        // leaves the client without one, and every page link is refused.
+        let limits = match Url::parse(&root) {
+            Ok(root) => limits.with_api_root(root),
+            Err(_) => limits,
+        };
         Ok(C::from_parts(&base_url, http, limits))
     }
 }
@@ -384,6 +390,7 @@ mod tests {
                 app_key: crate::table::Need::Required,
                 bearer: crate::table::Need::None,
             },
+            paged: false,
             statuses: &[200],
             refusals: &[],
             summary: "",

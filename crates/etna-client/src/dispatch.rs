@@ -5,11 +5,15 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use futures_util::stream::{Stream, TryStreamExt};
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use crate::{Error, Operation};
+pub use crate::exact_json::exact_json;
+
+use crate::{Error, Operation, Page, Paged};
 
 /// Arguments of an operation as JSON: parameters by their spec name, and the
 /// body. Its `Debug` names the parameters and never shows a value: any of
@@ -18,6 +22,9 @@ use crate::{Error, Operation};
 pub struct JsonArgs {
     parameters: serde_json::Map<String, serde_json::Value>,
     body: Option<serde_json::Value>,
+    /// The body's own text, when the caller has it: decoded from it, a
+    /// decimal keeps every digit (a `Value` holds an `f64`).
+    body_text: Option<String>,
 }
 
 impl std::fmt::Debug for JsonArgs {
@@ -35,7 +42,19 @@ impl JsonArgs {
         parameters: serde_json::Map<String, serde_json::Value>,
         body: Option<serde_json::Value>,
     ) -> Self {
-        Self { parameters, body }
+        Self {
+            parameters,
+            body,
+            body_text: None,
+        }
+    }
+
+    /// The same arguments, with `text`, the JSON text the body was read
+    /// from: the body is decoded from it ([`decode_body`](Self::decode_body)),
+    /// so that its numbers keep every digit the caller wrote.
+    pub fn with_body_text(mut self, text: String) -> Self {
+        self.body_text = Some(text);
+        self
     }
 
     /// The value given for a parameter.
@@ -46,6 +65,23 @@ impl JsonArgs {
     /// The body, when one was given.
     pub fn body(&self) -> Option<&serde_json::Value> {
         self.body.as_ref()
+    }
+
+    /// The body as the type the generated builder takes: from its text when
+    /// given ([`with_body_text`](Self::with_body_text)), else from its
+    /// value; a mismatch is an [`Error::InvalidInput`] that quotes nothing.
+    pub fn decode_body<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T, Error> {
+        match (&self.body_text, &self.body) {
+            (Some(text), _) => serde_json::from_str(text).map_err(|e| Error::InvalidInput {
+                operation,
+                reason: format!("the body: {}", crate::error::describe_serde(&e)),
+            }),
+            (None, Some(value)) => self.decode(operation, "the body", value),
+            (None, None) => Err(Error::InvalidInput {
+                operation,
+                reason: "the body is missing".to_owned(),
+            }),
+        }
     }
 
     /// `value` as the type the generated builder takes; a mismatch is an
@@ -100,6 +136,10 @@ pub struct JsonReply {
     /// What [`Operation::call`] makes of it: the result's `Debug` (secrets
     /// redacted), or the error.
     pub outcome: Result<String, Error>,
+    /// The caller's key the request carried (the spec's `x-etna-client-id`,
+    /// e.g. the order's `ClientId`), filled by the client when the body
+    /// left it empty; `None` for an operation without one.
+    pub client_id: Option<crate::ClientKey>,
 }
 
 impl std::fmt::Debug for JsonReply {
@@ -110,6 +150,7 @@ impl std::fmt::Debug for JsonReply {
             .field("accepted", &self.accepted)
             .field("body", &format_args!("{}", self.body_debug))
             .field("outcome", &self.outcome)
+            .field("client_id", &self.client_id)
             .finish()
     }
 }
@@ -123,9 +164,12 @@ impl JsonReply {
         O::ErrorBody: Serialize + std::fmt::Debug,
         O::Output: std::fmt::Debug,
     {
+        let mut operation = operation;
+        let client_id = operation.fill_client_key();
         let limits = operation.state().clone();
         crate::operation::check_session::<O>(&limits)?;
-        match crate::operation::finish::<O>(&limits, operation.send_request().await).await {
+        let result = operation.send_request().await;
+        match crate::operation::finish::<O>(&limits, result).await {
             Ok((status, success)) => Ok(Self {
                 operation: O::SPEC.id,
                 status,
@@ -134,6 +178,7 @@ impl JsonReply {
                 body_json: crate::open_enum::answer_json(&success),
                 body_debug: format!("{success:#?}"),
                 outcome: O::output(status, success).map(|output| format!("{output:?}")),
+                client_id: client_id.clone(),
             })
             .map(|mut reply| {
                 reply.accepted = reply.outcome.is_ok();
@@ -150,10 +195,48 @@ impl JsonReply {
                 body_json: crate::open_enum::answer_json(&body),
                 body_debug: format!("{body:#?}"),
                 outcome: Err(error),
+                client_id,
             }),
-            Err(failure) => Err(failure.error),
+            Err(failure) => Err(failure.error.with_client_key(client_id)),
         }
     }
+}
+
+/// One item of a paged answer, as JSON (see [`Dispatch::dispatch_items`]).
+/// Its `Debug` never shows it: an item may hold a secret field.
+pub struct JsonItem {
+    /// The item; numbers are `f64`s, as in [`JsonReply::body`].
+    pub value: Value,
+    /// The item as JSON text, every digit kept (see
+    /// [`answer_json`](crate::answer_json)).
+    pub json: String,
+}
+
+impl std::fmt::Debug for JsonItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonItem(<not shown>)")
+    }
+}
+
+/// The items of every page of the paged operation `builder` makes, as JSON
+/// (what generated [`Dispatch::dispatch_items`] returns).
+#[doc(hidden)]
+pub fn json_items<'a, O>(
+    builder: impl Future<Output = Result<O, Error>> + Send + 'a,
+) -> Pin<Box<dyn Stream<Item = Result<JsonItem, Error>> + Send + 'a>>
+where
+    O: Paged + 'a,
+    <O::Page as Page>::Item: Serialize,
+{
+    Box::pin(
+        futures_util::stream::once(builder)
+            .map_ok(Paged::items)
+            .try_flatten()
+            .map_ok(|item| JsonItem {
+                value: crate::open_enum::answer_value(&item),
+                json: crate::open_enum::answer_json(&item),
+            }),
+    )
 }
 
 /// Every operation of a generated client, by id (the table is
@@ -168,6 +251,17 @@ pub trait Dispatch {
         id: &'a str,
         args: &'a JsonArgs,
     ) -> Pin<Box<dyn Future<Output = Option<Result<JsonReply, Error>>> + Send + 'a>>;
+
+    /// The items of every page of the paged operation `id` (its row's
+    /// [`paged`](crate::OperationSpec::paged)) called with `args`, one
+    /// page held at a time, links checked as [`Paged`] checks them; `None`
+    /// when the client has no such paged operation.
+    #[allow(clippy::type_complexity)]
+    fn dispatch_items<'a>(
+        &'a self,
+        id: &'a str,
+        args: &'a JsonArgs,
+    ) -> Option<Pin<Box<dyn Stream<Item = Result<JsonItem, Error>> + Send + 'a>>>;
 
     /// Maps a status and body the way the operation `id`'s
     /// [`call`](Operation::call) does, without a socket (see

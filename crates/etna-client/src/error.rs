@@ -156,6 +156,18 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// A paged answer's link to the next page was not followed, and nothing
+    /// was sent to it: it leaves the client's API root (another scheme,
+    /// host or port, or a path outside the root's), it is not an absolute
+    /// URL, or it was followed before (the pages loop). The pages read
+    /// before it were good.
+    PageLinkRefused {
+        /// The operation.
+        operation: &'static str,
+        /// Why, naming the link's origin at most (never its path or query).
+        reason: String,
+    },
+
     /// The request may or may not have taken effect: its method is not safe
     /// to repeat (anything but GET, HEAD, OPTIONS and TRACE; a POST that
     /// places an order, a DELETE that cancels one) and the connection failed
@@ -174,6 +186,11 @@ pub enum Error {
         timeout: Option<Duration>,
         /// The transport error (without the URL).
         source: reqwest::Error,
+        /// The caller's key the request carried (the spec's
+        /// `x-etna-client-id`, e.g. the order's `ClientId`), filled by the
+        /// client when the caller left it empty: look the result up by it
+        /// (in `lookup`) before sending the request again.
+        client_id: Option<crate::ClientKey>,
     },
 }
 
@@ -266,11 +283,16 @@ impl fmt::Display for Error {
             Self::Connection { operation, source } => {
                 write!(f, "{operation}: cannot talk to the API: {source}")
             }
+            Self::PageLinkRefused { operation, reason } => write!(
+                f,
+                "{operation}: {reason}; it was not followed and nothing was sent to it"
+            ),
             Self::OutcomeUnknown {
                 operation,
                 method,
                 timeout,
                 source,
+                client_id,
             } => {
                 match timeout {
                     Some(timeout) => write!(
@@ -284,7 +306,15 @@ impl fmt::Display for Error {
                 }
                 f.write_str(
                     "; the request may or may not have taken effect and was not retried: check whether it took effect before sending it again",
-                )
+                )?;
+                match client_id {
+                    Some(key) => write!(
+                        f,
+                        "; it was sent with {} {}: look for it in {} by that value",
+                        key.property, key.value, key.lookup
+                    ),
+                    None => Ok(()),
+                }
             }
         }
     }
@@ -302,6 +332,27 @@ impl std::error::Error for Error {
 }
 
 impl Error {
+    /// This error, naming the caller's key the request carried when it is
+    /// an [`OutcomeUnknown`](Self::OutcomeUnknown).
+    pub(crate) fn with_client_key(self, key: Option<crate::ClientKey>) -> Self {
+        match self {
+            Self::OutcomeUnknown {
+                operation,
+                method,
+                timeout,
+                source,
+                client_id,
+            } => Self::OutcomeUnknown {
+                operation,
+                method,
+                timeout,
+                source,
+                client_id: key.or(client_id),
+            },
+            other => other,
+        }
+    }
+
     /// The `operationId` of the operation that failed.
     pub fn operation(&self) -> &'static str {
         match self {
@@ -318,6 +369,7 @@ impl Error {
             | Self::BodyTooLarge { operation, .. }
             | Self::Timeout { operation, .. }
             | Self::Connection { operation, .. }
+            | Self::PageLinkRefused { operation, .. }
             | Self::OutcomeUnknown { operation, .. } => operation,
         }
     }

@@ -48,6 +48,9 @@ struct Settings {
     /// which `static_urls` were resolved against.
     base_url: String,
     static_urls: StaticUrls,
+    /// The API root the caller configured, which a page's link to the next
+    /// page must stay under (`paging.rs`).
+    api_root: Option<Url>,
     /// Shared by every clone of the client, so that a session set in one
     /// task serves the others.
     session: Arc<RwLock<Option<Session>>>,
@@ -82,6 +85,7 @@ impl ClientState {
             operations: parts.operations,
             base_url: String::new(),
             static_urls: Box::default(),
+            api_root: None,
             session: Arc::default(),
             session_lifetime: parts.session_lifetime,
         }))
@@ -186,6 +190,18 @@ impl ClientState {
         }
         let text = format!("{base_url}{path}");
         Url::parse(&text).map_err(|e| format!("the URL {text:?} is not valid: {e}"))
+    }
+
+    /// The settings with the API root the caller configured.
+    pub(crate) fn with_api_root(mut self, root: Url) -> Self {
+        Arc::make_mut(&mut self.0).api_root = Some(root);
+        self
+    }
+
+    /// The API root the caller configured, when the client was built by
+    /// [`ClientBuilder`](crate::ClientBuilder).
+    pub(crate) fn api_root(&self) -> Option<&Url> {
+        self.0.api_root.as_ref()
     }
 
     pub(crate) fn cached_static_url(

@@ -37,6 +37,57 @@
 //! # }
 //! ```
 //!
+//! # Reading every page
+//!
+//! An operation whose answer is a page (its schema composes the one the spec
+//! marks `x-etna-page`: `list_orders`, `list_positions`) is [`Paged`]:
+//! [`items()`](Paged::items) streams every item of every page and
+//! [`pages()`](Paged::pages) every page, following each page's
+//! `NextPageLink` with the same credentials, timeout, body cap and errors
+//! as the first request, one page held at a time, until the link is empty
+//! or null. A link outside the client's API root (another scheme, host or
+//! port, or a path outside the root's) or one followed before ends the
+//! stream with [`Error::PageLinkRefused`] before anything is sent to it; a
+//! bare JSON array where the page was expected is a single, last page.
+//!
+//! ```no_run
+//! use etna_client::futures_util::TryStreamExt;
+//! use etna_client::{Client, Paged};
+//!
+//! # async fn run(client: &Client) -> Result<(), etna_client::Error> {
+//! let positions: Vec<_> = client
+//!     .list_positions()
+//!     .account_id(6303)
+//!     .page_number(0)
+//!     .page_size(99)
+//!     .sort_field("Id")
+//!     .desc(false)
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! # let _ = positions;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # When an order's fate is unknown
+//!
+//! No request is ever sent twice by the client. When the connection fails
+//! or the time runs out after a request that is not safe to repeat may have
+//! been written, the error is [`Error::OutcomeUnknown`]: the request may or
+//! may not have taken effect. For a request whose body carries the caller's
+//! key (the spec marks it `x-etna-client-id`: the order's `ClientId`), the
+//! client fills an empty key with a fresh value ([`fresh_client_id`]: 19
+//! digits) before sending, and names it in that error with the paged
+//! operation to look it up in; [`ClientKeyed::client_id`] tells it before
+//! sending, [`ClientKeyed::lookup`] and [`ClientKeyed::find`] look it up
+//! (stopping at the first match). [`order_placement::place`] does the
+//! whole flow for an order: sent once, looked up by its `ClientId` when the
+//! answer is lost, [`Placed`](order_placement::Placement::Placed) or still
+//! [`Unknown`](order_placement::Placement::Unknown) with the `ClientId` and
+//! how to find out. Nothing assumes that the server refuses a second order
+//! with the same `ClientId`: the documentation does not say so.
+//!
 //! The password-reset flow's steps come ready from
 //! [`password_reset()`](generated::Client::password_reset) ([`PasswordReset`],
 //! module [`password_reset`]); the whole flow, secret question included, is
@@ -51,17 +102,21 @@ extern crate self as etna_client;
 mod build_error;
 mod builder;
 mod client;
+mod client_key;
 mod date;
 mod decimal;
 mod decode;
 pub mod dispatch;
 mod envelope;
 mod error;
+mod exact_json;
 mod flatten;
 mod fuzzing;
 mod hooks;
 mod open_enum;
 mod operation;
+pub mod order_placement;
+mod paging;
 pub mod password_reset;
 mod secret;
 mod session;
@@ -90,15 +145,20 @@ pub use builder::ClientBuilder;
 /// The date crate of [`Timestamp`], so that callers need not depend on it.
 pub use chrono;
 pub use client::{Client, GeneratedClient};
+pub use client_key::{ClientKey, ClientKeySpec, ClientKeyed, fresh_client_id};
 pub use date::{NO_DATE, Timestamp};
 pub use decimal::Decimal;
 pub use dispatch::Dispatch;
 pub use envelope::{Envelope, ErrorKind, ErrorPayload, Refusal, SuccessRule};
 pub use error::{BodySnippet, Error, Rejection};
+/// The stream traits of [`Paged`]'s streams (`TryStreamExt::try_next`,
+/// `StreamExt`), so that callers need not depend on it.
+pub use futures_util;
 pub use generated::types;
 pub use hooks::ClientState;
 pub use open_enum::{Listed, Open, answer_json};
 pub use operation::{Answer, EnvelopeOperation, Operation, Reply};
+pub use paging::{Page, Paged};
 pub use password_reset::PasswordReset;
 /// The decimal crate behind [`Decimal`], so that callers need not depend on it.
 pub use rust_decimal;
@@ -116,9 +176,11 @@ pub use table::{
 /// these too, to time the client's own steps.)
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::client_key::{KeyField, fill_client_id};
     pub use crate::decode::{error_value, error_value_as, response_value};
     pub use crate::flatten::split_flattened;
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::Route;
+    pub use crate::paging::{PageOrItems, page_or_items};
 }

@@ -59,12 +59,29 @@ pub trait Operation: Sized + Send {
     /// spec gives the operation's answers).
     fn output(status: StatusCode, success: Self::Success) -> Result<Self::Output, Error>;
 
+    /// Whether the request body carries the caller's key (the spec's
+    /// `x-etna-client-id`; see [`ClientKeyed`](crate::ClientKeyed)).
+    #[doc(hidden)]
+    const KEYED: bool = false;
+
+    /// The caller's key, filled when empty (generated for a
+    /// [`ClientKeyed`](crate::ClientKeyed) operation).
+    #[doc(hidden)]
+    fn fill_client_key(&mut self) -> Option<crate::ClientKey> {
+        None
+    }
+
     /// Sends the request and returns its typed result. A refusal, an
     /// operation needing a session the client does not have (checked before
     /// any I/O), and every other failure is an [`Error`] naming the
     /// operation.
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
         async move {
+            if Self::KEYED {
+                // Boxed: only these operations carry the key across the
+                // request; the others' futures stay as they were.
+                return Box::pin(keyed_call(self)).await;
+            }
             let limits = self.state().clone();
             check_session::<Self>(&limits)?;
             match self.send_request().await {
@@ -77,6 +94,18 @@ pub trait Operation: Sized + Send {
             }
         }
     }
+}
+
+/// [`Operation::call`] of an operation whose body carries the caller's
+/// key: filled before sending, and named by an [`Error::OutcomeUnknown`].
+async fn keyed_call<O: Operation>(mut operation: O) -> Result<O::Output, Error> {
+    let key = operation.fill_client_key();
+    let limits = operation.state().clone();
+    check_session::<O>(&limits)?;
+    let result = operation.send_request().await;
+    complete::<O>(&limits, result)
+        .await
+        .map_err(|error| error.with_client_key(key))
 }
 
 /// How a builder's `send` routes an answer by status: progenitor's own
@@ -125,9 +154,11 @@ pub trait EnvelopeOperation: Operation<Success = Self::Envelope> {
     /// undecodable bodies) are errors, as with [`call`](Operation::call).
     fn call_envelope(self) -> impl Future<Output = Result<Reply<Self::Envelope>, Error>> + Send {
         async move {
-            let limits = self.state().clone();
+            let mut this = self;
+            let key = this.fill_client_key();
+            let limits = this.state().clone();
             check_session::<Self>(&limits)?;
-            let result = self.send_request().await;
+            let result = this.send_request().await;
             match finish::<Self>(&limits, result).await {
                 Ok((status, envelope)) => Ok(Reply {
                     operation: Self::ID,
@@ -156,7 +187,7 @@ pub trait EnvelopeOperation: Operation<Success = Self::Envelope> {
                         ErrorKind::Other(_) => Err(error),
                     }
                 }
-                Err(failure) => Err(failure.error),
+                Err(failure) => Err(failure.error.with_client_key(key)),
             }
         }
     }
@@ -389,6 +420,7 @@ fn transport(spec: &'static OperationSpec, source: reqwest::Error, limits: &Clie
             method: spec.method,
             timeout: source.is_timeout().then(|| limits.timeout()),
             source,
+            client_id: None,
         };
     }
     if source.is_timeout() {

@@ -21,6 +21,12 @@ pub struct OperationSpec {
     pub full_path: &'static str,
     /// The credentials its security requirement names.
     pub security: Security,
+    /// Whether its success answer is a page (it composes the schema the
+    /// spec marks `x-etna-page`): [`Dispatch::dispatch_items`] reads every
+    /// page of it.
+    ///
+    /// [`Dispatch::dispatch_items`]: crate::Dispatch::dispatch_items
+    pub paged: bool,
     /// The HTTP statuses the spec documents.
     pub statuses: &'static [u16],
     /// The documented statuses that say a credential was refused, and which

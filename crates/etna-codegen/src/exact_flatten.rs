@@ -144,7 +144,7 @@ fn rewrite(strukt: &mut ItemStruct) -> Result<Option<TokenStream>, CodegenError>
 }
 
 /// Takes `Deserialize` out of the struct's `#[derive(...)]`.
-fn remove_deserialize(attrs: &mut [syn::Attribute]) -> bool {
+pub(crate) fn remove_deserialize(attrs: &mut [syn::Attribute]) -> bool {
     let mut removed = false;
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let Ok(paths) = attr.parse_args_with(

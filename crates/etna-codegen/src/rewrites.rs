@@ -53,8 +53,8 @@ fn each_pass_rewrites_what_the_fixture_spec_says_it_should() {
     assert_eq!(
         rewrites(&fixture),
         Rewrites {
-            // The spec's 18 operations and the fixture's 9.
-            version_header: 27,
+            // The spec's 18 operations and the fixture's 11.
+            version_header: 29,
             // fixture_at_root's X-Fixture-Secret too.
             secret_headers: 4,
             // And its X-Fixture-Plain.
@@ -62,15 +62,17 @@ fn each_pass_rewrites_what_the_fixture_spec_says_it_should() {
             // fixture_at_root, at `{apiURL}`.
             servers: 2,
             // And fixture_holding, fixture_plain, set_pin_code,
-            // fixture_list_items and fixture_add_item.
-            static_urls: 12,
-            // The spec's 83 and the fixture's, fixture_plain's 401 and
-            // fixture_holding's 200 and 403 among them.
-            decode: 108,
+            // fixture_list_items, fixture_add_item, fixture_list_pages and
+            // fixture_add_holding.
+            static_urls: 14,
+            // The spec's 83 and the fixture's, fixture_plain's 401,
+            // fixture_holding's 200 and 403, and the 200, 401 and 403 of
+            // fixture_list_pages and fixture_add_holding among them.
+            decode: 114,
             // And fixture_check_item's 400, 403, 409 and 422.
             error_unions: 9,
-            routes: 27,
-            send_scopes: 27,
+            routes: 29,
+            send_scopes: 29,
         }
     );
 }

@@ -18,6 +18,8 @@ use crate::rules::Rule;
 pub(crate) const PAGE: &str = "x-etna-page";
 /// The date-time that means "no date", at the document's root.
 pub(crate) const NO_DATE: &str = "x-etna-no-date";
+/// The caller's key for finding a result again, on a request property.
+pub(crate) const CLIENT_ID: &str = "x-etna-client-id";
 
 pub(crate) fn compare(ctx: &mut Ctx) {
     let (Ok(old), Ok(new)) = (serde_json::to_value(ctx.old), serde_json::to_value(ctx.new)) else {
@@ -25,6 +27,64 @@ pub(crate) fn compare(ctx: &mut Ctx) {
     };
     no_date(ctx, &old, &new);
     pages(ctx, &old, &new);
+    client_ids(ctx, &old, &new);
+}
+
+/// Every `x-etna-client-id` of a component schema's property, by the
+/// pointer of the property.
+fn marked_keys(spec: &Value) -> std::collections::BTreeMap<String, Value> {
+    let mut out = std::collections::BTreeMap::new();
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for (name, schema) in schemas.into_iter().flatten() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (property, value) in properties.into_iter().flatten() {
+            if let Some(mark) = value.get(CLIENT_ID) {
+                let at = push(
+                    &push(&push("#/components/schemas", name), "properties"),
+                    property,
+                );
+                out.insert(at, mark.clone());
+            }
+        }
+    }
+    out
+}
+
+fn client_ids(ctx: &mut Ctx, old: &Value, new: &Value) {
+    let (a, b) = (marked_keys(old), marked_keys(new));
+    let places: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for at in places {
+        let (before, after) = (a.get(at), b.get(at));
+        let (class, detail) = match (before, after) {
+            (None, Some(mark)) => (
+                Class::Compatible,
+                format!(
+                    "`{at}` becomes the caller's key ({mark}): the operations sending it fill it when it is empty and can look their result up"
+                ),
+            ),
+            (Some(mark), None) => (
+                Class::Breaking,
+                format!(
+                    "`{at}` is no longer the caller's key ({mark}): it is no longer filled, and code using its lookup stops compiling"
+                ),
+            ),
+            (Some(x), Some(y)) if x != y => (
+                Class::Breaking,
+                format!(
+                    "the caller's key `{at}` changes from {x} to {y}: its lookup reads another operation or other parameters"
+                ),
+            ),
+            _ => continue,
+        };
+        ctx.push(Change::new(
+            Rule::ClientIdChanged.with(class),
+            None,
+            push(at, CLIENT_ID),
+            detail,
+        ));
+    }
 }
 
 fn no_date(ctx: &mut Ctx, old: &Value, new: &Value) {

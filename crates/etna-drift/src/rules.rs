@@ -175,6 +175,8 @@ rules! {
     // The document's extensions: what the client does with an answer.
     PageEnvelopeChanged = "page-envelope-changed", [Breaking, Compatible],
         "`x-etna-page` changes on a component schema: compatible when added (the operations answering it gain a pager), breaking when removed (the pager disappears) or when its roles change (the pager follows other fields).";
+    ClientIdChanged = "client-id-changed", [Breaking, Compatible],
+        "`x-etna-client-id` changes on a request property: compatible when added (the operations sending it fill it when empty and can look their result up), breaking when removed (the key and its lookup disappear) or changed (the lookup reads another operation or other parameters).";
     NoDateChanged = "no-date-changed", [Breaking, Compatible],
         "`x-etna-no-date`, the date-time that reads as \"no date\", is added, removed or changed: breaking where both versions have date-times (the same answer decodes as a date where it decoded as `None`, or the reverse), compatible where one has none.";
 

@@ -487,3 +487,142 @@ fn exit_0_secret_answer_fields_print_as_secret_unless_asked_for() {
         .code(0);
     assert_eq!(stdout_json(&reset)["Model"], "<secret>");
 }
+
+/// 26 significant digits: printed through an `f64`, they would be cut.
+const EXACT: &str = "-0.05700775140829844330933239";
+
+/// A server with two pages of positions for account 6303: the first links
+/// to the second (which `pageNumber` says), the second ends with `""`. It
+/// answers only requests with the app key and the session token.
+fn two_pages(background: &Background) -> String {
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    let root = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let router = axum::Router::new()
+        .route(
+            "/v1.0/accounts/6303/positions",
+            axum::routing::get(
+                |State(root): State<std::sync::Arc<std::sync::OnceLock<String>>>,
+                 headers: HeaderMap,
+                 uri: Uri| async move {
+                    let credentials = headers.get("Et-App-Key").is_some_and(|v| v == APP_KEY)
+                        && headers
+                            .get("Authorization")
+                            .is_some_and(|v| v == "Bearer cli-paging-token");
+                    if !credentials {
+                        return (StatusCode::UNAUTHORIZED, String::new());
+                    }
+                    let root = root.get().cloned().unwrap_or_default();
+                    let first = uri
+                        .query()
+                        .is_some_and(|q| q.split('&').any(|p| p == "pageNumber=0"));
+                    let body = match first {
+                        true => format!(
+                            r#"{{"Result": [{{"Id": 1, "CostBasis": {EXACT}}}, {{"Id": 2, "CostBasis": 100.00000}}], "NextPageLink": "{root}/v1.0/accounts/6303/positions?pageNumber=1&pageSize=2&sortField=Id&desc=false", "TotalCount": 3}}"#
+                        ),
+                        false => r#"{"Result": [{"Id": 3, "CostBasis": 1}], "NextPageLink": "", "TotalCount": 3}"#.to_owned(),
+                    };
+                    (StatusCode::OK, body)
+                },
+            ),
+        )
+        .with_state(root.clone());
+    let url = background.serve(router);
+    root.set(url.clone()).unwrap();
+    url
+}
+
+#[test]
+fn exit_0_all_prints_every_item_of_every_page_as_ndjson_with_every_digit() {
+    let background = Background::new();
+    let url = two_pages(&background);
+    let assert = etna()
+        .env("ETNA_APP_KEY", APP_KEY)
+        .env("ETNA_TOKEN", "cli-paging-token")
+        .args(["--base-url", &url, "api", "list_positions", "--all"])
+        .args([
+            "--accountId",
+            "6303",
+            "--pageNumber",
+            "0",
+            "--pageSize",
+            "2",
+        ])
+        .args(["--sortField", "Id", "--desc", "false"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert_eq!(
+        stdout,
+        format!(
+            "{{\"CostBasis\":{EXACT},\"Id\":1}}\n{{\"CostBasis\":100.00000,\"Id\":2}}\n{{\"CostBasis\":1,\"Id\":3}}\n"
+        )
+    );
+}
+
+#[test]
+fn exit_2_all_on_an_operation_that_is_not_paged_names_the_paged_ones() {
+    etna()
+        .args([
+            "--mock",
+            "api",
+            "get_secret_question",
+            "--username",
+            "hello",
+        ])
+        .arg("--all")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("get_secret_question answers in one piece")
+                .and(predicate::str::contains("list_orders, list_positions")),
+        );
+}
+
+/// The body is sent as decoded from the text given: a price with more
+/// digits than an `f64` holds, and a scale, reach the server as written;
+/// the empty `ClientId` is filled (the spec's `x-etna-client-id`).
+#[test]
+fn exit_0_a_body_keeps_every_digit_it_was_given_and_the_client_id_is_filled() {
+    use std::sync::{Arc, Mutex};
+    let background = Background::new();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let router = axum::Router::new().route(
+        "/v1.0/accounts/6303/orders",
+        axum::routing::post(move |body: String| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(body);
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    r#"{"Id": 1, "Status": "New"}"#,
+                )
+            }
+        }),
+    );
+    let url = background.serve(router);
+    etna()
+        .env("ETNA_APP_KEY", APP_KEY)
+        .env("ETNA_TOKEN", "cli-order-token")
+        .args(["--base-url", &url, "api", "place_order", "--accountId", "6303"])
+        .args(["--body", &format!(r#"{{"Symbol": "AAPL", "Type": "Limit", "Side": "Buy", "Quantity": 100.00000, "Price": {}, "ClientId": ""}}"#, EXACT.trim_start_matches('-'))])
+        .assert()
+        .code(0);
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let digits = EXACT.trim_start_matches('-');
+    assert!(
+        sent[0].contains(&format!("\"Price\":{digits}")),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("\"Quantity\":100.00000"), "{}", sent[0]);
+    let body: Value = serde_json::from_str(&sent[0]).unwrap();
+    let client_id = body["ClientId"].as_str().unwrap();
+    assert!(
+        client_id.len() == 19 && client_id.bytes().all(|b| b.is_ascii_digit()),
+        "{client_id}"
+    );
+}

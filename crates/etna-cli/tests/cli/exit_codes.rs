@@ -338,6 +338,31 @@ fn exit_7_a_post_without_an_answer_may_have_taken_effect() {
         );
 }
 
+/// An order whose answer is lost: the message names the `ClientId` the
+/// client filled in (the spec's `x-etna-client-id`) and where to look it up.
+#[test]
+fn exit_7_an_order_without_an_answer_names_its_client_id() {
+    let background = Background::new();
+    let url = background.silent();
+    etna()
+        .args(["--base-url", &url, "--timeout", "1"])
+        .env("ETNA_APP_KEY", "some-app-key")
+        .env("ETNA_TOKEN", "some-session-token")
+        .args(["api", "place_order", "--accountId", "6303", "--body"])
+        .arg(r#"{"Symbol": "AAPL", "Type": "Market", "Side": "Buy", "Quantity": 1}"#)
+        .assert()
+        .code(7)
+        .stdout("")
+        .stderr(
+            one_error_line("may or may not have taken effect").and(
+                predicate::str::is_match(
+                    "sent with ClientId [0-9]{19}: look for it in list_orders",
+                )
+                .unwrap(),
+            ),
+        );
+}
+
 #[test]
 fn exit_5_unexpected_responses() {
     let background = Background::new();

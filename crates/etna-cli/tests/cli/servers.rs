@@ -45,6 +45,16 @@ impl Background {
         url
     }
 
+    /// A server that answers with `router`.
+    pub fn serve(&self, router: Router) -> String {
+        let listener = self.listener();
+        let url = base_url(&listener);
+        self.runtime.spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        url
+    }
+
     /// A server that accepts connections and never answers.
     pub fn silent(&self) -> String {
         let listener = self.listener();

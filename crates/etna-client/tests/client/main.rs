@@ -8,6 +8,8 @@ mod flow;
 mod flow_server;
 mod generic;
 mod outcome;
+mod paging;
+mod placement;
 mod properties;
 mod secrets;
 mod shapes;

@@ -120,6 +120,7 @@ async fn the_fixture_value_types_over_http() {
     let sent = fixture::types::FixtureHolding {
         amount: "100.00000".parse::<Decimal>().unwrap(),
         figures: None,
+        key: None,
         settled_at: None,
         state: fixture::types::FixtureState::Open.into(),
     };

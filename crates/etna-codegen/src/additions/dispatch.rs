@@ -19,6 +19,7 @@ pub(super) fn dispatch_impl(
     builders: &BTreeMap<String, Signature>,
 ) -> Result<Item, CodegenError> {
     let mut arms = Vec::new();
+    let mut item_arms = Vec::new();
     let mut decode_arms = Vec::new();
     for op in docs {
         let builder = upper_camel(&op.id);
@@ -41,7 +42,7 @@ pub(super) fn dispatch_impl(
         }
         match (op.has_body, methods.get("body")) {
             (true, Some(ty)) => sets.push(quote! {
-                if let Some(value) = args.body() { builder = builder.body(args.decode::<#ty>(#id, "the body", value)?); }
+                if args.body().is_some() { builder = builder.body(args.decode_body::<#ty>(#id)?); }
             }),
             (true, None) => {
                 return Err(syntax(&format!("builder `{builder}` has no `body` setter")));
@@ -52,6 +53,11 @@ pub(super) fn dispatch_impl(
         arms.push(quote! {
             #id => Some(async { let mut builder = self.#method(); #(#sets)* ::etna_client::dispatch::JsonReply::from_call(builder).await }.await),
         });
+        if op.paged {
+            item_arms.push(quote! {
+                #id => Some(::etna_client::dispatch::json_items(async move { let mut builder = self.#method(); #(#sets)* Ok(builder) })),
+            });
+        }
         let builder = format_ident!("{builder}");
         decode_arms.push(quote! {
             #id => Some(::etna_client::__private::fuzz_decode::<builder::#builder<'static>>(status, body, app_key, <Self as ::etna_client::GeneratedClient>::SECRET_PROPERTIES).map(|model| ::std::format!("{model:?}"))),
@@ -70,6 +76,16 @@ pub(super) fn dispatch_impl(
                     #[allow(unused_mut)]
                     match id { #(#arms)* _ => None }
                 })
+            }
+            fn dispatch_items<'a>(
+                &'a self,
+                id: &'a str,
+                args: &'a ::etna_client::dispatch::JsonArgs,
+            ) -> ::std::option::Option<::std::pin::Pin<::std::boxed::Box<dyn ::etna_client::futures_util::Stream<
+                Item = ::std::result::Result<::etna_client::dispatch::JsonItem, ::etna_client::Error>,
+            > + Send + 'a>>> {
+                #[allow(unused_mut)]
+                match id { #(#item_arms)* _ => None }
             }
             fn decode_answer(
                 id: &str,

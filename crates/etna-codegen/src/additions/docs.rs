@@ -20,6 +20,8 @@ pub(super) struct OperationDoc {
     pub(super) has_body: bool,
     /// The parameters' names as the spec writes them.
     pub(super) parameter_names: Vec<String>,
+    /// Whether its success answer is a page (`paging.rs`).
+    pub(super) paged: bool,
 }
 
 /// The operations of `api`, `$ref`s followed (a reference that leads
@@ -31,6 +33,7 @@ pub(super) fn operation_docs(spec: &Value, api: &Api<'_>) -> Vec<OperationDoc> {
             .cloned()
             .unwrap_or(Value::Null)
     };
+    let paged = super::paged_operations(spec, api);
     let mut out = Vec::new();
     for op in &api.operations {
         let parameters: TokenStream = op
@@ -87,6 +90,7 @@ pub(super) fn operation_docs(spec: &Value, api: &Api<'_>) -> Vec<OperationDoc> {
             has_body: body.is_some(),
             body: body.unwrap_or_else(|| quote!(None)),
             parameter_names: op.parameters.iter().map(|p| p.name.clone()).collect(),
+            paged: paged.iter().any(|p| p.id == op.id),
         });
     }
     out

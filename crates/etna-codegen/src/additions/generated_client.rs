@@ -99,6 +99,7 @@ pub(super) fn generated_client_impl(
             );
             Some(quote!((#status, ::etna_client::Credential::#credential)))
         });
+        let paged = doc.paged;
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         let answer_secrets = &doc.answer_secrets;
         let answer_table =
@@ -110,6 +111,7 @@ pub(super) fn generated_client_impl(
                     app_key: ::etna_client::Need::#app_key,
                     bearer: ::etna_client::Need::#bearer,
                 },
+                paged: #paged,
                 statuses: &[#(#statuses),*],
                 refusals: &[#(#refusals),*],
                 summary: #summary,

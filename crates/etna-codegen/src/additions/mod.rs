@@ -16,7 +16,13 @@
 //!   tools that check one before sending it;
 //! - `dispatch.rs`: `impl Dispatch`, every operation callable by its id;
 //! - `json_schemas.rs`: `json_schemas()` and the `JsonSchema` derive behind
-//!   etna-client's `json-schema` feature.
+//!   etna-client's `json-schema` feature;
+//! - `keyed.rs`: `impl ClientKeyed` for every operation whose body
+//!   has a property marked `x-etna-client-id`, and its `Operation` impl's
+//!   `KEYED`;
+//! - `paging.rs`: `impl Paged` for every operation whose answer composes the
+//!   schema with `x-etna-page`, `impl Page` and a `Deserialize` that takes a
+//!   bare array for its answer type.
 //!
 //! Everything here is read from the spec and from the generated syntax tree;
 //! nothing names an operation, a schema or a property. The items are built
@@ -30,7 +36,9 @@ mod envelope;
 mod error_payload;
 mod generated_client;
 mod json_schemas;
+mod keyed;
 mod operation;
+mod paging;
 mod request_spec;
 
 use std::collections::BTreeMap;
@@ -46,6 +54,7 @@ use crate::syntax::{FieldsByJson, enums, module, module_mut, structs, type_name}
 use etna_spec::model::Api;
 
 pub(crate) use operation::{Operation, operations};
+pub(crate) use paging::{PagedOperation, paged_operations};
 
 /// Adds the items to `file`; `builders` is what the walk over `mod builder`
 /// read of each builder, by name.
@@ -116,6 +125,22 @@ pub(crate) fn add(
     for name in &error_types {
         type_items.push(error_payload::error_payload_impl(name, &envelopes, &enums)?);
     }
+    let paged = paged_operations(spec, api);
+    let mut pages = BTreeMap::new();
+    if let Some(roles) = &api.page {
+        let outputs = builders
+            .iter()
+            .filter_map(|(name, b)| b.output.as_ref().map(|(ok, _)| (name.clone(), ok.clone())))
+            .collect();
+        let (types, builders, found) = paging::paging_impls(roles, &paged, &outputs, &structs)?;
+        type_items.extend(types);
+        builder_items.extend(builders);
+        pages = found;
+    }
+    let (keyed, operation_extras) =
+        keyed::client_key_impls(spec, api, api.page.as_ref(), &paged, builders, &structs)?;
+    keyed::extend_operation_impls(&mut builder_items, operation_extras)?;
+    builder_items.extend(keyed);
     let docs = docs::operation_docs(spec, api);
     root_items.push(generated_client::generated_client_impl(
         spec, order, api, &docs,
@@ -132,7 +157,7 @@ pub(crate) fn add(
         }
     }
     file.items.extend(root_items);
-    Ok(())
+    paging::page_deserialize(file, &pages)
 }
 
 /// An item built with `quote!`. Its shape is fixed by this crate, but an

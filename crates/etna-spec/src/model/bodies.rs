@@ -76,18 +76,24 @@ pub(super) fn body_kind(spec: &Value, response: &Value, roles: Option<&EnvelopeR
     };
     let schema = media.get("schema").unwrap_or(&Value::Null);
     match roles {
-        Some(roles) if is_envelope(spec, schema, &roles.schema, 0) => BodyKind::Envelope,
+        Some(roles) if composes(spec, schema, &roles.schema) => BodyKind::Envelope,
         _ => BodyKind::Plain,
     }
 }
 
-/// Whether `schema` is the envelope schema or composes it with `allOf`.
-fn is_envelope(spec: &Value, schema: &Value, envelope: &str, depth: usize) -> bool {
+/// Whether `schema` is the component schema `name` or composes it with
+/// `allOf` (`$ref`s followed): how an answer is told to be an envelope
+/// (`x-etna-envelope`) or a page (`x-etna-page`).
+pub fn composes(spec: &Value, schema: &Value, name: &str) -> bool {
+    composes_within(spec, schema, name, 0)
+}
+
+fn composes_within(spec: &Value, schema: &Value, name: &str, depth: usize) -> bool {
     if depth > crate::MAX_HOPS {
         return false;
     }
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str)
-        && crate::component(reference).is_some_and(|(_, name)| name == envelope)
+        && crate::component(reference).is_some_and(|(_, found)| found == name)
     {
         return true;
     }
@@ -97,7 +103,57 @@ fn is_envelope(spec: &Value, schema: &Value, envelope: &str, depth: usize) -> bo
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|part| is_envelope(spec, part, envelope, depth + 1))
+        .any(|part| composes_within(spec, part, name, depth + 1))
+}
+
+/// The roles of the schema marked `x-etna-page`: one such schema, `items`
+/// named, each role a property name.
+pub(super) fn page_roles(spec: &Value, problems: &mut Vec<ModelError>) -> Option<PageRoles> {
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)?;
+    let marked: Vec<(&String, &Value)> = schemas
+        .iter()
+        .filter_map(|(name, schema)| schema.get("x-etna-page").map(|roles| (name, roles)))
+        .collect();
+    let (name, roles) = marked.first().copied()?;
+    if let Some((other, _)) = marked.get(1) {
+        problem(
+            problems,
+            &pointer::join(&["components", "schemas", other.as_str(), "x-etna-page"]),
+            &format!("`{name}` is the page envelope already; mark one schema with `x-etna-page`"),
+        );
+        return None;
+    }
+    let at = pointer::join(&["components", "schemas", name.as_str(), "x-etna-page"]);
+    let mut missing = false;
+    let mut role = |key: &str, required: bool| match roles.get(key) {
+        Some(Value::String(value)) if !value.is_empty() => Some(value.clone()),
+        None if !required => None,
+        _ => {
+            missing = true;
+            problem(
+                problems,
+                &at,
+                &format!("`{key}` must name the property that plays this role, e.g. `{key}: Name`"),
+            );
+            None
+        }
+    };
+    let items = role("items", true);
+    let next = role("next", false);
+    let previous = role("previous", false);
+    let total = role("total", false);
+    if missing {
+        return None;
+    }
+    Some(PageRoles {
+        schema: name.clone(),
+        items: items?,
+        next,
+        previous,
+        total,
+    })
 }
 
 pub(super) fn envelope_roles(

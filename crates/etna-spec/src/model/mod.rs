@@ -16,8 +16,8 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-use bodies::{body_kind, envelope_roles};
-pub use bodies::{is_secret, is_secret_schema, secret_properties};
+use bodies::{body_kind, envelope_roles, page_roles};
+pub use bodies::{composes, is_secret, is_secret_schema, secret_properties};
 use read::{parameter, problem, refuses, schemes, security_of, server};
 
 /// A construct of the spec that the model cannot express.
@@ -48,6 +48,8 @@ pub struct Api<'a> {
     pub schemes: BTreeMap<String, Scheme>,
     /// The envelope's roles (`x-etna-envelope`), when the spec declares them.
     pub envelope: Option<EnvelopeRoles>,
+    /// The page envelope's roles (`x-etna-page`), when the spec declares them.
+    pub page: Option<PageRoles>,
 }
 
 /// A server URL after the caller's API root: the spec writes every server
@@ -221,6 +223,23 @@ pub struct EnvelopeRoles {
     pub model: String,
 }
 
+/// The page envelope's property names by role (`x-etna-page`): what a
+/// generic pager reads of any answer that composes the marked schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRoles {
+    /// The schema that declares them.
+    pub schema: String,
+    /// The array of the page's items.
+    pub items: String,
+    /// The absolute URL of the next page (empty or null on the last); a
+    /// page without it is always the last.
+    pub next: Option<String>,
+    /// The absolute URL of the previous page, when the spec names it.
+    pub previous: Option<String>,
+    /// The count of the items of all pages, when the spec names it.
+    pub total: Option<String>,
+}
+
 impl<'a> Api<'a> {
     /// Reads the spec. Every construct the model cannot express is reported,
     /// all at once.
@@ -228,6 +247,7 @@ impl<'a> Api<'a> {
         let mut problems = Vec::new();
         let schemes = schemes(spec, &mut problems);
         let envelope = envelope_roles(spec, &mut problems);
+        let page = page_roles(spec, &mut problems);
         let root_security = security_of(
             spec.get("security"),
             &pointer::join(&["security"]),
@@ -333,6 +353,7 @@ impl<'a> Api<'a> {
                 servers,
                 schemes,
                 envelope,
+                page,
             })
         } else {
             Err(problems)
