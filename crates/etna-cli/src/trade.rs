@@ -17,9 +17,11 @@ use std::num::NonZeroU32;
 use std::str::FromStr;
 
 use clap::{Args, Subcommand, ValueEnum};
+use etna_client::futures_util::TryStreamExt;
+use etna_client::order_placement::{self, Placement};
 use etna_client::rust_decimal;
 use etna_client::types::{self, OrderSide, OrderType, TimeInForce};
-use etna_client::{Client, Decimal, Error, Listed, Operation};
+use etna_client::{Client, ClientKeyed, Decimal, Error, Listed, Operation, Paged};
 
 use crate::connect::Target;
 
@@ -88,6 +90,10 @@ pub struct OrdersArgs {
     /// Only orders with this status (repeatable), e.g. New, Filled, Canceled.
     #[arg(long, value_name = "STATUS", value_parser = status_number)]
     pub status: Vec<usize>,
+    /// The order placed with this ClientId (`order place` prints it, and
+    /// names it when the answer was lost), looked up through every page.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["all", "status"])]
+    pub client_id: Option<String>,
 }
 
 /// `etna order ...`.
@@ -260,15 +266,29 @@ pub async fn positions(cli: &Options, args: &AccountArgs) -> Result<(), Failure>
 }
 
 pub async fn orders(cli: &Options, args: &OrdersArgs) -> Result<(), Failure> {
-    if args.all {
-        return Err(Failure::new(
-            Exit::Usage,
-            "--all is not available yet in this build; page with `etna api list_orders --pageNumber N`",
-        ));
-    }
     let target = crate::sessions::connect_signed_in(cli).await?;
     let result = async {
         let account = account(&target, &args.account).await?;
+        let fail = |e: Error| failure::from_call(&e, &target.base_url);
+        if let Some(client_id) = &args.client_id {
+            // The lookup the spec gives the order's ClientId (the client's
+            // pager over list_orders, stopping at the first match).
+            let lookup = target.client.place_order().account_id(account).lookup();
+            return match <etna_client::generated::builder::PlaceOrder<'_> as ClientKeyed>::find(
+                lookup, client_id,
+            )
+            .await
+            .map_err(fail)?
+            {
+                Some(order) => print_object(cli, &shown::<GetOrder>(&order)),
+                None => Err(Failure::new(
+                    Exit::Refused,
+                    format!(
+                        "no order with ClientId {client_id} is listed (yet) on account {account}"
+                    ),
+                )),
+            };
+        }
         let mut request = target
             .client
             .list_orders()
@@ -280,11 +300,30 @@ pub async fn orders(cli: &Options, args: &OrdersArgs) -> Result<(), Failure> {
         if let Some(filter) = status_filter(&args.status) {
             request = request.filter(filter);
         }
-        let page = request
-            .call()
-            .await
-            .map_err(|e| failure::from_call(&e, &target.base_url))?;
-        print_list::<ListOrders>(cli, &page, ORDER_COLUMNS)
+        if !args.all {
+            let page = request.call().await.map_err(fail)?;
+            return print_list::<ListOrders>(cli, &page, ORDER_COLUMNS);
+        }
+        let mut items = std::pin::pin!(request.items());
+        if !cli.tables() {
+            // One JSON object per line as each page comes, as `etna api
+            // OP --all` prints them.
+            while let Some(order) = items.try_next().await.map_err(fail)? {
+                print_line(&shown::<ListOrders>(&order).compact())?;
+            }
+            return Ok(());
+        }
+        // A table needs every row for its widths.
+        let mut rows = Vec::new();
+        while let Some(order) = items.try_next().await.map_err(fail)? {
+            rows.push(shown::<ListOrders>(&order));
+        }
+        crate::output::print_answer(
+            cli,
+            ListOrders::SPEC.answer_table.as_ref(),
+            &Json::Array(rows),
+            Some(ORDER_COLUMNS),
+        )
     }
     .await;
     target.finish().await;
@@ -410,7 +449,8 @@ fn check(args: &PlaceArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn request(args: &PlaceArgs, client_id: &str) -> types::builder::OrderRequest {
+/// The order's body; without a ClientId, the client fills a fresh one.
+fn request(args: &PlaceArgs, client_id: Option<&str>) -> types::builder::OrderRequest {
     let side = match args.side {
         Side::Buy => OrderSide::Buy,
         Side::Sell => OrderSide::Sell,
@@ -439,16 +479,7 @@ fn request(args: &PlaceArgs, client_id: &str) -> types::builder::OrderRequest {
         .price(args.limit_price)
         .stop_price(args.stop_price)
         .time_inforce(Some(time_in_force))
-        .client_id(Some(client_id.to_owned()))
-}
-
-/// A ClientId for an order placed without one: unique enough on this
-/// machine (time and process), so that the order can be found by it.
-fn fresh_client_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("etna-{nanos:x}-{:x}", std::process::id())
+        .client_id(client_id.map(str::to_owned))
 }
 
 async fn place(cli: &Options, args: &PlaceArgs, progress: &Progress) -> Result<(), Failure> {
@@ -459,9 +490,8 @@ async fn place(cli: &Options, args: &PlaceArgs, progress: &Progress) -> Result<(
             "no terminal to confirm the order on: add --yes to place it without asking (nothing was sent)",
         ));
     }
-    let client_id = args.client_id.clone().unwrap_or_else(fresh_client_id);
     let target = crate::sessions::connect_signed_in(cli).await?;
-    let result = place_on(cli, args, &client_id, &target, progress).await;
+    let result = place_on(cli, args, args.client_id.clone(), &target, progress).await;
     target.finish().await;
     result
 }
@@ -469,7 +499,7 @@ async fn place(cli: &Options, args: &PlaceArgs, progress: &Progress) -> Result<(
 async fn place_on(
     cli: &Options,
     args: &PlaceArgs,
-    client_id: &str,
+    client_id: Option<String>,
     target: &Target<Client>,
     progress: &Progress,
 ) -> Result<(), Failure> {
@@ -478,7 +508,7 @@ async fn place_on(
         .client
         .preview_order()
         .account_id(account)
-        .body(request(args, client_id))
+        .body(request(args, client_id.as_deref()))
         .call()
         .await
         .map_err(|e| failure::from_call(&e, &target.base_url))?;
@@ -491,27 +521,39 @@ async fn place_on(
         eprintln!("etna: not placed (nothing was sent after the preview)");
         return Ok(());
     }
-    // Said before the request goes: Ctrl-C while it is on its way leaves
-    // the order's fate unknown, and the message must say how to find out.
-    progress.done(format!(
-        "the order was sent (ClientId {client_id}): it may or may not have been placed; look for it with `etna orders` before placing it again"
-    ));
-    let order = target
+    let mut order = target
         .client
         .place_order()
         .account_id(account)
-        .body(request(args, client_id))
-        .call()
-        .await
-        .map_err(|e| placing_failed(e, client_id, &target.base_url))?;
+        .body(request(args, client_id.as_deref()));
+    // The ClientId the client fills in when none was given: said before the
+    // request goes, since Ctrl-C while it is on its way leaves the order's
+    // fate unknown.
+    let sent_as = order.client_id().unwrap_or_default();
+    progress.done(format!(
+        "the order was sent (ClientId {sent_as}): it may or may not have been placed; look for it with `etna orders --client-id {sent_as}` before placing it again"
+    ));
+    let order = match order_placement::place(order).await {
+        Ok(Placement::Placed(order)) => order,
+        Ok(Placement::Unknown(unknown)) => {
+            return Err(Failure::new(
+                Exit::OutcomeUnknown,
+                format!(
+                    "{unknown}; `etna orders --client-id {}` looks for it",
+                    unknown.client_id
+                ),
+            ));
+        }
+        Err(e) => return Err(placing_failed(e, &target.base_url)),
+    };
     if cli.output == crate::options::Output::Json {
-        return print_line(&shown::<PlaceOrder>(&order).pretty());
+        return print_line(&shown::<PlaceOrder>(&*order).pretty());
     }
     let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "(not given)".to_owned());
     print_line(&format!(
         "Placed order {} (ClientId {}): {}",
         or_unknown(order.id.map(|id| id.to_string())),
-        or_unknown(order.client_id.clone()),
+        or_unknown(order.client_id.clone().or(Some(sent_as))),
         or_unknown(order.status.as_ref().map(ToString::to_string)),
     ))
 }
@@ -576,7 +618,7 @@ fn refusal(what: &str, preview: &types::OrderPreview) -> Failure {
     )
 }
 
-fn placing_failed(error: Error, client_id: &str, base_url: &str) -> Failure {
+fn placing_failed(error: Error, base_url: &str) -> Failure {
     match &error {
         Error::Rejected { body, .. } => match body.downcast_ref::<types::PlaceOrderErrorBody>() {
             Some(types::PlaceOrderErrorBody::OrderPreview(preview)) => {
@@ -584,12 +626,6 @@ fn placing_failed(error: Error, client_id: &str, base_url: &str) -> Failure {
             }
             _ => failure::from_call(&error, base_url),
         },
-        Error::OutcomeUnknown { .. } => Failure::new(
-            Exit::OutcomeUnknown,
-            format!(
-                "{error}; the order may or may not have been placed: its ClientId is {client_id}; look for it with `etna orders` before placing it again"
-            ),
-        ),
         _ => failure::from_call(&error, base_url),
     }
 }

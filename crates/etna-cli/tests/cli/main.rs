@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod concurrent_sessions;
 mod docs;
+mod exchange;
 mod exit_codes;
 mod outputs;
 mod password_reset;
