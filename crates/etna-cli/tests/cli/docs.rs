@@ -119,3 +119,64 @@ fn the_readmes_trade_on_the_mock_commands_run() {
         assert!(!output.stdout.is_empty(), "etna {}", args.join(" "));
     }
 }
+
+/// The README's second block, a trade kept on one mock: its `etna` lines
+/// run against one mock server (the session its `auth login` would keep
+/// given as `ETNA_TOKEN`), the ID of `order cancel ID` the one the limit
+/// order printed.
+#[test]
+fn the_readmes_trade_on_one_mock_runs() {
+    const ROOT_README: &str = include_str!("../../../../README.md");
+    let section = ROOT_README
+        .split("\n### Trade on the mock\n")
+        .nth(1)
+        .unwrap();
+    let block = section
+        .split("```sh\n")
+        .nth(2)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a second ```sh block");
+    let background = crate::servers::Background::new();
+    let server = background.mock(etna_mock::MockServer::builder());
+    let token = crate::trade::mock_token(&background, &server);
+    let mut placed = String::new();
+    let mut ran = 0;
+    for line in block.lines() {
+        let line = line.split(" #").next().unwrap_or(line);
+        let Some(args) = line.trim().strip_prefix("etna ") else {
+            continue;
+        };
+        let args: Vec<String> = args
+            .split_whitespace()
+            .map(|a| {
+                if a == "ID" {
+                    placed.clone()
+                } else {
+                    a.to_owned()
+                }
+            })
+            .collect();
+        let output = etna()
+            .args(["--base-url", &server.base_url()])
+            .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
+            .env("ETNA_TOKEN", &token)
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            output.status.success(),
+            "etna {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if let Some(rest) = stdout.strip_prefix("Placed order ") {
+            placed = rest.split(' ').next().unwrap().to_owned();
+        }
+        if args.first().map(String::as_str) == Some("positions") {
+            assert!(stdout.contains("AAPL"), "{stdout}");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 5, "{block}");
+}
