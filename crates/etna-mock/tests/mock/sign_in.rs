@@ -327,7 +327,13 @@ async fn a_pin_not_set_gets_a_token_for_setting_it_then_sign_in_succeeds() {
 async fn the_readmes_trader_signs_in_with_one_factor() {
     let server = MockServer::start().await.unwrap();
     assert!(server.password_is(MockServer::TRADER, MockServer::TRADER_PASSWORD));
-    let reply = token(&server, MockServer::TRADER, MockServer::TRADER_PASSWORD, &[]).await;
+    let reply = token(
+        &server,
+        MockServer::TRADER,
+        MockServer::TRADER_PASSWORD,
+        &[],
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.body["State"], "Succeeded");
 }
