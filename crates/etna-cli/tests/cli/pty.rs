@@ -362,3 +362,26 @@ fn order_place_answered_no_or_ctrl_c_sends_nothing_more() {
         );
     }
 }
+
+/// On a terminal, with no `--output`, a list is a table: the columns of the
+/// item schema, a rule under them, no JSON.
+#[test]
+fn a_list_on_a_terminal_is_a_table() {
+    let mut command = etna_command();
+    command.args(["--mock", "api", "list_user_accounts", "--userId", "@me"]);
+    let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+    let seen = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{seen}");
+    let lines: Vec<&str> = seen.lines().collect();
+    assert!(lines[0].trim_start().starts_with("Id"), "{seen}");
+    assert!(lines[0].contains("ClearingAccount"), "{seen}");
+    // The rule (rexpect reads bytes one by one, so not as '─').
+    assert!(
+        !lines[1].trim().is_empty()
+            && !lines[1]
+                .chars()
+                .any(|c| c.is_ascii_alphanumeric() || c == ' '),
+        "{seen}"
+    );
+    assert!(!seen.contains('{'), "{seen}");
+}
