@@ -1,20 +1,27 @@
 //! `OperationSpec::answer_table`: how a tool shows an answer that is a list,
 //! read from the spec alone. A list is a success body whose schema is an
-//! array, or a page: a schema that carries `x-etna-page` or composes
-//! (`allOf`) one that does, whose `items` role names the array. The columns
+//! array, or a page: the schema the spec marks `x-etna-page` or one that
+//! composes it (`allOf`; the model's `PageRoles`, as the pager reads it),
+//! whose `items` role names the array. The columns
 //! are the item schema's scalar properties in the order the spec writes
 //! them (what `etna` prints as a table's columns); objects and arrays are
 //! left out, as no cell holds them.
 
 use etna_spec::KeyOrder;
+use etna_spec::model::PageRoles;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 /// `Some(AnswerTable { .. })` for an operation whose first JSON success
 /// body is a list, else `None`.
-pub(super) fn answer_table(spec: &Value, order: &KeyOrder, pointer: &str) -> TokenStream {
-    match table(spec, order, pointer) {
+pub(super) fn answer_table(
+    spec: &Value,
+    order: &KeyOrder,
+    page: Option<&PageRoles>,
+    pointer: &str,
+) -> TokenStream {
+    match table(spec, order, page, pointer) {
         Some(Table {
             items,
             total,
@@ -48,7 +55,7 @@ struct Table {
 }
 
 /// `pointer`: the operation's JSON pointer (without `#`).
-fn table(spec: &Value, order: &KeyOrder, pointer: &str) -> Option<Table> {
+fn table(spec: &Value, order: &KeyOrder, page: Option<&PageRoles>, pointer: &str) -> Option<Table> {
     let operation = spec.pointer(pointer)?;
     let responses = operation.get("responses")?.as_object()?;
     let mut statuses: Vec<&String> = responses
@@ -62,6 +69,7 @@ fn table(spec: &Value, order: &KeyOrder, pointer: &str) -> Option<Table> {
         let schema = format!("{response}/content/application~1json/schema");
         spec.pointer(&schema).map(|_| schema)
     })?;
+    let written = spec.pointer(&schema)?;
     let (schema, node) = resolve(spec, schema)?;
     if node.get("type").and_then(Value::as_str) == Some("array") {
         return Some(Table {
@@ -70,18 +78,14 @@ fn table(spec: &Value, order: &KeyOrder, pointer: &str) -> Option<Table> {
             columns: columns(spec, order, format!("{schema}/items")),
         });
     }
-    let roles = parts(spec, schema.clone())
-        .into_iter()
-        .find_map(|(_, part)| part.get("x-etna-page").cloned())?;
-    let role = |name: &str| roles.get(name).and_then(Value::as_str).map(str::to_owned);
-    let items = role("items")?;
+    let roles = page.filter(|roles| etna_spec::model::composes(spec, written, &roles.schema))?;
     let property = properties(spec, order, schema)
         .into_iter()
-        .find(|(name, _)| *name == items)?;
+        .find(|(name, _)| *name == roles.items)?;
     Some(Table {
         columns: columns(spec, order, format!("{}/items", property.1)),
-        items: Some(items),
-        total: role("total"),
+        items: Some(roles.items.clone()),
+        total: roles.total.clone(),
     })
 }
 
@@ -255,8 +259,16 @@ components:
     fn arrays_and_marked_pages_are_tables_of_their_items_scalar_properties_in_spec_order() {
         let spec: Value = serde_yaml_ng::from_str(SPEC).unwrap();
         let order = KeyOrder::parse(SPEC).unwrap();
+        let roles = PageRoles {
+            schema: "Page".to_owned(),
+            items: "Result".to_owned(),
+            next: Some("Next".to_owned()),
+            previous: None,
+            total: Some("Count".to_owned()),
+        };
+        let page = Some(&roles);
         assert_eq!(
-            table(&spec, &order, "/paths/~1things/get"),
+            table(&spec, &order, page, "/paths/~1things/get"),
             Some(Table {
                 items: None,
                 total: None,
@@ -264,14 +276,15 @@ components:
             })
         );
         assert_eq!(
-            table(&spec, &order, "/paths/~1pages/get"),
+            table(&spec, &order, page, "/paths/~1pages/get"),
             Some(Table {
                 items: Some("Result".to_owned()),
                 total: Some("Count".to_owned()),
                 columns: columns()
             })
         );
-        // One object is no table.
-        assert_eq!(table(&spec, &order, "/paths/~1things/post"), None);
+        // One object is no table, nor a page without the spec's roles.
+        assert_eq!(table(&spec, &order, page, "/paths/~1things/post"), None);
+        assert_eq!(table(&spec, &order, None, "/paths/~1pages/get"), None);
     }
 }

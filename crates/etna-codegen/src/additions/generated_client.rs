@@ -102,8 +102,12 @@ pub(super) fn generated_client_impl(
         let paged = doc.paged;
         let (summary, parameters, body) = (&doc.summary, &doc.parameters, &doc.body);
         let answer_secrets = &doc.answer_secrets;
-        let answer_table =
-            super::answer_table::answer_table(spec, order, op.at.trim_start_matches('#'));
+        let answer_table = super::answer_table::answer_table(
+            spec,
+            order,
+            api.page.as_ref(),
+            op.at.trim_start_matches('#'),
+        );
         quote! {
             ::etna_client::OperationSpec {
                 id: #id, method: #method, server: #server, path: #path, full_path: #full,
