@@ -18,7 +18,7 @@ use etna_bench::steps::{Step, StepCall};
 use etna_bench::table::{
     micros, print_codegen_rows, print_control_rows, print_delayed_rows, print_request_rows,
 };
-use etna_bench::{future_sizes, instructions, one_side};
+use etna_bench::{decimals, future_sizes, instructions, one_side};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -82,9 +82,16 @@ struct Args {
     /// The call `--one-side` makes.
     #[arg(long, value_enum, default_value = "reset-token", requires = "one_side")]
     call: Call,
-    /// How many calls `--one-side` makes after one to connect.
-    #[arg(long, default_value_t = 1000, requires = "one_side")]
+    /// How many calls `--one-side` makes after one to connect, or how many
+    /// times `--decode` decodes the page after a first time.
+    #[arg(long, default_value_t = 1000)]
     count: usize,
+    /// Instead of the table: the page of orders of `--call list-orders`
+    /// decoded `--count` times and nothing else, into the generated types
+    /// or their `f64` mirror, for an instruction counter (BENCHMARKS.md,
+    /// "the cost of decimals").
+    #[arg(long, value_enum, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "one_side", "instructions"])]
+    decode: Option<decimals::Numbers>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -142,6 +149,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(side) = args.one_side {
         return Ok(one_side::run(side, args.call, args.count)?);
     }
+    if let Some(numbers) = args.decode {
+        return Ok(decimals::run(numbers, args.count)?);
+    }
     if args.instructions {
         let counts = if args.quick {
             instructions::Counts::QUICK
@@ -151,6 +161,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         eprintln!("instructions_per_call: each side of each call alone under callgrind ...");
         let rows = instructions::count_all(&std::env::current_exe()?, counts)?;
         instructions::print_rows(&rows, counts);
+        eprintln!("decode_decimals: the page of orders, Decimal against f64, under callgrind ...");
+        instructions::print_decode_row(
+            &instructions::count_decodes(&std::env::current_exe()?, counts)?,
+            counts,
+        );
         // Also exact from run to run, and what the counts leave out: the
         // memory each call in flight holds and moves.
         future_sizes::print_rows(&future_sizes::measure()?);
