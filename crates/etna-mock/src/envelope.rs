@@ -208,7 +208,7 @@ pub(crate) fn json_response(status: u16, body: &Value) -> Response {
 }
 
 /// `text`, which is JSON, as the body.
-fn json_text_response(status: u16, text: String) -> Response {
+pub(crate) fn json_text_response(status: u16, text: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }

@@ -15,6 +15,12 @@ pub enum Error {
     )]
     Accounts(String),
 
+    /// The securities file of the exchange cannot be used.
+    #[error(
+        "the securities file of the mock exchange is not usable: {0}; see etna_mock::SECURITIES for the format"
+    )]
+    Securities(String),
+
     /// The app key cannot be compared with an HTTP header value.
     #[error("invalid app key for the mock server: {0}")]
     InvalidAppKey(&'static str),

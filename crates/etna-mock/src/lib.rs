@@ -101,6 +101,26 @@
 //! a Bearer operation takes any non-empty token (as Prism checks only that
 //! the header is there).
 //!
+//! The trading operations are a small exchange on the same state
+//! (`exchange/`; the crate's README says it in full): each trader of the
+//! accounts file (the `n`th from 0) is user `644 + n` with one cash account
+//! `6303 + n` holding [`STARTING_CASH`] at start, and only its own session
+//! reaches it (another trader's account, user or order: the documented
+//! 401). Securities come from [`SECURITIES`] (or
+//! [`MockServerBuilder::securities`]), `lookup_equities` searches them;
+//! quotes are a pure function of the security and the mock's clock, one
+//! per [`TICK`], unless a test sets one ([`MockServer::set_quote`], or `PUT`
+//! under [`QUOTES_PATH`]). Market orders fill at once at the quote (a buy at
+//! the ask, a sell at the bid); limit, stop and stop-limit orders rest and
+//! fill when the quote crosses, checked whenever the exchange is asked
+//! anything, the clock moves or a quote is set; `cancel_order` answers 204,
+//! or the documented 409 for a done order. Fills move cash and positions by
+//! the commission the preview quoted ($1 plus $0.01 a share);
+//! `preview_order` refuses an invalid order with 200 and `IsSuccessful:
+//! false`, `place_order` with the documented 400 and the same body. Lists
+//! are paged with absolute links to the address the request came to. An
+//! account keeps at most [`MAX_ORDERS`] done and as many open orders.
+//!
 //! Faults on demand (on sign-in and the session operations as on the others:
 //! a status fault changes no state, while a dropped or truncated answer was
 //! acted on, as when a real connection breaks after the server's work), for testing timeouts and the no-retry rule: a latency
@@ -130,6 +150,7 @@
 mod accounts;
 mod envelope;
 mod error;
+mod exchange;
 mod faults;
 mod flow;
 mod generic;
@@ -143,9 +164,10 @@ mod written;
 
 pub use accounts::ACCOUNTS;
 pub use error::Error;
+pub use exchange::{MAX_ORDERS, Quote, SECURITIES, STARTING_CASH, TICK};
 pub use faults::{Fault, Latency, MAX_DELAY};
 pub use outbox::{Channel, Mail};
-pub use routes::OUTBOX_PATH;
+pub use routes::{OUTBOX_PATH, QUOTES_PATH};
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one

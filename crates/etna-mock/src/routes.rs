@@ -6,16 +6,25 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{MethodRouter, get};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, put};
 use serde_json::Value;
 
 use crate::error::{Error, spec};
+use crate::exchange::Exchange;
 use crate::generic::{self, Context};
 use crate::outbox::{Mail, Outbox};
 
 /// Where the outbox is read (GET) and emptied (DELETE), as JSON.
 pub const OUTBOX_PATH: &str = "/_mock/outbox";
+
+/// Where the exchange's quotes are read (GET); `QUOTES_PATH/{symbol}` sets
+/// one (PUT, `{"Bid": .., "Ask": .., "Last": ..}`) or gives it back to the
+/// clock (DELETE).
+pub const QUOTES_PATH: &str = "/_mock/quotes";
 
 pub(crate) fn router(
     doc: &Value,
@@ -23,6 +32,7 @@ pub(crate) fn router(
     written: Option<&crate::written::Node>,
     context: Arc<Context>,
     outbox: Arc<Outbox>,
+    exchange: Option<Arc<Exchange>>,
     max_body_bytes: usize,
 ) -> Result<Router, Error> {
     let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
@@ -46,9 +56,67 @@ pub(crate) fn router(
         router = router.route(&path, method_router);
     }
     let outbox_routes = get(read_outbox).delete(take_outbox).with_state(outbox);
-    Ok(router
-        .route(OUTBOX_PATH, outbox_routes)
-        .layer(DefaultBodyLimit::max(max_body_bytes)))
+    router = router.route(OUTBOX_PATH, outbox_routes);
+    if let Some(exchange) = exchange {
+        router = router
+            .route(QUOTES_PATH, get(read_quotes).with_state(exchange.clone()))
+            .route(
+                &format!("{QUOTES_PATH}/{{symbol}}"),
+                put(set_quote).delete(release_quote).with_state(exchange),
+            );
+    }
+    Ok(router.layer(DefaultBodyLimit::max(max_body_bytes)))
+}
+
+async fn read_quotes(State(exchange): State<Arc<Exchange>>) -> Response {
+    json_text(StatusCode::OK, exchange.quotes_json())
+}
+
+async fn set_quote(
+    State(exchange): State<Arc<Exchange>>,
+    Path(symbol): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(quote) = crate::exchange::read_quote(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "etna-mock: a quote is {\"Bid\": N, \"Ask\": N, \"Last\": N} (Last optional), 0 < Bid <= Ask\n",
+        )
+            .into_response();
+    };
+    if exchange.set_quote(&symbol, Some(quote)) {
+        read_quotes(State(exchange)).await
+    } else {
+        unknown_symbol()
+    }
+}
+
+async fn release_quote(
+    State(exchange): State<Arc<Exchange>>,
+    Path(symbol): Path<String>,
+) -> Response {
+    if exchange.set_quote(&symbol, None) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        unknown_symbol()
+    }
+}
+
+fn unknown_symbol() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "etna-mock: the exchange lists no such symbol (GET /_mock/quotes lists them)\n",
+    )
+        .into_response()
+}
+
+fn json_text(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
 }
 
 async fn read_outbox(State(outbox): State<Arc<Outbox>>) -> axum::Json<Vec<Mail>> {
@@ -97,7 +165,15 @@ mod tests {
             sessions: None,
         });
         let (doc, order) = etna_spec::parse_with_order(text).unwrap();
-        router(&doc, &order, None, context, Arc::new(Outbox::new(1)), 1024)
+        router(
+            &doc,
+            &order,
+            None,
+            context,
+            Arc::new(Outbox::new(1)),
+            None,
+            1024,
+        )
     }
 
     #[test]

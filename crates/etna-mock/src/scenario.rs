@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use serde_json::Value;
 
@@ -20,6 +20,11 @@ pub(crate) struct Request<'a> {
     pub(crate) path: &'a BTreeMap<String, String>,
     pub(crate) headers: &'a HeaderMap,
     pub(crate) body: Option<&'a Value>,
+    /// The body as sent: what reads its numbers with every digit (`body`'s
+    /// are `f64`).
+    pub(crate) raw_body: &'a [u8],
+    /// The request's path and query, for links to other pages of a list.
+    pub(crate) uri: &'a Uri,
     /// The session of the Bearer token the operation's security required;
     /// `None` when it required none, or the server keeps no sessions.
     pub(crate) session: Option<Session>,

@@ -11,6 +11,7 @@ use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, spec};
+use crate::exchange::{Exchange, Quote};
 use crate::faults::{Fault, FaultPlan, Latency};
 use crate::flow::ResetFlow;
 use crate::generic::Context;
@@ -29,6 +30,7 @@ pub struct MockServer {
     outbox: Arc<Outbox>,
     flow: Option<Arc<ResetFlow>>,
     sessions: Option<Arc<Sessions>>,
+    exchange: Option<Arc<Exchange>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -127,6 +129,36 @@ impl MockServer {
         if let Some(sessions) = &self.sessions {
             sessions.advance_clock(by);
         }
+        // Quotes moved with the clock: resting orders they cross fill now.
+        if let Some(exchange) = &self.exchange {
+            exchange.touch();
+        }
+    }
+
+    /// Sets the quote of the security `symbol` (any case) until
+    /// [`release_quote`](Self::release_quote): the exchange fills what it
+    /// crosses at once, and fills market orders at it. `PUT
+    /// /_mock/quotes/{symbol}` does the same over HTTP. False for an unknown
+    /// symbol or a server without state.
+    pub fn set_quote(&self, symbol: &str, quote: Quote) -> bool {
+        self.exchange
+            .as_ref()
+            .is_some_and(|exchange| exchange.set_quote(symbol, Some(quote)))
+    }
+
+    /// Gives the quote of `symbol` back to the clock (`DELETE
+    /// /_mock/quotes/{symbol}`). False for an unknown symbol or a server
+    /// without state.
+    pub fn release_quote(&self, symbol: &str) -> bool {
+        self.exchange
+            .as_ref()
+            .is_some_and(|exchange| exchange.set_quote(symbol, None))
+    }
+
+    /// The quote of `symbol` now (the set one, or the clock's); `None` for
+    /// an unknown symbol or a server without state.
+    pub fn quote(&self, symbol: &str) -> Option<Quote> {
+        self.exchange.as_ref()?.quote_of(symbol)
     }
 
     /// How many tokens the session table holds now, expired ones not yet
@@ -180,6 +212,7 @@ pub struct MockServerBuilder {
     faults: FaultPlan,
     /// The accounts file of the reset flow; `None`: no flow.
     accounts: Option<String>,
+    securities: String,
     outbox_capacity: usize,
     token_lifetime: Option<Duration>,
     max_sessions: usize,
@@ -194,6 +227,7 @@ impl Default for MockServerBuilder {
             max_body_bytes: MockServer::DEFAULT_MAX_BODY_BYTES,
             faults: FaultPlan::default(),
             accounts: Some(accounts::ACCOUNTS.to_owned()),
+            securities: crate::exchange::SECURITIES.to_owned(),
             outbox_capacity: MockServer::DEFAULT_OUTBOX_CAPACITY,
             token_lifetime: None,
             max_sessions: MockServer::DEFAULT_MAX_SESSIONS,
@@ -231,6 +265,13 @@ impl MockServerBuilder {
     /// [`ACCOUNTS`](crate::ACCOUNTS) (the default).
     pub fn accounts(mut self, yaml: impl Into<String>) -> Self {
         self.accounts = Some(yaml.into());
+        self
+    }
+
+    /// The securities of the exchange, as YAML in the format of
+    /// [`SECURITIES`](crate::SECURITIES) (the default).
+    pub fn securities(mut self, yaml: impl Into<String>) -> Self {
+        self.securities = yaml.into();
         self
     }
 
@@ -311,13 +352,13 @@ impl MockServerBuilder {
             ));
         }
         let outbox = Arc::new(Outbox::new(self.outbox_capacity));
-        let flow = match &self.accounts {
-            Some(yaml) => Some(Arc::new(ResetFlow::new(
-                accounts::parse(yaml)?,
-                outbox.clone(),
-            ))),
+        let parsed = match &self.accounts {
+            Some(yaml) => Some(accounts::parse(yaml)?),
             None => None,
         };
+        let flow = parsed
+            .as_ref()
+            .map(|accounts| Arc::new(ResetFlow::new(accounts.clone(), outbox.clone())));
         let lifetime = self
             .token_lifetime
             .or_else(|| spec_lifetime(&doc))
@@ -325,11 +366,21 @@ impl MockServerBuilder {
         let sessions = flow
             .as_ref()
             .map(|_| Arc::new(Sessions::new(lifetime, self.max_sessions)));
-        let scenario = match (&flow, &sessions) {
-            (Some(flow), Some(sessions)) => Some(Arc::new(Chain(vec![
+        let exchange = match (&parsed, &sessions) {
+            (Some(accounts), Some(sessions)) => Some(Arc::new(Exchange::new(
+                accounts,
+                &self.securities,
+                sessions.clock(),
+            )?)),
+            _ => None,
+        };
+        let scenario = match (&flow, &sessions, &exchange) {
+            (Some(flow), Some(sessions), Some(exchange)) => Some(Arc::new(Chain(vec![
                 Arc::new(SignIn::new(flow.clone(), sessions.clone())),
                 flow.clone(),
-            ])) as Arc<dyn Scenario>),
+                exchange.clone(),
+            ]))
+                as Arc<dyn Scenario>),
             _ => None,
         };
         let context = Arc::new(Context {
@@ -345,6 +396,7 @@ impl MockServerBuilder {
             written.as_ref(),
             context,
             outbox.clone(),
+            exchange.clone(),
             self.max_body_bytes,
         )?;
         let bind_error = |source| Error::Bind {
@@ -369,6 +421,7 @@ impl MockServerBuilder {
             outbox,
             flow,
             sessions,
+            exchange,
             stop: Some(stop),
             task: Some(task),
         })

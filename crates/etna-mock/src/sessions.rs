@@ -9,9 +9,9 @@
 //! shedding its oldest sessions would.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The mock's clock: real time plus however far tests moved it, so that
 /// expiry can be tested without waiting.
@@ -27,7 +27,17 @@ impl Clock {
     }
 
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + Duration::from_nanos(self.moved_nanos.load(Ordering::SeqCst))
+        Instant::now() + self.moved()
+    }
+
+    /// The date the clock shows, for the dates answers carry: the system's,
+    /// moved as far as [`now`](Self::now) is.
+    pub(crate) fn wall_now(&self) -> SystemTime {
+        SystemTime::now() + self.moved()
+    }
+
+    fn moved(&self) -> Duration {
+        Duration::from_nanos(self.moved_nanos.load(Ordering::SeqCst))
     }
 
     pub(crate) fn advance(&self, by: Duration) {
@@ -72,7 +82,8 @@ pub(crate) struct Session {
 }
 
 pub(crate) struct Sessions {
-    clock: Clock,
+    /// Shared with the exchange, whose quotes move on it.
+    clock: Arc<Clock>,
     /// How long a session lasts, and an interim token (at most as long).
     lifetime: Duration,
     interim: Duration,
@@ -100,7 +111,7 @@ impl Sessions {
         // representable however far tests move the clock.
         let lifetime = lifetime.min(Duration::from_secs(100 * 365 * 24 * 60 * 60));
         Self {
-            clock: Clock::new(),
+            clock: Arc::new(Clock::new()),
             lifetime,
             interim: INTERIM_LIFETIME.min(lifetime),
             cap: cap.max(1),
@@ -110,6 +121,11 @@ impl Sessions {
 
     pub(crate) fn advance_clock(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    /// The clock the table runs on.
+    pub(crate) fn clock(&self) -> Arc<Clock> {
+        self.clock.clone()
     }
 
     /// A fresh token for `session`, alive from now.

@@ -164,6 +164,8 @@ impl Served {
                 path,
                 headers,
                 body: json.as_ref(),
+                raw_body: body,
+                uri,
                 session,
             };
             if let Some(answer) = scenario.answer(&self.id, &request, &answers) {

@@ -2,6 +2,7 @@
 
 mod answers;
 mod client;
+mod exchange;
 mod faults;
 mod flow;
 mod generic;
