@@ -30,8 +30,9 @@ pub struct Args {
     #[arg(long)]
     breakdown: bool,
     /// Also count instructions per call of every call on both sides under
-    /// callgrind (needs valgrind; about 45 s): the `instructions_per_call`
-    /// rows, which do not vary from run to run as times do.
+    /// callgrind (needs valgrind; about 7 minutes, most of it the page of
+    /// 100 orders): the `instructions_per_call` rows, which do not vary from
+    /// run to run as times do, and the `decode_decimals` row.
     #[arg(long)]
     instructions: bool,
     /// Also the A/A control (about 2 minutes): the hand-written call against

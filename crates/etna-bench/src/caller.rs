@@ -5,13 +5,16 @@ use std::sync::Arc;
 
 use etna_client::generated::builder;
 use etna_client::types::{
-    PasswordUpdate, ResetCodeRequest, ResetIdentifier, ResetTokenEnvelope, SecurityImagesEnvelope,
-    SignInAnswer,
+    Order, OrderPage, OrderRequest, OrderSide, OrderType, PasswordUpdate, ResetCodeRequest,
+    ResetIdentifier, ResetTokenEnvelope, SecurityImagesEnvelope, SignInAnswer, TimeInForce,
 };
-use etna_client::{Operation, Secret};
+use etna_client::{Decimal, Operation, Secret};
 
 use crate::handwritten::HandWritten;
-use crate::server::{IMAGE_NAME, SESSION_TOKEN, SIGN_IN_PASSWORD, TOKEN, USERNAME};
+use crate::server::{
+    ACCOUNT_ID, FIRST_ORDER_ID, IMAGE_NAME, PAGE_ORDERS, PLACED_ORDER_ID, SESSION_TOKEN,
+    SIGN_IN_PASSWORD, TOKEN, USERNAME,
+};
 use crate::steps::StepCall;
 
 /// The confirmation code every benchmark request of step 3 sends.
@@ -38,16 +41,34 @@ pub enum Call {
     /// A call with the session: `Authorization: Bearer` and the app key,
     /// no body; a small list in the answer.
     SecurityImages,
+    /// A page of a trading account's orders with the session: two query
+    /// parameters, a page of 100 orders (about 150 KB, 1 000 decimals) in
+    /// the answer.
+    ListOrders,
+    /// A limit order placed with the session: the order in the body, the
+    /// order as recorded in the answer.
+    PlaceOrder,
 }
 
 impl Call {
     /// Every call, in table order.
-    pub const ALL: [Call; 4] = [
+    pub const ALL: [Call; 6] = [
         Call::ResetToken,
         Call::ResetPassword,
         Call::SignIn,
         Call::SecurityImages,
+        Call::ListOrders,
+        Call::PlaceOrder,
     ];
+
+    /// Whether the call sends the session token (both sides hold it, as
+    /// after sign-in).
+    pub fn needs_session(self) -> bool {
+        matches!(
+            self,
+            Call::SecurityImages | Call::ListOrders | Call::PlaceOrder
+        )
+    }
 
     /// The call in table rows, named by the client's operation ids.
     pub fn describe(self) -> String {
@@ -67,6 +88,14 @@ impl Call {
             Call::SecurityImages => format!(
                 "Bearer call (`{}`: session token in `Authorization`)",
                 <builder::ListSecurityImages<'static> as Operation>::ID
+            ),
+            Call::ListOrders => format!(
+                "a page of orders (`{}`: {PAGE_ORDERS} orders in the answer)",
+                <builder::ListOrders<'static> as Operation>::ID
+            ),
+            Call::PlaceOrder => format!(
+                "an order placed (`{}`: a limit order in the body)",
+                <builder::PlaceOrder<'static> as Operation>::ID
             ),
         }
     }
@@ -119,7 +148,7 @@ impl Caller {
     /// the session, as after sign-in.
     pub fn generated(base_url: &str, call: Call) -> Result<Caller, CallFailed> {
         let client = Self::client(base_url)?;
-        if call == Call::SecurityImages {
+        if call.needs_session() {
             client
                 .set_session_token(Secret::from(SESSION_TOKEN))
                 .map_err(|e| CallFailed(format!("setting the session: {e}")))?;
@@ -134,7 +163,7 @@ impl Caller {
             CallFailed(format!("building the hand-written client: {e}"))
         };
         let mut handwritten = HandWritten::new(base_url, APP_KEY).map_err(failed)?;
-        if call == Call::SecurityImages {
+        if call.needs_session() {
             handwritten
                 .set_session_token(SESSION_TOKEN)
                 .map_err(failed)?;
@@ -191,6 +220,23 @@ impl Caller {
                 .await
                 .map(|images| one_image(&images))
                 .map_err(|e| failed(&e))?,
+            Caller::Generated(client, Call::ListOrders) => client
+                .list_orders()
+                .account_id(ACCOUNT_ID)
+                .page_number(0)
+                .page_size(PAGE_SIZE)
+                .call()
+                .await
+                .map(|page| full_page(&page))
+                .map_err(|e| failed(&e))?,
+            Caller::Generated(client, Call::PlaceOrder) => client
+                .place_order()
+                .account_id(ACCOUNT_ID)
+                .body(limit_order())
+                .call()
+                .await
+                .map(|order| placed(&order))
+                .map_err(|e| failed(&e))?,
             Caller::Send(client) => {
                 let envelope = client
                     .generate_reset_token()
@@ -224,6 +270,20 @@ impl Caller {
                     client.security_images().await.map_err(|e| failed(&e))?;
                 envelope.is_succeed && envelope.model.is_some_and(|images| one_image(&images))
             }
+            Caller::HandWritten(client, Call::ListOrders) => {
+                let page: OrderPage = client
+                    .list_orders(ACCOUNT_ID, 0, PAGE_SIZE)
+                    .await
+                    .map_err(|e| failed(&e))?;
+                full_page(&page)
+            }
+            Caller::HandWritten(client, Call::PlaceOrder) => {
+                let order: Order = client
+                    .place_order(ACCOUNT_ID, &limit_order())
+                    .await
+                    .map_err(|e| failed(&e))?;
+                placed(&order)
+            }
             Caller::Step(step) => return step.call().await,
         };
         if done {
@@ -248,6 +308,55 @@ fn signed_in(answer: &SignInAnswer) -> bool {
 /// The one image the server answers with.
 fn one_image(images: &[etna_client::types::SecurityImage]) -> bool {
     matches!(images, [image] if image.file_name == IMAGE_NAME && !image.content.is_empty())
+}
+
+/// The page size asked for: the whole page the server answers.
+const PAGE_SIZE: u32 = PAGE_ORDERS as u32;
+
+/// The page the server answers, every order read (the last one's id is
+/// checked, so a page cut short fails).
+fn full_page(page: &OrderPage) -> bool {
+    page.result.len() == PAGE_ORDERS
+        && page.result.last().and_then(|order| order.id)
+            == Some(FIRST_ORDER_ID + PAGE_ORDERS as i32 - 1)
+}
+
+/// The order the server recorded.
+fn placed(order: &Order) -> bool {
+    order.id == Some(PLACED_ORDER_ID)
+}
+
+/// The benchmark's order: buy 100 AAPL at 156.57 or better, for the day,
+/// with the caller's own client id (so neither side has one to make).
+pub(crate) fn limit_order() -> OrderRequest {
+    OrderRequest {
+        client_id: Some("bench-order-0001".to_owned()),
+        comment: None,
+        exchange: None,
+        exec_inst: None,
+        execution_instructions: Default::default(),
+        expire_date: None,
+        extended_hours: None,
+        legs: Vec::new(),
+        price: Some(Decimal::from(rust_decimal_price())),
+        quantity: Some(Decimal::from(100)),
+        side: Some(OrderSide::Buy),
+        stop_price: None,
+        symbol: "AAPL".to_owned(),
+        time_inforce: Some(TimeInForce::Day),
+        token: None,
+        trailing_limit_amount: None,
+        trailing_limit_amount_type: None,
+        trailing_stop_amount: None,
+        trailing_stop_amount_type: None,
+        type_: OrderType::Limit,
+        validations_to_bypass: None,
+    }
+}
+
+/// 156.57, exactly.
+fn rust_decimal_price() -> etna_client::rust_decimal::Decimal {
+    etna_client::rust_decimal::Decimal::new(15657, 2)
 }
 
 /// Step 4's body: the token and the new password twice, three secrets.

@@ -5,14 +5,16 @@
 //! simulation ties the size to the data-cache misses a clock sees
 //! (BENCHMARKS.md, "future sizes").
 
-use etna_client::types::{ResetTokenEnvelope, SecurityImagesEnvelope, SignInAnswer};
+use etna_client::types::{
+    Order, OrderPage, ResetTokenEnvelope, SecurityImagesEnvelope, SignInAnswer,
+};
 use etna_client::{Operation, Secret};
 
 use crate::caller::{
-    APP_KEY, CODE, Call, CallFailed, PASSWORD, password_update, reset_code_request,
+    APP_KEY, CODE, Call, CallFailed, PASSWORD, limit_order, password_update, reset_code_request,
 };
 use crate::handwritten::HandWritten;
-use crate::server::{SIGN_IN_PASSWORD, TOKEN, USERNAME};
+use crate::server::{ACCOUNT_ID, PAGE_ORDERS, SIGN_IN_PASSWORD, TOKEN, USERNAME};
 use crate::table::{FUTURE_BYTES_TARGET, verdict};
 
 /// The two futures' sizes for one call.
@@ -71,6 +73,29 @@ pub fn measure() -> Result<Vec<FutureRow>, CallFailed> {
             Call::SecurityImages,
             size_of_val(&client.list_security_images().call()),
             size_of_val(&hand.security_images::<SecurityImagesEnvelope>()),
+        ),
+        size(
+            Call::ListOrders,
+            size_of_val(
+                &client
+                    .list_orders()
+                    .account_id(ACCOUNT_ID)
+                    .page_number(0)
+                    .page_size(PAGE_ORDERS as u32)
+                    .call(),
+            ),
+            size_of_val(&hand.list_orders::<OrderPage>(ACCOUNT_ID, 0, PAGE_ORDERS as u32)),
+        ),
+        size(
+            Call::PlaceOrder,
+            size_of_val(
+                &client
+                    .place_order()
+                    .account_id(ACCOUNT_ID)
+                    .body(limit_order())
+                    .call(),
+            ),
+            size_of_val(&hand.place_order::<_, Order>(ACCOUNT_ID, &limit_order())),
         ),
     ])
 }

@@ -12,6 +12,7 @@ use std::process::Command;
 use clap::ValueEnum;
 
 use crate::caller::{Call, CallFailed};
+use crate::decimals::Numbers;
 use crate::one_side::Side;
 use crate::table::{INSTRUCTIONS_TARGET, verdict};
 
@@ -76,9 +77,55 @@ fn per_call(
     call: Call,
     counts: Counts,
 ) -> Result<f64, CallFailed> {
-    let short = instructions(exe, side, call, counts.short)?;
-    let long = instructions(exe, side, call, counts.long)?;
+    let args = |count: usize| {
+        vec![
+            "--one-side".to_owned(),
+            name(side.to_possible_value()),
+            "--call".to_owned(),
+            name(call.to_possible_value()),
+            "--count".to_owned(),
+            count.to_string(),
+        ]
+    };
+    let short = instructions(exe, &args(counts.short))?;
+    let long = instructions(exe, &args(counts.long))?;
     Ok(per_call_from(short, long, counts))
+}
+
+/// Instructions per decode of the page of orders, into the generated types
+/// and into their `f64` mirror.
+#[derive(Clone, Copy, Debug)]
+pub struct DecodeRow {
+    /// Into the generated `OrderPage` (`Decimal`).
+    pub decimal: f64,
+    /// Into `decimals::F64Page`.
+    pub f64: f64,
+}
+
+/// Counts both decodes of the page (`--decode`), start-up taken out as for
+/// the calls.
+pub fn count_decodes(exe: &std::path::Path, counts: Counts) -> Result<DecodeRow, CallFailed> {
+    let per_decode = |numbers: Numbers| -> Result<f64, CallFailed> {
+        let args = |count: usize| {
+            vec![
+                "--decode".to_owned(),
+                name(numbers.to_possible_value()),
+                "--count".to_owned(),
+                count.to_string(),
+            ]
+        };
+        let short = instructions(exe, &args(counts.short))?;
+        let long = instructions(exe, &args(counts.long))?;
+        Ok(per_call_from(short, long, counts))
+    };
+    Ok(DecodeRow {
+        decimal: per_decode(Numbers::Decimal)?,
+        f64: per_decode(Numbers::F64)?,
+    })
+}
+
+fn name(value: Option<clap::builder::PossibleValue>) -> String {
+    value.map(|v| v.get_name().to_owned()).unwrap_or_default()
 }
 
 /// `(Ir(long) - Ir(short)) / (long - short)`.
@@ -86,22 +133,13 @@ fn per_call_from(short: u64, long: u64, counts: Counts) -> f64 {
     (long as f64 - short as f64) / (counts.long - counts.short) as f64
 }
 
-/// The instructions callgrind counted in one `--one-side` run.
-fn instructions(
-    exe: &std::path::Path,
-    side: Side,
-    call: Call,
-    count: usize,
-) -> Result<u64, CallFailed> {
-    let name = |value: Option<clap::builder::PossibleValue>| {
-        value.map(|v| v.get_name().to_owned()).unwrap_or_default()
-    };
+/// The instructions callgrind counted in one run of `exe` with `args`
+/// (`--one-side ...` or `--decode ...`).
+fn instructions(exe: &std::path::Path, args: &[String]) -> Result<u64, CallFailed> {
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
-        .args(["--one-side", &name(side.to_possible_value())])
-        .args(["--call", &name(call.to_possible_value())])
-        .args(["--count", &count.to_string()])
+        .args(args)
         .output()
         .map_err(|e| {
             CallFailed(format!(
@@ -111,7 +149,8 @@ fn instructions(
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
         return Err(CallFailed(format!(
-            "callgrind on `--one-side` failed ({}): {}",
+            "callgrind on `{}` failed ({}): {}",
+            args.join(" "),
             output.status,
             stderr.lines().last().unwrap_or("")
         )));
@@ -146,6 +185,20 @@ pub fn print_rows(rows: &[InstructionRow], counts: Counts) {
             verdict(row.ratio() <= INSTRUCTIONS_TARGET),
         );
     }
+}
+
+/// The row of the decimals' cost: information, no target (issue 31 asks
+/// for the cost to be stated).
+pub fn print_decode_row(row: &DecodeRow, counts: Counts) {
+    println!(
+        "| `decode_decimals` | the page of {} orders (`list_orders`' answer, 1 000 decimals) decoded into the generated types (`Decimal`) / into the same types with `f64`: instructions per decode (callgrind, {} − {} decodes) | {:.0} | {:.0} | {:.3} | information | — |",
+        crate::server::PAGE_ORDERS,
+        counts.long,
+        counts.short,
+        row.decimal,
+        row.f64,
+        row.decimal / row.f64,
+    );
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 pub mod caller;
 pub mod codegen;
+pub mod decimals;
 pub mod future_sizes;
 pub mod instructions;
 pub mod mock_load;

@@ -11,14 +11,14 @@ use clap::Parser;
 
 use etna_bench::caller::{Call, Caller};
 use etna_bench::codegen;
-use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy};
+use etna_bench::mock_load::{self, LoadPlan, LoadReport, OutboxPolicy, trading};
 use etna_bench::request::{self, Placement, RequestPlan};
 use etna_bench::server::{EnvelopeServer, LocalServer};
 use etna_bench::steps::{Step, StepCall};
 use etna_bench::table::{
     micros, print_codegen_rows, print_control_rows, print_delayed_rows, print_request_rows,
 };
-use etna_bench::{future_sizes, instructions, one_side};
+use etna_bench::{decimals, future_sizes, instructions, one_side};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -64,6 +64,18 @@ struct Args {
     /// signs in once; the default is the mock's own).
     #[arg(long, default_value_t = etna_mock::MockServer::DEFAULT_MAX_SESSIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     mock_load_max_sessions: usize,
+    /// Instead of the table: the mock exchange under a trading load (32
+    /// traders previewing, placing and cancelling orders; 16 with
+    /// `--quick`), then its invariant checked through the API.
+    #[arg(long, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "instructions", "one_side", "control"])]
+    mock_trading: bool,
+    /// Timed rounds of `--mock-trading` (8 000 actions each, 800 with
+    /// `--quick`); memory is read after each.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(2..=100))]
+    mock_trading_rounds: u16,
+    /// Traders of `--mock-trading`.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    mock_trading_traders: Option<usize>,
     /// One mock-load run in this process; prints its report as JSON (what
     /// `--mock-load` runs twice).
     #[arg(long, value_enum, hide = true)]
@@ -82,9 +94,16 @@ struct Args {
     /// The call `--one-side` makes.
     #[arg(long, value_enum, default_value = "reset-token", requires = "one_side")]
     call: Call,
-    /// How many calls `--one-side` makes after one to connect.
-    #[arg(long, default_value_t = 1000, requires = "one_side")]
+    /// How many calls `--one-side` makes after one to connect, or how many
+    /// times `--decode` decodes the page after a first time.
+    #[arg(long, default_value_t = 1000)]
     count: usize,
+    /// Instead of the table: the page of orders of `--call list-orders`
+    /// decoded `--count` times and nothing else, into the generated types
+    /// or their `f64` mirror, for an instruction counter (BENCHMARKS.md,
+    /// "the cost of decimals").
+    #[arg(long, value_enum, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "one_side", "instructions"])]
+    decode: Option<decimals::Numbers>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -142,6 +161,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(side) = args.one_side {
         return Ok(one_side::run(side, args.call, args.count)?);
     }
+    if let Some(numbers) = args.decode {
+        return Ok(decimals::run(numbers, args.count)?);
+    }
     if args.instructions {
         let counts = if args.quick {
             instructions::Counts::QUICK
@@ -151,6 +173,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         eprintln!("instructions_per_call: each side of each call alone under callgrind ...");
         let rows = instructions::count_all(&std::env::current_exe()?, counts)?;
         instructions::print_rows(&rows, counts);
+        eprintln!("decode_decimals: the page of orders, Decimal against f64, under callgrind ...");
+        instructions::print_decode_row(
+            &instructions::count_decodes(&std::env::current_exe()?, counts)?,
+            counts,
+        );
         // Also exact from run to run, and what the counts leave out: the
         // memory each call in flight holds and moves.
         future_sizes::print_rows(&future_sizes::measure()?);
@@ -169,6 +196,30 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let report = mock_load::run(load_plan, outbox.policy())?;
         println!("{}", serde_json::to_string(&report)?);
         return load_failures(&report);
+    }
+    if args.mock_trading {
+        let base = if args.quick {
+            trading::TradingPlan::QUICK
+        } else {
+            trading::TradingPlan::FULL
+        };
+        let plan = trading::TradingPlan {
+            rounds: usize::from(args.mock_trading_rounds),
+            traders: args.mock_trading_traders.unwrap_or(base.traders),
+            ..base
+        };
+        let report = trading::run(plan)?;
+        print_trading_rows(&report);
+        if report.failures() > 0 {
+            return Err(format!(
+                "mock_load trading: {} failures; first: {} {:?}",
+                report.failures(),
+                report.first_failure.as_deref().unwrap_or("-"),
+                report.invariant.broken
+            )
+            .into());
+        }
+        return Ok(());
     }
     if args.mock_load {
         return mock_load_table(
@@ -457,6 +508,81 @@ fn print_mock_load_rows(reports: &[LoadReport]) {
     row("tokio workers (mock / load)".into(), &|r| {
         format!("{} / {}", r.threads.0, r.threads.1)
     });
+}
+
+fn print_trading_rows(report: &trading::TradingReport) {
+    let plan = report.plan;
+    println!(
+        "| mock_trading phase ({} traders, one connection each) | actions | orders booked | refused (400) | cancels 204 / 409 | failures | orders/s | requests/s | p50 / p99 all | p50 / p99 `{}` | p50 / p99 `{}` | p50 / p99 `{}` | VmRSS after | VmHWM after |",
+        plan.traders,
+        trading::OPERATIONS[0],
+        trading::OPERATIONS[1],
+        trading::OPERATIONS[2],
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| mock started, every trader signed in | — | — | — | — | — | — | — | — | — | — | — | {} KiB ({} KiB before the mock) | {} KiB |",
+        report.signed_in.rss_kib, report.before_mock.rss_kib, report.signed_in.hwm_kib
+    );
+    let pair = |l: &mock_load::Latency| {
+        format!(
+            "{} / {}",
+            nanos_as_micros(l.p50_ns),
+            nanos_as_micros(l.p99_ns)
+        )
+    };
+    for phase in &report.phases {
+        let op = |i: usize| phase.per_operation.get(i).map_or("—".to_owned(), pair);
+        println!(
+            "| {} | {} | {} | {} | {} / {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} KiB | {} KiB |",
+            phase.name,
+            phase.actions,
+            phase.orders,
+            phase.refused,
+            phase.cancels.0,
+            phase.cancels.1,
+            phase.failures,
+            phase.orders_per_second(),
+            phase.requests_per_second(),
+            pair(&phase.latency),
+            op(0),
+            op(1),
+            op(2),
+            phase.memory.rss_kib,
+            phase.memory.hwm_kib,
+        );
+    }
+    let rounds = report.rounds();
+    if let (Some(first), Some(last)) = (rounds.first(), rounds.last()) {
+        let orders_after_first: usize = rounds[1..].iter().map(|p| p.orders).sum();
+        let growth = mock_load::kib_delta(first.memory.rss_kib, last.memory.rss_kib);
+        println!();
+        println!(
+            "VmRSS from the end of round 1 to the end of round {}: {growth:+} KiB over {orders_after_first} more orders booked ({:.0} bytes an order); the exchange keeps every order up to {} an account.",
+            rounds.len(),
+            growth as f64 * 1024.0 / orders_after_first.max(1) as f64,
+            etna_mock::MAX_ORDERS,
+        );
+    }
+    let inv = &report.invariant;
+    println!(
+        "Invariant after the run, through the API: {} accounts, {} orders placed, {} listed ({} filled on the accounts checked whole); {}.",
+        inv.accounts,
+        inv.orders_placed,
+        inv.orders_listed,
+        inv.filled,
+        if !inv.broken.is_empty() {
+            format!("**broken**: {:?}", inv.broken)
+        } else if inv.beyond_cap == 0 {
+            "every order placed listed exactly once, nothing else listed; cash + fills + the previews' commissions = the starting cash, and positions = the fills, on every account".to_owned()
+        } else {
+            format!(
+                "{} accounts placed more orders than the exchange keeps ({} done ones): on them, no order listed twice and none listed that was not placed (their cash cannot be checked without the dropped orders); on the others the whole invariant holds",
+                inv.beyond_cap,
+                etna_mock::MAX_ORDERS
+            )
+        }
+    );
 }
 
 fn nanos_as_micros(nanos: u64) -> String {

@@ -30,6 +30,7 @@ use tokio::sync::RwLock;
 pub use crate::procfs::{Connections, Memory, connections, memory};
 
 mod flows;
+pub mod trading;
 use crate::request::percentile;
 use flows::{login, phase};
 

@@ -9,10 +9,11 @@
 //! `-0.05700775140829844330933239` (26 significant digits, which no `f64`
 //! holds) decodes and re-encodes byte for byte.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// serde_json's name for "hand me this value's text" (`RawValue`'s token).
@@ -53,8 +54,8 @@ impl Decimal {
         // rust_decimal's `from_scientific` rounds extra digits; written out
         // without the exponent, the exact parser refuses them instead.
         let plain = match text.split_once(['e', 'E']) {
-            Some((mantissa, exponent)) => without_exponent(mantissa, exponent)?,
-            None => text.to_owned(),
+            Some((mantissa, exponent)) => Cow::Owned(without_exponent(mantissa, exponent)?),
+            None => Cow::Borrowed(text),
         };
         rust_decimal::Decimal::from_str_exact(&plain)
             .map(Self)
@@ -164,14 +165,14 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     /// serde_json's raw text (or, with `arbitrary_precision`, its number).
+    /// Read without a copy where serde_json lends it (a body decoded from
+    /// bytes): three allocations a number were 52 % of what a decimal cost
+    /// over an `f64` (BENCHMARKS.md, "the cost of decimals").
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        let Some(key) = map.next_key::<String>()? else {
-            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
-        };
-        if key != RAW_VALUE_TOKEN && key != ARBITRARY_NUMBER_TOKEN {
+        if map.next_key_seed(Token)? != Some(true) {
             return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
         }
-        let text: String = map.next_value()?;
+        let text = map.next_value_seed(Text)?;
         Decimal::from_json_number(&text).map_err(de::Error::custom)
     }
 
@@ -194,6 +195,61 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     /// maps of decimals off this path (etna-codegen's `exact_flatten.rs`).
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
         Decimal::from_json_number(&v.to_string()).map_err(E::custom)
+    }
+}
+
+/// Whether a map key is the token of a number's text, read without keeping
+/// it.
+struct Token;
+
+impl<'de> DeserializeSeed<'de> for Token {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Token {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal number")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == RAW_VALUE_TOKEN || key == ARBITRARY_NUMBER_TOKEN)
+    }
+}
+
+/// A number's text, borrowed from the input when the deserializer lends it.
+struct Text;
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal number")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(text))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text))
     }
 }
 
@@ -267,6 +323,16 @@ mod tests {
         ] {
             let _ = serde_json::from_str::<Decimal>(text);
         }
+    }
+
+    #[test]
+    fn a_number_read_from_a_reader_keeps_every_digit_too() {
+        // A reader cannot lend its text: the owned path.
+        let text = "-0.05700775140829844330933239";
+        let decoded: Decimal = serde_json::from_reader(text.as_bytes()).unwrap();
+        assert_eq!(decoded.to_string(), text);
+        let decoded: Vec<Decimal> = serde_json::from_str(&format!("[{text}, 1.5e2]")).unwrap();
+        assert_eq!(decoded[1].to_string(), "150");
     }
 
     #[test]

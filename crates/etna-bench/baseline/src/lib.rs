@@ -1,8 +1,8 @@
 //! Calls of the ETNA Trader API written by hand with reqwest and serde: two of
 //! the password reset (step 3, the reset token, and step 4, the new
-//! password), sign-in, and one call with the session token
-//! (`list_security_images`): what a consumer would write without
-//! `etna-client`.
+//! password), sign-in, and calls with the session token
+//! (`list_security_images`, a page of a trading account's orders, placing
+//! an order): what a consumer would write without `etna-client`.
 //!
 //! It serves twice: built alone by `cargo xtask bench` it gives the build cost
 //! and dependency count of not using the generated client, and `etna-bench`
@@ -27,6 +27,9 @@ pub struct HandWritten {
     password_url: Url,
     sign_in_url: Url,
     images_url: Url,
+    /// The API root without a trailing slash, for the URLs with a path
+    /// parameter, formatted per call.
+    base_url: String,
     app_key: HeaderValue,
     /// `Bearer <token>`, sensitive, once signed in.
     session: Option<HeaderValue>,
@@ -165,6 +168,7 @@ impl HandWritten {
             password_url,
             sign_in_url,
             images_url,
+            base_url: base_url.trim_end_matches('/').to_owned(),
             app_key,
             session: None,
         })
@@ -292,6 +296,67 @@ impl HandWritten {
             return Err(Error::Status(response.status()));
         }
         Ok(response.json().await?)
+    }
+
+    /// One page of a trading account's orders, with the session token;
+    /// decodes a 200 body as `T`.
+    pub async fn list_orders<T: DeserializeOwned>(
+        &self,
+        account_id: i32,
+        page_number: i32,
+        page_size: u32,
+    ) -> Result<T, Error> {
+        let session = self.session()?;
+        let response = self
+            .http
+            .get(format!(
+                "{}/v1.0/accounts/{account_id}/orders",
+                self.base_url
+            ))
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .header(AUTHORIZATION, session)
+            .query(&[("pageNumber", page_number)])
+            .query(&[("pageSize", page_size)])
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Places `order` (any body that serialises as the API's order) on a
+    /// trading account, with the session token; decodes a 200 body as `T`.
+    /// Sent once: a lost answer is never retried, since the order may exist.
+    pub async fn place_order<B: Serialize, T: DeserializeOwned>(
+        &self,
+        account_id: i32,
+        order: &B,
+    ) -> Result<T, Error> {
+        let session = self.session()?;
+        let response = self
+            .http
+            .post(format!(
+                "{}/v1.0/accounts/{account_id}/orders",
+                self.base_url
+            ))
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(HeaderName::from_static("et-app-key"), self.app_key.clone())
+            .header(AUTHORIZATION, session)
+            .json(order)
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::Status(response.status()));
+        }
+        Ok(response.json().await?)
+    }
+
+    fn session(&self) -> Result<HeaderValue, Error> {
+        self.session
+            .clone()
+            .ok_or_else(|| Error::Config("not signed in".to_owned()))
     }
 }
 

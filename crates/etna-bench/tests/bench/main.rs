@@ -7,3 +7,4 @@ mod baseline_manifest;
 mod client_tree;
 mod request_paths;
 mod sign_in_bearer;
+mod trading_calls;
