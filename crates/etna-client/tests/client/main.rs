@@ -15,4 +15,5 @@ mod secrets;
 mod shapes;
 mod support;
 mod tracing_output;
+mod trade_example;
 mod types;
