@@ -6,5 +6,6 @@ mod exchange;
 mod faults;
 mod flow;
 mod generic;
+mod placement;
 mod sessions;
 mod sign_in;
