@@ -14416,7 +14416,13 @@ pub mod builder {
             let _ = status;
             Ok(success)
         }
-        const KEYED: bool = true;
+        fn call(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<Self::Output, ::etna_client::Error>,
+        > + Send {
+            ::etna_client::__private::keyed_call(self)
+        }
         fn fill_client_key(
             &mut self,
         ) -> ::std::option::Option<::etna_client::ClientKey> {
@@ -14544,7 +14550,13 @@ pub mod builder {
             let _ = status;
             Ok(success)
         }
-        const KEYED: bool = true;
+        fn call(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<Self::Output, ::etna_client::Error>,
+        > + Send {
+            ::etna_client::__private::keyed_call(self)
+        }
         fn fill_client_key(
             &mut self,
         ) -> ::std::option::Option<::etna_client::ClientKey> {

@@ -181,6 +181,6 @@ pub mod __private {
     pub use crate::flatten::split_flattened;
     pub use crate::fuzzing::decode as fuzz_decode;
     pub use crate::hooks::{exec, pre, secret_header, static_url};
-    pub use crate::operation::Route;
+    pub use crate::operation::{Route, keyed_call};
     pub use crate::paging::{PageOrItems, page_or_items};
 }

@@ -59,11 +59,6 @@ pub trait Operation: Sized + Send {
     /// spec gives the operation's answers).
     fn output(status: StatusCode, success: Self::Success) -> Result<Self::Output, Error>;
 
-    /// Whether the request body carries the caller's key (the spec's
-    /// `x-etna-client-id`; see [`ClientKeyed`](crate::ClientKeyed)).
-    #[doc(hidden)]
-    const KEYED: bool = false;
-
     /// The caller's key, filled when empty (generated for a
     /// [`ClientKeyed`](crate::ClientKeyed) operation).
     #[doc(hidden)]
@@ -76,12 +71,11 @@ pub trait Operation: Sized + Send {
     /// any I/O), and every other failure is an [`Error`] naming the
     /// operation.
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        // A `ClientKeyed` operation's generated impl replaces this with
+        // `keyed_call`: a `const` branch here would still lay that path out
+        // in every operation's future, and boxing it cost every keyed call an
+        // allocation and a copy of its builder.
         async move {
-            if Self::KEYED {
-                // Boxed: only these operations carry the key across the
-                // request; the others' futures stay as they were.
-                return Box::pin(keyed_call(self)).await;
-            }
             let limits = self.state().clone();
             check_session::<Self>(&limits)?;
             match self.send_request().await {
@@ -97,15 +91,20 @@ pub trait Operation: Sized + Send {
 }
 
 /// [`Operation::call`] of an operation whose body carries the caller's
-/// key: filled before sending, and named by an [`Error::OutcomeUnknown`].
-async fn keyed_call<O: Operation>(mut operation: O) -> Result<O::Output, Error> {
+/// key (the generated impl of a [`ClientKeyed`](crate::ClientKeyed)
+/// operation calls it): filled before sending, and named by an
+/// [`Error::OutcomeUnknown`]. Shaped as `call` is, for the same reasons.
+#[doc(hidden)]
+pub async fn keyed_call<O: Operation>(mut operation: O) -> Result<O::Output, Error> {
     let key = operation.fill_client_key();
     let limits = operation.state().clone();
     check_session::<O>(&limits)?;
-    let result = operation.send_request().await;
-    complete::<O>(&limits, result)
-        .await
-        .map_err(|error| error.with_client_key(key))
+    match operation.send_request().await {
+        Ok(response) => success::<O>(response),
+        failed => Box::pin(complete::<O>(&limits, failed))
+            .await
+            .map_err(|error| error.with_client_key(key)),
+    }
 }
 
 /// How a builder's `send` routes an answer by status: progenitor's own

@@ -2,9 +2,9 @@
 //! `impl ClientKeyed` for the builder of every operation whose JSON body
 //! has such a property (the key filled when empty, the lookup operation's
 //! builder made with the parameters the two share and those the mark
-//! gives, the key of a lookup item), and the `Operation` impl's
-//! `KEYED`/`fill_client_key` that make `.call()` fill it. What the
-//! generator cannot honour (a lookup that is no paged operation, a key or
+//! gives, the key of a lookup item), and, in its `Operation` impl, the
+//! `call` (etna-client's `keyed_call`) and `fill_client_key` that make
+//! `.call()` fill it. What the generator cannot honour (a lookup that is no paged operation, a key or
 //! an item property that is not a string, a required lookup parameter
 //! nobody gives) fails codegen at the mark's pointer.
 
@@ -234,7 +234,11 @@ pub(super) fn client_key_impls(
         })?);
         let extra: syn::ItemImpl = syn::parse2(quote! {
             impl X {
-                const KEYED: bool = true;
+                fn call(self) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<Self::Output, ::etna_client::Error>,
+                > + Send {
+                    ::etna_client::__private::keyed_call(self)
+                }
                 fn fill_client_key(&mut self) -> ::std::option::Option<::etna_client::ClientKey> {
                     <Self as ::etna_client::ClientKeyed>::client_id(self).map(|value| {
                         ::etna_client::ClientKey::new(<Self as ::etna_client::ClientKeyed>::CLIENT_KEY, value)

@@ -19,7 +19,7 @@
 //!   etna-client's `json-schema` feature;
 //! - `keyed.rs`: `impl ClientKeyed` for every operation whose body
 //!   has a property marked `x-etna-client-id`, and its `Operation` impl's
-//!   `KEYED`;
+//!   `call` (`keyed_call`) and `fill_client_key`;
 //! - `paging.rs`: `impl Paged` for every operation whose answer composes the
 //!   schema with `x-etna-page`, `impl Page` and a `Deserialize` that takes a
 //!   bare array for its answer type.
