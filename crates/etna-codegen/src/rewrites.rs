@@ -24,8 +24,8 @@ fn each_pass_rewrites_what_the_workspace_spec_says_it_should() {
     assert_eq!(
         rewrites(&spec(&workspace_root())),
         Rewrites {
-            // The spec's 18 operations, each one `send`.
-            version_header: 18,
+            // The spec's 20 operations, each one `send`.
+            version_header: 20,
             // sign_in's Password, VerificationCode and PinCode.
             secret_headers: 3,
             // Those, its Username, and lookup_equities' language.
@@ -33,15 +33,15 @@ fn each_pass_rewrites_what_the_workspace_spec_says_it_should() {
             // sign_in, at `{root}/token`.
             servers: 1,
             // The operations without a path parameter but sign_in.
-            static_urls: 7,
+            static_urls: 9,
             // Their documented answers with a body (cancel_order's 204
             // with its 200's optional one).
-            decode: 83,
+            decode: 89,
             // place_order's 400 (OrderPreview), 401, 403, 422 and 500
             // (ErrorBody).
             error_unions: 5,
-            routes: 18,
-            send_scopes: 18,
+            routes: 20,
+            send_scopes: 20,
         }
     );
 }
@@ -53,8 +53,8 @@ fn each_pass_rewrites_what_the_fixture_spec_says_it_should() {
     assert_eq!(
         rewrites(&fixture),
         Rewrites {
-            // The spec's 18 operations and the fixture's 11.
-            version_header: 29,
+            // The spec's 20 operations and the fixture's 11.
+            version_header: 31,
             // fixture_at_root's X-Fixture-Secret too.
             secret_headers: 4,
             // And its X-Fixture-Plain.
@@ -64,15 +64,15 @@ fn each_pass_rewrites_what_the_fixture_spec_says_it_should() {
             // And fixture_holding, fixture_plain, set_pin_code,
             // fixture_list_items, fixture_add_item, fixture_list_pages and
             // fixture_add_holding.
-            static_urls: 14,
-            // The spec's 83 and the fixture's, fixture_plain's 401,
+            static_urls: 16,
+            // The spec's 89 and the fixture's, fixture_plain's 401,
             // fixture_holding's 200 and 403, and the 200, 401 and 403 of
             // fixture_list_pages and fixture_add_holding among them.
-            decode: 114,
+            decode: 120,
             // And fixture_check_item's 400, 403, 409 and 422.
             error_unions: 9,
-            routes: 29,
-            send_scopes: 29,
+            routes: 31,
+            send_scopes: 31,
         }
     );
 }
