@@ -20,3 +20,7 @@ struct CliReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/etna-mock/README.md")]
 struct MockReadme;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/etna-client/README.md")]
+struct ClientReadme;

@@ -10,6 +10,7 @@ const PAGES: &[&str] = &[
     "README.md",
     "CONTRIBUTING.md",
     "ARCHITECTURE.md",
+    "crates/etna-client/README.md",
     "crates/etna-cli/README.md",
     "crates/etna-mock/README.md",
 ];
@@ -19,6 +20,7 @@ const PAGES: &[&str] = &[
 const ROOT_PATH_PAGES: &[&str] = &[
     "README.md",
     "CONTRIBUTING.md",
+    "crates/etna-client/README.md",
     "crates/etna-cli/README.md",
     "crates/etna-mock/README.md",
 ];

@@ -120,22 +120,21 @@ fn the_readmes_trade_on_the_mock_commands_run() {
     }
 }
 
-/// The README's second block, a trade kept on one mock: its `etna` lines
+/// The crate README's "A trade kept on one mock": its `etna` lines
 /// run against one mock server (the session its `auth login` would keep
 /// given as `ETNA_TOKEN`), the ID of `order cancel ID` the one the limit
 /// order printed.
 #[test]
 fn the_readmes_trade_on_one_mock_runs() {
-    const ROOT_README: &str = include_str!("../../../../README.md");
-    let section = ROOT_README
-        .split("\n### Trade on the mock\n")
+    let section = README
+        .split("\n### A trade kept on one mock\n")
         .nth(1)
-        .unwrap();
+        .expect("the README has a `### A trade kept on one mock` section");
     let block = section
         .split("```sh\n")
-        .nth(2)
+        .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("the section has a second ```sh block");
+        .expect("the section has a ```sh block");
     let background = crate::servers::Background::new();
     let server = background.mock(etna_mock::MockServer::builder());
     let token = crate::trade::mock_token(&background, &server);
