@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use etna_client::rust_decimal::Decimal;
 use etna_client::types::{Order, OrderRequest, OrderSide, OrderStatus, OrderType};
-use etna_client::{Client, Error, Operation, Secret, SignIn};
+use etna_client::{Client, Error, Operation, Paged, Secret, SignIn};
 use etna_mock::{Fault, MockServer, Quote, STARTING_CASH, TICK};
+use futures_util::TryStreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -883,20 +884,8 @@ async fn a_hangup_books_the_order_then_closes_before_any_byte() {
         .expect("the mock closed the connection");
     assert_eq!(String::from_utf8_lossy(&answer), "", "the hang-up answered");
     let client = signed_in(&server, ROBERT).await;
-    let orders = client
-        .list_orders()
-        .account_id(ROBERT_ACCOUNT)
-        .page_number(0)
-        .page_size(100)
-        .call()
-        .await
-        .unwrap();
-    let booked: Vec<&Order> = orders
-        .result
-        .iter()
-        .filter(|o| o.client_id.as_deref() == Some("raw-hangup"))
-        .collect();
-    assert_eq!(booked.len(), 1, "{orders:?}");
+    let booked = with_client_id(&client, ROBERT_ACCOUNT, "raw-hangup").await;
+    assert_eq!(booked.len(), 1, "{booked:?}");
     // A status fault answers the documented example and books nothing.
     let auth = format!("Bearer {token}");
     let refused = call(
@@ -908,15 +897,7 @@ async fn a_hangup_books_the_order_then_closes_before_any_byte() {
     )
     .await;
     assert_eq!(refused.status, 500);
-    let after = client
-        .list_orders()
-        .account_id(ROBERT_ACCOUNT)
-        .page_number(0)
-        .page_size(100)
-        .call()
-        .await
-        .unwrap();
-    assert_eq!(after.total_count, Some(1));
+    assert_eq!(every_order(&client, ROBERT_ACCOUNT).await.len(), 1);
 
     // The same fault set on the builder, seen through etna-client.
     let server = MockServer::builder()
@@ -937,21 +918,9 @@ async fn a_hangup_books_the_order_then_closes_before_any_byte() {
         matches!(outcome, Err(Error::OutcomeUnknown { .. })),
         "{outcome:?}"
     );
-    let orders = client
-        .list_orders()
-        .account_id(ROBERT_ACCOUNT)
-        .page_number(0)
-        .page_size(100)
-        .call()
-        .await
-        .unwrap();
-    let found: Vec<&Order> = orders
-        .result
-        .iter()
-        .filter(|o| o.client_id.as_deref() == Some("hangup-4711"))
-        .collect();
-    assert_eq!(found.len(), 1, "{orders:?}");
-    assert_eq!(status(found[0]), OrderStatus::Filled);
+    let found = with_client_id(&client, ROBERT_ACCOUNT, "hangup-4711").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(status(&found[0]), OrderStatus::Filled);
     let positions = client
         .list_positions()
         .account_id(ROBERT_ACCOUNT)
@@ -1066,27 +1035,32 @@ async fn trade(server: Arc<MockServer>, trader: usize) -> (Client, i32, Vec<Plac
     (client, account, placed)
 }
 
+/// Every order of the account, through the client's pager: small pages,
+/// each next one from the mock's own `NextPageLink`.
 async fn every_order(client: &Client, account: i32) -> Vec<Order> {
-    let mut orders = Vec::new();
-    for page in 0.. {
-        let answer = client
-            .list_orders()
-            .account_id(account)
-            .page_number(page)
-            .page_size(7)
-            .call()
-            .await
-            .unwrap();
-        assert_eq!(
-            answer.total_count.map(|t| t as usize >= orders.len()),
-            Some(true)
-        );
-        orders.extend(answer.result);
-        if answer.next_page_link.is_none_or(|l| l.is_empty()) {
-            return orders;
-        }
+    let pages: Vec<_> = client
+        .list_orders()
+        .account_id(account)
+        .page_number(0)
+        .page_size(7)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let orders: Vec<Order> = pages.iter().flat_map(|p| p.result.clone()).collect();
+    for page in &pages {
+        assert_eq!(page.total_count, Some(orders.len() as i32), "{page:?}");
     }
-    unreachable!()
+    orders
+}
+
+/// The account's orders sent with this `ClientId`, from every page.
+async fn with_client_id(client: &Client, account: i32, client_id: &str) -> Vec<Order> {
+    every_order(client, account)
+        .await
+        .into_iter()
+        .filter(|o| o.client_id.as_deref() == Some(client_id))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
