@@ -5,7 +5,9 @@
 
 use std::io::Write;
 
-use etna_client::dispatch::{JsonArgs, exact_json};
+use etna_client::dispatch::JsonArgs;
+
+use crate::exact::Json;
 use etna_client::futures_util::TryStreamExt;
 use etna_client::{Dispatch, GeneratedClient, OperationSpec};
 
@@ -35,11 +37,19 @@ pub async fn print_all_items<C: Dispatch + GeneratedClient + Sync>(
         .await
         .map_err(|e| failure::from_call(&e, base_url))?
     {
+        // Read from the item's exact text, as `etna api` reads an answer:
+        // every digit kept, keys in the order the answer had them.
+        let item = Json::parse(&item.json).unwrap_or(Json::Null);
         let shown = match show_secrets {
-            true => item.value,
+            true => item,
             false => {
-                let redacted = doc.answer_secrets.redact(&item.value);
-                if redacted != item.value && !warned {
+                let secrets = &doc.answer_secrets;
+                let redacted = item.clone().redacted(
+                    secrets.body,
+                    secrets.properties,
+                    etna_client::AnswerSecrets::SHOWN_AS,
+                );
+                if redacted != item && !warned {
                     warned = true;
                     eprintln!(
                         "etna: secret fields are shown as {}; --show-secrets prints them",
@@ -49,7 +59,7 @@ pub async fn print_all_items<C: Dispatch + GeneratedClient + Sync>(
                 redacted
             }
         };
-        let line = exact_json(&shown, &item.json, false);
+        let line = shown.compact();
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{line}")
             .and_then(|()| stdout.flush())

@@ -11,8 +11,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use crate::exact_json::exact_json;
-
 use crate::{Error, Operation, Page, Paged};
 
 /// Arguments of an operation as JSON: parameters by their spec name, and the

@@ -109,7 +109,6 @@ mod decode;
 pub mod dispatch;
 mod envelope;
 mod error;
-mod exact_json;
 mod flatten;
 mod fuzzing;
 mod hooks;
