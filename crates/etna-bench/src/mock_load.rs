@@ -250,6 +250,24 @@ struct WorkerResult {
     last_password: Option<String>,
 }
 
+/// The mock's runtime and the load's, apart so that each has its own
+/// workers, and their worker counts (for the report).
+pub(crate) fn runtimes() -> std::io::Result<(
+    tokio::runtime::Runtime,
+    tokio::runtime::Runtime,
+    (usize, usize),
+)> {
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name(name)
+            .enable_all()
+            .build()
+    };
+    let (mock, load) = (runtime("mock")?, runtime("load")?);
+    let threads = (mock.metrics().num_workers(), load.metrics().num_workers());
+    Ok((mock, load, threads))
+}
+
 /// Runs the plan against a fresh mock in this process and measures it.
 /// Failed requests are counted in the report, not returned as errors; an
 /// error means the run itself could not happen.
@@ -264,18 +282,7 @@ pub fn run(
     policy: OutboxPolicy,
 ) -> Result<LoadReport, Box<dyn Error + Send + Sync>> {
     let before_mock = memory()?;
-    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("mock")
-        .enable_all()
-        .build()?;
-    let load_runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("load")
-        .enable_all()
-        .build()?;
-    let threads = (
-        mock_runtime.metrics().num_workers(),
-        load_runtime.metrics().num_workers(),
-    );
+    let (mock_runtime, load_runtime, threads) = runtimes()?;
     let accounts: String = (0..plan.accounts)
         .map(|i| format!("  - login: {}\n", login(i)))
         .collect();

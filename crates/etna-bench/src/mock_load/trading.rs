@@ -228,18 +228,7 @@ fn run_then(
     before_check: impl FnOnce(&mut [Trader]),
 ) -> Result<TradingReport, Box<dyn StdError + Send + Sync>> {
     let before_mock = memory()?;
-    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("mock")
-        .enable_all()
-        .build()?;
-    let load_runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("load")
-        .enable_all()
-        .build()?;
-    let threads = (
-        mock_runtime.metrics().num_workers(),
-        load_runtime.metrics().num_workers(),
-    );
+    let (mock_runtime, load_runtime, threads) = super::runtimes()?;
     let accounts: String = (0..plan.traders)
         .map(|i| format!("  - login: {}\n    password: {}\n", login(i), password(i)))
         .collect();
