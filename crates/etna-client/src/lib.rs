@@ -122,6 +122,7 @@ mod session;
 mod sign_in;
 mod status;
 mod table;
+mod text;
 
 /// The code generated from the spec. Never edit `generated.rs` by hand: change
 /// the spec and run `cargo xtask codegen`.
@@ -169,6 +170,7 @@ pub use table::{
     AnswerSecrets, AnswerTable, BodyDoc, Column, ColumnKind, Credential, Location, Need,
     OperationSpec, ParameterDoc, Security, ServerSpec,
 };
+pub use text::{JsonText, Text, TextValue};
 
 /// What generated code calls, and nothing else should: not a public API, and
 /// it may change in any release. (The benchmark's per-step breakdown calls
