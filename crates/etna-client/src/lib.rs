@@ -121,6 +121,8 @@ mod secret;
 mod session;
 mod sign_in;
 mod status;
+pub mod stream;
+mod stream_command;
 mod table;
 mod text;
 
@@ -184,4 +186,5 @@ pub mod __private {
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::{Route, keyed_call};
     pub use crate::paging::{PageOrItems, page_or_items};
+    pub use crate::stream_command::command;
 }

@@ -13,12 +13,15 @@ use serde::{Deserialize, Serialize, Serializer};
 pub trait TextValue: Sized + Copy {
     /// What the text holds, for an error about a text that does not parse.
     const KIND: &'static str;
+    /// The AsyncAPI document's `format` for it.
+    const FORMAT: &'static str;
     /// Reads the text; `None` when it is not such a value.
     fn parse_text(text: &str) -> Option<Self>;
 }
 
 impl TextValue for i32 {
     const KIND: &'static str = "a 32-bit integer";
+    const FORMAT: &'static str = "int32";
     fn parse_text(text: &str) -> Option<Self> {
         text.parse().ok()
     }
@@ -26,6 +29,7 @@ impl TextValue for i32 {
 
 impl TextValue for i64 {
     const KIND: &'static str = "a 64-bit integer";
+    const FORMAT: &'static str = "int64";
     fn parse_text(text: &str) -> Option<Self> {
         text.parse().ok()
     }
@@ -33,6 +37,7 @@ impl TextValue for i64 {
 
 impl TextValue for bool {
     const KIND: &'static str = "a boolean (`True` or `False`)";
+    const FORMAT: &'static str = "boolean";
     /// The streamers write .NET's `True`/`False`; JSON's spelling is read
     /// too, since both mean the same and a server may switch.
     fn parse_text(text: &str) -> Option<Self> {
@@ -199,6 +204,46 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for JsonText<T> {
         inner
             .map(Self)
             .map_err(|e| de::Error::custom(format_args!("JSON text: {e}")))
+    }
+}
+
+#[cfg(feature = "json-schema")]
+impl<T: TextValue> schemars::JsonSchema for Text<T> {
+    fn schema_name() -> String {
+        format!("Text_{}", T::FORMAT)
+    }
+
+    /// The wire form: a string with the document's `format`.
+    fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some(T::FORMAT.to_owned()),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+#[cfg(feature = "json-schema")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for JsonText<T> {
+    fn schema_name() -> String {
+        format!("JsonText_{}", T::schema_name())
+    }
+
+    /// The wire form: a string of JSON, with the content's schema beside.
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut schema = schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            ..Default::default()
+        };
+        schema
+            .extensions
+            .insert("contentMediaType".to_owned(), "application/json".into());
+        let content = serde_json::to_value(generator.subschema_for::<T>()).unwrap_or_default();
+        schema
+            .extensions
+            .insert("x-etna-json-text".to_owned(), content);
+        schema.into()
     }
 }
 
