@@ -160,6 +160,7 @@ mod scenario;
 mod server;
 mod sessions;
 mod sign_in;
+mod streamer;
 mod written;
 
 pub use accounts::ACCOUNTS;
@@ -167,9 +168,14 @@ pub use error::Error;
 pub use exchange::{MAX_ORDERS, Quote, SECURITIES, STARTING_CASH, TICK};
 pub use faults::{Fault, Latency, MAX_DELAY};
 pub use outbox::{Channel, Mail};
-pub use routes::{OUTBOX_PATH, QUOTES_PATH};
+pub use routes::{OUTBOX_PATH, QUOTES_PATH, STREAMER_PATH};
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one
 /// ([`MockServerBuilder::spec`]).
 pub const SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/etna-trader.yaml"));
+
+/// The AsyncAPI document the mock's streamers follow
+/// (`openapi/etna-streaming.yaml`): their handshake, and the messages
+/// written from the exchange's state.
+pub const STREAMING_SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/etna-streaming.yaml"));
