@@ -133,6 +133,18 @@
 //! `example=NAME`), `delay=MS` (at most [`MAX_DELAY`]), `fault=drop|truncate|hangup`,
 //! comma-separated. A `Prefer` header the mock cannot read gets a plain-text 400.
 //!
+//! The streamers of `openapi/etna-streaming.yaml` ([`STREAMING_SPEC`]) run
+//! beside the exchange, each on a port of 127.0.0.1 of its own
+//! ([`MockServer::streamer_urls`], as `get_streamers` answers them with each
+//! trader's streamer session ids): the handshake of the document's `ws`
+//! binding (`User` the trader's `UserId` alone), `Subscribe.txt` and
+//! `Unsubscribe.txt`, and the exchange's changes (orders, positions,
+//! balances, quotes) as the document's messages, written from the REST
+//! answers' JSON. [`MockServer::drop_streams`] and
+//! [`MockServer::expire_streams`] (`PUT` under [`STREAMER_PATH`]) rehearse a
+//! broken connection and an ended streamer session; a client that does not
+//! read is disconnected once its bounded queue is full.
+//!
 //! ```no_run
 //! use etna_mock::MockServer;
 //!

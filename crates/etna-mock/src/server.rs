@@ -209,7 +209,9 @@ impl MockServer {
     /// streamer's first, as `get_streamers` answers them; none on a server
     /// without state.
     pub fn streamer_urls(&self) -> Vec<String> {
-        self.streamers.as_ref().map_or(Vec::new(), |s| s.urls().to_vec())
+        self.streamers
+            .as_ref()
+            .map_or(Vec::new(), |s| s.urls().to_vec())
     }
 
     /// How many streamer connections are open (both streamers).

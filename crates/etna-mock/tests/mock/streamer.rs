@@ -306,6 +306,11 @@ async fn a_market_order_is_new_then_filled_with_its_position_and_balance() {
         ROBERT_ACCOUNT,
     )
     .await;
+    // Another trader's user is ignored as well.
+    command(&mut socket, "Subscribe.txt", &id, "UserBalance", "645;644").await;
+    let user = event(&mut socket).await;
+    assert_eq!(user["EntityType"], "UserBalance", "{user}");
+    assert_eq!(user["CashBalance"], "100000");
     command(
         &mut socket,
         "Subscribe.txt",
@@ -397,6 +402,9 @@ async fn a_market_order_is_new_then_filled_with_its_position_and_balance() {
         items.as_array().unwrap().len(),
         rest.body.as_object().unwrap().len()
     );
+    let user = event(&mut socket).await;
+    assert_eq!(user["EntityType"], "UserBalance", "{user}");
+    assert_eq!(user["CashBalance"], "98498.6");
 
     // Unsubscribed: the next order's events are not sent; the balance's are.
     command(&mut socket, "Unsubscribe.txt", &id, "Order", ROBERT_ACCOUNT).await;
@@ -423,6 +431,7 @@ async fn a_market_order_is_new_then_filled_with_its_position_and_balance() {
     assert_eq!(closed["EntityType"], "Position", "{closed}");
     assert_eq!(closed["Quantity"], "0", "a closed position says so");
     assert_eq!(event(&mut socket).await["EntityType"], "AccountBalance");
+    assert_eq!(event(&mut socket).await["EntityType"], "UserBalance");
 
     // On subscribing, every order of the account, oldest first.
     command(&mut socket, "Subscribe.txt", &id, "Order", ROBERT_ACCOUNT).await;
@@ -486,6 +495,20 @@ async fn resting_orders_report_their_cancel_and_a_quote_that_fills_them() {
         (&json!("80000"), &json!("Filled"))
     );
     assert_eq!(filled["AveragePrice"], "140");
+    // On subscribing, every position of the account.
+    command(
+        &mut socket,
+        "Subscribe.txt",
+        &id,
+        "Position",
+        ROBERT_ACCOUNT,
+    )
+    .await;
+    let held = event_of(&mut socket, "Position").await;
+    assert_eq!(
+        (&held["Quantity"], &held["CostBasis"]),
+        (&json!("1"), &json!("140"))
+    );
 }
 
 fn quote(bid: &str, ask: &str) -> Quote {
