@@ -311,7 +311,7 @@ impl<P: Protocol> StreamBuilder<P> {
         let shared = Arc::new(Shared::<P>::new(settings.capacity, latest));
         let subscriptions = Arc::new(Mutex::new(subscriptions));
         let settings = Arc::new(settings);
-        let mut connections = Vec::new();
+        let mut opened = Vec::new();
         for (server, address, session) in found {
             let session = match session {
                 Some(session) => session,
@@ -328,13 +328,21 @@ impl<P: Protocol> StreamBuilder<P> {
                 shared: Arc::clone(&shared),
             };
             let live = connection.open().await?;
-            let (commands, receiver) = mpsc::unbounded_channel();
-            connections.push(Handle {
-                server: server.name,
-                commands,
-                task: tokio::spawn(connection.run(live, receiver)),
-            });
+            opened.push((connection, live));
         }
+        // Spawned once every connection is open: a failure above leaves no
+        // task behind.
+        let connections = opened
+            .into_iter()
+            .map(|(connection, live)| {
+                let (commands, receiver) = mpsc::unbounded_channel();
+                Handle {
+                    server: connection.server.name,
+                    commands,
+                    task: tokio::spawn(connection.run(live, receiver)),
+                }
+            })
+            .collect();
         Ok(EventStream {
             shared,
             subscriptions,

@@ -6,6 +6,8 @@
 //! operations or their fields; the table [`SERVERS`] ties each server of
 //! the AsyncAPI document to its entry of `get_streamers`' answer.
 
+use std::num::NonZeroU32;
+
 use futures_util::TryStreamExt;
 
 use super::error::Error;
@@ -122,20 +124,21 @@ pub struct Snapshot {
     pub balance: AccountBalance,
 }
 
-/// How many items each page of the snapshot asks for.
-const SNAPSHOT_PAGE: u32 = 100;
+/// The most orders one page may hold (`list_orders`' `pageSize`).
+const ORDERS_PAGE: NonZeroU32 = NonZeroU32::new(100).unwrap();
+/// The most positions one page may hold (`list_positions`' `pageSize`).
+const POSITIONS_PAGE: NonZeroU32 = NonZeroU32::new(99).unwrap();
 
 impl Snapshot {
     /// Reads the account's orders and positions through the pager (every
     /// page, one held at a time) and its balance. Read-only calls: nothing
     /// is placed or changed.
     pub async fn fetch(client: &Client, account_id: i32) -> Result<Self, crate::Error> {
-        let page = std::num::NonZeroU32::new(SNAPSHOT_PAGE).unwrap_or(std::num::NonZeroU32::MIN);
         let orders = client
             .list_orders()
             .account_id(account_id)
             .page_number(0)
-            .page_size(page)
+            .page_size(ORDERS_PAGE)
             .items()
             .try_collect()
             .await?;
@@ -143,7 +146,7 @@ impl Snapshot {
             .list_positions()
             .account_id(account_id)
             .page_number(0)
-            .page_size(page)
+            .page_size(POSITIONS_PAGE)
             .sort_field("Id")
             .desc(false)
             .items()

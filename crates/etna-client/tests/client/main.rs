@@ -16,6 +16,7 @@ mod secrets;
 mod shapes;
 mod streamer;
 mod streaming;
+mod streaming_mock;
 mod support;
 mod tracing_output;
 mod trade_example;

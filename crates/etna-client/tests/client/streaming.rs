@@ -552,3 +552,60 @@ async fn a_silent_connection_is_pinged_then_dropped_and_reconnected() {
     setup.data.push_and_sync(&[order(7, "New")]).await;
     assert!(matches!(next_event(&mut stream).await, Event::Order { .. }));
 }
+
+/// Set in the child process that runs the traced stream (see
+/// `tracing_output.rs` for why a child process).
+const TRACED_CHILD: &str = "ETNA_CLIENT_STREAM_TRACING_CHILD";
+
+#[test]
+fn the_streams_tracing_shows_addresses_but_no_session_id() {
+    if std::env::var_os(TRACED_CHILD).is_some() {
+        return traced_stream();
+    }
+    let name = "streaming::the_streams_tracing_shows_addresses_but_no_session_id";
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(TRACED_CHILD, "1")
+        .output()
+        .expect("the test binary runs itself");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "the traced stream failed in its own process:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn traced_stream() {
+    let captured = crate::tracing_output::Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let setup = Setup::start().await;
+    let mut stream = setup
+        .builder()
+        .subscribe(Entity::Order, [140])
+        .connect()
+        .await
+        .unwrap();
+    setup
+        .data
+        .wait("subscribed", |s| s.commands().len() == 1)
+        .await;
+    setup.data.expire();
+    setup.data.accept(RECOVERED_SESSION);
+    setup.data.drop_connections();
+    assert!(matches!(next(&mut stream).await, Ok(StreamItem::Resync(_))));
+    let output = captured.text();
+    assert!(
+        output.contains("connecting to a streamer")
+            && output.contains(&format!("{}/CreateSession.txt", setup.data.url())),
+        "{output}"
+    );
+    assert!(output.contains("dropped"), "{output}");
+    assert_no_streamer_secrets("tracing output", &output);
+}
