@@ -121,6 +121,7 @@ mod secret;
 mod session;
 mod sign_in;
 mod status;
+pub mod stream;
 mod table;
 
 /// The code generated from the spec. Never edit `generated.rs` by hand: change
