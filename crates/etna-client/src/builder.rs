@@ -363,7 +363,7 @@ fn check_path_segment(name: &str, value: &str) -> Result<(), BuildError> {
 
 /// reqwest is built without a default crypto provider (aws-lc-sys would double
 /// the cold build); use ring unless the process already chose one.
-fn install_ring_provider() {
+pub(crate) fn install_ring_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another thread installing one is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -144,6 +144,13 @@ fn an_unlisted_enum_value_decodes_and_an_unknown_entity_is_an_error() {
         Some(Open::Unlisted("Call".to_owned()))
     );
     assert_eq!(order.status, Some(Open::Unlisted("Parked".to_owned())));
+    // The runtime keeps a message of an unlisted entity type as its text.
+    assert_eq!(
+        Streamers::unlisted(r#"{"EntityType":"Watchlist","Id":"1"}"#).as_deref(),
+        Some("Watchlist")
+    );
+    assert_eq!(Streamers::unlisted(frame), None);
+    assert_eq!(Streamers::unlisted("[]"), None);
     let err = serde_json::from_str::<Event>(r#"{"EntityType":"Watchlist"}"#).unwrap_err();
     assert!(err.to_string().contains("EntityType"), "{err}");
     // A value that is not its format's text is an error, never a panic.

@@ -68,4 +68,17 @@ pub trait Protocol: Send + Sync + 'static {
     /// Reads a text frame as the answer to the connection; `None` when the
     /// frame is not that answer.
     fn session_reply(frame: &str) -> Option<SessionReply>;
+
+    /// For a frame that did not decode as an [`Event`](Self::Event): the
+    /// entity type it names when that is one the document does not list
+    /// (the runtime keeps such a message as text, never an error); `None`
+    /// when it names a listed one (or none), so the frame is a broken
+    /// message of the document's and the runtime reports it.
+    ///
+    /// The default knows no discriminator and says `None`: every frame that
+    /// does not decode is reported.
+    fn unlisted(frame: &str) -> Option<String> {
+        let _ = frame;
+        None
+    }
 }

@@ -801,6 +801,7 @@ pub(super) fn additions(
     } = &plan.handshake;
     let fixed = fixed.iter().map(|(k, v)| quote! { (#k, #v) });
     let separator = &plan.separator;
+    let listed_tags = plan.events.iter().map(|event| event.entity.as_str());
     let latest_default = (latest_arms.len() < plan.events.len()).then(|| quote! { _ => None, });
     items.push(quote! {
         /// The streamers this document describes, for the streaming
@@ -840,6 +841,19 @@ pub(super) fn additions(
             }
 
             #(#command_fns)*
+
+            fn unlisted(frame: &str) -> Option<::std::string::String> {
+                #[derive(::serde::Deserialize)]
+                struct Discriminator {
+                    #[serde(rename = #discriminator)]
+                    value: ::std::string::String,
+                }
+                let Discriminator { value } = ::serde_json::from_str(frame).ok()?;
+                match value.as_str() {
+                    #(#listed_tags)|* => None,
+                    _ => Some(value),
+                }
+            }
 
             fn session_reply(frame: &str) -> Option<::etna_client::stream::SessionReply> {
                 let reply: #reply_ty = ::serde_json::from_str(frame).ok()?;
