@@ -129,7 +129,31 @@ fn the_documented_values_read_as_the_client_types() {
         Streamers::latest_key(&Event::Quote(quote)).as_deref(),
         Some("738939")
     );
-    assert_eq!(Streamers::latest_key(&Event::Order(order)), None);
+    let order = Event::Order(order);
+    assert_eq!(Streamers::latest_key(&order), None);
+    // `x-etna-identity`: what a live view keys its rows by.
+    assert_eq!(order.identity().as_deref(), Some("9626"));
+    // The columns of a table: the scalar properties in the document's
+    // order, without the discriminator or the JSON text.
+    let names: Vec<&str> = Event::columns(EntityType::Order)
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(&names[..4], ["Id", "SecurityId", "Quantity", "Price"]);
+    assert!(!names.contains(&"EntityType"));
+    let balance: Vec<&str> = Event::columns(EntityType::AccountBalance)
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        balance,
+        [
+            "AccountId",
+            "CashBalance",
+            "PendingCash",
+            "PendingOrdersCount"
+        ]
+    );
 }
 
 #[test]
