@@ -14,10 +14,6 @@ use super::error::Error;
 use crate::types::{AccountBalance, Order, Position, StreamerAddress, StreamerAddresses};
 use crate::{Client, Operation, Paged, Secret};
 
-/// How the document joins several keys in one command (`Keys`: "each
-/// separated by `;`").
-pub(crate) const KEY_SEPARATOR: &str = ";";
-
 /// One server of the AsyncAPI document, as the REST side knows it.
 pub(crate) struct Server {
     /// The document's server name (`Protocol::server`).

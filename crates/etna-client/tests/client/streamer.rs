@@ -112,6 +112,8 @@ impl Protocol for Doc {
         fixed: &[("HttpClientType", "WebSocket")],
     };
 
+    const KEY_SEPARATOR: &'static str = ";";
+
     fn server(entity: Entity) -> &'static str {
         match entity {
             Entity::Order => "data",
