@@ -1112,6 +1112,18 @@ impl ::etna_client::stream::Protocol for Streamers {
             ],
         )
     }
+    fn unlisted(frame: &str) -> Option<::std::string::String> {
+        #[derive(::serde::Deserialize)]
+        struct Discriminator {
+            #[serde(rename = "EntityType")]
+            value: ::std::string::String,
+        }
+        let Discriminator { value } = ::serde_json::from_str(frame).ok()?;
+        match value.as_str() {
+            "Quote" | "Order" | "Position" | "AccountBalance" | "UserBalance" => None,
+            _ => Some(value),
+        }
+    }
     fn session_reply(frame: &str) -> Option<::etna_client::stream::SessionReply> {
         let reply: CreateSessionReply = ::serde_json::from_str(frame).ok()?;
         if reply.cmd != "CreateSession.txt" {

@@ -683,6 +683,8 @@ pub(super) fn additions(
     let mut variants_tokens = Vec::new();
     let mut entity_arms = Vec::new();
     let mut decode_arms = Vec::new();
+    // The tags `unlisted` tells apart from the document's own.
+    let mut listed_tags: Vec<String> = Vec::new();
     let mut server_arms = Vec::new();
     let mut latest_arms = Vec::new();
     for event in &plan.events {
@@ -694,6 +696,7 @@ pub(super) fn additions(
         variants_tokens.push(quote! { #[doc = #doc] #variant(#ty) });
         entity_arms.push(quote! { Self::#variant(_) => #entity_enum::#variant });
         decode_arms.push(quote! { #tag => ::serde_json::from_str(text).map(Self::#variant) });
+        listed_tags.push(tag.clone());
         server_arms.push(quote! { #entity_enum::#variant => #server });
         if let Some((property, is_required)) = &event.latest_by {
             let f = field(&structs, &event.payload, property)?;
@@ -840,6 +843,19 @@ pub(super) fn additions(
             }
 
             #(#command_fns)*
+
+            fn unlisted(frame: &str) -> Option<::std::string::String> {
+                #[derive(::serde::Deserialize)]
+                struct Discriminator {
+                    #[serde(rename = #discriminator)]
+                    value: ::std::string::String,
+                }
+                let Discriminator { value } = ::serde_json::from_str(frame).ok()?;
+                match value.as_str() {
+                    #(#listed_tags)|* => None,
+                    _ => Some(value),
+                }
+            }
 
             fn session_reply(frame: &str) -> Option<::etna_client::stream::SessionReply> {
                 let reply: #reply_ty = ::serde_json::from_str(frame).ok()?;
