@@ -6,9 +6,12 @@
 //! relative to the package, so this script reruns for each clone's own spec.
 
 fn main() {
-    let spec = "../../openapi/etna-trader.yaml";
-    println!("cargo::rerun-if-changed={spec}");
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("etna-trader.yaml");
-    std::fs::copy(spec, &out).unwrap_or_else(|e| panic!("copy {spec} to {}: {e}", out.display()));
+    for name in ["etna-trader.yaml", "etna-streaming.yaml"] {
+        let spec = format!("../../openapi/{name}");
+        println!("cargo::rerun-if-changed={spec}");
+        let out =
+            std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(name);
+        std::fs::copy(&spec, &out)
+            .unwrap_or_else(|e| panic!("copy {spec} to {}: {e}", out.display()));
+    }
 }

@@ -35,9 +35,10 @@ pub async fn run(cli: &Options, args: &ServeArgs) -> Result<(), Failure> {
     let arrivals = server.subscribe_outbox();
     print_line(&server.base_url())?;
     eprintln!(
-        "etna: mock ETNA Trader API listening; it accepts the app key {key}; mailed codes are printed here and served at {}{}; press Ctrl-C to stop",
+        "etna: mock ETNA Trader API listening; it accepts the app key {key}; mailed codes are printed here and served at {}{}; streamers at {}; press Ctrl-C to stop",
         server.base_url(),
         etna_mock::OUTBOX_PATH,
+        server.streamer_urls().join(" and "),
     );
     for mail in server.outbox() {
         print_mail(&mail);

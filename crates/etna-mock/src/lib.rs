@@ -133,6 +133,18 @@
 //! `example=NAME`), `delay=MS` (at most [`MAX_DELAY`]), `fault=drop|truncate|hangup`,
 //! comma-separated. A `Prefer` header the mock cannot read gets a plain-text 400.
 //!
+//! The streamers of `openapi/etna-streaming.yaml` ([`STREAMING_SPEC`]) run
+//! beside the exchange, each on a port of 127.0.0.1 of its own
+//! ([`MockServer::streamer_urls`], as `get_streamers` answers them with each
+//! trader's streamer session ids): the handshake of the document's `ws`
+//! binding (`User` the trader's `UserId` alone), `Subscribe.txt` and
+//! `Unsubscribe.txt`, and the exchange's changes (orders, positions,
+//! balances, quotes) as the document's messages, written from the REST
+//! answers' JSON. [`MockServer::drop_streams`] and
+//! [`MockServer::expire_streams`] (`PUT` under [`STREAMER_PATH`]) rehearse a
+//! broken connection and an ended streamer session; a client that does not
+//! read is disconnected once its bounded queue is full.
+//!
 //! ```no_run
 //! use etna_mock::MockServer;
 //!
@@ -160,6 +172,7 @@ mod scenario;
 mod server;
 mod sessions;
 mod sign_in;
+mod streamer;
 mod written;
 
 pub use accounts::ACCOUNTS;
@@ -167,9 +180,14 @@ pub use error::Error;
 pub use exchange::{MAX_ORDERS, Quote, SECURITIES, STARTING_CASH, TICK};
 pub use faults::{Fault, Latency, MAX_DELAY};
 pub use outbox::{Channel, Mail};
-pub use routes::{OUTBOX_PATH, QUOTES_PATH};
+pub use routes::{OUTBOX_PATH, QUOTES_PATH, STREAMER_PATH};
 pub use server::{MockServer, MockServerBuilder};
 
 /// The spec the mock server follows unless given another one
 /// ([`MockServerBuilder::spec`]).
 pub const SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/etna-trader.yaml"));
+
+/// The AsyncAPI document the mock's streamers follow
+/// (`openapi/etna-streaming.yaml`): their handshake, and the messages
+/// written from the exchange's state.
+pub const STREAMING_SPEC: &str = include_str!(concat!(env!("OUT_DIR"), "/etna-streaming.yaml"));

@@ -17,6 +17,7 @@ use crate::error::{Error, spec};
 use crate::exchange::Exchange;
 use crate::generic::{self, Context};
 use crate::outbox::{Mail, Outbox};
+use crate::streamer::Streamers;
 
 /// Where the outbox is read (GET) and emptied (DELETE), as JSON.
 pub const OUTBOX_PATH: &str = "/_mock/outbox";
@@ -26,15 +27,22 @@ pub const OUTBOX_PATH: &str = "/_mock/outbox";
 /// clock (DELETE).
 pub const QUOTES_PATH: &str = "/_mock/quotes";
 
+/// The streamers' faults: `PUT STREAMER_PATH/drop` closes every streamer
+/// connection, `PUT STREAMER_PATH/expire` also ends every streamer session
+/// id (a reconnect is refused until the id is recovered).
+pub const STREAMER_PATH: &str = "/_mock/streamer";
+
 pub(crate) fn router(
     doc: &Value,
     order: &etna_spec::KeyOrder,
     written: Option<&crate::written::Node>,
     context: Arc<Context>,
     outbox: Arc<Outbox>,
-    exchange: Option<Arc<Exchange>>,
+    // The exchange and its streamers: a server has both or neither.
+    exchange: Option<(Arc<Exchange>, Arc<Streamers>)>,
     max_body_bytes: usize,
 ) -> Result<Router, Error> {
+    let (exchange, streamers) = exchange.unzip();
     let mut routes: BTreeMap<String, MethodRouter> = BTreeMap::new();
     for served in generic::operations(doc, order, written)? {
         let route = served.route.clone();
@@ -43,6 +51,10 @@ pub(crate) fn router(
             return Err(spec(format!(
                 "the path {route:?} is under /_mock/, which the mock keeps for itself"
             )));
+        }
+        if let Some(exchange) = &exchange {
+            let (id, documented) = served.examples();
+            exchange.learn(id, documented);
         }
         let method_router = generic::method_router(served, context.clone())?;
         let merged = match routes.remove(&route) {
@@ -65,7 +77,28 @@ pub(crate) fn router(
                 put(set_quote).delete(release_quote).with_state(exchange),
             );
     }
+    if let Some(streamers) = streamers {
+        router = router
+            .route(
+                &format!("{STREAMER_PATH}/drop"),
+                put(drop_streams).with_state(streamers.clone()),
+            )
+            .route(
+                &format!("{STREAMER_PATH}/expire"),
+                put(expire_streams).with_state(streamers),
+            );
+    }
     Ok(router.layer(DefaultBodyLimit::max(max_body_bytes)))
+}
+
+async fn drop_streams(State(streamers): State<Arc<Streamers>>) -> StatusCode {
+    streamers.drop_connections();
+    StatusCode::NO_CONTENT
+}
+
+async fn expire_streams(State(streamers): State<Arc<Streamers>>) -> StatusCode {
+    streamers.expire();
+    StatusCode::NO_CONTENT
 }
 
 async fn read_quotes(State(exchange): State<Arc<Exchange>>) -> Response {

@@ -19,6 +19,7 @@ use crate::outbox::{Mail, Outbox};
 use crate::scenario::{Chain, Scenario};
 use crate::sessions::Sessions;
 use crate::sign_in::SignIn;
+use crate::streamer::{Outlets, Streamers};
 use crate::{accounts, routes};
 
 /// A running mock server on 127.0.0.1.
@@ -31,8 +32,11 @@ pub struct MockServer {
     flow: Option<Arc<ResetFlow>>,
     sessions: Option<Arc<Sessions>>,
     exchange: Option<Arc<Exchange>>,
+    streamers: Option<Arc<Streamers>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The streamers' servers and the clock's ticks for them.
+    streaming_tasks: Vec<JoinHandle<()>>,
 }
 
 impl MockServer {
@@ -182,8 +186,42 @@ impl MockServer {
         self.addr
     }
 
+    /// Closes every streamer connection at once, without a closing
+    /// handshake, as a broken network would (`PUT /_mock/streamer/drop`):
+    /// the streamer session ids stay good, so a client can reconnect.
+    pub fn drop_streams(&self) {
+        if let Some(streamers) = &self.streamers {
+            streamers.drop_connections();
+        }
+    }
+
+    /// Ends every streamer session id and closes every streamer connection
+    /// (`PUT /_mock/streamer/expire`): a reconnect with an old id gets
+    /// `"StatusCode":"Error"` until `recover_streamer_session` (or
+    /// `get_streamers`) hands out a new one.
+    pub fn expire_streams(&self) {
+        if let Some(streamers) = &self.streamers {
+            streamers.expire();
+        }
+    }
+
+    /// The streamers' addresses (`ws://127.0.0.1:port`), the quote
+    /// streamer's first, as `get_streamers` answers them; none on a server
+    /// without state.
+    pub fn streamer_urls(&self) -> Vec<String> {
+        self.streamers
+            .as_ref()
+            .map_or(Vec::new(), |s| s.urls().to_vec())
+    }
+
+    /// How many streamer connections are open (both streamers).
+    pub fn stream_connections(&self) -> usize {
+        self.streamers.as_ref().map_or(0, |s| s.connections())
+    }
+
     /// Stops accepting connections and waits until the open ones are done.
     pub async fn shutdown(mut self) {
+        self.stop_streaming();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -203,8 +241,19 @@ impl fmt::Debug for MockServer {
     }
 }
 
+impl MockServer {
+    fn stop_streaming(&mut self) {
+        for task in self.streaming_tasks.drain(..) {
+            task.abort();
+        }
+        // The connections' own tasks end with their sockets.
+        self.drop_streams();
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
+        self.stop_streaming();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -375,21 +424,34 @@ impl MockServerBuilder {
         let sessions = flow
             .as_ref()
             .map(|_| Arc::new(Sessions::new(lifetime, self.max_sessions)));
+        let outlets = Arc::new(Outlets::read(crate::STREAMING_SPEC)?);
         let exchange = match (&parsed, &sessions) {
             (Some(accounts), Some(sessions)) => Some(Arc::new(Exchange::new(
                 accounts,
                 &self.securities,
                 sessions.clock(),
+                outlets.clone(),
             )?)),
             _ => None,
         };
-        let scenario = match (&flow, &sessions, &exchange) {
-            (Some(flow), Some(sessions), Some(exchange)) => Some(Arc::new(Chain(vec![
-                Arc::new(SignIn::new(flow.clone(), sessions.clone())),
-                flow.clone(),
-                exchange.clone(),
-            ]))
-                as Arc<dyn Scenario>),
+        let mut streaming_tasks = Vec::new();
+        let streamers = match &exchange {
+            Some(exchange) => {
+                let (streamers, tasks) = start_streamers(outlets, exchange.clone()).await?;
+                streaming_tasks = tasks;
+                Some(streamers)
+            }
+            None => None,
+        };
+        let scenario = match (&flow, &sessions, &exchange, &streamers) {
+            (Some(flow), Some(sessions), Some(exchange), Some(streamers)) => {
+                Some(Arc::new(Chain(vec![
+                    Arc::new(SignIn::new(flow.clone(), sessions.clone())),
+                    flow.clone(),
+                    exchange.clone(),
+                    streamers.clone(),
+                ])) as Arc<dyn Scenario>)
+            }
             _ => None,
         };
         let context = Arc::new(Context {
@@ -405,7 +467,7 @@ impl MockServerBuilder {
             written.as_ref(),
             context,
             outbox.clone(),
-            exchange.clone(),
+            exchange.clone().zip(streamers.clone()),
             self.max_body_bytes,
         )?;
         let bind_error = |source| Error::Bind {
@@ -431,10 +493,48 @@ impl MockServerBuilder {
             flow,
             sessions,
             exchange,
+            streamers,
             stop: Some(stop),
             task: Some(task),
+            streaming_tasks,
         })
     }
+}
+
+/// Binds a port of 127.0.0.1 for each streamer and serves it; with them,
+/// the clock's ticks that move the subscribed quotes.
+async fn start_streamers(
+    outlets: Arc<Outlets>,
+    exchange: Arc<Exchange>,
+) -> Result<(Arc<Streamers>, Vec<JoinHandle<()>>), Error> {
+    let mut listeners = Vec::new();
+    for _ in &outlets.hubs {
+        let bind_error = |source| Error::Bind { port: 0, source };
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        listeners.push((listener, format!("ws://{addr}")));
+    }
+    let urls = listeners.iter().map(|(_, url)| url.clone()).collect();
+    let streamers = Arc::new(Streamers::new(outlets, urls));
+    let mut tasks = Vec::new();
+    for (kind, (listener, _)) in listeners.into_iter().enumerate() {
+        let router = crate::streamer::serve(kind, streamers.clone(), exchange.clone());
+        tasks.push(tokio::spawn(async move {
+            // axum retries failed accepts itself; nothing is left to report.
+            let _ = axum::serve(listener, router).await;
+        }));
+    }
+    tasks.push(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(crate::exchange::TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            exchange.tick();
+        }
+    }));
+    Ok((streamers, tasks))
 }
 
 impl fmt::Debug for MockServerBuilder {

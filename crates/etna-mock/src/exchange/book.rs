@@ -118,8 +118,24 @@ struct Resting {
     sell_stop: BTreeSet<(Decimal, i64)>,
 }
 
+/// A change the streamers report: each as it was at that moment, so that
+/// an order placed and filled by one request is reported twice.
+#[derive(Clone, Debug)]
+pub(crate) enum Change {
+    /// An order was placed, triggered, filled, cancelled or rejected.
+    Order { account: usize, order: Box<Order> },
+    /// A fill moved a holding (quantity 0: it closed).
+    Holding {
+        account: usize,
+        security: usize,
+        holding: Holding,
+    },
+}
+
 pub(crate) struct Book {
     pub(crate) ledgers: Vec<Ledger>,
+    /// What changed since the exchange last took them ([`Book::take_changes`]).
+    changes: Vec<Change>,
     /// Every order kept, to its account.
     owner: HashMap<i32, usize>,
     resting: Vec<Resting>,
@@ -143,6 +159,7 @@ impl Book {
                 })
                 .collect(),
             owner: HashMap::new(),
+            changes: Vec::new(),
             resting: (0..securities).map(|_| Resting::default()).collect(),
             // Ids as the documentation's examples look; each server starts
             // over.
@@ -157,6 +174,18 @@ impl Book {
             .holdings
             .get(&security)
             .map_or(Decimal::ZERO, |h| h.quantity)
+    }
+
+    /// What changed since the last call, oldest first.
+    pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    fn changed_order(&mut self, account: usize, id: i32) {
+        if let Some(order) = self.ledgers[account].orders.get(&id) {
+            let order = Box::new(order.clone());
+            self.changes.push(Change::Order { account, order });
+        }
     }
 
     /// The order `id` of `account`, if it has it.
@@ -201,6 +230,7 @@ impl Book {
         ledger.orders.insert(id, order);
         ledger.open += 1;
         self.owner.insert(id, account);
+        self.changed_order(account, id);
         if checked.kind == Kind::Market {
             let price = match checked.side {
                 Side::Buy => quote.ask,
@@ -297,6 +327,7 @@ impl Book {
         if order.kind == Kind::StopLimit {
             order.triggered = true;
             order.changed = now;
+            self.changed_order(account, id);
             // Rests as a limit order; the loop in `cross` fills it if the
             // quote already passed its limit.
             self.rest(account, id);
@@ -341,7 +372,7 @@ impl Book {
             self.finish(account, id, Status::Rejected, now);
             return;
         }
-        match side {
+        let holding = match side {
             Side::Buy => {
                 ledger.cash -= value + commission;
                 let next_holding = &mut self.next_holding;
@@ -361,6 +392,7 @@ impl Book {
                 holding.quantity += quantity;
                 holding.cost_basis += value;
                 holding.changed = now;
+                Some(holding.clone())
             }
             Side::Sell => {
                 ledger.cash += value - commission;
@@ -376,17 +408,28 @@ impl Book {
                     holding.sold_quantity += quantity;
                     holding.sold_value += value;
                     holding.changed = now;
+                    let closed = holding.clone();
                     if holding.quantity.is_zero() {
                         ledger.closed_realized += holding.realized;
                         ledger.holdings.remove(&security);
                     }
+                    Some(closed)
+                } else {
+                    None
                 }
             }
-        }
+        };
         if let Some(order) = ledger.orders.get_mut(&id) {
             order.fill = Some(Fill { price });
         }
         self.finish(account, id, Status::Filled, now);
+        if let Some(holding) = holding {
+            self.changes.push(Change::Holding {
+                account,
+                security,
+                holding,
+            });
+        }
     }
 
     fn finish(&mut self, account: usize, id: i32, status: Status, now: SystemTime) {
@@ -396,6 +439,8 @@ impl Book {
             order.changed = now;
         }
         ledger.open = ledger.open.saturating_sub(1);
+        self.changed_order(account, id);
+        let ledger = &mut self.ledgers[account];
         ledger.done.push_back(id);
         while ledger.done.len() > self.keep_done {
             if let Some(old) = ledger.done.pop_front() {

@@ -37,6 +37,7 @@ mod filter;
 mod orders;
 mod quotes;
 mod securities;
+mod streaming;
 mod wire;
 
 use book::{Book, Order};
@@ -71,6 +72,8 @@ const SORT_FIELD: &str = "sortField";
 const DESC: &str = "desc";
 const MASK: &str = "mask";
 const COUNT: &str = "count";
+/// The balance example the exchange's balances follow.
+const BALANCE_EXAMPLE: &str = "newer_page";
 
 /// The cash each trading account starts with: the documentation's new
 /// account (`get_account_balance`'s newer example), $100,000.
@@ -97,12 +100,17 @@ pub(crate) struct Exchange {
     clock: Arc<Clock>,
     start: Instant,
     state: Mutex<State>,
+    /// Where the streamers' messages go.
+    outlets: Arc<crate::streamer::Outlets>,
+    balance_example: streaming::BalanceExample,
 }
 
 struct State {
     book: Book,
     /// Quotes set by tests, by security: they hold until released.
     pinned: HashMap<usize, Quote>,
+    /// The quote last sent to the streamers' subscribers, by security.
+    published: Vec<Option<Quote>>,
 }
 
 impl Exchange {
@@ -110,6 +118,7 @@ impl Exchange {
         accounts: &[Account],
         securities_yaml: &str,
         clock: Arc<Clock>,
+        outlets: Arc<crate::streamer::Outlets>,
     ) -> Result<Self, crate::Error> {
         let securities = securities::parse(securities_yaml)?;
         let traders = accounts
@@ -130,14 +139,32 @@ impl Exchange {
         let book = Book::new(traders.len(), securities.len(), STARTING_CASH, MAX_ORDERS);
         Ok(Self {
             traders,
-            securities,
             start: clock.now(),
             clock,
             state: Mutex::new(State {
                 book,
                 pinned: HashMap::new(),
+                published: vec![None; securities.len()],
             }),
+            securities,
+            outlets,
+            balance_example: Default::default(),
         })
+    }
+
+    /// Learns what an operation's documented examples say that the
+    /// exchange needs outside a request: the balance's figures, for the
+    /// streamers.
+    pub(crate) fn learn(&self, operation: &str, documented: &crate::envelope::Documented) {
+        if operation == GET_ACCOUNT_BALANCE
+            && let Some(examples) = documented.get(&200)
+            && let Some((_, example)) = examples
+                .iter()
+                .find(|(name, _)| name == BALANCE_EXAMPLE)
+                .or(examples.first())
+        {
+            let _ = self.balance_example.set(example.clone());
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -167,6 +194,7 @@ impl Exchange {
     pub(crate) fn touch(&self) {
         let mut state = self.lock();
         self.sweep(&mut state);
+        self.publish(&mut state);
     }
 
     fn find(&self, symbol: &str) -> Option<usize> {
@@ -187,6 +215,7 @@ impl Exchange {
             None => state.pinned.remove(&security),
         };
         self.sweep(&mut state);
+        self.publish(&mut state);
         true
     }
 
@@ -269,6 +298,17 @@ impl Exchange {
     }
 
     fn balance(&self, state: &State, account: usize, answers: &Answers<'_>) -> Response {
+        // The example of a new account: its other numbers are what a cash
+        // account without margin shows.
+        let example = answers
+            .example(200, BALANCE_EXAMPLE)
+            .or_else(|| first_example(answers, 200))
+            .cloned()
+            .unwrap_or(Value::Null);
+        json_text_response(200, self.balance_text(state, account, &example))
+    }
+
+    fn balance_text(&self, state: &State, account: usize, example: &Value) -> String {
         let ledger = &state.book.ledgers[account];
         let mut sums = wire::Sums {
             cash: ledger.cash,
@@ -282,14 +322,7 @@ impl Exchange {
             sums.cost += holding.cost_basis;
             sums.realized += holding.realized;
         }
-        // The example of a new account: its other numbers are what a cash
-        // account without margin shows.
-        let example = answers
-            .example(200, "newer_page")
-            .or_else(|| first_example(answers, 200))
-            .cloned()
-            .unwrap_or(Value::Null);
-        json_text_response(200, wire::balance(&example, &sums))
+        wire::balance(example, &sums)
     }
 
     fn lookup(&self, request: &Request<'_>, answers: &Answers<'_>) -> Response {
@@ -561,6 +594,7 @@ impl Scenario for Exchange {
                     _ => self.list_positions(&state, account, request, answers),
                 }),
         };
+        self.publish(&mut state);
         Some(answer.unwrap_or_else(|refusal| *refusal))
     }
 }

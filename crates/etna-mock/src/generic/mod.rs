@@ -86,6 +86,13 @@ pub(crate) struct Context {
     pub(crate) sessions: Option<Arc<Sessions>>,
 }
 
+impl Served {
+    /// The operation's id and its documented examples.
+    pub(crate) fn examples(&self) -> (&str, &Documented) {
+        (&self.id, &self.documented)
+    }
+}
+
 /// The method router of one operation.
 pub(crate) fn method_router(served: Served, context: Arc<Context>) -> Result<MethodRouter, Error> {
     let filter = MethodFilter::try_from(served.method.clone())

@@ -9,3 +9,4 @@ mod generic;
 mod placement;
 mod sessions;
 mod sign_in;
+mod streamer;
