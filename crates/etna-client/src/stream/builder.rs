@@ -464,7 +464,20 @@ impl<P: Protocol> Stream for EventStream<P> {
     type Item = Result<StreamItem<P::Event>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.shared.poll_next(cx)
+        let next = self.shared.poll_next(cx);
+        // The stream has ended (an error other than a decoding one ends
+        // it): no connection is kept for a consumer that gets nothing more.
+        let ended = match &next {
+            Poll::Ready(None) => true,
+            Poll::Ready(Some(Err(error))) => !matches!(error, Error::Decode { .. }),
+            _ => false,
+        };
+        if ended {
+            for connection in &self.connections {
+                connection.task.abort();
+            }
+        }
+        next
     }
 }
 

@@ -418,13 +418,20 @@ async fn overflow_ends_the_stream_after_every_queued_order_and_drops_none_silent
         setup
             .builder()
             .capacity(3)
+            // No ping closes the quiet connection in this test's time.
+            .ping_interval(Duration::from_secs(3600))
             .subscribe(Entity::Order, [140])
+            .subscribe(Entity::Quote, [5])
             .connect(),
     )
     .await
     .unwrap();
     setup
         .data
+        .wait("subscribed", |s| !s.commands().is_empty())
+        .await;
+    setup
+        .quote
         .wait("subscribed", |s| !s.commands().is_empty())
         .await;
     let orders: Vec<String> = (1..=5).map(|id| order(id, "New")).collect();
@@ -444,6 +451,16 @@ async fn overflow_ends_the_stream_after_every_queued_order_and_drops_none_silent
         }
         other => panic!("expected the overflow: {other:?}"),
     }
+    // The ended stream keeps no connection, the quiet quote streamer's
+    // included, though the stream itself is still held.
+    setup
+        .quote
+        .wait("the quote connection closed", |s| s.closed() == 1)
+        .await;
+    setup
+        .data
+        .wait("the data connection closed", |s| s.closed() == 1)
+        .await;
     assert!(guard("the end", stream.next()).await.is_none());
 }
 
