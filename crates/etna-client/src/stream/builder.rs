@@ -17,6 +17,7 @@ use super::buffer::Shared;
 use super::connection::{Command, Connection};
 use super::error::Error;
 use super::flow;
+use super::messages::Streamers;
 use super::protocol::Protocol;
 use crate::{Client, GeneratedClient};
 
@@ -195,8 +196,15 @@ impl<P: Protocol> fmt::Debug for StreamBuilder<P> {
 }
 
 impl Client {
-    /// Starts a stream of live updates for the streamers a [`Protocol`]
-    /// describes (the generated one is `stream::messages::Streamers`).
+    /// Starts a stream of live updates from ETNA's streamers, as
+    /// `openapi/etna-streaming.yaml` describes them (see
+    /// [`stream`](crate::stream)).
+    pub fn stream(&self) -> StreamBuilder<Streamers> {
+        self.stream_of()
+    }
+
+    /// Starts a stream of live updates for the streamers another
+    /// [`Protocol`] describes.
     pub fn stream_of<P: Protocol>(&self) -> StreamBuilder<P> {
         StreamBuilder {
             client: self.clone(),
@@ -209,12 +217,6 @@ impl Client {
                 reconnect: Reconnect::default(),
             },
         }
-    }
-
-    /// [`stream_of`](Self::stream_of) the streamers of
-    /// `openapi/etna-streaming.yaml` (`stream::messages::Streamers`).
-    pub fn stream(&self) -> StreamBuilder<super::messages::Streamers> {
-        self.stream_of()
     }
 }
 
@@ -463,7 +465,20 @@ impl<P: Protocol> Stream for EventStream<P> {
     type Item = Result<StreamItem<P::Event>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.shared.poll_next(cx)
+        let next = self.shared.poll_next(cx);
+        // The stream has ended (an error other than a decoding one ends
+        // it): no connection is kept for a consumer that gets nothing more.
+        let ended = match &next {
+            Poll::Ready(None) => true,
+            Poll::Ready(Some(Err(error))) => !matches!(error, Error::Decode { .. }),
+            _ => false,
+        };
+        if ended {
+            for connection in &self.connections {
+                connection.task.abort();
+            }
+        }
+        next
     }
 }
 

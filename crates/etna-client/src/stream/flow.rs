@@ -3,7 +3,7 @@
 //! recovering an ended streamer session (`recover_streamer_session`), and
 //! the REST snapshot to resynchronise with after a reconnect
 //! ([`Snapshot`]). The one module of the streaming runtime that names
-//! operations or their fields; the table [`SERVERS`] ties each server of
+//! operations or their fields; its table `SERVERS` ties each server of
 //! the AsyncAPI document to its entry of `get_streamers`' answer.
 
 use std::num::NonZeroU32;

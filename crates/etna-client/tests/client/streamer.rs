@@ -199,6 +199,8 @@ struct State {
     outboxes: Vec<mpsc::UnboundedSender<Out>>,
     /// How the next connections are treated.
     mode: Option<Mode>,
+    /// Live connections the client closed (or dropped).
+    closed: usize,
 }
 
 enum Out {
@@ -268,6 +270,10 @@ impl Streamer {
 
     pub fn handshakes(&self) -> Vec<String> {
         self.state.lock().unwrap().handshakes.clone()
+    }
+
+    pub fn closed(&self) -> usize {
+        self.state.lock().unwrap().closed
     }
 
     pub fn commands(&self) -> Vec<String> {
@@ -398,7 +404,10 @@ impl Streamer {
                         }
                     }
                     Some(Ok(_)) => {}
-                    _ => return,
+                    _ => {
+                        self.note(|s| s.closed += 1);
+                        return;
+                    }
                 },
             }
         }
