@@ -107,6 +107,11 @@ impl Exchange {
     pub(super) fn publish(&self, state: &mut State) {
         let changes = state.book.take_changes();
         let outlets = &*self.outlets;
+        if !outlets.anyone() {
+            // Nobody can be subscribed: a later subscriber starts from the
+            // state of its moment, so nothing here is owed to anyone.
+            return;
+        }
         for change in changes {
             match change {
                 super::book::Change::Order { account, order } => {
