@@ -5,11 +5,13 @@
 //!
 //! On a terminal, a table redrawn in place: one row per thing a message
 //! describes (`Event::identity`), the columns its scalar properties in the
-//! document's order (`Event::columns`, as `etna api` does for REST lists).
+//! document's order (`Event::columns`, as `etna api` does for REST lists);
+//! the row updated last at the bottom, as many as the terminal's height
+//! holds (the others counted above them), reconnects noted under it.
 //! Piped, one JSON object a line, every digit as received. After a
-//! reconnect the runtime's resync marker is said (a line on stderr; piped,
-//! also a JSON line on stdout), since updates may have been missed. Ctrl-C
-//! ends it: exit 130.
+//! reconnect the runtime's resync marker is said (under the table; piped,
+//! on stderr and as a JSON line on stdout), since updates may have been
+//! missed. Ctrl-C ends it: exit 130.
 //!
 //! The commands are a convenience of a whole flow: they name the entity
 //! types they watch (in [`watch`]'s one `match`) and the REST lookups of an
@@ -57,6 +59,17 @@ pub struct QuotesArgs {
     #[arg(value_name = "SYMBOL", required = true)]
     pub symbols: Vec<String>,
 }
+
+/// The most rows kept for the table (an account's orders): memory stays
+/// bounded; the oldest updated go first.
+const MAX_ROWS: usize = 10_000;
+/// The most notes (reconnects) kept under the table.
+const MAX_NOTES: usize = 3;
+/// The terminal's height when it does not say.
+const DEFAULT_HEIGHT: usize = 24;
+/// The lines a table takes beside its rows: the header, its rule, the
+/// "more" line and the prompt's line.
+const TABLE_FRAME: usize = 4;
 
 /// How many securities one symbol's lookup may list.
 const LOOKUP_COUNT: std::num::NonZeroU32 = std::num::NonZeroU32::new(50).unwrap();
@@ -106,18 +119,7 @@ async fn watch(cli: &Options, args: &WatchArgs, target: &Target<Client>) -> Resu
         match item.map_err(|e| streaming_failure(&e))? {
             StreamItem::Event(event) => view.event(&event)?,
             StreamItem::Resync(resync) => view.resync(&resync)?,
-            StreamItem::Unlisted(unlisted) => {
-                // Piped, kept as the streamer sent it; on a terminal, said.
-                if !view.table {
-                    view.line(&unlisted.text)?;
-                    continue;
-                }
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "etna: a `{}` message, which the streaming document does not describe, was left out",
-                    unlisted.entity
-                );
-            }
+            StreamItem::Unlisted(unlisted) => view.unlisted(&unlisted.entity, &unlisted.text)?,
         }
         if view.closed {
             return Ok(());
@@ -218,22 +220,46 @@ impl View {
 
         let row = Json::parse(&text).unwrap_or(Json::Null);
         let identity = event.identity();
-        match self
+        // The row updated last goes to the bottom, where it is seen.
+        if let Some(at) = self
             .rows
-            .iter_mut()
-            .find(|(id, _)| identity.is_some() && *id == identity)
+            .iter()
+            .position(|(id, _)| identity.is_some() && *id == identity)
         {
-            Some((_, shown)) => *shown = row,
-            None => self.rows.push((identity, row)),
+            self.rows.remove(at);
         }
+        if self.rows.len() == MAX_ROWS {
+            self.rows.remove(0);
+        }
+        self.rows.push((identity, row));
+        self.draw()
+    }
+
+    /// A message of an entity type the document does not describe: piped,
+    /// kept as the streamer sent it; on a terminal, said under the table.
+    fn unlisted(&mut self, entity: &str, text: &str) -> Result<(), Failure> {
+        if !self.table {
+            return self.line(text);
+        }
+        self.note(format!(
+            "etna: a `{entity}` message, which the streaming document does not describe, was left out"
+        ))
+    }
+
+    /// A line kept under the table (the last few: it is redrawn each time,
+    /// so nothing else may write between drawings).
+    fn note(&mut self, line: String) -> Result<(), Failure> {
+        if self.notes.len() == MAX_NOTES {
+            self.notes.remove(0);
+        }
+        self.notes.push(line);
         self.draw()
     }
 
     fn resync(&mut self, resync: &Resync) -> Result<(), Failure> {
         let line = format!("etna: {resync}");
         if self.table {
-            self.notes.push(line);
-            return self.draw();
+            return self.note(line);
         }
         let _ = writeln!(std::io::stderr(), "{line}");
         // Piped, the program reading stdout learns it too, in its format.
@@ -266,12 +292,25 @@ impl View {
 
     /// The whole view again, over the last drawing.
     fn draw(&mut self) -> Result<(), Failure> {
-        let rows: Vec<Json> = self.rows.iter().map(|(_, row)| row.clone()).collect();
+        // Only what fits the terminal's height can be drawn over: the rows
+        // updated last, and how many others there are.
+        let height = console::Term::stdout()
+            .size_checked()
+            .map_or(DEFAULT_HEIGHT, |(rows, _)| usize::from(rows));
+        let room = height.saturating_sub(self.notes.len() + TABLE_FRAME).max(1);
+        let hidden = self.rows.len().saturating_sub(room);
+        let rows: Vec<Json> = self.rows[hidden..]
+            .iter()
+            .map(|(_, row)| row.clone())
+            .collect();
         let mut text = if rows.is_empty() {
             "(waiting for updates; Ctrl-C ends)".to_owned()
         } else {
             crate::tables::render(&self.columns, &rows, None, crate::tables::terminal_width()).text
         };
+        if hidden > 0 {
+            text = format!("({hidden} more, updated earlier)\n{text}");
+        }
         for note in &self.notes {
             text.push('\n');
             text.push_str(note);
