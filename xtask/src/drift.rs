@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use etna_codegen::{REPLACED_SCHEMAS, SPEC_PATH, load_spec, parse_spec, workspace_root};
+use etna_codegen::{
+    REPLACED_SCHEMAS, SPEC_PATH, STREAMING_SPEC_PATH, load_spec, parse_spec, workspace_root,
+};
 use etna_drift::{
-    Advice, CORPUS_DIR, Class, Format, Options, Report, corpus_coverage, diff, package_version,
-    rules_markdown,
+    Advice, CORPUS_DIR, Class, Format, Options, Report, corpus_coverage, diff, diff_streaming,
+    package_version, rules_markdown,
 };
 
 const CLIENT_MANIFEST: &str = "crates/etna-client/Cargo.toml";
@@ -117,11 +119,35 @@ fn compare(args: &Args) -> Result<Report, String> {
             let base_version = git_show(&root, &args.base, CLIENT_MANIFEST)
                 .ok()
                 .and_then(|text| package_version(&text).ok());
-            let compared = format!("{}:{SPEC_PATH} -> working tree", args.base);
+            let compared = format!(
+                "{base}:{SPEC_PATH} and {base}:{STREAMING_SPEC_PATH} -> working tree",
+                base = args.base
+            );
             (old, new, base_version, compared)
         }
     };
-    let changes = diff(&old, &new, &Options::with_replaced(REPLACED_SCHEMAS));
+    let mut changes = diff(&old, &new, &Options::with_replaced(REPLACED_SCHEMAS));
+    // The AsyncAPI document beside it, in revision mode (two files given
+    // are two OpenAPI specs). A base without it: everything in it is new.
+    if args.old.is_none() {
+        let old = match git_show(&root, &args.base, STREAMING_SPEC_PATH) {
+            Ok(text) => etna_spec::parse(&text).map_err(|e| {
+                format!("the AsyncAPI document at {} does not parse: {e}", args.base)
+            })?,
+            Err(_) => serde_json::json!({}),
+        };
+        let new = etna_spec::load(&root.join(STREAMING_SPEC_PATH))
+            .map_err(|e| format!("{STREAMING_SPEC_PATH}: {e}"))?;
+        changes.extend(diff_streaming(&old, &new));
+        changes.sort_by(|a, b| {
+            (a.class, &a.operation, &a.pointer, &a.message).cmp(&(
+                b.class,
+                &b.operation,
+                &b.pointer,
+                &b.message,
+            ))
+        });
+    }
     let advice = Advice::new(&changes, base_version.as_ref(), Some(&current));
     Ok(Report::new(compared, changes, advice))
 }

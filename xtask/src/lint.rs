@@ -1,11 +1,12 @@
 //! `cargo xtask lint`: the spec through Redocly CLI, Spectral and the
-//! workspace's own rules; fails on any problem of any severity.
+//! workspace's own rules, the AsyncAPI document through the AsyncAPI CLI;
+//! fails on any problem of any severity.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use etna_codegen::{SPEC_PATH, workspace_root};
+use etna_codegen::{SPEC_PATH, STREAMING_SPEC_PATH, workspace_root};
 use etna_spec_review::{LinterReport, NodeTools, TOOLS_DIR, ToolError, load_spec, rules};
 
 type Linter = fn(&NodeTools, &Path) -> Result<LinterReport, ToolError>;
@@ -15,6 +16,9 @@ pub struct Args {
     /// The spec to lint, instead of openapi/etna-trader.yaml.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// The AsyncAPI document to lint, instead of openapi/etna-streaming.yaml.
+    #[arg(long, value_name = "FILE")]
+    streaming: Option<PathBuf>,
 }
 
 /// The spec to work on (the workspace's unless `--spec` names another),
@@ -28,6 +32,13 @@ pub(crate) fn spec_path(root: &Path, spec: Option<PathBuf>) -> PathBuf {
 pub fn run(args: Args) -> ExitCode {
     let root = workspace_root();
     let spec = spec_path(&root, args.spec);
+    let streaming = args
+        .streaming
+        .unwrap_or_else(|| root.join(STREAMING_SPEC_PATH));
+    let streaming = streaming
+        .strip_prefix(&root)
+        .map(Path::to_owned)
+        .unwrap_or(streaming);
     // Checks that found problems in the spec, and checks that could not run.
     let mut failures = Vec::new();
     let mut not_run = Vec::new();
@@ -54,12 +65,13 @@ pub fn run(args: Args) -> ExitCode {
 
     match node_tools(&root) {
         Ok(tools) => {
-            let linters: [Linter; 2] = [
-                etna_spec_review::run_redocly,
-                etna_spec_review::run_spectral,
+            let linters: [(Linter, &Path); 3] = [
+                (etna_spec_review::run_redocly, &spec),
+                (etna_spec_review::run_spectral, &spec),
+                (etna_spec_review::run_asyncapi, &streaming),
             ];
-            for lint in linters {
-                match lint(&tools, &spec) {
+            for (lint, document) in linters {
+                match lint(&tools, document) {
                     Ok(report) if report.clean => println!("{}: {}", report.tool, report.output),
                     Ok(report) => {
                         println!(
@@ -78,12 +90,16 @@ pub fn run(args: Args) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            not_run.push("Redocly CLI and Spectral".to_owned());
+            not_run.push("Redocly CLI, Spectral and the AsyncAPI CLI".to_owned());
         }
     }
 
     if failures.is_empty() && not_run.is_empty() {
-        println!("{} passes every lint", spec.display());
+        println!(
+            "{} and {} pass every lint",
+            spec.display(),
+            streaming.display()
+        );
         return ExitCode::SUCCESS;
     }
     if !not_run.is_empty() {
@@ -94,9 +110,11 @@ pub fn run(args: Args) -> ExitCode {
     }
     if !failures.is_empty() {
         eprintln!(
-            "error: {} fails lint: {}\n  fix: correct the spec at the places above; a linter rule that does not fit is \
-             switched off only in {TOOLS_DIR}/redocly.yaml or .spectral.yaml, with a one-line reason",
+            "error: {} or {} fails lint: {}\n  fix: correct the document at the places above; a linter rule that does not \
+             fit is switched off only in {TOOLS_DIR}/redocly.yaml or .spectral.yaml (the AsyncAPI CLI's only in \
+             etna-spec-review's linters.rs), with a one-line reason",
             spec.display(),
+            streaming.display(),
             failures.join(", ")
         );
     }

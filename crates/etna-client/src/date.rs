@@ -16,6 +16,11 @@ pub const NO_DATE: &str = "0001-01-01T00:00:00Z";
 /// a moment with its offset (up to nanoseconds; the API sends up to seven
 /// fractional digits and `Z` or an offset), or "no date".
 ///
+/// The streamers send a moment as the milliseconds since 1970 in a JSON
+/// string (`"1439992835673"`, `format: unix-time-ms` in the AsyncAPI
+/// document); that reads as the same moment in UTC, and `-62135596800000`
+/// (the milliseconds of [`NO_DATE`]) as "no date".
+///
 /// "No date" is [`NO_DATE`] on the wire (any offset of that same moment
 /// reads as it too) and [`Timestamp::get`] gives `None` for it; it is written
 /// back as [`NO_DATE`], so a decoded answer re-encodes faithfully.
@@ -38,6 +43,17 @@ impl Timestamp {
 
     fn no_date() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(NO_DATE).expect("NO_DATE is RFC 3339")
+    }
+
+    /// Milliseconds since 1970-01-01T00:00:00Z, in UTC; the no-date moment
+    /// (`-62135596800000`) is `None`, as is a moment chrono cannot hold.
+    pub fn from_unix_millis(millis: i64) -> Option<Self> {
+        let at = DateTime::from_timestamp_millis(millis)?.fixed_offset();
+        Some(if at == Self::no_date() {
+            Self(None)
+        } else {
+            Self(Some(at))
+        })
     }
 
     /// Reads RFC 3339 text; the no-date moment is `None`.
@@ -93,9 +109,18 @@ impl<'de> Deserialize<'de> for Timestamp {
         impl Visitor<'_> for TimestampVisitor {
             type Value = Timestamp;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an RFC 3339 date-time")
+                f.write_str("an RFC 3339 date-time or milliseconds since 1970 as text")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                // The streamers' form: an integer, which no RFC 3339 text is.
+                let digits = v.strip_prefix('-').unwrap_or(v);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return v
+                        .parse()
+                        .ok()
+                        .and_then(Timestamp::from_unix_millis)
+                        .ok_or_else(|| E::custom("milliseconds since 1970 out of range"));
+                }
                 // chrono's message, never the text: it may be anything the
                 // server sent.
                 Timestamp::parse(v).map_err(E::custom)
@@ -160,6 +185,23 @@ mod tests {
         let text = serde_json::to_string(&at).unwrap();
         assert_eq!(text, r#""2019-01-14T12:27:37.620566300Z""#);
         assert_eq!(decode(&text), at);
+    }
+
+    #[test]
+    fn milliseconds_since_1970_as_text_are_a_moment_and_the_no_date_is_none() {
+        // The documentation's order: `CreateDate` and its "no date".
+        let at = decode(r#""1439992835673""#).get().unwrap();
+        assert_eq!(at.timestamp_millis(), 1_439_992_835_673);
+        assert_eq!(at.to_rfc3339(), "2015-08-19T14:00:35.673+00:00");
+        let none = decode(r#""-62135596800000""#);
+        assert_eq!(none.get(), None);
+        assert_eq!(none, decode(r#""0001-01-01T00:00:00Z""#));
+        assert!(decode(r#""-62135596799999""#).get().is_some());
+        assert_eq!(decode(r#""0""#).get().unwrap().timestamp(), 0);
+        let err = serde_json::from_str::<Timestamp>(r#""99999999999999999999""#)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("9999"), "{err}");
     }
 
     #[test]

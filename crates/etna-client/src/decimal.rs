@@ -25,7 +25,9 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 const ARBITRARY_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// An exact decimal number, as the API sends money, prices and quantities
-/// (`type: number, format: decimal` in the spec).
+/// (`type: number, format: decimal` in the spec), or as the streamers send
+/// them: a JSON string holding the number (`"100.00000"`, `type: string,
+/// format: decimal` in the AsyncAPI document), read the same way.
 ///
 /// It holds up to 28 significant digits with their scale (`100.00000` stays
 /// `100.00000`); a number with more digits than that is an error when
@@ -173,7 +175,18 @@ impl<'de> Visitor<'de> for DecimalVisitor {
             return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
         }
         let text = map.next_value_seed(Text)?;
+        if text.starts_with('"') {
+            // A string: the streamers' form. Its content is the number.
+            let content: Cow<'_, str> = serde_json::from_str(&text).map_err(de::Error::custom)?;
+            return Decimal::from_json_number(&content).map_err(de::Error::custom);
+        }
         Decimal::from_json_number(&text).map_err(de::Error::custom)
+    }
+
+    /// A string from any other deserializer (a buffered message): the
+    /// streamers' form, still read from its text.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        Decimal::from_json_number(v).map_err(E::custom)
     }
 
     /// Any other deserializer: the value itself.
@@ -302,9 +315,35 @@ mod tests {
     }
 
     #[test]
-    fn a_string_or_a_boolean_is_not_a_decimal() {
-        assert!(serde_json::from_str::<Decimal>("\"1.5\"").is_err());
-        assert!(serde_json::from_str::<Decimal>("true").is_err());
+    fn a_boolean_or_a_string_without_a_number_is_not_a_decimal() {
+        for text in ["true", r#""""#, r#""1.5x""#, r#""abc""#, r#""1.5 2""#] {
+            assert!(serde_json::from_str::<Decimal>(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_string_holding_a_decimal_keeps_every_digit() {
+        // The streamers' form (the documentation's order and balance).
+        for (text, value) in [
+            (r#""100.00000""#, "100.00000"),
+            (
+                r#""-0.1031318408562315568923557400""#,
+                "-0.1031318408562315568923557400",
+            ),
+            (r#""0""#, "0"),
+            (r#""72.9""#, "72.9"),
+        ] {
+            let decoded: Decimal = serde_json::from_str(text).unwrap();
+            assert_eq!(decoded.to_string(), value, "{text}");
+            // Written back as a number with the same digits.
+            assert_eq!(serde_json::to_string(&decoded).unwrap(), value);
+        }
+        let from_reader: Decimal = serde_json::from_reader(&br#""100.00000""#[..]).unwrap();
+        assert_eq!(from_reader.to_string(), "100.00000");
+        let err = serde_json::from_str::<Decimal>(r#""0.123456789012345678901234567890123""#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more digits"), "{err}");
     }
 
     #[test]

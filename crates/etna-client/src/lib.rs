@@ -122,7 +122,9 @@ mod session;
 mod sign_in;
 mod status;
 pub mod stream;
+mod stream_command;
 mod table;
+mod text;
 
 /// The code generated from the spec. Never edit `generated.rs` by hand: change
 /// the spec and run `cargo xtask codegen`.
@@ -170,6 +172,7 @@ pub use table::{
     AnswerSecrets, AnswerTable, BodyDoc, Column, ColumnKind, Credential, Location, Need,
     OperationSpec, ParameterDoc, Security, ServerSpec,
 };
+pub use text::{JsonText, Text, TextValue};
 
 /// What generated code calls, and nothing else should: not a public API, and
 /// it may change in any release. (The benchmark's per-step breakdown calls
@@ -183,4 +186,5 @@ pub mod __private {
     pub use crate::hooks::{exec, pre, secret_header, static_url};
     pub use crate::operation::{Route, keyed_call};
     pub use crate::paging::{PageOrItems, page_or_items};
+    pub use crate::stream_command::command;
 }

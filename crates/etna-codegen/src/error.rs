@@ -23,7 +23,8 @@ pub enum CodegenError {
         /// The parser's message, with line and column where it has them.
         message: String,
     },
-    /// The spec uses constructs that progenitor cannot generate code for.
+    /// The spec (or the AsyncAPI document) uses constructs that the
+    /// generator cannot generate code for, each at its pointer.
     #[error("{}", render_problems(.0))]
     Unsupported(Vec<Problem>),
     /// Progenitor itself returned an error.
@@ -56,7 +57,7 @@ pub enum CodegenError {
 
 fn render_problems(problems: &[Problem]) -> String {
     let mut out = format!(
-        "the spec uses {} construct(s) that progenitor cannot generate:",
+        "the spec uses {} construct(s) that the generator cannot generate:",
         problems.len()
     );
     for p in problems {

@@ -196,7 +196,7 @@ pub fn generate_client_in_order(
 /// Runs `f`, turning a panic into an error that carries the panic message and
 /// keeping the default hook from printing a backtrace meant for developers of
 /// progenitor, not of this workspace.
-fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, CodegenError> {
+pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, CodegenError> {
     // The hook is process-wide and tests generate on several threads at
     // once: swapping it per call let one thread's restore undo another's,
     // which left every later panic of the process silent. Instead, one hook

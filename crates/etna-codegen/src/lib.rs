@@ -28,6 +28,7 @@ mod shapes;
 mod spec;
 mod stale;
 mod static_urls;
+mod stream;
 mod syntax;
 mod trim;
 mod workspace;
@@ -40,4 +41,7 @@ pub use generate::{
 pub use preflight::{Problem, preflight};
 pub use spec::{SPEC_PATH, load_spec, parse_spec};
 pub use stale::{GeneratedFile, Staleness, check, outputs, write};
+pub use stream::{
+    MESSAGES_HEADER, MESSAGES_PATH, STREAMING_SPEC_PATH, generate_messages, generate_messages_from,
+};
 pub use workspace::{enclosing_workspace, workspace_root};

@@ -46,6 +46,7 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
         &format!("from openapi/etna-trader.yaml and {FIXTURE_OVERLAY}"),
         1,
     );
+    let messages = crate::generate_messages(&root.join(crate::STREAMING_SPEC_PATH))?;
     let files = vec![
         GeneratedFile {
             path: PathBuf::from("crates/etna-client/src/generated.rs"),
@@ -54,6 +55,10 @@ pub fn outputs(root: &Path) -> Result<(Vec<GeneratedFile>, Duration), CodegenErr
         GeneratedFile {
             path: PathBuf::from(FIXTURE_OVERLAY).with_file_name("generated.rs"),
             contents: fixture,
+        },
+        GeneratedFile {
+            path: PathBuf::from(crate::MESSAGES_PATH),
+            contents: messages,
         },
     ];
     Ok((files, start.elapsed()))

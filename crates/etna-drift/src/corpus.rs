@@ -15,6 +15,11 @@ use crate::rules::Rule;
 /// The corpus, relative to the workspace root.
 pub const CORPUS_DIR: &str = "tests/drift";
 
+/// The corpus of the AsyncAPI document (`openapi/etna-streaming.yaml`),
+/// compared with [`diff_streaming`](crate::diff_streaming): the same case
+/// format, its own `base.yaml`.
+pub const STREAMING_CORPUS_DIR: &str = "tests/drift/streaming";
+
 /// The old side of every case, in [`CORPUS_DIR`]; not a case itself.
 pub const CORPUS_BASE: &str = "base.yaml";
 
@@ -130,10 +135,20 @@ fn parse(name: String, text: &str, base: &Value) -> Result<Case, String> {
 /// The cases of the corpus in `dir` (file names without `.yaml`, sorted) that
 /// expect each rule; every rule of [`Rule::ALL`] is a key, with no case when
 /// none expects it.
+/// The AsyncAPI document's corpus (`streaming/` under `dir`) counts too.
 pub fn corpus_coverage(dir: &Path) -> Result<BTreeMap<Rule, Vec<String>>, String> {
     let mut covering: BTreeMap<Rule, Vec<String>> =
         Rule::ALL.iter().map(|&rule| (rule, Vec::new())).collect();
-    for case in cases(dir)? {
+    let mut all = cases(dir)?;
+    let streaming = dir.join("streaming");
+    if streaming.is_dir() {
+        let mut more = cases(&streaming)?;
+        for case in &mut more {
+            case.name = format!("streaming/{}", case.name);
+        }
+        all.extend(more);
+    }
+    for case in all {
         for want in &case.expect {
             let names = covering.entry(want.rule).or_default();
             if names.last() != Some(&case.name) {

@@ -36,6 +36,7 @@ mod schemas;
 mod security;
 mod semver;
 mod servers;
+mod streaming;
 mod success_type;
 
 use std::collections::HashSet;
@@ -43,10 +44,13 @@ use std::collections::HashSet;
 use openapiv3::OpenAPI;
 
 pub use change::{Change, Class};
-pub use corpus::{CORPUS_BASE, CORPUS_DIR, Case, Expected, cases, corpus_coverage};
+pub use corpus::{
+    CORPUS_BASE, CORPUS_DIR, Case, Expected, STREAMING_CORPUS_DIR, cases, corpus_coverage,
+};
 pub use report::{Format, Report, Summary};
 pub use rules::{Rule, rules_markdown};
 pub use semver::{Advice, Bump, package_version};
+pub use streaming::diff_streaming;
 
 /// What the engine needs to know about the code generator.
 #[derive(Debug, Clone, Default)]

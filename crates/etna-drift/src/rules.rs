@@ -180,6 +180,31 @@ rules! {
     NoDateChanged = "no-date-changed", [Breaking, Compatible],
         "`x-etna-no-date`, the date-time that reads as \"no date\", is added, removed or changed: breaking where both versions have date-times (the same answer decodes as a date where it decoded as `None`, or the reverse), compatible where one has none.";
 
+    // The AsyncAPI document (openapi/etna-streaming.yaml): the streaming
+    // message types (`etna_client::stream::messages`) and the protocol.
+    StreamMessageRemoved = "stream-message-removed", [Breaking],
+        "A message or schema of the AsyncAPI document is gone, or a channel or operation no longer lists a message: its generated type or `Event` variant disappears.";
+    StreamMessageAdded = "stream-message-added", [Compatible],
+        "A new message or schema in the AsyncAPI document, or a channel or operation lists one more message: a new type or `Event` variant.";
+    StreamPropertyRemoved = "stream-property-removed", [Breaking],
+        "A property of a streaming schema is gone: its field disappears.";
+    StreamPropertyAdded = "stream-property-added", [Compatible],
+        "A new property of a streaming schema: a new field (callers decode messages, they do not build them).";
+    StreamRequiredChanged = "stream-required-changed", [Breaking],
+        "A property of a streaming schema becomes required or optional: its field gains or loses `Option`.";
+    StreamTypeChanged = "stream-type-changed", [Breaking],
+        "A streaming schema's `type`, `format`, `$ref`, items or JSON text content change: its field's Rust type changes, or its text is read otherwise.";
+    StreamConstChanged = "stream-const-changed", [Breaking],
+        "A `const` of the AsyncAPI document changes (a discriminator, a command's name, a fixed handshake value): the client writes or expects another value.";
+    StreamEnumValueAdded = "stream-enum-value-added", [Compatible],
+        "A value is added to an enum of the AsyncAPI document: a new variant (an answer decoded it as `Open::Unlisted` before).";
+    StreamEnumValueRemoved = "stream-enum-value-removed", [Breaking],
+        "A value is removed from an enum of the AsyncAPI document: its variant disappears.";
+    StreamRoleChanged = "stream-role-changed", [Breaking],
+        "`x-etna-command`, `x-etna-session-reply`, `x-etna-latest-by` or `x-etna-no-date` of the AsyncAPI document changes: the streaming runtime writes, reads or skips messages otherwise.";
+    StreamProtocolChanged = "stream-protocol-changed", [Breaking],
+        "The streamers' channels, operations, servers or handshake change beyond the messages they list: the client connects or routes otherwise.";
+
     // The rest of the document.
     UnusedComponent = "unused-component", [Docs],
         "A component parameter, request body, response, header, link or callback that no operation refers to changes: no generated code changes (one that an operation refers to is compared through that operation).";

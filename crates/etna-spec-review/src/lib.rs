@@ -25,7 +25,7 @@ mod spec;
 use etna_openapi_schema::pointer;
 
 pub use error::{SpecError, ToolError};
-pub use linters::{LinterReport, run_redocly, run_spectral};
+pub use linters::{LinterReport, run_asyncapi, run_redocly, run_spectral};
 pub use node::{MIN_NODE_VERSION, NodeTools, TOOLS_DIR};
 pub use render::{DOCS_DIR, DOCS_FILE, render_docs};
 pub use spec::load_spec;

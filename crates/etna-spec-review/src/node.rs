@@ -12,6 +12,9 @@ use crate::ToolError;
 /// `package-lock.json` and the linters' configuration.
 pub const TOOLS_DIR: &str = "tools/spec-lint";
 
+/// The AsyncAPI CLI's analytics settings, analytics off (in [`TOOLS_DIR`]).
+pub const ASYNCAPI_ANALYTICS: &str = "asyncapi-analytics.json";
+
 /// The oldest Node.js the pinned Redocly CLI runs on (its `engines` field:
 /// 20.19+ within 20.x, or 22.12+).
 pub const MIN_NODE_VERSION: &str = "20.19 (or 22.12 and later)";
@@ -157,7 +160,17 @@ impl NodeTools {
             .current_dir(&self.root)
             // Redocly CLI otherwise sends usage data and asks the registry for updates.
             .env("REDOCLY_TELEMETRY", "off")
-            .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+            .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+            // The AsyncAPI CLI sends usage data unless its analytics file
+            // says `"analyticsEnabled":"false"` (what `asyncapi config
+            // analytics --disable` writes); this one, in the tools folder,
+            // does, and the CLI reads it instead of ~/.asyncapi-analytics.
+            .env(
+                "ASYNCAPI_METRICS_CONFIG_PATH",
+                self.dir.join(ASYNCAPI_ANALYTICS),
+            )
+            // Its oclif plugin otherwise asks the registry for a newer CLI.
+            .env("ASYNCAPI_SKIP_NEW_VERSION_CHECK", "true");
         command
     }
 }
@@ -189,7 +202,40 @@ fn read_json(path: &Path) -> Result<Value, ToolError> {
 
 #[cfg(test)]
 mod tests {
-    use super::supported;
+    use super::*;
+
+    /// The AsyncAPI CLI phones home (usage data to New Relic, the registry
+    /// for a newer version) unless told not to; CI's network reaches only
+    /// registries. `strace -f -e trace=connect` of `cargo xtask lint`'s
+    /// `asyncapi validate` shows no AF_INET connect with these two settings,
+    /// and DNS lookups without them.
+    #[test]
+    fn the_asyncapi_cli_runs_with_analytics_off_and_no_update_check() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let tools = NodeTools {
+            root: root.clone(),
+            dir: root.join(TOOLS_DIR),
+            node: PathBuf::from("node"),
+            npm: PathBuf::from("npm"),
+            node_version: "v20.20.2".into(),
+        };
+        let command = tools.command("x");
+        let env: std::collections::BTreeMap<_, _> = command
+            .get_envs()
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.map(|v| v.to_owned())))
+            .collect();
+        assert_eq!(
+            env["ASYNCAPI_SKIP_NEW_VERSION_CHECK"].as_deref(),
+            Some(std::ffi::OsStr::new("true"))
+        );
+        let analytics = env["ASYNCAPI_METRICS_CONFIG_PATH"].clone().unwrap();
+        let settings = read_json(Path::new(&analytics)).unwrap();
+        // The CLI sends nothing unless this is other than "false", and
+        // writes the file (which it would then re-enable) only when the
+        // notice has not been shown.
+        assert_eq!(settings["analyticsEnabled"], "false");
+        assert_eq!(settings["infoMessageShown"], "true");
+    }
 
     #[test]
     fn node_versions_follow_redocly_engines() {

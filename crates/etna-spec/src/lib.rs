@@ -7,6 +7,8 @@
 //! - [`follow`] / [`follow_at`]: local `$ref` resolution, bounded, with the
 //!   pointer of what was reached; [`component`]: the section and name a
 //!   `#/components/...` reference names;
+//! - [`Documents`] / [`external`]: `$ref`s to another document beside this
+//!   one (`etna-trader.yaml#/components/...`), each document read once;
 //! - [`typed`]: the same resolution on openapiv3's typed model;
 //! - [`media_examples`]: the examples of a body, in every form OpenAPI allows;
 //! - [`operations`]: every operation with its method, path template and
@@ -33,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+mod documents;
 mod examples;
 pub mod model;
 mod operations;
@@ -43,6 +46,7 @@ mod servers;
 pub mod typed;
 pub mod written;
 
+pub use documents::{Documents, External, ExternalError, external};
 pub use examples::{MEDIA_EXAMPLE, SCHEMA_EXAMPLE, media_examples};
 pub use operations::{METHODS, Operation, operations};
 pub use order::KeyOrder;

@@ -133,3 +133,44 @@ paths:
         other => panic!("expected ProgenitorPanic, got {other:?}"),
     }
 }
+
+/// The message generator takes the smallest document
+/// (`tests/specs/streaming-minimal.yaml`), and each file of
+/// `tests/specs/unsupported-streaming/` (that document with one construct the
+/// generator refuses) fails with the `# expect:` texts of its first lines:
+/// the pointer and the reason.
+#[test]
+fn unsupported_streaming_constructs_are_errors_naming_the_location() {
+    let specs = workspace_root().join("tests/specs");
+    etna_codegen::generate_messages(&specs.join("streaming-minimal.yaml"))
+        .expect("the minimal AsyncAPI document generates");
+    let dir = specs.join("unsupported-streaming");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{}: no `# expect:` line",
+            path.display()
+        );
+        let message = match etna_codegen::generate_messages(&path) {
+            Ok(_) => panic!("{}: generated without error", path.display()),
+            Err(e @ CodegenError::Unsupported(_)) => e.to_string(),
+            Err(other) => panic!("{}: not a located problem: {other}", path.display()),
+        };
+        for want in expected {
+            assert!(
+                message.contains(want),
+                "{}: error does not mention {want:?}:\n{message}",
+                path.display()
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} documents in {}", dir.display());
+}

@@ -171,3 +171,48 @@ fn cargo_test_fails_on_every_change_that_is_not_docs_only() {
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The same proof for the AsyncAPI document's corpus
+/// (tests/drift/streaming/): a change that is not docs only changes the
+/// generated message types (or fails their generation), which the freshness
+/// test sees, or says in `uncaught` why it cannot.
+#[test]
+fn cargo_test_fails_on_every_streaming_change_that_is_not_docs_only() {
+    let root = workspace_root();
+    let cases =
+        cases(&root.join(etna_drift::STREAMING_CORPUS_DIR)).unwrap_or_else(|e| panic!("{e}"));
+    // Cross-document references are read beside the real document.
+    let beside = root.join("openapi");
+    let generate = |value: &Value, name: &str| {
+        etna_codegen::generate_messages_from(&value.to_string(), name, &beside)
+    };
+    let mut failures = Vec::new();
+    for case in &cases {
+        let before = generate(&case.old, &case.name)
+            .unwrap_or_else(|e| panic!("{}: the old document generates: {e}", case.name));
+        let mut seen = BTreeSet::new();
+        if generate(&case.new, &case.name).ok().as_deref() != Some(before.as_str()) {
+            seen.insert(Guard::Codegen);
+        }
+        let declared = declared(case);
+        if seen != declared {
+            failures.push(format!(
+                "{}: declared guards {declared:?}, but these see the change: {seen:?}",
+                case.name
+            ));
+        }
+        let docs_only = case.expect.iter().all(|e| e.class == Class::Docs);
+        match (&case.uncaught, seen.is_empty(), docs_only) {
+            (None, true, false) => failures.push(format!(
+                "{}: no workspace test fails on this change; add a guard, or explain in `uncaught`",
+                case.name
+            )),
+            (Some(_), false, _) => failures.push(format!(
+                "{}: says `uncaught`, but {seen:?} see it",
+                case.name
+            )),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

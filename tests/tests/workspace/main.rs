@@ -9,3 +9,4 @@ mod corpus_guards;
 mod docs_page;
 mod markdown;
 mod snapshots;
+mod streaming;

@@ -185,3 +185,132 @@ impl<P: Protocol> Queue<P> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+    use std::task::Waker;
+
+    use super::*;
+    use crate::Secret;
+    use crate::stream::{Handshake, SessionReply};
+
+    struct Test;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    enum Event {
+        Quote(u32, u32),
+        Order(u32),
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    struct Entity(bool);
+
+    impl fmt::Display for Entity {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Debug::fmt(self, f)
+        }
+    }
+
+    impl Protocol for Test {
+        type Event = Event;
+        type Entity = Entity;
+        const HANDSHAKE: Handshake = Handshake {
+            path: "/",
+            user: "u",
+            password: "p",
+            fixed: &[],
+        };
+        const KEY_SEPARATOR: &'static str = ";";
+        fn server(_: Entity) -> &'static str {
+            "data"
+        }
+        fn entity(event: &Event) -> Entity {
+            Entity(matches!(event, Event::Quote(..)))
+        }
+        fn latest_key(event: &Event) -> Option<String> {
+            match event {
+                Event::Quote(key, _) => Some(key.to_string()),
+                Event::Order(_) => None,
+            }
+        }
+        fn subscribe(_: &Secret, _: Entity, _: &str) -> String {
+            String::new()
+        }
+        fn unsubscribe(_: &Secret, _: Entity, _: &str) -> String {
+            String::new()
+        }
+        fn session_reply(_: &str) -> Option<SessionReply> {
+            None
+        }
+    }
+
+    fn drain(shared: &Shared<Test>) -> Vec<Result<Event, String>> {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut read = Vec::new();
+        while let Poll::Ready(Some(item)) = shared.poll_next(&mut cx) {
+            read.push(match item {
+                Ok(StreamItem::Event(event)) => Ok(event),
+                Ok(other) => Err(format!("{other:?}")),
+                Err(error) => Err(error.to_string()),
+            });
+        }
+        read
+    }
+
+    #[test]
+    fn a_newer_quote_takes_the_unread_ones_place_and_orders_all_wait() {
+        let shared = Shared::<Test>::new(10, 2);
+        for event in [
+            Event::Quote(1, 10),
+            Event::Order(1),
+            Event::Quote(2, 20),
+            Event::Quote(1, 11),
+            Event::Order(2),
+            Event::Quote(1, 12),
+        ] {
+            assert!(shared.push_event(event));
+        }
+        assert_eq!(
+            drain(&shared),
+            [
+                Ok(Event::Quote(1, 12)),
+                Ok(Event::Order(1)),
+                Ok(Event::Quote(2, 20)),
+                Ok(Event::Order(2)),
+            ]
+        );
+        // Read, a key takes a new slot.
+        assert!(shared.push_event(Event::Quote(1, 13)));
+        assert_eq!(drain(&shared), [Ok(Event::Quote(1, 13))]);
+    }
+
+    #[test]
+    fn quotes_of_more_keys_than_allowed_end_the_stream_after_what_waits() {
+        let shared = Shared::<Test>::new(10, 2);
+        assert!(shared.push_event(Event::Quote(1, 10)));
+        assert!(shared.push_event(Event::Quote(2, 20)));
+        assert!(shared.push_event(Event::Quote(2, 21)), "a known key");
+        assert!(!shared.push_event(Event::Quote(3, 30)), "a third key");
+        assert!(!shared.push_event(Event::Order(1)), "nothing after the end");
+        let read = drain(&shared);
+        assert_eq!(read.len(), 3, "{read:?}");
+        assert_eq!(
+            read[..2],
+            [Ok(Event::Quote(1, 10)), Ok(Event::Quote(2, 21))]
+        );
+        assert!(read[2].as_ref().is_err_and(|e| e.contains("too slow")));
+    }
+
+    #[test]
+    fn the_capacity_plus_first_order_ends_the_stream_after_the_others() {
+        let shared = Shared::<Test>::new(2, 2);
+        assert!(shared.push_event(Event::Order(1)));
+        assert!(shared.push_event(Event::Order(2)));
+        assert!(!shared.push_event(Event::Order(3)));
+        let read = drain(&shared);
+        assert_eq!(read[..2], [Ok(Event::Order(1)), Ok(Event::Order(2))]);
+        assert!(read[2].as_ref().is_err_and(|e| e.contains("too slow")));
+        assert_eq!(read.len(), 3);
+    }
+}

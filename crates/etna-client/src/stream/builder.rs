@@ -16,7 +16,8 @@ use super::address::Checked;
 use super::buffer::Shared;
 use super::connection::{Command, Connection};
 use super::error::Error;
-use super::flow::{self, KEY_SEPARATOR};
+use super::flow;
+use super::messages::Streamers;
 use super::protocol::Protocol;
 use crate::{Client, GeneratedClient};
 
@@ -159,11 +160,15 @@ impl<E: Copy + Eq> Subscriptions<E> {
     }
 
     /// Every entity with its keys joined as the document says.
-    pub(crate) fn joined(&self, mut wanted: impl FnMut(E) -> bool) -> Vec<(E, String)> {
+    pub(crate) fn joined(
+        &self,
+        separator: &str,
+        mut wanted: impl FnMut(E) -> bool,
+    ) -> Vec<(E, String)> {
         self.entries
             .iter()
             .filter(|(entity, keys)| wanted(*entity) && !keys.is_empty())
-            .map(|(entity, keys)| (*entity, keys.join(KEY_SEPARATOR)))
+            .map(|(entity, keys)| (*entity, keys.join(separator)))
             .collect()
     }
 
@@ -190,8 +195,15 @@ impl<P: Protocol> fmt::Debug for StreamBuilder<P> {
 }
 
 impl Client {
-    /// Starts a stream of live updates for the streamers a [`Protocol`]
-    /// describes (the generated one is `stream::messages::Streamers`).
+    /// Starts a stream of live updates from ETNA's streamers, as
+    /// `openapi/etna-streaming.yaml` describes them (see
+    /// [`stream`](crate::stream)).
+    pub fn stream(&self) -> StreamBuilder<Streamers> {
+        self.stream_of()
+    }
+
+    /// Starts a stream of live updates for the streamers another
+    /// [`Protocol`] describes.
     pub fn stream_of<P: Protocol>(&self) -> StreamBuilder<P> {
         StreamBuilder {
             client: self.clone(),
@@ -441,7 +453,7 @@ impl<P: Protocol> EventStream<P> {
             .commands
             .send(Command {
                 entity,
-                keys: keys.join(KEY_SEPARATOR),
+                keys: keys.join(P::KEY_SEPARATOR),
                 subscribe,
             })
             .map_err(|_| Error::NotConnected { server })
@@ -452,7 +464,20 @@ impl<P: Protocol> Stream for EventStream<P> {
     type Item = Result<StreamItem<P::Event>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.shared.poll_next(cx)
+        let next = self.shared.poll_next(cx);
+        // The stream has ended (an error other than a decoding one ends
+        // it): no connection is kept for a consumer that gets nothing more.
+        let ended = match &next {
+            Poll::Ready(None) => true,
+            Poll::Ready(Some(Err(error))) => !matches!(error, Error::Decode { .. }),
+            _ => false,
+        };
+        if ended {
+            for connection in &self.connections {
+                connection.task.abort();
+            }
+        }
+        next
     }
 }
 

@@ -86,7 +86,7 @@ impl<P: Protocol> Connection<P> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let server = self.server.name;
-            subscriptions.joined(|entity| P::server(entity) == server)
+            subscriptions.joined(P::KEY_SEPARATOR, |entity| P::server(entity) == server)
         };
         for (entity, keys) in subscriptions {
             let command = P::subscribe(&live.session, entity, &keys);

@@ -3,7 +3,7 @@
 //! recovering an ended streamer session (`recover_streamer_session`), and
 //! the REST snapshot to resynchronise with after a reconnect
 //! ([`Snapshot`]). The one module of the streaming runtime that names
-//! operations or their fields; the table [`SERVERS`] ties each server of
+//! operations or their fields; its table `SERVERS` ties each server of
 //! the AsyncAPI document to its entry of `get_streamers`' answer.
 
 use std::num::NonZeroU32;
@@ -13,10 +13,6 @@ use futures_util::TryStreamExt;
 use super::error::Error;
 use crate::types::{AccountBalance, Order, Position, StreamerAddress, StreamerAddresses};
 use crate::{Client, Operation, Paged, Secret};
-
-/// How the document joins several keys in one command (`Keys`: "each
-/// separated by `;`").
-pub(crate) const KEY_SEPARATOR: &str = ";";
 
 /// One server of the AsyncAPI document, as the REST side knows it.
 pub(crate) struct Server {

@@ -42,6 +42,10 @@ pub trait Protocol: Send + Sync + 'static {
     /// The handshake of every streamer.
     const HANDSHAKE: Handshake;
 
+    /// What joins several keys of one command (`x-etna-command`'s
+    /// `separator`: `;`).
+    const KEY_SEPARATOR: &'static str;
+
     /// The document's name of the server that sends an entity's messages
     /// (`quote`, `data`).
     fn server(entity: Self::Entity) -> &'static str;

@@ -418,13 +418,20 @@ async fn overflow_ends_the_stream_after_every_queued_order_and_drops_none_silent
         setup
             .builder()
             .capacity(3)
+            // No ping closes the quiet connection in this test's time.
+            .ping_interval(Duration::from_secs(3600))
             .subscribe(Entity::Order, [140])
+            .subscribe(Entity::Quote, [5])
             .connect(),
     )
     .await
     .unwrap();
     setup
         .data
+        .wait("subscribed", |s| !s.commands().is_empty())
+        .await;
+    setup
+        .quote
         .wait("subscribed", |s| !s.commands().is_empty())
         .await;
     let orders: Vec<String> = (1..=5).map(|id| order(id, "New")).collect();
@@ -444,6 +451,16 @@ async fn overflow_ends_the_stream_after_every_queued_order_and_drops_none_silent
         }
         other => panic!("expected the overflow: {other:?}"),
     }
+    // The ended stream keeps no connection, the quiet quote streamer's
+    // included, though the stream itself is still held.
+    setup
+        .quote
+        .wait("the quote connection closed", |s| s.closed() == 1)
+        .await;
+    setup
+        .data
+        .wait("the data connection closed", |s| s.closed() == 1)
+        .await;
     assert!(guard("the end", stream.next()).await.is_none());
 }
 
@@ -493,7 +510,7 @@ async fn the_handshake_and_the_session_reply_are_bounded_by_the_clients_timeout(
         "connect",
         setup
             .rest
-            .client(Duration::from_millis(300))
+            .client(Duration::from_secs(1))
             .stream_of::<Doc>()
             .subscribe(Entity::Order, [140])
             .connect(),
@@ -534,15 +551,13 @@ async fn a_silent_connection_is_pinged_then_dropped_and_reconnected() {
         "connect",
         setup
             .builder()
-            .ping_interval(Duration::from_millis(20))
-            .pong_timeout(Duration::from_millis(20))
+            .ping_interval(Duration::from_millis(50))
+            .pong_timeout(Duration::from_millis(200))
             .subscribe(Entity::Order, [140])
             .connect(),
     )
     .await
     .unwrap();
-    // The next connection answers.
-    setup.data.set_mode(Mode::Normal);
     match next(&mut stream).await {
         Ok(StreamItem::Resync(resync)) => {
             assert!(resync.dropped.contains("ping"), "{}", resync.dropped)
@@ -550,7 +565,15 @@ async fn a_silent_connection_is_pinged_then_dropped_and_reconnected() {
         other => panic!("expected the resync after the silence: {other:?}"),
     }
     setup.data.push_and_sync(&[order(7, "New")]).await;
-    assert!(matches!(next_event(&mut stream).await, Event::Order { .. }));
+    // A loaded machine may miss a pong of the answering connection too:
+    // another marker then, never a lost event.
+    loop {
+        match next(&mut stream).await {
+            Ok(StreamItem::Event(event)) => break assert!(matches!(event, Event::Order { .. })),
+            Ok(StreamItem::Resync(_)) => {}
+            other => panic!("expected the order: {other:?}"),
+        }
+    }
 }
 
 /// Set in the child process that runs the traced stream (see
@@ -608,4 +631,65 @@ async fn traced_stream() {
     );
     assert!(output.contains("dropped"), "{output}");
     assert_no_streamer_secrets("tracing output", &output);
+}
+
+#[tokio::test]
+async fn the_generated_protocol_speaks_the_documented_commands_and_messages() {
+    use etna_client::stream::messages::{EntityType, Event as Message};
+    let setup = Setup::start().await;
+    let mut stream = guard(
+        "connect",
+        setup
+            .rest
+            .client(TIMEOUT)
+            .stream()
+            .reconnect(quick())
+            .subscribe(EntityType::Order, [140])
+            .subscribe(EntityType::AccountBalance, [140])
+            .connect(),
+    )
+    .await
+    .expect("connected");
+    setup
+        .data
+        .wait("subscribed", |s| s.commands().len() == 2)
+        .await;
+    // The documented Subscribe example, with the session reply's id.
+    assert_eq!(
+        setup.data.commands(),
+        [
+            format!(
+                r#"{{"Cmd":"Subscribe.txt","SessionId":"{REPLY_SESSION}","Keys":"140","EntityType":"Order","HttpClientType":"WebSocket"}}"#
+            ),
+            format!(
+                r#"{{"Cmd":"Subscribe.txt","SessionId":"{REPLY_SESSION}","Keys":"140","EntityType":"AccountBalance","HttpClientType":"WebSocket"}}"#
+            ),
+        ]
+    );
+    setup
+        .data
+        .push_and_sync(&[
+            json!({"EntityType": "Order", "Id": "9626", "Quantity": "100.00000",
+                   "Status": "PartiallyFilledOrSomethingNew",
+                   "UnderlyingExpirationDate": "-62135596800000"})
+            .to_string(),
+            json!({"EntityType": "Watchlist", "Id": "3"}).to_string(),
+        ])
+        .await;
+    let Some(Ok(StreamItem::Event(Message::Order(order)))) =
+        guard("the order", stream.next()).await
+    else {
+        panic!("the documented order decodes");
+    };
+    assert_eq!(order.id.as_ref().map(|id| **id), Some(9626));
+    assert_eq!(order.quantity.unwrap().to_string(), "100.00000");
+    assert_eq!(order.underlying_expiration_date.unwrap().get(), None);
+    assert!(
+        order.status.unwrap().listed().is_none(),
+        "unlisted status decodes"
+    );
+    match guard("the watchlist", stream.next()).await {
+        Some(Ok(StreamItem::Unlisted(unlisted))) => assert_eq!(unlisted.entity, "Watchlist"),
+        other => panic!("an entity type the document does not list is kept: {other:?}"),
+    }
 }

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 
 use etna_codegen::{REPLACED_SCHEMAS, parse_spec, workspace_root};
 use etna_drift::{
-    CORPUS_BASE, CORPUS_DIR, Case, Change, Class, Options, Rule, cases, corpus_coverage, diff,
+    CORPUS_BASE, CORPUS_DIR, Case, Change, Class, Options, Rule, STREAMING_CORPUS_DIR, cases,
+    corpus_coverage, diff, diff_streaming,
 };
 use serde_json::Value;
 
@@ -41,7 +42,7 @@ fn every_file_of_the_corpus_is_a_case() {
     let files: Vec<String> = std::fs::read_dir(workspace_root().join(CORPUS_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name != CORPUS_BASE && name != README)
+        .filter(|name| name != CORPUS_BASE && name != README && name != "streaming")
         .collect();
     assert_eq!(
         cases.len(),
@@ -120,4 +121,54 @@ fn an_unchanged_spec_has_no_changes() {
         diff(&spec, &spec, &Options::with_replaced(REPLACED_SCHEMAS)),
         []
     );
+}
+
+/// The AsyncAPI document's corpus (tests/drift/streaming/): each case gets
+/// exactly its expected classification from `diff_streaming`.
+#[test]
+fn every_streaming_case_gets_exactly_its_expected_classification() {
+    let cases =
+        cases(&workspace_root().join(STREAMING_CORPUS_DIR)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(cases.len() >= 10, "only {} streaming cases", cases.len());
+    let mut failures = Vec::new();
+    for case in cases {
+        let changes = diff_streaming(&case.old, &case.new);
+        let mut unmatched: Vec<&Change> = changes.iter().collect();
+        let mut missing = Vec::new();
+        for want in &case.expect {
+            let matches = |c: &&Change| {
+                c.rule == want.rule && c.class == want.class && line(c).contains(&want.contains)
+            };
+            let found = unmatched.iter().filter(|c| matches(c)).count();
+            if found != want.operations {
+                missing.push(format!(
+                    "{} {} {:?} x{} (found {found})",
+                    want.rule, want.class, want.contains, want.operations
+                ));
+            }
+            unmatched.retain(|c| !matches(c));
+        }
+        if !missing.is_empty() || !unmatched.is_empty() {
+            let got: Vec<String> = changes
+                .iter()
+                .map(|c| format!("    {:<10} {:<28} {}", c.class, c.rule, line(c)))
+                .collect();
+            failures.push(format!(
+                "{}:\n  missing: {missing:?}\n  unexpected: {}\n  got:\n{}",
+                case.name,
+                unmatched.len(),
+                got.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_unchanged_streaming_document_has_no_changes() {
+    let root = workspace_root();
+    let base = etna_spec::load(&root.join(STREAMING_CORPUS_DIR).join(CORPUS_BASE)).unwrap();
+    assert_eq!(diff_streaming(&base, &base), []);
+    let current = etna_spec::load(&root.join(etna_codegen::STREAMING_SPEC_PATH)).unwrap();
+    assert_eq!(diff_streaming(&current, &current), []);
 }
