@@ -179,7 +179,8 @@ pub enum Mode {
     Normal,
     /// Accepts the WebSocket and never answers the session.
     NoReply,
-    /// After the session reply, reads nothing more (no pong).
+    /// After the session reply, reads nothing more (no pong); the next
+    /// connections are served as `Normal`.
     Silent,
     /// Answers the upgrade with HTTP 403.
     HttpRefusal,
@@ -297,8 +298,11 @@ impl Streamer {
     /// Sends frames to every live connection, then a ping, and waits for
     /// its pong: the client's reader has read every frame before it.
     pub async fn push_and_sync(&self, frames: &[String]) {
+        self.wait("a live connection", |s| {
+            !s.state.lock().unwrap().outboxes.is_empty()
+        })
+        .await;
         let outboxes = self.state.lock().unwrap().outboxes.clone();
-        assert!(!outboxes.is_empty(), "no live connection");
         let mut answers = Vec::new();
         for outbox in &outboxes {
             for frame in frames {
@@ -328,7 +332,14 @@ impl Streamer {
 
     async fn serve(self, mut stream: TcpStream) {
         self.note(|s| s.accepted += 1);
-        let mode = self.state.lock().unwrap().mode.unwrap_or(Mode::Normal);
+        let mode = {
+            let mut state = self.state.lock().unwrap();
+            let mode = state.mode.unwrap_or(Mode::Normal);
+            if mode == Mode::Silent {
+                state.mode = Some(Mode::Normal);
+            }
+            mode
+        };
         if mode == Mode::HttpRefusal {
             let _ = stream
                 .write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")

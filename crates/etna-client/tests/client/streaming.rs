@@ -510,7 +510,7 @@ async fn the_handshake_and_the_session_reply_are_bounded_by_the_clients_timeout(
         "connect",
         setup
             .rest
-            .client(Duration::from_millis(300))
+            .client(Duration::from_secs(1))
             .stream_of::<Doc>()
             .subscribe(Entity::Order, [140])
             .connect(),
@@ -551,15 +551,13 @@ async fn a_silent_connection_is_pinged_then_dropped_and_reconnected() {
         "connect",
         setup
             .builder()
-            .ping_interval(Duration::from_millis(20))
-            .pong_timeout(Duration::from_millis(20))
+            .ping_interval(Duration::from_millis(50))
+            .pong_timeout(Duration::from_millis(200))
             .subscribe(Entity::Order, [140])
             .connect(),
     )
     .await
     .unwrap();
-    // The next connection answers.
-    setup.data.set_mode(Mode::Normal);
     match next(&mut stream).await {
         Ok(StreamItem::Resync(resync)) => {
             assert!(resync.dropped.contains("ping"), "{}", resync.dropped)
@@ -567,7 +565,15 @@ async fn a_silent_connection_is_pinged_then_dropped_and_reconnected() {
         other => panic!("expected the resync after the silence: {other:?}"),
     }
     setup.data.push_and_sync(&[order(7, "New")]).await;
-    assert!(matches!(next_event(&mut stream).await, Event::Order { .. }));
+    // A loaded machine may miss a pong of the answering connection too:
+    // another marker then, never a lost event.
+    loop {
+        match next(&mut stream).await {
+            Ok(StreamItem::Event(event)) => break assert!(matches!(event, Event::Order { .. })),
+            Ok(StreamItem::Resync(_)) => {}
+            other => panic!("expected the order: {other:?}"),
+        }
+    }
 }
 
 /// Set in the child process that runs the traced stream (see
