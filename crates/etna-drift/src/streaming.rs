@@ -56,8 +56,17 @@ fn object(value: &Value) -> BTreeMap<String, Value> {
         .unwrap_or_default()
 }
 
+/// Where a change of the AsyncAPI document is, in place of an operation:
+/// its pointers would otherwise read as the OpenAPI spec's.
+pub const STREAMING_LOCATION: &str = "(streaming)";
+
 fn push(changes: &mut Vec<Change>, rule: Rule, pointer: String, message: String) {
-    changes.push(Change::new(rule, None, pointer, message));
+    changes.push(Change::new(
+        rule,
+        Some(STREAMING_LOCATION),
+        pointer,
+        message,
+    ));
 }
 
 /// Every change from `old` to `new`, most severe first.
