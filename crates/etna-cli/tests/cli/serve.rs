@@ -143,6 +143,10 @@ fn mock_serve_prints_its_url_serves_and_stops_on_ctrl_c() {
         .unwrap();
     assert_eq!(rest, "", "only the URL goes to stdout");
     assert!(stderr.contains("press Ctrl-C to stop"), "{stderr}");
+    assert!(
+        stderr.contains("streamers at ws://127.0.0.1:") && stderr.contains(" and ws://127.0.0.1:"),
+        "{stderr}"
+    );
     // The code waiting for robert.zak, as if mailed before the start.
     assert!(
         stderr.contains("mail to robert.zak@example.com (robert.zak): confirmation code 231408"),

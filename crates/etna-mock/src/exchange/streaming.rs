@@ -107,6 +107,11 @@ impl Exchange {
     pub(super) fn publish(&self, state: &mut State) {
         let changes = state.book.take_changes();
         let outlets = &*self.outlets;
+        if !outlets.anyone() {
+            // Nobody can be subscribed: a later subscriber starts from the
+            // state of its moment, so nothing here is owed to anyone.
+            return;
+        }
         for change in changes {
             match change {
                 super::book::Change::Order { account, order } => {
@@ -135,17 +140,15 @@ impl Exchange {
             }
         }
         for security in 0..self.securities.len() {
-            let key = self.securities[security].id.to_string();
             let quote = self.quote(state, security);
             if state.published.get(security) == Some(&Some(quote)) {
                 continue;
             }
-            let mut sent = false;
-            outlets.publish(QUOTE, &key, || {
-                sent = true;
-                Some(self.quote_message(state, security))
-            });
-            if sent && let Some(published) = state.published.get_mut(security) {
+            let key = self.securities[security].id.to_string();
+            outlets.publish(QUOTE, &key, || Some(self.quote_message(state, security)));
+            // Also when nobody listens: a later subscriber gets the quote of
+            // its moment first, so only a quote that moved is worth a look.
+            if let Some(published) = state.published.get_mut(security) {
                 *published = Some(quote);
             }
         }
