@@ -14,6 +14,7 @@ Examples:
   Trade on the mock (it signs in as its trader robert.zak for each command):
     etna --mock order place --symbol AAPL --side buy --quantity 10 --yes
     etna --mock positions
+    etna --mock watch quotes AAPL
 
   Sign in once; later commands send the session where the spec asks for it:
     etna auth login --user robert.zak
@@ -95,6 +96,11 @@ pub enum Command {
 
     /// Place an order (previewed and confirmed), cancel one, or show one.
     Order(crate::trade::OrderArgs),
+
+    /// Live updates from the streamers: orders, positions or the balance of
+    /// a trading account, or quotes by symbol. A table redrawn in place on a
+    /// terminal, one JSON object a line when piped; Ctrl-C ends it (130).
+    Watch(crate::watch::WatchArgs),
 
     /// Run the embedded mock server.
     Mock {

@@ -21,6 +21,7 @@ mod sessions;
 mod tables;
 mod trade;
 mod validate;
+mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Auth(args) => auth::run(options, args).await,
         Command::Password(args) => password_change::run(options, args).await,
         Command::Pin(args) => pin_setup::run(options, args).await,
+        Command::Watch(args) => watch::run(options, args).await,
         Command::Mock {
             command: MockCommand::Serve(args),
         } => serve::run(options, args).await,

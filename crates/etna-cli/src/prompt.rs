@@ -172,7 +172,7 @@ pub async fn interruptible<T>(
 
 /// The signal is registered now, before any prompt runs, so that no Ctrl-C
 /// can reach the default handler (which would leave echo off).
-fn interrupt_signal() -> Result<impl std::future::Future<Output = ()>, Failure> {
+pub(crate) fn interrupt_signal() -> Result<impl std::future::Future<Output = ()>, Failure> {
     let failed =
         |e: std::io::Error| Failure::new(Exit::Unexpected, format!("cannot wait for Ctrl-C: {e}"));
     #[cfg(unix)]

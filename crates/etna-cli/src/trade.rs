@@ -631,7 +631,7 @@ fn placing_failed(error: Error, base_url: &str) -> Failure {
 }
 
 /// `--account`, else the trader's only trading account.
-async fn account(target: &Target<Client>, args: &AccountArgs) -> Result<i32, Failure> {
+pub(crate) async fn account(target: &Target<Client>, args: &AccountArgs) -> Result<i32, Failure> {
     if let Some(account) = args.account {
         return Ok(account);
     }

@@ -201,7 +201,7 @@ rules! {
     StreamEnumValueRemoved = "stream-enum-value-removed", [Breaking],
         "A value is removed from an enum of the AsyncAPI document: its variant disappears.";
     StreamRoleChanged = "stream-role-changed", [Breaking],
-        "`x-etna-command`, `x-etna-session-reply`, `x-etna-latest-by` or `x-etna-no-date` of the AsyncAPI document changes: the streaming runtime writes, reads or skips messages otherwise.";
+        "`x-etna-command`, `x-etna-session-reply`, `x-etna-latest-by`, `x-etna-identity` or `x-etna-no-date` of the AsyncAPI document changes: the streaming runtime writes, reads or skips messages otherwise.";
     StreamProtocolChanged = "stream-protocol-changed", [Breaking],
         "The streamers' channels, operations, servers or handshake change beyond the messages they list: the client connects or routes otherwise.";
 

@@ -192,19 +192,30 @@ fn message(changes: &mut Vec<Change>, old: &Value, new: &Value, at: &str) {
             "the message's payload changes: it decodes into another type".to_owned(),
         );
     }
-    if old.get("x-etna-latest-by") != new.get("x-etna-latest-by") {
-        push(
-            changes,
-            Rule::StreamRoleChanged,
-            format!("{at}/x-etna-latest-by"),
-            "`x-etna-latest-by` changes: which of these messages a slow consumer may skip"
-                .to_owned(),
-        );
+    for (role, effect) in [
+        (
+            "x-etna-latest-by",
+            "which of these messages a slow consumer may skip",
+        ),
+        (
+            "x-etna-identity",
+            "what identifies the thing a message describes (`Event::identity`)",
+        ),
+    ] {
+        if old.get(role) != new.get(role) {
+            push(
+                changes,
+                Rule::StreamRoleChanged,
+                format!("{at}/{role}"),
+                format!("`{role}` changes: {effect}"),
+            );
+        }
     }
     let rest = |v: &Value| {
         let mut map = object(&stripped(v));
         map.remove("payload");
         map.remove("x-etna-latest-by");
+        map.remove("x-etna-identity");
         map
     };
     if rest(old) != rest(new) {

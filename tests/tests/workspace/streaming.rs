@@ -129,7 +129,31 @@ fn the_documented_values_read_as_the_client_types() {
         Streamers::latest_key(&Event::Quote(quote)).as_deref(),
         Some("738939")
     );
-    assert_eq!(Streamers::latest_key(&Event::Order(order)), None);
+    let order = Event::Order(order);
+    assert_eq!(Streamers::latest_key(&order), None);
+    // `x-etna-identity`: what a live view keys its rows by.
+    assert_eq!(order.identity().as_deref(), Some("9626"));
+    // The columns of a table: the scalar properties in the document's
+    // order, without the discriminator or the JSON text.
+    let names: Vec<&str> = Event::columns(EntityType::Order)
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(&names[..4], ["Id", "SecurityId", "Quantity", "Price"]);
+    assert!(!names.contains(&"EntityType"));
+    let balance: Vec<&str> = Event::columns(EntityType::AccountBalance)
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        balance,
+        [
+            "AccountId",
+            "CashBalance",
+            "PendingCash",
+            "PendingOrdersCount"
+        ]
+    );
 }
 
 #[test]
@@ -144,6 +168,13 @@ fn an_unlisted_enum_value_decodes_and_an_unknown_entity_is_an_error() {
         Some(Open::Unlisted("Call".to_owned()))
     );
     assert_eq!(order.status, Some(Open::Unlisted("Parked".to_owned())));
+    // The runtime keeps a message of an unlisted entity type as its text.
+    assert_eq!(
+        Streamers::unlisted(r#"{"EntityType":"Watchlist","Id":"1"}"#).as_deref(),
+        Some("Watchlist")
+    );
+    assert_eq!(Streamers::unlisted(frame), None);
+    assert_eq!(Streamers::unlisted("[]"), None);
     let err = serde_json::from_str::<Event>(r#"{"EntityType":"Watchlist"}"#).unwrap_err();
     assert!(err.to_string().contains("EntityType"), "{err}");
     // A value that is not its format's text is an error, never a panic.

@@ -179,3 +179,70 @@ fn the_readmes_trade_on_one_mock_runs() {
     }
     assert!(ran >= 5, "{block}");
 }
+
+/// The root README's "Watch live updates": against one mock (the test's,
+/// standing in for `etna mock serve`, with a session given as `ETNA_TOKEN`
+/// instead of `auth login`), the piped `etna watch` gets the order the next
+/// line places, filled; the watch on a terminal ends with Ctrl-C (130).
+#[cfg(unix)]
+#[test]
+fn the_readmes_watch_runs() {
+    const ROOT_README: &str = include_str!("../../../../README.md");
+    let section = ROOT_README
+        .split("\n### Watch live updates\n")
+        .nth(1)
+        .expect("the README has a `### Watch live updates` section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a ```sh block");
+    let background = crate::servers::Background::new();
+    let server = background.mock(etna_mock::MockServer::builder());
+    let token = crate::trade::mock_token(&background, &server);
+    let mut watching = None;
+    let mut placed = None;
+    let mut ran = 0;
+    for line in block.lines() {
+        let line = line.split(" #").next().unwrap_or(line).trim();
+        let Some(args) = line.strip_prefix("etna ") else {
+            continue;
+        };
+        let args: Vec<&str> = args.split_whitespace().collect();
+        match args.as_slice() {
+            // The test's own mock and session stand in for these.
+            ["mock", "serve", ..] | ["auth", "login", ..] => continue,
+            ["watch", rest @ ..] if line.ends_with('&') => {
+                let rest: Vec<&str> = rest.iter().copied().take_while(|a| *a != ">").collect();
+                watching = Some(crate::watch::watch(&server, &token, &rest));
+            }
+            ["watch", rest @ ..] => {
+                let (mut child, lines) = crate::watch::watch(&server, &token, rest);
+                crate::watch::line_where(&lines, &mut Vec::new(), |_| true);
+                assert_eq!(crate::watch::interrupt(&mut child), 130, "{line}");
+            }
+            _ => {
+                let output = etna()
+                    .args(["--base-url", &server.base_url()])
+                    .env("ETNA_APP_KEY", etna_mock::MockServer::APP_KEY)
+                    .env("ETNA_TOKEN", &token)
+                    .args(&args)
+                    .output()
+                    .unwrap();
+                let stdout = String::from_utf8(output.stdout).unwrap();
+                assert!(output.status.success(), "{line}: {stdout}");
+                if let Some(rest) = stdout.strip_prefix("Placed order ") {
+                    placed = rest.split(' ').next().and_then(|id| id.parse::<i64>().ok());
+                }
+            }
+        }
+        ran += 1;
+    }
+    assert!(ran >= 3, "{block}");
+    let (mut child, lines) = watching.expect("the block watches in the background");
+    let placed = placed.expect("the block places an order");
+    crate::watch::line_where(&lines, &mut Vec::new(), |v| {
+        v["Id"] == placed && v["Status"] == "Filled"
+    });
+    assert_eq!(crate::watch::interrupt(&mut child), 130);
+}

@@ -14,6 +14,8 @@ mod secrets;
 mod serve;
 mod servers;
 mod trade;
+#[cfg(unix)]
+mod watch;
 
 use assert_cmd::Command;
 use serde_json::Value;

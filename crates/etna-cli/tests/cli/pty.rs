@@ -385,3 +385,32 @@ fn a_list_on_a_terminal_is_a_table() {
     );
     assert!(!seen.contains('{'), "{seen}");
 }
+
+/// `etna watch` on a terminal: a table of the latest quote, its columns the
+/// message's filled properties in the document's order, redrawn in place;
+/// Ctrl-C ends it with 130.
+#[test]
+fn watch_on_a_terminal_is_a_live_table_and_ctrl_c_exits_130() {
+    let mut command = etna_command();
+    command.args(["--mock", "watch", "quotes", "AAPL"]);
+    let mut session = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+    // The header, its columns in the document's order (Ask, Bid, ... Key).
+    let (mut seen, header) = session.exp_regex("Ask.*Bid.*Key").unwrap();
+    seen += &header;
+    // The row under it: the security's ID (AAPL is 4 on the mock).
+    seen += &session.exp_regex(r"\s4\s").unwrap().0;
+    // The next quote redraws the table over the last drawing: the cursor
+    // moves up and the old lines are cleared (escape sequences), then the
+    // header again; one row, never a growing list.
+    let (before, _) = session.exp_regex("Ask.*Bid.*Key").unwrap();
+    assert!(
+        before.contains('\u{1b}'),
+        "not redrawn in place: {before:?}"
+    );
+    seen += &before;
+    session.send_control('c').unwrap();
+    seen += &session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 130, "{seen}");
+    assert!(seen.contains("interrupted"), "{seen}");
+    assert!(!seen.contains('{'), "{seen}");
+}

@@ -159,7 +159,8 @@ impl<E: Copy + Eq> Subscriptions<E> {
         removed
     }
 
-    /// Every entity with its keys joined as the document says.
+    /// Every entity with its keys joined as the document says
+    /// (`Protocol::KEY_SEPARATOR`).
     pub(crate) fn joined(
         &self,
         separator: &str,

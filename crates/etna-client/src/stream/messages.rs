@@ -1014,6 +1014,522 @@ impl Event {
             Self::UserBalance(_) => EntityType::UserBalance,
         }
     }
+    /// What identifies the thing the message describes
+    /// (`x-etna-identity`): a later message with the same entity and
+    /// value describes it anew. `None` where the document names
+    /// nothing or the message lacks it.
+    #[allow(clippy::match_single_binding)]
+    pub fn identity(&self) -> Option<::std::string::String> {
+        match self {
+            Self::Quote(message) => Some(message.key.to_string()),
+            Self::Order(message) => message.id.as_ref().map(|v| v.to_string()),
+            Self::Position(message) => message.id.as_ref().map(|v| v.to_string()),
+            Self::AccountBalance(message) => {
+                message.account_id.as_ref().map(|v| v.to_string())
+            }
+            Self::UserBalance(message) => {
+                message.account_id.as_ref().map(|v| v.to_string())
+            }
+        }
+    }
+    /// The scalar properties of an entity's messages, in the
+    /// document's order: the columns of a table of them.
+    pub fn columns(entity: EntityType) -> &'static [::etna_client::Column] {
+        match entity {
+            EntityType::Quote => {
+                &[
+                    ::etna_client::Column {
+                        name: "QuoteTypes",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Ask",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AskMarket",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AskTime",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AskUpdate",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "Bid",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "BidMarket",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "BidTime",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "BidUpdate",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                    ::etna_client::Column {
+                        name: "Last",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Price",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LastMarket",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Key",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Date",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "High",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Low",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Open",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Close",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Volume",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Change",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "ChangePc",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Week52Low",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Week52High",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Dividend",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DividendShare",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DividendYield",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "MarketCap",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Eps",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DayHigh",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DayLow",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PeRatio",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "OpenInterest",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "TotalDailyVolume",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AskSize",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "BidSize",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "TradeCondition",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Beta",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Sector",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AverageVolume3Month",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PreviousClose",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DontAffectCandle",
+                        kind: ::etna_client::ColumnKind::Boolean,
+                    },
+                ]
+            }
+            EntityType::Order => {
+                &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Quantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Price",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecutedQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LastPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LastQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "LeavesQuantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AveragePrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "Side",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "CreateDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "Date",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "DateOffset",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "DateText",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TransactionDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "TransactionDateText",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Status",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecutionStatus",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Type",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Description",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Comment",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TimeInForce",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "StopPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "ExecInst",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ExpireDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Symbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Exchange",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Currency",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Name",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingSymbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingStrike",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingOptionType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingExpirationDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingExpirationType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingStopAmountType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingStopAmount",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingLimitAmountType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "TrailingLimitAmount",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "RejectReason",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "ParentId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "InitialType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                ]
+            }
+            EntityType::Position => {
+                &[
+                    ::etna_client::Column {
+                        name: "Id",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "CostBasis",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "DailyCostBasis",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "CreateDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "CreateDateOffset",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "ModifyDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "ModifyDateOffset",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "Quantity",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "RealizedProfitLoss",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AverageOpenPrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "AverageClosePrice",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "SecurityType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Symbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Exchange",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Currency",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "Name",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "CompanyName",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingSymbol",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingStrike",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingOptionType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingExpirationDate",
+                        kind: ::etna_client::ColumnKind::Date,
+                    },
+                    ::etna_client::Column {
+                        name: "UnderlyingExpirationType",
+                        kind: ::etna_client::ColumnKind::Text,
+                    },
+                ]
+            }
+            EntityType::AccountBalance => {
+                &[
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "CashBalance",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PendingCash",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PendingOrdersCount",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                ]
+            }
+            EntityType::UserBalance => {
+                &[
+                    ::etna_client::Column {
+                        name: "AccountId",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                    ::etna_client::Column {
+                        name: "CashBalance",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PendingCash",
+                        kind: ::etna_client::ColumnKind::Decimal,
+                    },
+                    ::etna_client::Column {
+                        name: "PendingOrdersCount",
+                        kind: ::etna_client::ColumnKind::Number,
+                    },
+                ]
+            }
+        }
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for Event {
     fn deserialize<D: ::serde::Deserializer<'de>>(

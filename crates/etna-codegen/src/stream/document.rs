@@ -15,6 +15,9 @@ pub(super) const COMMAND: &str = "x-etna-command";
 pub(super) const SESSION_REPLY: &str = "x-etna-session-reply";
 /// The extension of a pushed message that only its latest value matters.
 pub(super) const LATEST_BY: &str = "x-etna-latest-by";
+/// The extension naming what identifies the thing a pushed message
+/// describes (a later message with the same value describes it anew).
+pub(super) const IDENTITY: &str = "x-etna-identity";
 
 /// A message some `receive` operation lists.
 #[derive(Debug, Clone)]
@@ -27,6 +30,8 @@ pub(super) struct Received {
     pub servers: Vec<String>,
     /// `x-etna-latest-by`, when set.
     pub latest_by: Option<String>,
+    /// `x-etna-identity`, when set.
+    pub identity: Option<String>,
 }
 
 /// The document's structure, as the generator reads it.
@@ -123,20 +128,19 @@ pub(super) fn read(value: &Value, order: &KeyOrder) -> Result<Doc, CodegenError>
                 });
                 continue;
             }
-            let latest_by = message
-                .get(LATEST_BY)
-                .map(|v| v.as_str().map(str::to_owned).ok_or(()));
-            let latest_by = match latest_by {
-                Some(Ok(name)) => Some(name),
-                Some(Err(())) => {
+            let mut named = |extension: &str| match message.get(extension) {
+                Some(Value::String(name)) => Some(name.clone()),
+                Some(_) => {
                     problems.push(Problem {
-                        pointer: format!("{message_at}/{LATEST_BY}"),
+                        pointer: format!("{message_at}/{extension}"),
                         message: "names the payload's property, as a string".to_owned(),
                     });
                     None
                 }
                 None => None,
             };
+            let latest_by = named(LATEST_BY);
+            let identity = named(IDENTITY);
             let pointer = message_at;
             match doc.received.iter_mut().find(|r| r.pointer == pointer) {
                 Some(seen) => {
@@ -151,6 +155,7 @@ pub(super) fn read(value: &Value, order: &KeyOrder) -> Result<Doc, CodegenError>
                     payload,
                     servers: servers.clone(),
                     latest_by,
+                    identity,
                 }),
             }
         }

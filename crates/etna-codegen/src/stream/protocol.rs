@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::document::{COMMAND, Doc, LATEST_BY, SESSION_REPLY, local, schema_name};
+use super::document::{COMMAND, Doc, IDENTITY, LATEST_BY, SESSION_REPLY, local, schema_name};
 use super::schemas::string_enum;
 use crate::CodegenError;
 use crate::preflight::Problem;
@@ -41,6 +41,10 @@ struct EventPlan {
     server: String,
     /// The property and whether it is required.
     latest_by: Option<(String, bool)>,
+    /// `x-etna-identity`: the property and whether it is required.
+    identity: Option<(String, bool)>,
+    /// The scalar properties, in the document's order, with their kind.
+    columns: Vec<(String, &'static str)>,
 }
 
 enum Part {
@@ -254,24 +258,35 @@ fn plan(value: &Value, doc: &Doc, order: &KeyOrder) -> Result<Plan, Vec<Problem>
                     continue;
                 }
             };
-            let latest_by = match &received.latest_by {
+            let mut named = |extension: &str, name: &Option<String>| match name {
                 Some(name) if property(schema, name).is_some() => {
                     Some((name.clone(), required(schema, name)))
                 }
                 Some(name) => {
                     problem(
-                        format!("{}/{LATEST_BY}", received.pointer),
+                        format!("{}/{extension}", received.pointer),
                         format!("the payload has no property `{name}`"),
                     );
                     None
                 }
                 None => None,
             };
+            let latest_by = named(LATEST_BY, &received.latest_by);
+            let identity = named(IDENTITY, &received.identity);
+            let columns = columns(
+                value,
+                order,
+                &format!("{at}/properties"),
+                schema,
+                discriminator,
+            );
             events.push(EventPlan {
                 payload: received.payload.clone(),
                 entity: entity.to_owned(),
                 server,
                 latest_by,
+                identity,
+                columns,
             });
         }
         for entity in &entities {
@@ -300,6 +315,52 @@ fn plan(value: &Value, doc: &Doc, order: &KeyOrder) -> Result<Plan, Vec<Problem>
         }
         _ => Err(problems),
     }
+}
+
+/// The scalar properties of a payload in the document's order, with the
+/// `etna_client::ColumnKind` each shows as (the discriminator, JSON text,
+/// objects, arrays and secrets are no columns).
+fn columns(
+    value: &Value,
+    order: &KeyOrder,
+    at: &str,
+    schema: &Value,
+    discriminator: &str,
+) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for name in order.keys(at) {
+        if name == discriminator {
+            continue;
+        }
+        let Some(p) = property(schema, &name) else {
+            continue;
+        };
+        let kind = if let Some(reference) = p.get("$ref").and_then(Value::as_str) {
+            // An enum (this document's or the REST one's): its name.
+            let local_enum = schema_name(reference)
+                .and_then(|target| component(value, &target))
+                .is_some_and(|target| string_enum(target).is_some());
+            (local_enum || etna_spec::external(reference).is_some()).then_some("Text")
+        } else if p.get("contentMediaType").is_some() {
+            None
+        } else {
+            match (
+                p.get("type").and_then(Value::as_str),
+                p.get("format").and_then(Value::as_str),
+            ) {
+                (Some("string" | "number"), Some("decimal")) => Some("Decimal"),
+                (Some("string"), Some("int32" | "int64")) => Some("Number"),
+                (Some("string"), Some("boolean")) => Some("Boolean"),
+                (Some("string"), Some("unix-time-ms")) => Some("Date"),
+                (Some("string"), None) => Some("Text"),
+                _ => None,
+            }
+        };
+        if let Some(kind) = kind {
+            out.push((name, kind));
+        }
+    }
+    out
 }
 
 fn role<'a>(
@@ -683,8 +744,6 @@ pub(super) fn additions(
     let mut variants_tokens = Vec::new();
     let mut entity_arms = Vec::new();
     let mut decode_arms = Vec::new();
-    // The tags `unlisted` tells apart from the document's own.
-    let mut listed_tags: Vec<String> = Vec::new();
     let mut server_arms = Vec::new();
     let mut latest_arms = Vec::new();
     for event in &plan.events {
@@ -696,7 +755,6 @@ pub(super) fn additions(
         variants_tokens.push(quote! { #[doc = #doc] #variant(#ty) });
         entity_arms.push(quote! { Self::#variant(_) => #entity_enum::#variant });
         decode_arms.push(quote! { #tag => ::serde_json::from_str(text).map(Self::#variant) });
-        listed_tags.push(tag.clone());
         server_arms.push(quote! { #entity_enum::#variant => #server });
         if let Some((property, is_required)) = &event.latest_by {
             let f = field(&structs, &event.payload, property)?;
@@ -713,6 +771,25 @@ pub(super) fn additions(
     }
     let unknown =
         format!("a message whose `{discriminator}` the AsyncAPI document does not describe");
+    let mut column_arms = Vec::new();
+    let mut identity_arms = Vec::new();
+    for event in &plan.events {
+        let variant = entity_variant(&event.entity)?;
+        let columns = event.columns.iter().map(|(name, kind)| {
+            let kind = format_ident!("{kind}");
+            quote! { ::etna_client::Column { name: #name, kind: ::etna_client::ColumnKind::#kind } }
+        });
+        column_arms.push(quote! { #entity_enum::#variant => &[#(#columns),*] });
+        if let Some((property, is_required)) = &event.identity {
+            let f = field(&structs, &event.payload, property)?;
+            identity_arms.push(if *is_required {
+                quote! { Self::#variant(message) => Some(message.#f.to_string()) }
+            } else {
+                quote! { Self::#variant(message) => message.#f.as_ref().map(|v| v.to_string()) }
+            });
+        }
+    }
+    let identity_default = (identity_arms.len() < plan.events.len()).then(|| quote! { _ => None, });
     items.push(quote! {
         /// Every message the streamers push, told apart by its
         /// discriminator; written back as the message's own JSON.
@@ -727,6 +804,26 @@ pub(super) fn additions(
             pub fn entity(&self) -> #entity_enum {
                 match self {
                     #(#entity_arms,)*
+                }
+            }
+
+            /// What identifies the thing the message describes
+            /// (`x-etna-identity`): a later message with the same entity and
+            /// value describes it anew. `None` where the document names
+            /// nothing or the message lacks it.
+            #[allow(clippy::match_single_binding)]
+            pub fn identity(&self) -> Option<::std::string::String> {
+                match self {
+                    #(#identity_arms,)*
+                    #identity_default
+                }
+            }
+
+            /// The scalar properties of an entity's messages, in the
+            /// document's order: the columns of a table of them.
+            pub fn columns(entity: #entity_enum) -> &'static [::etna_client::Column] {
+                match entity {
+                    #(#column_arms,)*
                 }
             }
         }
@@ -804,6 +901,7 @@ pub(super) fn additions(
     } = &plan.handshake;
     let fixed = fixed.iter().map(|(k, v)| quote! { (#k, #v) });
     let separator = &plan.separator;
+    let listed_tags = plan.events.iter().map(|event| event.entity.as_str());
     let latest_default = (latest_arms.len() < plan.events.len()).then(|| quote! { _ => None, });
     items.push(quote! {
         /// The streamers this document describes, for the streaming
