@@ -18,6 +18,7 @@ pub mod procfs;
 pub mod request;
 pub mod server;
 pub mod steps;
+pub mod streaming;
 pub mod synthetic;
 pub mod table;
 

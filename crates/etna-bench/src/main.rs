@@ -18,7 +18,7 @@ use etna_bench::steps::{Step, StepCall};
 use etna_bench::table::{
     micros, print_codegen_rows, print_control_rows, print_delayed_rows, print_request_rows,
 };
-use etna_bench::{decimals, future_sizes, instructions, one_side};
+use etna_bench::{decimals, future_sizes, instructions, one_side, streaming};
 
 /// Server time of the context rows of `request_overhead`.
 const SERVER_DELAY: Duration = Duration::from_millis(1);
@@ -80,6 +80,15 @@ struct Args {
     /// `--mock-load` runs twice).
     #[arg(long, value_enum, hide = true)]
     mock_load_run: Option<OutboxArg>,
+    /// Instead of the table: the streamers end to end (the mock in a
+    /// process of its own, the client's stream): fill-to-event latency,
+    /// quote events a second on one connection, and both processes' memory
+    /// with 100 quote subscriptions.
+    #[arg(long, conflicts_with_all = ["breakdown", "mock_load", "request_overhead_only", "instructions", "one_side", "control", "mock_trading"])]
+    streaming: bool,
+    /// The mock of `--streaming`, in its own process.
+    #[arg(long, hide = true)]
+    streaming_mock: bool,
     /// Instead of the table: instructions per call of every call on both
     /// sides, counted by callgrind (valgrind must be installed; about a
     /// minute, a few seconds with `--quick`), and the bytes of each call's
@@ -157,6 +166,20 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     if args.breakdown {
         return breakdown(plan, placement);
+    }
+    if args.streaming_mock {
+        return streaming::serve_mock();
+    }
+    if args.streaming {
+        let plan = if args.quick {
+            streaming::StreamingPlan::QUICK
+        } else {
+            streaming::StreamingPlan::FULL
+        };
+        eprintln!("streaming: the mock in a process of its own, the client's stream ...");
+        let report = streaming::run(plan, &std::env::current_exe()?)?;
+        streaming::print_rows(&report);
+        return Ok(());
     }
     if let Some(side) = args.one_side {
         return Ok(one_side::run(side, args.call, args.count)?);

@@ -16,14 +16,19 @@ pub struct Memory {
 
 /// Reads [`Memory`] of this process.
 pub fn memory() -> io::Result<Memory> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
+    memory_of("self")
+}
+
+/// Reads [`Memory`] of the process `pid` (`self`: this one).
+pub fn memory_of(pid: &str) -> io::Result<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let field = |name: &str| {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|kib| kib.parse().ok())
-            .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
+            .ok_or_else(|| io::Error::other(format!("no {name} in /proc/{pid}/status")))
     };
     Ok(Memory {
         rss_kib: field("VmRSS:")?,

@@ -6,7 +6,9 @@
 //!
 //! This module is also the scenario of the two REST operations of
 //! streaming (`get_streamers`, `recover_streamer_session`): the one table
-//! of their names, and of the streamers' command names, is [`names`].
+//! of their names is [`names`]. The commands and the answer to the
+//! connection are read from the document (`x-etna-command`,
+//! `x-etna-session-reply`).
 //! Each trader has one live streamer session id per streamer, minted when
 //! first asked for (32 bytes of the OS's randomness, as the mock's
 //! tokens); recovering mints a new one and ends the old one.
@@ -30,9 +32,9 @@ pub(crate) use socket::serve;
 
 use hub::{Hub, Kick};
 
-/// The names of streaming's REST operations and of the streamers'
-/// commands: the one place they are written (each is checked against the
-/// documents by a test).
+/// The names of streaming's REST operations and what they carry, and the
+/// status of a refused connection: the one place they are written (each
+/// is checked against the documents by a test).
 pub(crate) mod names {
     pub(crate) const GET_STREAMERS: &str = "get_streamers";
     pub(crate) const RECOVER: &str = "recover_streamer_session";
@@ -50,19 +52,10 @@ pub(crate) mod names {
         ("data", "DataAddresses", "0"),
     ];
 
-    /// The commands and the answer to the connection.
-    pub(crate) const CMD: &str = "Cmd";
-    pub(crate) const CREATE_SESSION: &str = "CreateSession.txt";
-    pub(crate) const SUBSCRIBE: &str = "Subscribe.txt";
-    pub(crate) const UNSUBSCRIBE: &str = "Unsubscribe.txt";
-    pub(crate) const STATUS_CODE: &str = "StatusCode";
-    pub(crate) const OK: &str = "Ok";
-    pub(crate) const ERROR: &str = "Error";
-    pub(crate) const SESSION_ID: &str = "SessionId";
-    pub(crate) const KEYS: &str = "Keys";
-    pub(crate) const ENTITY_TYPE: &str = "EntityType";
-    /// Between the keys of `Keys`.
-    pub(crate) const KEY_SEPARATOR: char = ';';
+    /// What the mock answers a refused connection with, in the reply's
+    /// `x-etna-session-reply` status property: the documentation's value
+    /// (the extension names only the one meaning success).
+    pub(crate) const REFUSED: &str = "Error";
 }
 
 /// The handshake of the document's channels (their `ws` binding).
@@ -74,6 +67,107 @@ pub(crate) struct Handshake {
     pub(crate) fixed: Vec<(String, String)>,
 }
 
+/// A command as the document's `x-etna-command` describes it.
+#[derive(Clone, Debug)]
+pub(crate) struct Command {
+    /// Its `const` properties: a frame is this command when it has them all.
+    pub(crate) fixed: Vec<(String, Value)>,
+    pub(crate) session: String,
+    pub(crate) entity: String,
+    pub(crate) keys: String,
+    pub(crate) separator: String,
+}
+
+/// The answer to the connection, as `x-etna-session-reply` describes it.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    pub(crate) fixed: Vec<(String, Value)>,
+    pub(crate) status: String,
+    pub(crate) ok: String,
+    pub(crate) session: String,
+}
+
+/// The commands (`subscribe`, `unsubscribe`) and the reply of the document.
+#[derive(Clone, Debug)]
+pub(crate) struct Commands {
+    pub(crate) subscribe: Command,
+    pub(crate) unsubscribe: Command,
+    pub(crate) reply: Reply,
+}
+
+impl Commands {
+    fn read(doc: &Value) -> Result<Self, Error> {
+        let schemas = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .ok_or_else(|| spec("the streaming document has no #/components/schemas"))?;
+        let mut subscribe = None;
+        let mut unsubscribe = None;
+        let mut reply = None;
+        for (name, schema) in schemas {
+            let at = format!("#/components/schemas/{}", etna_spec::pointer::escape(name));
+            let fixed = consts(schema);
+            if let Some(command) = schema.get("x-etna-command") {
+                let role = |role: &str| {
+                    command
+                        .get(role)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .ok_or_else(|| spec(format!("{at}/x-etna-command/{role} is needed")))
+                };
+                let read = Command {
+                    fixed,
+                    session: role("session")?,
+                    entity: role("entity")?,
+                    keys: role("keys")?,
+                    separator: role("separator")?,
+                };
+                match role("action")?.as_str() {
+                    "subscribe" => subscribe = Some(read),
+                    "unsubscribe" => unsubscribe = Some(read),
+                    other => {
+                        return Err(spec(format!(
+                            "{at}/x-etna-command/action: {other:?} is not subscribe or unsubscribe"
+                        )));
+                    }
+                }
+            } else if let Some(roles) = schema.get("x-etna-session-reply") {
+                let role = |role: &str| {
+                    roles
+                        .get(role)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .ok_or_else(|| spec(format!("{at}/x-etna-session-reply/{role} is needed")))
+                };
+                reply = Some(Reply {
+                    fixed,
+                    status: role("status")?,
+                    ok: role("ok")?,
+                    session: role("session")?,
+                });
+            }
+        }
+        let missing = |what: &str| spec(format!("the streaming document has no {what}"));
+        Ok(Self {
+            subscribe: subscribe.ok_or_else(|| missing("x-etna-command with action subscribe"))?,
+            unsubscribe: unsubscribe
+                .ok_or_else(|| missing("x-etna-command with action unsubscribe"))?,
+            reply: reply.ok_or_else(|| missing("x-etna-session-reply"))?,
+        })
+    }
+}
+
+/// The `const` properties of a schema.
+fn consts(schema: &Value) -> Vec<(String, Value)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, property)| Some((name.clone(), property.get("const")?.clone())))
+        .collect()
+}
+
 /// What the exchange's events need: the document's messages, and a hub per
 /// streamer.
 pub(crate) struct Outlets {
@@ -83,6 +177,7 @@ pub(crate) struct Outlets {
     /// The server of each message (entity type).
     entity_server: HashMap<String, usize>,
     pub(crate) handshake: Handshake,
+    pub(crate) commands: Commands,
 }
 
 impl Outlets {
@@ -90,6 +185,7 @@ impl Outlets {
         let (doc, order) =
             etna_spec::parse_with_order(text).map_err(|e| spec(format!("etna-streaming: {e}")))?;
         let messages = events::Messages::read(&doc, &order)?;
+        let commands = Commands::read(&doc)?;
         let hubs: Vec<(String, Hub)> = names::KINDS
             .iter()
             .map(|(server, _, _)| ((*server).to_owned(), Hub::default()))
@@ -132,6 +228,7 @@ impl Outlets {
             hubs,
             entity_server,
             handshake: handshake.ok_or_else(|| spec("the streaming document has no channel"))?,
+            commands,
         })
     }
 
@@ -360,28 +457,10 @@ mod tests {
     #[test]
     fn the_names_are_the_documents() {
         let (doc, _) = etna_spec::parse_with_order(crate::STREAMING_SPEC).unwrap();
-        let schema = |name: &str| doc.pointer(&format!("/components/schemas/{name}")).unwrap();
-        let reply = schema("CreateSessionReply");
-        assert_eq!(
-            reply["properties"][names::CMD]["const"],
-            names::CREATE_SESSION
-        );
-        let codes = &reply["properties"][names::STATUS_CODE]["examples"];
-        assert_eq!(codes, &serde_json::json!([names::OK, names::ERROR]));
-        assert!(reply["properties"][names::SESSION_ID].is_object());
-        for (name, cmd) in [
-            ("Subscribe", names::SUBSCRIBE),
-            ("Unsubscribe", names::UNSUBSCRIBE),
-        ] {
-            let command = schema(name);
-            assert_eq!(command["properties"][names::CMD]["const"], cmd);
-            for property in [names::SESSION_ID, names::KEYS, names::ENTITY_TYPE] {
-                assert!(
-                    command["properties"][property].is_object(),
-                    "{name} {property}"
-                );
-            }
-        }
+        let codes = doc
+            .pointer("/components/schemas/CreateSessionReply/properties/StatusCode/examples")
+            .unwrap();
+        assert!(codes.as_array().unwrap().contains(&names::REFUSED.into()));
         for (server, _, _) in names::KINDS {
             assert!(doc["servers"][server].is_object(), "{server}");
         }
@@ -424,5 +503,28 @@ mod tests {
         assert_eq!(outlets.hub_of("Quote").unwrap().0, 0);
         assert_eq!(outlets.hub_of("Order").unwrap().0, 1);
         assert!(outlets.hub_of("Nope").is_none());
+        let commands = &outlets.commands;
+        let cmd = |c: &Command| c.fixed.iter().find(|(n, _)| n == "Cmd").unwrap().1.clone();
+        assert_eq!(cmd(&commands.subscribe), "Subscribe.txt");
+        assert_eq!(cmd(&commands.unsubscribe), "Unsubscribe.txt");
+        let subscribe = &commands.subscribe;
+        assert_eq!(
+            (
+                &*subscribe.session,
+                &*subscribe.entity,
+                &*subscribe.keys,
+                &*subscribe.separator
+            ),
+            ("SessionId", "EntityType", "Keys", ";")
+        );
+        let reply = &commands.reply;
+        assert_eq!(
+            (&*reply.status, &*reply.ok, &*reply.session),
+            ("StatusCode", "Ok", "SessionId")
+        );
+        assert_eq!(
+            reply.fixed,
+            vec![("Cmd".to_owned(), "CreateSession.txt".into())]
+        );
     }
 }

@@ -14,7 +14,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use super::hub::{Joined, Kick, Out};
-use super::{Streamers, names};
+use super::{Command, Reply, Streamers, names};
 use crate::exchange::Exchange;
 use crate::sessions::random_token;
 
@@ -76,26 +76,28 @@ fn admit(endpoint: &Endpoint, query: &BTreeMap<String, String>) -> Option<usize>
         .then_some(trader)
 }
 
-fn reply(session: Option<&str>) -> Message {
-    let mut reply = serde_json::Map::new();
-    reply.insert(names::CMD.into(), names::CREATE_SESSION.into());
+/// The answer to the connection, as the document's `x-etna-session-reply`
+/// says: its `const`s, the status, and the session id when it is `Ok`.
+fn reply(roles: &Reply, session: Option<&str>) -> Message {
+    let mut reply: serde_json::Map<String, Value> = roles.fixed.iter().cloned().collect();
     match session {
         Some(id) => {
-            reply.insert(names::STATUS_CODE.into(), names::OK.into());
-            reply.insert(names::SESSION_ID.into(), id.into());
+            reply.insert(roles.status.clone(), roles.ok.clone().into());
+            reply.insert(roles.session.clone(), id.into());
         }
         None => {
-            reply.insert(names::STATUS_CODE.into(), names::ERROR.into());
+            reply.insert(roles.status.clone(), names::REFUSED.into());
         }
     }
     Message::Text(Value::Object(reply).to_string().into())
 }
 
 async fn run(mut socket: WebSocket, endpoint: Arc<Endpoint>, trader: Option<usize>) {
-    let hub = &endpoint.streamers.outlets.hubs[endpoint.kind].1;
+    let outlets = &endpoint.streamers.outlets;
+    let hub = &outlets.hubs[endpoint.kind].1;
     let joined = trader.and_then(|trader| Some((trader, hub.join()?)));
     let Some((trader, joined)) = joined else {
-        let _ = socket.send(reply(None)).await;
+        let _ = socket.send(reply(&outlets.commands.reply, None)).await;
         let _ = socket
             .send(Message::Close(Some(CloseFrame {
                 code: close_code::POLICY,
@@ -110,7 +112,10 @@ async fn run(mut socket: WebSocket, endpoint: Arc<Endpoint>, trader: Option<usiz
         mut kick,
     } = joined;
     let session = random_token();
-    let mut ended = socket.send(reply(Some(&session))).await.is_err();
+    let mut ended = socket
+        .send(reply(&outlets.commands.reply, Some(&session)))
+        .await
+        .is_err();
     while !ended {
         tokio::select! {
             biased;
@@ -169,19 +174,29 @@ async fn close_slowly(socket: &mut WebSocket) {
 }
 
 fn command(endpoint: &Endpoint, trader: usize, conn: u64, session: &str, text: &str) {
-    let Ok(Value::Object(command)) = serde_json::from_str::<Value>(text) else {
+    let Ok(Value::Object(frame)) = serde_json::from_str::<Value>(text) else {
         // The documentation gives no error message for a command: none.
         return;
     };
-    let field = |name: &str| command.get(name).and_then(Value::as_str);
-    if field(names::SESSION_ID) != Some(session) {
+    let commands = &endpoint.streamers.outlets.commands;
+    let is = |command: &Command| {
+        command
+            .fixed
+            .iter()
+            .all(|(name, value)| frame.get(name) == Some(value))
+    };
+    let (subscribe, command) = if is(&commands.subscribe) {
+        (true, &commands.subscribe)
+    } else if is(&commands.unsubscribe) {
+        (false, &commands.unsubscribe)
+    } else {
+        return;
+    };
+    let field = |name: &str| frame.get(name).and_then(Value::as_str);
+    if field(&command.session) != Some(session) {
         return;
     }
-    let (Some(cmd), Some(entity), Some(keys)) = (
-        field(names::CMD),
-        field(names::ENTITY_TYPE),
-        field(names::KEYS),
-    ) else {
+    let (Some(entity), Some(keys)) = (field(&command.entity), field(&command.keys)) else {
         return;
     };
     let Some((kind, hub)) = endpoint.streamers.outlets.hub_of(entity) else {
@@ -191,22 +206,22 @@ fn command(endpoint: &Endpoint, trader: usize, conn: u64, session: &str, text: &
         return;
     }
     let keys = keys
-        .split(names::KEY_SEPARATOR)
+        .split(command.separator.as_str())
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .take(MAX_KEYS);
     for key in keys {
-        match cmd {
-            names::SUBSCRIBE => endpoint.exchange.subscribe(
+        if subscribe {
+            endpoint.exchange.subscribe(
                 &endpoint.streamers.outlets,
                 hub,
                 conn,
                 trader,
                 entity,
                 key,
-            ),
-            names::UNSUBSCRIBE => hub.unsubscribe(conn, &(entity.to_owned(), key.to_owned())),
-            _ => {}
+            );
+        } else {
+            hub.unsubscribe(conn, &(entity.to_owned(), key.to_owned()));
         }
     }
 }

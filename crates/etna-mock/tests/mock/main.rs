@@ -2,6 +2,7 @@
 
 mod answers;
 mod client;
+mod client_stream;
 mod exchange;
 mod faults;
 mod flow;
