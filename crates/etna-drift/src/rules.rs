@@ -204,6 +204,8 @@ rules! {
         "`x-etna-command`, `x-etna-session-reply`, `x-etna-latest-by`, `x-etna-identity` or `x-etna-no-date` of the AsyncAPI document changes: the streaming runtime writes, reads or skips messages otherwise.";
     StreamProtocolChanged = "stream-protocol-changed", [Breaking],
         "The streamers' channels, operations, servers or handshake change beyond the messages they list: the client connects or routes otherwise.";
+    StreamProtocolAdded = "stream-protocol-added", [Compatible],
+        "A new channel, operation or server of the AsyncAPI document, or the whole document where there was none: the client can reach what it could not (nothing it used changes).";
 
     // The rest of the document.
     UnusedComponent = "unused-component", [Docs],

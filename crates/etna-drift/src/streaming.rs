@@ -73,6 +73,9 @@ fn push(changes: &mut Vec<Change>, rule: Rule, pointer: String, message: String)
 pub fn diff_streaming(old: &Value, new: &Value) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut docs = Vec::new();
+    // No document before (a base older than the streaming one): what it
+    // holds is new, and nothing a caller used can change.
+    let new_document = old.get("asyncapi").is_none() && new.get("asyncapi").is_some();
     for section in ["schemas", "messages"] {
         let at = format!("#/components/{section}");
         let (olds, news) = (
@@ -116,7 +119,14 @@ pub fn diff_streaming(old: &Value, new: &Value) -> Vec<Change> {
     for section in ["channels", "operations", "servers"] {
         protocol(&mut changes, &mut docs, old, new, section);
     }
-    if old.get("x-etna-no-date") != new.get("x-etna-no-date") {
+    if new_document {
+        push(
+            &mut changes,
+            Rule::StreamProtocolAdded,
+            "#".to_owned(),
+            "the AsyncAPI document is new: `etna_client::stream` can connect".to_owned(),
+        );
+    } else if old.get("x-etna-no-date") != new.get("x-etna-no-date") {
         push(
             &mut changes,
             Rule::StreamRoleChanged,
@@ -138,7 +148,7 @@ pub fn diff_streaming(old: &Value, new: &Value) -> Vec<Change> {
         map
     };
     let (old_rest, new_rest) = (rest(old), rest(new));
-    if old_rest != new_rest {
+    if old_rest != new_rest && !new_document {
         if stripped(&serde_json::to_value(&old_rest).unwrap_or_default())
             == stripped(&serde_json::to_value(&new_rest).unwrap_or_default())
         {
@@ -441,10 +451,14 @@ fn protocol(
             map.remove("messages");
             map
         };
-        if before.is_null()
-            || after.is_null()
-            || without_messages(before) != without_messages(after)
-        {
+        if before.is_null() {
+            push(
+                changes,
+                Rule::StreamProtocolAdded,
+                here.clone(),
+                format!("`{name}` of `{section}` is new: the client can reach more"),
+            );
+        } else if after.is_null() || without_messages(before) != without_messages(after) {
             push(
                 changes,
                 Rule::StreamProtocolChanged,
@@ -472,5 +486,34 @@ fn protocol(
         if !before.is_null() && !after.is_null() && docs_differ(before, after) {
             docs.push(here);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::class::Class;
+
+    /// A base older than the streaming document (`cargo xtask drift --base`
+    /// from before it existed) compares nothing with the whole document:
+    /// everything in it is new, nothing a caller used can break.
+    #[test]
+    fn a_document_where_there_was_none_is_only_new() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/etna-streaming.yaml"
+        ))
+        .expect("the streaming document");
+        let new: Value = serde_yaml_ng::from_str(&text).expect("it parses");
+        let changes = diff_streaming(&Value::Null, &new);
+        assert!(
+            changes.iter().any(|c| c.rule == Rule::StreamProtocolAdded && c.pointer == "#"),
+            "{changes:#?}"
+        );
+        let not_new: Vec<_> = changes
+            .iter()
+            .filter(|c| c.class != Class::Compatible)
+            .collect();
+        assert!(not_new.is_empty(), "{not_new:#?}");
     }
 }
