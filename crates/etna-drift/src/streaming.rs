@@ -507,7 +507,9 @@ mod tests {
         let new: Value = serde_yaml_ng::from_str(&text).expect("it parses");
         let changes = diff_streaming(&Value::Null, &new);
         assert!(
-            changes.iter().any(|c| c.rule == Rule::StreamProtocolAdded && c.pointer == "#"),
+            changes
+                .iter()
+                .any(|c| c.rule == Rule::StreamProtocolAdded && c.pointer == "#"),
             "{changes:#?}"
         );
         let not_new: Vec<_> = changes
