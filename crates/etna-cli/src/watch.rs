@@ -116,6 +116,15 @@ async fn watch(cli: &Options, args: &WatchArgs, target: &Target<Client>) -> Resu
     let mut view = View::new(cli.tables(), entity);
     view.start()?;
     while let Some(item) = stream.next().await {
+        // The runtime goes on after a message that does not decode; so does
+        // the view, saying that one was lost instead of ending the watch.
+        let item = match item {
+            Err(e @ etna_client::stream::Error::Decode { .. }) => {
+                view.undecodable(&e)?;
+                continue;
+            }
+            other => other,
+        };
         match item.map_err(|e| streaming_failure(&e))? {
             StreamItem::Event(event) => view.event(&event)?,
             StreamItem::Resync(resync) => view.resync(&resync)?,
@@ -256,6 +265,19 @@ impl View {
         self.draw()
     }
 
+    /// A listed message that did not decode: a change the view could not
+    /// show, said as a reconnect is (piped: on stderr and as a JSON line,
+    /// so that the program reading stdout knows to read the REST side).
+    fn undecodable(&mut self, error: &etna_client::stream::Error) -> Result<(), Failure> {
+        let line = format!("etna: {error}; an update may be missing: read the REST side again");
+        if self.table {
+            return self.note(line);
+        }
+        let _ = writeln!(std::io::stderr(), "{line}");
+        let marker = serde_json::json!({ "Undecodable": { "Message": error.to_string() } });
+        self.line(&marker.to_string())
+    }
+
     fn resync(&mut self, resync: &Resync) -> Result<(), Failure> {
         let line = format!("etna: {resync}");
         if self.table {
@@ -326,4 +348,26 @@ impl View {
 
 fn cannot_draw(e: std::io::Error) -> Failure {
     Failure::new(Exit::Unexpected, format!("cannot redraw the table: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message that does not decode is said under the table and the watch
+    /// goes on (the loop in `watch` continues after it); it ended the watch
+    /// before.
+    #[test]
+    fn an_undecodable_message_is_a_note_not_the_end() {
+        let mut view = View::new(true, EntityType::Order);
+        let error = etna_client::stream::Error::Decode {
+            server: "data",
+            reason: "Quantity: not a decimal".to_owned(),
+        };
+        view.undecodable(&error).expect("said");
+        let note = view.notes.last().expect("a note");
+        assert!(note.contains("does not decode"), "{note}");
+        assert!(note.contains("read the REST side again"), "{note}");
+        assert!(!view.closed);
+    }
 }
