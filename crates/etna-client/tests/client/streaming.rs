@@ -47,6 +47,21 @@ impl Setup {
         Self { rest, data, quote }
     }
 
+    /// A stream of account 140's orders, once the data streamer has its
+    /// Subscribe.
+    async fn following_orders(&self) -> EventStream<Doc> {
+        let stream = guard(
+            "connect",
+            self.builder().subscribe(Entity::Order, [140]).connect(),
+        )
+        .await
+        .unwrap();
+        self.data
+            .wait("subscribed", |s| s.commands().len() == 1)
+            .await;
+        stream
+    }
+
     fn builder(&self) -> StreamBuilder<Doc> {
         self.rest
             .client(TIMEOUT)
@@ -259,16 +274,7 @@ async fn a_dropped_connection_is_reconnected_resubscribed_and_marked() {
 #[tokio::test]
 async fn a_refused_session_on_reconnect_is_recovered_once() {
     let setup = Setup::start().await;
-    let mut stream = guard(
-        "connect",
-        setup.builder().subscribe(Entity::Order, [140]).connect(),
-    )
-    .await
-    .unwrap();
-    setup
-        .data
-        .wait("subscribed", |s| s.commands().len() == 1)
-        .await;
+    let mut stream = setup.following_orders().await;
     setup.data.expire();
     setup.data.accept(RECOVERED_SESSION);
     setup.data.drop_connections();
@@ -293,16 +299,7 @@ async fn a_refused_session_on_reconnect_is_recovered_once() {
 #[tokio::test]
 async fn reconnecting_gives_up_after_its_attempts_and_says_why() {
     let setup = Setup::start().await;
-    let mut stream = guard(
-        "connect",
-        setup.builder().subscribe(Entity::Order, [140]).connect(),
-    )
-    .await
-    .unwrap();
-    setup
-        .data
-        .wait("subscribed", |s| s.commands().len() == 1)
-        .await;
+    let mut stream = setup.following_orders().await;
     // Every new session is refused, the recovered id too.
     setup.data.expire();
     setup.data.drop_connections();
