@@ -102,6 +102,7 @@ pub(super) fn for_typify(
         spec: value,
         documents,
         problems: Vec::new(),
+        first_date: None,
     };
     let mut out = Vec::new();
     let Some(Value::Object(schemas)) = value.pointer("/components/schemas") else {
@@ -119,13 +120,47 @@ pub(super) fn for_typify(
         };
         out.push((name.clone(), marked));
     }
+    if let Some(at) = walk.first_date.take() {
+        no_date_problem(value, &at, &mut walk.problems);
+    }
     (out, walk.problems)
+}
+
+/// The text `Timestamp` reads as "no date" among milliseconds: the REST
+/// side's `0001-01-01T00:00:00Z` (`etna_client::NO_DATE`).
+const CLIENT_NO_DATE_MS: &str = "-62135596800000";
+
+/// A `unix-time-ms` property needs the root `x-etna-no-date` to say what
+/// the client reads as "no date", as a REST `date-time` does.
+fn no_date_problem(spec: &Value, first_date: &str, problems: &mut Vec<Problem>) {
+    let problem = match spec.get("x-etna-no-date") {
+        Some(Value::String(text)) if text == CLIENT_NO_DATE_MS => return,
+        Some(other) => Problem {
+            pointer: "#/x-etna-no-date".to_owned(),
+            message: format!(
+                "`x-etna-no-date: {other}`: the client reads only `{CLIENT_NO_DATE_MS}` as \"no \
+                 date\" among milliseconds (etna_client::NO_DATE); change etna_client::Timestamp \
+                 with it"
+            ),
+        },
+        None => Problem {
+            pointer: first_date.to_owned(),
+            message: format!(
+                "a `format: unix-time-ms` needs the root `x-etna-no-date` (the client reads \
+                 `{CLIENT_NO_DATE_MS}` as \"no date\"); add `x-etna-no-date: \
+                 \"{CLIENT_NO_DATE_MS}\"` if the API means that"
+            ),
+        },
+    };
+    problems.push(problem);
 }
 
 struct Walk<'a> {
     spec: &'a Value,
     documents: &'a mut etna_spec::Documents,
     problems: Vec<Problem>,
+    /// Where the first `unix-time-ms` property is, for the no-date check.
+    first_date: Option<String>,
 }
 
 impl Walk<'_> {
@@ -215,7 +250,10 @@ impl Walk<'_> {
             (Some("string"), None) => schema.clone(),
             (Some("string"), Some(format)) => match format {
                 "decimal" => rust_type("etna_client::Decimal", vec![]),
-                "unix-time-ms" => rust_type("etna_client::Timestamp", vec![]),
+                "unix-time-ms" => {
+                    self.first_date.get_or_insert_with(|| at.to_owned());
+                    rust_type("etna_client::Timestamp", vec![])
+                }
                 "int32" | "int64" => rust_type(
                     "etna_client::Text",
                     vec![json!({"type": "integer", "format": format})],
@@ -369,7 +407,7 @@ mod tests {
     use super::*;
 
     fn mark(property: Value) -> (Value, Vec<Problem>) {
-        let spec = json!({"components": {"schemas": {
+        let spec = json!({"x-etna-no-date": CLIENT_NO_DATE_MS, "components": {"schemas": {
             "M": {"type": "object", "properties": {"P": property}},
             "E": {"type": "string", "enum": ["A"]}
         }}});
